@@ -1,0 +1,86 @@
+/**
+ * The normalized event, version 1 (DESIGN.md "Normalized event"): the body of every message on the events queue
+ * and on the topic of applied events. This file is the contract downstream teams import; the JSON Schema under
+ * `schemas/` is generated from it. Within version 1 only additive, optional changes are allowed.
+ */
+import * as z from 'zod/mini';
+import { CANONICAL_STATUSES } from './status';
+
+export const SCHEMA_VERSION = 1 as const;
+
+/**
+ * Provider ids are kebab-case names from the registry (`functions/providers/index.ts`); the schema does not
+ * enumerate them, so adding a provider is not a schema change.
+ */
+export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
+
+export const CHANNELS = ['sms', 'whatsapp', 'viber', 'otp'] as const;
+export type Channel = (typeof CHANNELS)[number];
+
+export const EVENT_TYPES = [
+  'message.status',
+  'message.inbound',
+  'template.status',
+  'recipient.unsubscribed',
+  'country.blocked',
+  'account.review',
+  'phone_number.name',
+  'chat.message',
+  'provider.unknown',
+] as const;
+export type EventType = (typeof EVENT_TYPES)[number];
+
+/** Longest string any single field may hold; raw provider items are bounded by the body cap instead. */
+export const MAX_FIELD_LENGTH = 1024;
+
+const boundedString = () => z.string().check(z.maxLength(MAX_FIELD_LENGTH));
+const isoUtc = () => z.iso.datetime();
+
+/** A phone number or address as the provider sent it, plus E.164 when it can be derived without guessing. */
+export const PartySchema = z.object({
+  raw: boundedString(),
+  e164: z.optional(z.string().check(z.regex(/^\+[1-9]\d{6,14}$/))),
+});
+export type Party = z.infer<typeof PartySchema>;
+
+export const EventErrorSchema = z.object({
+  code: z.optional(boundedString()),
+  message: z.optional(boundedString()),
+});
+
+export const NormalizedEventSchema = z.object({
+  schemaVersion: z.literal(SCHEMA_VERSION),
+  /** Deterministic from the provider's own identity of the event: a provider retry yields the same id. */
+  eventId: z.string().check(z.regex(/^[0-9a-f]{32}$/)),
+  provider: z.string().check(z.regex(PROVIDER_ID_PATTERN)),
+  channel: z.enum(CHANNELS),
+  type: z.enum(EVENT_TYPES),
+  /** The provider's message id (DESIGN.md "Routes" says which field per provider). */
+  messageId: z.optional(boundedString()),
+  /** Canonical status; present on `message.status`. */
+  status: z.optional(z.enum(CANONICAL_STATUSES)),
+  /** Whether `status` is final; present on `message.status`. */
+  final: z.optional(z.boolean()),
+  /** The provider's own status value, verbatim. */
+  providerStatus: z.optional(boundedString()),
+  error: z.optional(EventErrorSchema),
+  recipient: z.optional(PartySchema),
+  sender: z.optional(PartySchema),
+  /** The provider's own time of the event, in UTC; `receivedAt` when the provider gave none (then `occurredAtRaw` is absent). */
+  occurredAt: isoUtc(),
+  /** The provider's time value verbatim, before time-zone conversion. */
+  occurredAtRaw: z.optional(boundedString()),
+  /** When the webhook reached us, UTC. */
+  receivedAt: isoUtc(),
+  /** Type-specific fields (per-channel statuses, message text, template name, …). */
+  data: z.optional(z.record(z.string(), z.unknown())),
+  /** The provider's item as received, for audit and re-normalizing. */
+  raw: z.unknown(),
+});
+
+export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;
+
+/** SQS / SNS message attributes carried with each event, for filter policies. */
+export function messageAttributesOf(event: NormalizedEvent): Record<'provider' | 'type' | 'status', string> {
+  return { provider: event.provider, type: event.type, status: event.status ?? 'none' };
+}

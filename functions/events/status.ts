@@ -1,0 +1,94 @@
+/**
+ * The canonical status model (DESIGN.md "Canonical status and order"): one table, and the one rule that decides
+ * whether an event may replace the stored status of a message. Pure; the consumer and the tests share it.
+ */
+
+export const CANONICAL_STATUSES = [
+  'accepted',
+  'queued',
+  'sending',
+  'sent',
+  'unknown',
+  'delivered',
+  'undelivered',
+  'failed',
+  'expired',
+  'rejected',
+  'read',
+] as const;
+
+export type CanonicalStatus = (typeof CANONICAL_STATUSES)[number];
+
+export interface StatusInfo {
+  readonly rank: number;
+  readonly final: boolean;
+}
+
+export const STATUS_TABLE: Readonly<Record<CanonicalStatus, StatusInfo>> = {
+  accepted: { rank: 10, final: false },
+  queued: { rank: 20, final: false },
+  sending: { rank: 30, final: false },
+  sent: { rank: 40, final: false },
+  // A provider's own "no report will come" (Webcom partly_deliver, NHN DLR UNKNOWN): final, but a real outcome
+  // arriving later still outranks it.
+  unknown: { rank: 50, final: true },
+  delivered: { rank: 60, final: true },
+  undelivered: { rank: 60, final: true },
+  failed: { rank: 60, final: true },
+  expired: { rank: 60, final: true },
+  rejected: { rank: 60, final: true },
+  read: { rank: 70, final: true },
+};
+
+/**
+ * Rank of a status that a provider sent but no mapping table knows. Such an event is stored as `unknown`,
+ * non-final, kept in history and counted, and must never outrank anything real: rank 0.
+ */
+export const UNMAPPED_RANK = 0;
+
+/** What an adapter emits for a provider status it cannot map. */
+export const UNMAPPED_STATUS = { status: 'unknown', final: false } as const satisfies {
+  status: CanonicalStatus;
+  final: boolean;
+};
+
+export function isCanonicalStatus(value: string): value is CanonicalStatus {
+  return Object.prototype.hasOwnProperty.call(STATUS_TABLE, value);
+}
+
+/** The fields of an event (or of a stored state) that ordering looks at. */
+export interface Ordered {
+  readonly status: CanonicalStatus;
+  readonly final: boolean;
+  /** ISO-8601 UTC, the provider's own time. */
+  readonly occurredAt: string;
+  readonly eventId: string;
+}
+
+/** Rank used for ordering: the table's rank, or {@link UNMAPPED_RANK} for an unmapped (non-final unknown) status. */
+export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
+  if (entry.status === 'unknown' && !entry.final) return UNMAPPED_RANK;
+  return STATUS_TABLE[entry.status].rank;
+}
+
+/**
+ * Whether `candidate` should replace `current` as the stored state of a message.
+ *
+ * - A higher rank wins.
+ * - Equal rank: the newer provider time wins (for finals this is DESIGN.md's rule; for non-finals the status is
+ *   the same by construction, so only the metadata moves forward).
+ * - Equal rank and equal time: the larger eventId wins. This tie-break is arbitrary but total, so every delivery
+ *   order of the same events ends in the same state (RELIABILITY.md case 13).
+ *
+ * ```
+ * rank:  sent(40) ── delivered(60) ─┬─ read(70)
+ *                    failed(60)  ───┘   equal ranks: newer occurredAt, then larger eventId
+ * ```
+ */
+export function supersedes(candidate: Ordered, current: Ordered | undefined): boolean {
+  if (!current) return true;
+  const byRank = rankOf(candidate) - rankOf(current);
+  if (byRank !== 0) return byRank > 0;
+  if (candidate.occurredAt !== current.occurredAt) return candidate.occurredAt > current.occurredAt;
+  return candidate.eventId > current.eventId;
+}

@@ -1,0 +1,97 @@
+/**
+ * Building blocks shared by the adapters: JSON parsing, validation errors that name the field, status mapping,
+ * provider times, and the event skeleton. Pure.
+ */
+import type * as z from 'zod/mini';
+import { SCHEMA_VERSION, type NormalizedEvent } from '../events/schema';
+import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
+import { ValidationError } from '../shared/errors';
+import { toUtcIso } from '../shared/time';
+import type { DeliveryOutcome, NormalizeContext, WebhookReply } from './types';
+
+/** `JSON.parse` that answers 400 instead of throwing a SyntaxError (its message may quote the body). */
+export function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    throw new ValidationError('body is not valid JSON');
+  }
+}
+
+/**
+ * Validates `value` against a zod/mini schema and returns the parsed value, or throws a `ValidationError` naming
+ * the first bad field (`hooks.1.requestId`). Only the issue's path and code are read: zod's own formatter can
+ * throw on odd keys (zod #6139), and its messages may echo input.
+ */
+export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
+  const result = schema.safeParse(value);
+  if (result.success) return result.data as z.infer<S>;
+  const issue = result.error.issues[0];
+  const path = [prefix, ...issue.path.map((segment) => String(segment))].filter((s) => s !== undefined && s !== '');
+  const what =
+    issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}`
+    : issue.code === 'too_big' ? 'too long'
+    : issue.code === 'invalid_value' ? 'not an allowed value'
+    : issue.code.replace(/_/g, ' ');
+  throw new ValidationError(what, path.length ? path.join('.') : undefined);
+}
+
+/** Looks up a provider status in an adapter's mapping table; anything unknown is `unknown`, non-final. */
+export function mapStatus(
+  table: Readonly<Record<string, CanonicalStatus>>,
+  providerStatus: string,
+): { status: CanonicalStatus; final: boolean; mapped: boolean } {
+  const status = Object.prototype.hasOwnProperty.call(table, providerStatus) ? table[providerStatus] : undefined;
+  return status ? { status, final: STATUS_TABLE[status].final, mapped: true } : { ...UNMAPPED_STATUS, mapped: false };
+}
+
+/**
+ * A provider time to UTC. Empty or absent means "the provider gave none" (Webcom `send`): `undefined`, and the
+ * event's `occurredAt` falls back to `receivedAt`. A present but unreadable value is a 400 naming the field.
+ */
+export function providerTime(raw: string | null | undefined, context: NormalizeContext, field: string): string | undefined {
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  const iso = toUtcIso(raw, context.timeZone);
+  if (iso === undefined) throw new ValidationError('not a recognised date-time', field);
+  return iso;
+}
+
+type EventFields = Omit<NormalizedEvent, 'schemaVersion' | 'receivedAt' | 'occurredAt' | 'occurredAtRaw'> & {
+  /** Provider time already converted to UTC (see {@link providerTime}), if the provider gave one. */
+  occurredAt?: string;
+  occurredAtRaw?: string | null;
+};
+
+/** The event skeleton: version, receipt time, and `occurredAt` falling back to `receivedAt`. */
+export function makeEvent(fields: EventFields, context: NormalizeContext): NormalizedEvent {
+  const { occurredAt, occurredAtRaw, ...rest } = fields;
+  const event: NormalizedEvent = {
+    schemaVersion: SCHEMA_VERSION,
+    ...rest,
+    occurredAt: occurredAt ?? context.receivedAt,
+    receivedAt: context.receivedAt,
+  };
+  if (occurredAt !== undefined && occurredAtRaw) event.occurredAtRaw = occurredAtRaw;
+  return event;
+}
+
+/**
+ * The reply of every provider that only needs a status code: 200 with a small JSON body when every event was
+ * queued, 503 otherwise so the provider retries the whole request.
+ */
+export function jsonAckReply(outcome: DeliveryOutcome): WebhookReply {
+  const { events, ping } = outcome.normalized;
+  const allQueued = events.every((event) => outcome.queued.has(event.eventId));
+  if (!allQueued) {
+    return {
+      statusCode: 503,
+      headers: { 'content-type': 'application/json', 'retry-after': '60' },
+      body: JSON.stringify({ error: 'queue_unavailable', message: 'events could not be queued; retry later' }),
+    };
+  }
+  return {
+    statusCode: 200,
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify(ping ? { ok: true, ping: true } : { ok: true, accepted: events.length }),
+  };
+}

@@ -1,0 +1,101 @@
+/**
+ * Every error the pipeline answers with. The HTTP mapping lives here and only here (STYLE.md 4); handlers throw,
+ * the edge maps. Messages name the problem and never carry a secret or the body.
+ */
+
+export abstract class WebhookError extends Error {
+  abstract readonly statusCode: number;
+  /** Stable, machine-readable code for the JSON error body and for metrics. */
+  abstract readonly code: string;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Missing or wrong credentials, or none configured (fail closed). */
+export class AuthenticationError extends WebhookError {
+  readonly statusCode = 401;
+  readonly code = 'unauthorized';
+  /** Why, for logs and metrics only; the answer to the caller stays generic. */
+  constructor(readonly reason: string) {
+    super('missing or invalid credentials');
+  }
+}
+
+/** A body that cannot be parsed or does not satisfy the provider's documented shape. */
+export class ValidationError extends WebhookError {
+  readonly statusCode = 400;
+  readonly code = 'invalid_body';
+  constructor(
+    message: string,
+    /** Dotted path of the offending field, e.g. `hooks.1.requestId`, when there is one. */
+    readonly field?: string,
+    options?: { cause?: unknown },
+  ) {
+    super(field ? `${field}: ${message}` : message, options);
+  }
+}
+
+export class PayloadTooLargeError extends WebhookError {
+  readonly statusCode = 413;
+  readonly code = 'payload_too_large';
+  constructor(readonly limitBytes: number) {
+    super(`body is larger than ${limitBytes} bytes`);
+  }
+}
+
+export class UnknownProviderError extends WebhookError {
+  readonly statusCode = 404;
+  readonly code = 'unknown_provider';
+  constructor(readonly provider: string) {
+    super('unknown provider');
+  }
+}
+
+export class NotFoundError extends WebhookError {
+  readonly statusCode = 404;
+  readonly code = 'not_found';
+}
+
+export class MethodNotAllowedError extends WebhookError {
+  readonly statusCode = 405;
+  readonly code = 'method_not_allowed';
+  constructor(readonly allowed: readonly string[]) {
+    super(`method not allowed; use ${allowed.join(', ')}`);
+  }
+}
+
+/** The events queue did not take every event: the provider must retry. */
+export class QueueUnavailableError extends WebhookError {
+  readonly statusCode = 503;
+  readonly code = 'queue_unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('events could not be queued; retry later', options);
+  }
+}
+
+/** A deployment or environment mistake (missing variable, unreadable credentials file). */
+export class ConfigurationError extends WebhookError {
+  readonly statusCode = 500;
+  readonly code = 'configuration_error';
+}
+
+export interface ErrorResponse {
+  statusCode: number;
+  headers: Record<string, string>;
+  body: string;
+}
+
+/** The one place an error becomes an HTTP answer. Unexpected errors become a bare 500. */
+export function toErrorResponse(error: unknown): ErrorResponse {
+  const known = error instanceof WebhookError;
+  const statusCode = known ? error.statusCode : 500;
+  const payload = known
+    ? { error: error.code, message: error.message, ...(error instanceof ValidationError && error.field ? { field: error.field } : {}) }
+    : { error: 'internal_error', message: 'internal error' };
+  const headers: Record<string, string> = { 'content-type': 'application/json' };
+  if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
+  return { statusCode, headers, body: JSON.stringify(payload) };
+}

@@ -1,0 +1,95 @@
+/**
+ * Provider timestamps to ISO-8601 UTC. Several providers send wall-clock times with no zone
+ * (`2024-12-12 11:12:12`); each adapter has a default zone (DESIGN.md) that a deployment may override.
+ * No date library: Intl knows every IANA zone, and the per-hour offset cache keeps the hot path cheap.
+ */
+
+const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
+const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[+-]\d{2}:?\d{2})$/;
+
+const formatters = new Map<string, Intl.DateTimeFormat>();
+const offsetCache = new Map<string, number>();
+const HOUR_MS = 3_600_000;
+
+function formatterFor(timeZone: string): Intl.DateTimeFormat {
+  let formatter = formatters.get(timeZone);
+  if (!formatter) {
+    formatter = new Intl.DateTimeFormat('en-US', {
+      timeZone,
+      hourCycle: 'h23',
+      year: 'numeric',
+      month: 'numeric',
+      day: 'numeric',
+      hour: 'numeric',
+      minute: 'numeric',
+      second: 'numeric',
+    });
+    formatters.set(timeZone, formatter);
+  }
+  return formatter;
+}
+
+/** Offset of `timeZone` from UTC at the instant `utcMs`, in ms (positive east of Greenwich). */
+function offsetAt(utcMs: number, timeZone: string): number {
+  // Zone offsets change on whole hours (or half/quarter hours) at most a few times a year: caching per UTC hour
+  // is exact except within an hour of a transition, where we compute afresh.
+  const key = `${timeZone}|${Math.floor(utcMs / HOUR_MS)}`;
+  const cached = offsetCache.get(key);
+  if (cached !== undefined) return cached;
+  const parts: Record<string, number> = {};
+  for (const part of formatterFor(timeZone).formatToParts(new Date(utcMs))) {
+    if (part.type !== 'literal') parts[part.type] = Number(part.value);
+  }
+  const asUtc = Date.UTC(parts.year, parts.month - 1, parts.day, parts.hour, parts.minute, parts.second);
+  const offset = asUtc - Math.floor(utcMs / 1000) * 1000;
+  if (offsetCache.size > 10_000) offsetCache.clear();
+  offsetCache.set(key, offset);
+  return offset;
+}
+
+/** Whether `timeZone` is an IANA zone this runtime knows. */
+export function isValidTimeZone(timeZone: string): boolean {
+  try {
+    formatterFor(timeZone);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Converts a provider timestamp to ISO-8601 UTC (`2024-12-12T03:12:12.000Z`).
+ *
+ * Accepts `YYYY-MM-DD HH:mm:ss`, the same with `T` and/or fractional seconds (read in `timeZone`), and the same
+ * with `Z` or a `±hh:mm` offset (the offset wins over `timeZone`). Returns `undefined` for anything else,
+ * including impossible dates such as February 30th, so the caller can name the field.
+ */
+export function toUtcIso(value: string, timeZone: string): string | undefined {
+  if (WITH_OFFSET.test(value)) {
+    const ms = Date.parse(value.replace(' ', 'T'));
+    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+  }
+  const m = LOCAL_TIME.exec(value);
+  if (!m) return undefined;
+  const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
+  const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
+  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second, millis);
+  const check = new Date(wallMs);
+  if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
+    return undefined;
+  }
+  // The wall time read as UTC is off by the zone's offset; one correction, and a second where a DST change
+  // falls between the guess and the answer.
+  let utcMs = wallMs - offsetAt(wallMs, timeZone);
+  const second_ = offsetAt(utcMs, timeZone);
+  if (wallMs - second_ !== utcMs) utcMs = wallMs - second_;
+  return new Date(utcMs).toISOString();
+}
+
+/** Epoch milliseconds (as sent by InnoPaaS SMS products) to ISO-8601 UTC, or `undefined` if out of range. */
+export function epochMsToUtcIso(value: number | string): string | undefined {
+  const ms = typeof value === 'number' ? value : /^\d{10,16}$/.test(value) ? Number(value) : Number.NaN;
+  if (!Number.isFinite(ms)) return undefined;
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
