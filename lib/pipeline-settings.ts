@@ -55,3 +55,41 @@ export const RESOURCE_NAMES = {
   table: 'webhook-messages',
   topic: 'webhook-applied-events',
 } as const;
+
+/**
+ * CloudWatch metrics (Powertools EMF) the functions emit and the stack alarms and graphs on. One namespace, the
+ * `provider` dimension on every metric.
+ */
+export const METRICS = {
+  namespace: 'WebhookIngestion',
+  /** Ingest: requests refused with 401 (bad/missing credentials, none configured). */
+  authFailures: 'AuthFailures',
+  /** Ingest: authenticated requests refused with 400 (and kept on the rejected queue). */
+  invalidBodies: 'InvalidBodies',
+  /** Ingest: provider test/verification pings answered. */
+  pings: 'Pings',
+  /** Ingest: events durably queued. */
+  eventsQueued: 'EventsQueued',
+  /** Ingest: events the queue did not take (answered 5xx, or left out of a Webcom ack). */
+  enqueueFailures: 'EnqueueFailures',
+  /** Ingest: events of a type the adapter does not know (`provider.unknown`). */
+  unknownEvents: 'UnknownEvents',
+  /** Consumer: events that changed a message's stored status. */
+  statusesApplied: 'StatusesApplied',
+  /** Consumer: events recorded with a provider status no mapping knows. */
+  unknownStatuses: 'UnknownStatuses',
+  /** Consumer: deliveries of an event already recorded (a success, counted). */
+  duplicateEvents: 'DuplicateEvents',
+  /** Consumer: records that failed and were left for retry / the dead-letter queue. */
+  recordFailures: 'RecordFailures',
+} as const;
+
+/** Where the stack's `cdk.json` context and the local runtime read the subscriber list: `context.webhooks.subscribers`. */
+export const CONTEXT_KEY = 'webhooks';
+
+/** A downstream subscriber: its own queue, fed by the topic of applied events through `filterPolicy`. */
+export interface SubscriberConfig {
+  readonly name: string;
+  /** SNS filter policy over the message attributes `provider`, `channel`, `type`, `status`, `final`, `statusChanged`. */
+  readonly filterPolicy?: Record<string, unknown>;
+}
