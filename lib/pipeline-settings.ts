@@ -19,6 +19,14 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   historyTtlDays: 'HISTORY_TTL_DAYS',
+  /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /**
+   * Optional, AWS: comma-separated CIDRs from the deployment's context (`allowedIps`). The ingest function refuses
+   * (401) a source IP outside them, in addition to the credentials document's own `allowedIps`: both must pass.
+   */
+  allowedSourceIps: 'ALLOWED_SOURCE_IPS',
 } as const;
 
 export const INGEST = {
@@ -93,3 +101,10 @@ export interface SubscriberConfig {
   /** SNS filter policy over the message attributes `provider`, `channel`, `type`, `status`, `final`, `statusChanged`. */
   readonly filterPolicy?: Record<string, unknown>;
 }
+
+/**
+ * The message attributes the consumer sets on every applied event it publishes (all SNS `String`, booleans as
+ * `"true"`/`"false"`), and so the only keys a subscriber's `filterPolicy` may name.
+ */
+export const APPLIED_EVENT_ATTRIBUTES = ['provider', 'channel', 'type', 'status', 'final', 'statusChanged'] as const;
+export type AppliedEventAttribute = (typeof APPLIED_EVENT_ATTRIBUTES)[number];
