@@ -9,7 +9,11 @@ const WITH_OFFSET = /^\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d{1,9})?(?:Z|[
 
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const offsetCache = new Map<string, number>();
-const HOUR_MS = 3_600_000;
+/**
+ * Offsets are cached per quarter hour of UTC: every zone's offset, and so every transition in UTC since the 1970s,
+ * is a multiple of 15 minutes (Australia/Lord_Howe changes at hh:30 UTC, so a per-hour cache would be wrong there).
+ */
+const BUCKET_MS = 900_000;
 
 function formatterFor(timeZone: string): Intl.DateTimeFormat {
   let formatter = formatters.get(timeZone);
@@ -31,9 +35,8 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at the instant `utcMs`, in ms (positive east of Greenwich). */
 function offsetAt(utcMs: number, timeZone: string): number {
-  // Zone offsets change on whole hours (or half/quarter hours) at most a few times a year: caching per UTC hour
-  // is exact except within an hour of a transition, where we compute afresh.
-  const key = `${timeZone}|${Math.floor(utcMs / HOUR_MS)}`;
+  // A transition never falls inside a bucket (see BUCKET_MS), so one lookup per bucket is exact.
+  const key = `${timeZone}|${Math.floor(utcMs / BUCKET_MS)}`;
   const cached = offsetCache.get(key);
   if (cached !== undefined) return cached;
   const parts: Record<string, number> = {};
@@ -66,11 +69,26 @@ export function isValidTimeZone(timeZone: string): boolean {
  */
 export function toUtcIso(value: string, timeZone: string): string | undefined {
   if (WITH_OFFSET.test(value)) {
+    // Date.parse rolls impossible days over (February 30th → March 1st) and takes 24:00: check the fields first.
+    const fields = LOCAL_TIME.exec(value.slice(0, 19));
+    if (!fields || wallTimeMs(fields) === undefined) return undefined;
     const ms = Date.parse(value.replace(' ', 'T'));
     return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
   }
   const m = LOCAL_TIME.exec(value);
   if (!m) return undefined;
+  const wallMs = wallTimeMs(m);
+  if (wallMs === undefined) return undefined;
+  // The wall time read as UTC is off by the zone's offset; one correction, and a second where a DST change
+  // falls between the guess and the answer.
+  let utcMs = wallMs - offsetAt(wallMs, timeZone);
+  const second_ = offsetAt(utcMs, timeZone);
+  if (wallMs - second_ !== utcMs) utcMs = wallMs - second_;
+  return new Date(utcMs).toISOString();
+}
+
+/** The wall time of a {@link LOCAL_TIME} match read as UTC, or `undefined` if no calendar has it (February 30th, 24:00). */
+function wallTimeMs(m: RegExpExecArray): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
   const wallMs = Date.UTC(year, month - 1, day, hour, minute, second, millis);
@@ -78,12 +96,7 @@ export function toUtcIso(value: string, timeZone: string): string | undefined {
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  // The wall time read as UTC is off by the zone's offset; one correction, and a second where a DST change
-  // falls between the guess and the answer.
-  let utcMs = wallMs - offsetAt(wallMs, timeZone);
-  const second_ = offsetAt(utcMs, timeZone);
-  if (wallMs - second_ !== utcMs) utcMs = wallMs - second_;
-  return new Date(utcMs).toISOString();
+  return wallMs;
 }
 
 /** Epoch milliseconds (as sent by InnoPaaS SMS products) to ISO-8601 UTC, or `undefined` if out of range. */
