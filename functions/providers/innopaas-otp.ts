@@ -1,0 +1,110 @@
+/**
+ * InnoPaaS OTP API status push (providers.md §1, seed 000): a flat JSON object per report, no envelope.
+ *
+ * ```json
+ * { "accountNo": "110129512080522", "appKey": "6285234567899", "messageId": "8618912123456",
+ *   "mobile": "861571111111", "status": "2", "code": "success", "errCode": null, "errMessage": null,
+ *   "reportTime": "2024-12-12 11:12:12" }
+ * ```
+ *
+ * Choices where the docs are silent:
+ * - Required are the fields of the report's identity and meaning: `messageId`, `status`, `reportTime`. The other
+ *   fields the doc marks required (`accountNo`, `appKey`, `mobile`, `code`) are type-checked when present but not
+ *   demanded, so a delivery report is never refused over a field we only carry along.
+ * - `status` and ids may arrive as numbers (`2`); they are read as strings, so `2` and `"2"` are the same event.
+ * - `reportTime` has no zone; it is read in `context.timeZone` (Asia/Shanghai unless overridden).
+ * - `code` ("success"/"failed") is kept in `data` but not used: the doc's own example pairs `status:"0"` with
+ *   `code:"success"`, so it means "request accepted", not "delivered".
+ * - A JSON array of reports is accepted (see `itemsOf`).
+ */
+import * as z from 'zod/mini';
+import type { CanonicalStatus } from '../events/status';
+import { eventIdOf } from '../shared/ids';
+import { toParty } from '../shared/phone';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, validate } from './common';
+import {
+  INNOPAAS_CREDENTIAL_HEADERS,
+  INNOPAAS_TIME_ZONE,
+  ID_MAX,
+  PHONE_MAX,
+  failureOf,
+  id,
+  innopaasTime,
+  itemsOf,
+  opt,
+  stringish,
+  text,
+  timeValue,
+  withoutUndefined,
+} from './innopaas';
+import type { NormalizeContext, ProviderAdapter } from './types';
+
+const PROVIDER = 'innopaas-otp';
+
+/** OTP `status` → canonical status. "1" failed and "2" success are final; "0" (in progress) is not. */
+export const INNOPAAS_OTP_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
+  '0': 'sending',
+  '1': 'failed',
+  '2': 'delivered',
+};
+
+const ReportSchema = z.object({
+  messageId: id(),
+  status: stringish(1, 16),
+  reportTime: timeValue(),
+  mobile: opt(stringish(0, PHONE_MAX)),
+  accountNo: opt(stringish(0, ID_MAX)),
+  appKey: opt(stringish(0, ID_MAX)),
+  code: opt(text(64)),
+  errCode: opt(stringish(0, ID_MAX)),
+  errMessage: opt(text()),
+});
+
+type Report = z.infer<typeof ReportSchema>;
+
+function toEvent(report: Report, raw: unknown, context: NormalizeContext, prefix: string | undefined) {
+  const { status, final } = mapStatus(INNOPAAS_OTP_STATUSES, report.status);
+  const timeField = prefix === undefined ? 'reportTime' : `${prefix}.reportTime`;
+  return makeEvent(
+    {
+      eventId: eventIdOf(PROVIDER, report.messageId, report.status, report.reportTime),
+      provider: PROVIDER,
+      channel: 'otp',
+      type: 'message.status',
+      messageId: report.messageId,
+      status,
+      final,
+      providerStatus: report.status,
+      ...withoutUndefined({
+        error: failureOf(status, report.errCode, report.errMessage),
+        recipient: report.mobile ? toParty(report.mobile, { kind: 'international' }) : undefined,
+      }),
+      occurredAt: innopaasTime(report.reportTime, context, timeField),
+      occurredAtRaw: report.reportTime,
+      data: withoutUndefined({
+        accountNo: report.accountNo,
+        appKey: report.appKey,
+        code: report.code,
+      }),
+      raw,
+    },
+    context,
+  );
+}
+
+/** The InnoPaaS OTP adapter: one `message.status` event per status report. */
+export const innopaasOtp: ProviderAdapter = {
+  id: PROVIDER,
+  displayName: 'InnoPaaS OTP API',
+  authentication: 'headers',
+  credentialHeaders: INNOPAAS_CREDENTIAL_HEADERS,
+  defaultTimeZone: INNOPAAS_TIME_ZONE,
+  catalog: [{ providerEvent: 'OTP status push', type: 'message.status', channel: 'otp', statuses: INNOPAAS_OTP_STATUSES }],
+  normalize(request, context) {
+    const events = itemsOf(parseJson(request.body)).map(({ value, prefix }) =>
+      toEvent(validate(ReportSchema, value, prefix), value, context, prefix),
+    );
+    return { events };
+  },
+  reply: jsonAckReply,
+};

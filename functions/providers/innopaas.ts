@@ -1,0 +1,136 @@
+/**
+ * What the two InnoPaaS adapters (`innopaas-otp`, `innopaas-whatsapp`) share: the console's credential headers,
+ * the default zone, the time formats InnoPaaS sends, and the value shapes of its JSON (ids that arrive as strings
+ * or numbers, optional fields sent as `null`). Pure; schemas are built once at module load.
+ */
+import * as z from 'zod/mini';
+import { MAX_FIELD_LENGTH } from '../events/schema';
+import type { CanonicalStatus } from '../events/status';
+import { ValidationError } from '../shared/errors';
+import { epochMsToUtcIso } from '../shared/time';
+import { providerTime } from './common';
+import type { NormalizeContext } from './types';
+
+/**
+ * The headers the InnoPaaS console lets a customer set for source verification; it adds them verbatim to every
+ * push (providers.md §2). Static shared values, no HMAC.
+ */
+export const INNOPAAS_CREDENTIAL_HEADERS = ['UserName', 'Authorization'] as const;
+
+/**
+ * Zone of InnoPaaS's zone-less `yyyy-MM-dd HH:mm:ss` times (DESIGN.md). The docs never say; InnoPaaS is a Chinese
+ * platform, so UTC+8 is the likely reading. A deployment overrides it with `PROVIDER_TIME_ZONE`.
+ */
+export const INNOPAAS_TIME_ZONE = 'Asia/Shanghai';
+
+/** Longest id we accept (message ids, envelope ids, wamids, template ids). */
+export const ID_MAX = 256;
+/** Longest phone number or WhatsApp address we accept. */
+export const PHONE_MAX = 64;
+/** Longest time value we accept. */
+export const TIME_MAX = 64;
+/** Longest message text or caption we accept: WhatsApp's own limit on a text message body. */
+export const TEXT_MAX = 4096;
+
+/** A string of at most `max` characters. */
+export const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(max));
+
+/**
+ * A value the docs type as String that senders plausibly send as a number (ids, status codes): a string of
+ * `min`..`max` characters or a safe integer, always read as a string. Integers beyond 2^53 are refused: JSON
+ * parsing has already changed their digits, and a wrong id stored silently is worse than a 400 (the body, kept
+ * as text by the ingest handler, still has the right digits).
+ */
+export const stringish = (min: number, max: number) =>
+  z.pipe(
+    z.union([z.string().check(z.minLength(min), z.maxLength(max)), z.int()]),
+    z.transform((value: string | number) => String(value)),
+  );
+
+/** A required id: non-empty string or safe integer, as a string. */
+export const id = () => stringish(1, ID_MAX);
+
+/**
+ * An optional field that InnoPaaS may also send as `null` or `""` (OTP `errCode: null`): both read as absent, so
+ * events never carry empty values.
+ */
+export const opt = <S extends z.ZodMiniType>(schema: S) =>
+  z.pipe(
+    z.optional(z.nullable(schema)),
+    z.transform((value: z.infer<S> | null | undefined): z.infer<S> | undefined =>
+      value === null || value === '' ? undefined : value,
+    ),
+  );
+
+/**
+ * Any JSON object, for the parts the docs do not spell out (`customerProfile`, `context`, `errorData`). zod's
+ * record parsing copies own keys into a fresh object and never assigns `__proto__`, so nothing is polluted.
+ */
+export const anyObject = () => z.record(z.string(), z.unknown());
+
+/** A time value: string, or epoch milliseconds as a number (see {@link innopaasTime}). */
+export const timeValue = () => stringish(1, TIME_MAX);
+
+// Epoch milliseconds in the range of real dates (2001..2286); 10-digit epoch seconds are not accepted because
+// the same digits could be read either way.
+const EPOCH_MS = /^\d{13}$/;
+
+/**
+ * An InnoPaaS time to ISO-8601 UTC. Accepts both documented forms: `yyyy-MM-dd HH:mm:ss` (read in the context's
+ * zone, Asia/Shanghai by default) and ISO-8601 with `Z` or an offset (what every WhatsApp JSON example shows).
+ * Also accepts epoch milliseconds, which InnoPaaS's sibling SMS product sends, so a format change there does not
+ * turn reports into 400s. Anything else is a `ValidationError` naming `field`.
+ *
+ * @example innopaasTime('2024-12-12 11:12:12', { timeZone: 'Asia/Shanghai', … }, 'reportTime') // '2024-12-12T03:12:12.000Z'
+ */
+export function innopaasTime(raw: string, context: NormalizeContext, field: string): string | undefined {
+  if (EPOCH_MS.test(raw)) {
+    const iso = epochMsToUtcIso(raw);
+    if (iso === undefined) throw new ValidationError('not a recognised date-time', field);
+    return iso;
+  }
+  return providerTime(raw, context, field);
+}
+
+/** Canonical statuses for which the provider's failure reason becomes the event's `error`. */
+const FAILURE_STATUSES: ReadonlySet<CanonicalStatus> = new Set(['failed', 'undelivered', 'rejected', 'expired']);
+
+/**
+ * The event's `error` for a failed status: `{code, message}` from whatever the provider gave, or `undefined`
+ * when the status is not a failure or the provider gave no reason.
+ */
+export function failureOf(
+  status: CanonicalStatus,
+  code: string | undefined,
+  message: string | undefined,
+): { code?: string; message?: string } | undefined {
+  if (!FAILURE_STATUSES.has(status) || (code === undefined && message === undefined)) return undefined;
+  return withoutUndefined({ code, message });
+}
+
+/**
+ * A copy of an object we built ourselves (known keys only) without its `undefined` values, so events carry no
+ * empty keys. Never call it on an untrusted object: it copies keys, and those must be ours.
+ */
+export function withoutUndefined<T extends Record<string, unknown>>(fields: T): { [K in keyof T]?: Exclude<T[K], undefined> } {
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(fields)) if (fields[key] !== undefined) out[key] = fields[key];
+  return out as { [K in keyof T]?: Exclude<T[K], undefined> };
+}
+
+/** One provider item and the path prefix that names its fields in a `ValidationError`. */
+export interface Item {
+  readonly value: unknown;
+  readonly prefix?: string;
+}
+
+/**
+ * The items of a request. Every InnoPaaS example is one event per POST; whether pushes are ever batched is
+ * undocumented (providers.md §1, §2 open questions). A JSON array of items is accepted too, its fields named by
+ * index (`1.messageId`), because refusing a batch would lose every report in it. An empty array is a 400.
+ */
+export function itemsOf(parsed: unknown): Item[] {
+  if (!Array.isArray(parsed)) return [{ value: parsed }];
+  if (parsed.length === 0) throw new ValidationError('body is an empty list');
+  return parsed.map((value, index) => ({ value, prefix: String(index) }));
+}
