@@ -1,0 +1,372 @@
+/**
+ * The local stand-in for API Gateway (HTTP API): a `node:http` server on 127.0.0.1 that turns each request into an
+ * API Gateway payload 2.0 event, calls the very handler that runs on AWS, and writes its result back.
+ *
+ * What it copies from API Gateway, because the handlers depend on it:
+ * - header names lower-cased, repeated headers joined with `,`, cookies in `cookies`;
+ * - the body as UTF-8 text for text media types, base64 (`isBase64Encoded: true`) for anything else, including a
+ *   request with no `Content-Type` and `application/x-www-form-urlencoded` (HTTP APIs do the same, which is why
+ *   handlers must decode base64);
+ * - `requestContext.http.sourceIp` from the socket, `requestId`, `time`, `timeEpoch`, `routeKey`;
+ * - route selection: the route with the most literal segments wins, `{param}` matches one segment.
+ *
+ * What it adds, because DESIGN.md asks for it: 404 for an unknown route, 405 with `Allow` for a known path and the
+ * wrong method, and 413 as soon as the body passes the cap: it stops reading instead of buffering an unbounded body.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import {
+  MethodNotAllowedError,
+  NotFoundError,
+  PayloadTooLargeError,
+  toErrorResponse,
+} from '../functions/shared/errors';
+
+/** A handler with the shape of an HTTP API Lambda integration. */
+export type GatewayHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
+
+/** One route, as API Gateway declares it: `POST /webhooks/webcom/{token}`. */
+export interface GatewayRoute {
+  readonly method: string;
+  /** Path template; `{name}` matches one non-empty segment and becomes `pathParameters.name` (URL-decoded). */
+  readonly path: string;
+  readonly handler: GatewayHandler;
+  /** Path parameters that are secrets (URL tokens): masked in the access log. */
+  readonly secretParameters?: readonly string[];
+}
+
+/** What the access log gets for each request: never a body, never a URL token. */
+export interface AccessLogEntry {
+  readonly method: string;
+  /** The path with secret path parameters replaced by `***`. */
+  readonly path: string;
+  readonly statusCode: number;
+  readonly durationMs: number;
+}
+
+export interface GatewayOptions {
+  readonly routes: readonly GatewayRoute[];
+  /** 0 (the default) picks a free port. */
+  readonly port?: number;
+  /** Bodies over this many bytes are answered 413 without being read further. */
+  readonly maxBodyBytes: number;
+  readonly onAccess?: (entry: AccessLogEntry) => void;
+}
+
+export interface Gateway {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly port: number;
+  /** Stops accepting connections and waits for requests in flight to be answered. */
+  stop(): Promise<void>;
+}
+
+/** Media types API Gateway passes as text; everything else arrives base64-encoded. */
+const TEXT_MEDIA_TYPES = [
+  /^text\//,
+  /^application\/(json|xml|javascript)$/,
+  /^application\/[\w.+-]+\+(json|xml)$/,
+];
+
+interface CompiledRoute {
+  readonly route: GatewayRoute;
+  readonly segments: readonly string[];
+  /** Literal segments count: the more, the more specific. */
+  readonly specificity: number;
+}
+
+interface RouteMatch {
+  readonly compiled: CompiledRoute;
+  readonly pathParameters: Record<string, string>;
+}
+
+const PARAMETER = /^\{([A-Za-z0-9_]+)\}$/;
+
+function splitPath(path: string): string[] {
+  return path.split('/').filter((segment) => segment !== '');
+}
+
+function compile(route: GatewayRoute): CompiledRoute {
+  const segments = splitPath(route.path);
+  return { route, segments, specificity: segments.filter((segment) => !PARAMETER.test(segment)).length };
+}
+
+function decodeSegment(segment: string): string | undefined {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+}
+
+function matchPath(compiled: CompiledRoute, pathSegments: readonly string[]): Record<string, string> | undefined {
+  if (compiled.segments.length !== pathSegments.length) return undefined;
+  const parameters: Record<string, string> = {};
+  for (const [index, template] of compiled.segments.entries()) {
+    const name = PARAMETER.exec(template)?.[1];
+    const decoded = decodeSegment(pathSegments[index]);
+    if (decoded === undefined) return undefined;
+    if (name) parameters[name] = decoded;
+    else if (template !== decoded) return undefined;
+  }
+  return parameters;
+}
+
+/**
+ * Picks the route for a request the way API Gateway does: among the routes whose path matches, only the most
+ * specific ones count; the method then selects one, or the answer is 405 naming the methods that would do.
+ */
+function selectRoute(
+  routes: readonly CompiledRoute[],
+  method: string,
+  path: string,
+): RouteMatch | MethodNotAllowedError | NotFoundError {
+  const pathSegments = splitPath(path);
+  const matches = routes
+    .map((compiled) => ({ compiled, pathParameters: matchPath(compiled, pathSegments) }))
+    .filter((match): match is RouteMatch => match.pathParameters !== undefined);
+  if (matches.length === 0) return new NotFoundError('no route for this path');
+  const best = Math.max(...matches.map((match) => match.compiled.specificity));
+  const candidates = matches.filter((match) => match.compiled.specificity === best);
+  const chosen = candidates.find((match) => match.compiled.route.method === method || match.compiled.route.method === 'ANY');
+  return chosen ?? new MethodNotAllowedError([...new Set(candidates.map((match) => match.compiled.route.method))]);
+}
+
+/** API Gateway's header map: lower-case names, repeated values joined with `,`; cookies go to their own list. */
+export function gatewayHeaders(rawHeaders: readonly string[]): { headers: Record<string, string>; cookies?: string[] } {
+  const grouped = new Map<string, string[]>();
+  for (let index = 0; index + 1 < rawHeaders.length; index += 2) {
+    const name = rawHeaders[index].toLowerCase();
+    grouped.set(name, [...(grouped.get(name) ?? []), rawHeaders[index + 1]]);
+  }
+  const cookieHeader = grouped.get('cookie');
+  grouped.delete('cookie');
+  const headers: Record<string, string> = Object.create(null) as Record<string, string>;
+  for (const [name, values] of grouped) headers[name] = values.join(',');
+  const cookies = cookieHeader
+    ?.flatMap((value) => value.split(';'))
+    .map((cookie) => cookie.trim())
+    .filter((cookie) => cookie !== '');
+  return cookies && cookies.length > 0 ? { headers: { ...headers }, cookies } : { headers: { ...headers } };
+}
+
+/** `queryStringParameters`: repeated keys joined with `,`, as API Gateway does; undefined when there is no query. */
+export function gatewayQuery(rawQueryString: string): Record<string, string> | undefined {
+  if (rawQueryString === '') return undefined;
+  const grouped = new Map<string, string[]>();
+  for (const [key, value] of new URLSearchParams(rawQueryString)) grouped.set(key, [...(grouped.get(key) ?? []), value]);
+  return Object.fromEntries([...grouped].map(([key, values]) => [key, values.join(',')]));
+}
+
+/** Whether API Gateway would hand this body to the function as text rather than base64. */
+export function isTextMediaType(contentType: string | undefined): boolean {
+  const mediaType = contentType?.split(';')[0].trim().toLowerCase();
+  return mediaType !== undefined && TEXT_MEDIA_TYPES.some((pattern) => pattern.test(mediaType));
+}
+
+const strictUtf8 = new TextDecoder('utf-8', { fatal: true });
+
+/** The body as the event carries it. Bytes that are not valid UTF-8 go as base64 even for a text type: never lossy. */
+export function encodeBody(bytes: Buffer, contentType: string | undefined): { body?: string; isBase64Encoded: boolean } {
+  if (bytes.length === 0) return { isBase64Encoded: false };
+  if (isTextMediaType(contentType)) {
+    try {
+      return { body: strictUtf8.decode(bytes), isBase64Encoded: false };
+    } catch {
+      // fall through to base64
+    }
+  }
+  return { body: bytes.toString('base64'), isBase64Encoded: true };
+}
+
+const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
+
+/** `requestContext.time` in API Gateway's CLF format: `12/Mar/2020:19:03:58 +0000`. */
+export function clfTime(date: Date): string {
+  const pad = (value: number) => String(value).padStart(2, '0');
+  return (
+    `${pad(date.getUTCDate())}/${MONTHS[date.getUTCMonth()]}/${date.getUTCFullYear()}:` +
+    `${pad(date.getUTCHours())}:${pad(date.getUTCMinutes())}:${pad(date.getUTCSeconds())} +0000`
+  );
+}
+
+/** IPv4 clients reach a dual-stack socket as `::ffff:127.0.0.1`; API Gateway reports plain `127.0.0.1`. */
+function sourceIpOf(request: IncomingMessage): string {
+  const address = request.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice('::ffff:'.length) : address;
+}
+
+/** Reads the body up to `limit` bytes; rejects with PayloadTooLargeError as soon as it would pass the limit. */
+function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
+  const declared = Number(request.headers['content-length']);
+  if (Number.isFinite(declared) && declared > limit) return Promise.reject(new PayloadTooLargeError(limit));
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        cleanup();
+        request.pause();
+        reject(new PayloadTooLargeError(limit));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    const onEnd = () => {
+      cleanup();
+      resolve(Buffer.concat(chunks, size));
+    };
+    const onError = (error: Error) => {
+      cleanup();
+      reject(error);
+    };
+    const cleanup = () => {
+      request.off('data', onData).off('end', onEnd).off('error', onError);
+    };
+    request.on('data', onData).on('end', onEnd).on('error', onError);
+  });
+}
+
+function maskedPath(path: string, match: RouteMatch | undefined): string {
+  const secrets = match?.compiled.route.secretParameters ?? [];
+  if (!match || secrets.length === 0) return path;
+  const segments = path.split('/');
+  const templateSegments = ['', ...match.compiled.segments];
+  return segments
+    .map((segment, index) => {
+      const name = PARAMETER.exec(templateSegments[index] ?? '')?.[1];
+      return name && secrets.includes(name) ? '***' : segment;
+    })
+    .join('/');
+}
+
+function buildEvent(
+  request: IncomingMessage,
+  match: RouteMatch,
+  url: URL,
+  bytes: Buffer,
+  now: Date,
+): APIGatewayProxyEventV2 {
+  const { headers, cookies } = gatewayHeaders(request.rawHeaders);
+  const sourceIp = sourceIpOf(request);
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '');
+  const routeKey = `${match.compiled.route.method === 'ANY' ? 'ANY' : match.compiled.route.method} ${match.compiled.route.path}`;
+  const rawQueryString = url.search.startsWith('?') ? url.search.slice(1) : '';
+  const queryStringParameters = gatewayQuery(rawQueryString);
+  const domainName = headers.host ?? url.host;
+  const { body, isBase64Encoded } = encodeBody(bytes, headers['content-type']);
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName,
+      domainPrefix: domainName.split('.')[0],
+      http: {
+        method: request.method ?? 'GET',
+        path: url.pathname,
+        protocol: `HTTP/${request.httpVersion}`,
+        sourceIp,
+        userAgent: headers['user-agent'] ?? '',
+      },
+      requestId: randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: clfTime(now),
+      timeEpoch: now.getTime(),
+    },
+    isBase64Encoded,
+  };
+  if (cookies) event.cookies = cookies;
+  if (queryStringParameters) event.queryStringParameters = queryStringParameters;
+  if (Object.keys(match.pathParameters).length > 0) event.pathParameters = match.pathParameters;
+  if (body !== undefined) event.body = body;
+  return event;
+}
+
+function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, closeAfter: boolean): void {
+  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+  if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
+  if (closeAfter) headers.connection = 'close';
+  const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
+  headers['content-length'] = body.length;
+  response.writeHead(result.statusCode ?? 200, headers);
+  response.end(body);
+}
+
+/**
+ * Starts the gateway on 127.0.0.1.
+ *
+ * @example
+ * ```ts
+ * const gateway = await startGateway({ routes, maxBodyBytes: 256 * 1024, port: 3000 });
+ * // … POST http://127.0.0.1:3000/webhooks/…
+ * await gateway.stop();
+ * ```
+ */
+export async function startGateway(options: GatewayOptions): Promise<Gateway> {
+  const routes = options.routes.map(compile);
+
+  const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
+    const started = process.hrtime.bigint();
+    const now = new Date();
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const method = request.method ?? 'GET';
+    const selected = selectRoute(routes, method, url.pathname);
+    const match = 'compiled' in selected ? selected : undefined;
+    let result: APIGatewayProxyStructuredResultV2;
+    let closeAfter = false;
+    try {
+      if (!match) throw selected;
+      const bytes = await readBody(request, options.maxBodyBytes);
+      result = await match.compiled.route.handler(buildEvent(request, match, url, bytes, now));
+    } catch (error) {
+      // A body left unread must not be parsed as the next request on this connection.
+      closeAfter = error instanceof PayloadTooLargeError || !request.complete;
+      result = toErrorResponse(error);
+    }
+    if (!request.complete) closeAfter = true;
+    writeResult(response, result, closeAfter);
+    if (closeAfter) response.once('finish', () => request.socket.destroySoon?.());
+    options.onAccess?.({
+      method,
+      path: maskedPath(url.pathname, match),
+      statusCode: result.statusCode ?? 200,
+      durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+    });
+  };
+
+  const server: Server = createServer((request, response) => {
+    handle(request, response).catch((error: unknown) => {
+      if (!response.headersSent) writeResult(response, toErrorResponse(error), true);
+    });
+  });
+  // Keep-alive sockets would hold `close()` open; the local gateway has no use for long idle connections.
+  server.keepAliveTimeout = 5_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(options.port ?? 0, '127.0.0.1', () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    stop: () =>
+      new Promise<void>((resolve, reject) => {
+        server.close((error) => (error ? reject(error) : resolve()));
+        server.closeIdleConnections();
+      }),
+  };
+}
