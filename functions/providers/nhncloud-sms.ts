@@ -1,0 +1,510 @@
+/**
+ * NHN Cloud (ex-TOAST) Notification › SMS webhook (providers.md §5, seed 004).
+ *
+ * One POST carries an envelope `{hooksId, webhookConfigId, productName, appKey, event, hooks:[…]}` with one event
+ * per hook; every hook becomes one normalized event whose identity is NHN's `hookId`, with the envelope ids copied
+ * into its `data`. The four documented events (MESSAGE_RESULT_UPDATE, INTERNATIONAL_DELIVERY_RECEIPT, UNSUBSCRIBE,
+ * CONVERSION_BLOCK) are rows of {@link HOOK_KINDS}; any other event, or a product other than SMS, becomes
+ * `provider.unknown` per hook with the hook kept raw.
+ */
+import * as z from 'zod/mini';
+import { MAX_FIELD_LENGTH, type NormalizedEvent } from '../events/schema';
+import type { CanonicalStatus } from '../events/status';
+import { eventIdOf } from '../shared/ids';
+import { toParty, type NumberingRule } from '../shared/phone';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate } from './common';
+import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
+
+const PROVIDER = 'nhncloud-sms';
+
+/** Korean national numbers (`01012341234`): trunk prefix 0 → +82. `+…` and `00…` numbers stay international. */
+export const KOREAN_NUMBERING: NumberingRule = { kind: 'national', countryCode: '82', trunkPrefix: '0' };
+
+/**
+ * MESSAGE_RESULT_UPDATE `messageStatus` → canonical status (DESIGN.md). The one documented exception is the
+ * qualified row: COMPLETED is a success only with resultCode 1000 ({@link messageResultKey}); any other COMPLETED
+ * is `undelivered`. RESERVED, SENDING and RESEND_AD were listed in the May 2024 doc and removed on 2024-05-28;
+ * they are kept as non-final in case an old sender still emits them.
+ */
+export const MESSAGE_RESULT_STATUSES = {
+  'COMPLETED (resultCode 1000)': 'delivered',
+  COMPLETED: 'undelivered',
+  FAILED: 'failed',
+  CANCEL: 'failed',
+  DUPLICATED: 'rejected',
+  FAILED_AD: 'rejected',
+  RESERVED: 'queued',
+  SENDING: 'sending',
+  RESEND_AD: 'sending',
+} as const satisfies Record<string, CanonicalStatus>;
+
+/** INTERNATIONAL_DELIVERY_RECEIPT `dlrStatus` → canonical status. UNKNOWN is NHN's "no report will come": final. */
+export const DLR_STATUSES = {
+  ACCEPTED: 'sent',
+  BUFFERED: 'sent',
+  DELIVERED: 'delivered',
+  EXPIRED: 'expired',
+  FAILED: 'failed',
+  REJECTED: 'rejected',
+  UNKNOWN: 'unknown',
+} as const satisfies Record<string, CanonicalStatus>;
+
+/** NHN's one success code of receiving (NHN-ERR "Result code of receiving"). */
+export const SUCCESS_RESULT_CODE = '1000';
+
+/**
+ * Messages of the receiving result codes providers.md lists (text from TOAST-DOCS/SMS `en/error-code.md`). Codes
+ * not here still travel as `error.code`; the full telecom table is NHN's to keep, not ours.
+ */
+export const RESULT_CODE_MESSAGES: Readonly<Record<string, string>> = {
+  '1001': 'Server busy',
+  '1002': 'Error in recipient number format',
+  '1003': 'Error in reply number format',
+  '1019': 'TTL exceeded',
+  '2000': 'Delivery time exceeded',
+  '2001': 'Delivery failed (mobile network)',
+  '2002': 'Delivery failed (mobile network -> device)',
+  '2003': 'Device power off',
+  '2004': 'Device message buffer full',
+  '2005': 'Grey area',
+  '2006': 'Message deleted',
+  '2007': 'Temporary device issue',
+  '3000': 'Unavailable to transfer',
+  '3001': 'No subscriber available',
+  '3002': 'Adult authentication failed',
+  '3003': 'Error of recipient number type',
+};
+
+/** Upper bound of `hooks[]`. NHN documents none; 1,000 is its per-request recipient limit, and the body cap holds anyway. */
+export const MAX_HOOKS = 1000;
+
+/**
+ * The doc's placeholder value: NHN's examples put the type name where a value goes (`"appKey": "String"`). A
+ * generated appKey or hookId is never this word, so it is a safe marker of the console's verification request.
+ */
+const PLACEHOLDER = 'string';
+
+const MAX_ID_LENGTH = 256;
+const MAX_CODE_LENGTH = 64;
+
+// ── schemas (built once, at module load) ────────────────────────────────────────────────────────────────────────
+
+const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(max));
+const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+/** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
+const id = z.union([z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH)), z.int()]);
+/** Result and error codes: strings in the docs ("1000", "0"), numbers accepted. */
+const code = z.union([text(MAX_CODE_LENGTH), z.int()]);
+const phone = z.union([text(MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
+/** Integer in the docs; a digit string is accepted and read as the same number. */
+const integer = z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
+const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
+
+/** What ping detection needs, read before anything is required: the verification body need not be complete. */
+const ProbeSchema = z.object({
+  appKey: z.optional(z.unknown()),
+  hooks: z.optional(z.nullable(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
+});
+
+/**
+ * The envelope. Only what deciding and routing need is required (`productName`, `event`, `hooks`); the ids are
+ * copied into each event when present, and a missing one is not worth losing the events over.
+ */
+const EnvelopeSchema = z.object({
+  hooksId: optional(id),
+  webhookConfigId: optional(id),
+  productName: text(MAX_CODE_LENGTH),
+  appKey: optional(id),
+  event: text(MAX_CODE_LENGTH),
+  hooks: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_HOOKS)),
+});
+type Envelope = z.infer<typeof EnvelopeSchema>;
+
+const MessageResultHookSchema = z.object({
+  hookId: id,
+  senderType: optional(text(MAX_CODE_LENGTH)),
+  requestId: id,
+  recipientSeq: integer,
+  requestDate: optional(text(MAX_CODE_LENGTH)),
+  receiveDate: optional(text(MAX_CODE_LENGTH)),
+  sendNo: optional(phone),
+  recipientNo: optional(phone),
+  messageStatus: text(MAX_CODE_LENGTH),
+  recipientGroupingKey: optional(text()),
+  /** The doc example's spelling. */
+  recipientGropuingKey: optional(text()),
+  senderGroupingKey: optional(text()),
+  resultCode: optional(code),
+  messageCount: optional(integer),
+  _links: optional(links),
+  /** The doc example's spelling. */
+  _link: optional(links),
+});
+
+const DeliveryReceiptHookSchema = z.object({
+  hookId: id,
+  requestId: id,
+  recipientSeq: integer,
+  dlrStatus: text(MAX_CODE_LENGTH),
+  networkCode: optional(text(MAX_CODE_LENGTH)),
+  errorCode: optional(code),
+});
+
+const UnsubscribeHookSchema = z.object({
+  hookId: id,
+  recipientNo: phone,
+  unsubscribeNo: optional(phone),
+  enterpriseName: optional(text()),
+  createdDateTime: optional(text(MAX_CODE_LENGTH)),
+});
+
+const ConversionBlockHookSchema = z.object({
+  hookId: id,
+  countryCode: code,
+  blockedDateTime: optional(text(MAX_CODE_LENGTH)),
+  /** What the May 2024 doc example used instead of `blockedDateTime`. */
+  createdDateTime: optional(text(MAX_CODE_LENGTH)),
+});
+
+/** Just the identity of a hook of an event this adapter does not know, if it has one. */
+const HookIdentitySchema = z.object({ hookId: id });
+
+// ── per-hook normalization ──────────────────────────────────────────────────────────────────────────────────────
+
+/** What every hook's normalization gets besides the hook itself. */
+interface HookScope {
+  /** `hooks.3`: the prefix of every field this hook's errors name. */
+  readonly path: string;
+  /** The envelope ids every event of the request carries in `data`. */
+  readonly envelopeData: Readonly<Record<string, string>>;
+  readonly context: NormalizeContext;
+}
+
+/** The fields a hook kind decides; the adapter adds identity, provider, channel, raw and the envelope data. */
+interface HookFields {
+  readonly type: NormalizedEvent['type'];
+  readonly messageId?: string;
+  readonly status?: NormalizedEvent['status'];
+  readonly final?: boolean;
+  readonly providerStatus?: string;
+  readonly error?: NormalizedEvent['error'];
+  readonly recipient?: NormalizedEvent['recipient'];
+  readonly sender?: NormalizedEvent['sender'];
+  readonly occurredAt?: string;
+  readonly occurredAtRaw?: string;
+  readonly data: Record<string, unknown>;
+}
+
+/** One documented event: its catalog row and how one of its hooks becomes an event. */
+interface HookKind {
+  readonly catalog: CatalogEntry;
+  normalize(raw: unknown, scope: HookScope): NormalizedEvent;
+}
+
+function hookKind<S extends z.ZodMiniType<{ hookId: string | number }>>(
+  catalog: CatalogEntry,
+  schema: S,
+  fields: (hook: z.infer<S>, scope: HookScope) => HookFields,
+): HookKind {
+  return {
+    catalog,
+    normalize(raw, scope) {
+      const hook = validate(schema, raw, scope.path);
+      const hookId = String(hook.hookId);
+      const { data, ...rest } = fields(hook, scope);
+      return makeEvent(
+        {
+          eventId: eventIdOf(PROVIDER, hookId),
+          provider: PROVIDER,
+          channel: 'sms',
+          ...withoutEmpty(rest),
+          data: withoutEmpty({ ...scope.envelopeData, hookId, ...data }),
+          raw,
+        },
+        scope.context,
+      );
+    },
+  };
+}
+
+const asText = (value: string | number | null | undefined): string | undefined =>
+  value === undefined || value === null ? undefined : String(value);
+
+/** `"01"` and `1` are the same recipientSeq, so they must give the same messageId. */
+const asInteger = (value: string | number | null | undefined): number | undefined =>
+  value === undefined || value === null ? undefined : Number(value);
+
+/** Drops absent values, so events and their `data` hold only what the provider sent. */
+function withoutEmpty<T extends object>(record: T): T {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value;
+  return out as T;
+}
+
+/** Own-property lookup: a provider value such as `__proto__` must find nothing. */
+const lookup = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
+  Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+
+/**
+ * The first of several candidate time fields that is present, in UTC (zone-less values read in
+ * `context.timeZone`). None present: no `occurredAt`, so the event falls back to `receivedAt`.
+ */
+function firstTime(
+  scope: HookScope,
+  candidates: ReadonlyArray<readonly [field: string, value: string | null | undefined]>,
+): { occurredAt?: string; occurredAtRaw?: string } {
+  for (const [field, value] of candidates) {
+    const occurredAt = providerTime(value, scope.context, `${scope.path}.${field}`);
+    if (occurredAt !== undefined) return { occurredAt, occurredAtRaw: value ?? undefined };
+  }
+  return {};
+}
+
+/**
+ * The key of {@link MESSAGE_RESULT_STATUSES} for a status and result code: the qualified row when the table has
+ * one for this pair (the documented COMPLETED + 1000 success), else the plain status.
+ */
+export function messageResultKey(messageStatus: string, resultCode: string | undefined): string {
+  const qualified = `${messageStatus} (resultCode ${resultCode})`;
+  return resultCode !== undefined && lookup(MESSAGE_RESULT_STATUSES, qualified) !== undefined ? qualified : messageStatus;
+}
+
+const messageIdOf = (requestId: string | number, recipientSeq: string | number): string =>
+  `${String(requestId)}:${Number(recipientSeq)}`;
+
+const messageResult = hookKind(
+  {
+    providerEvent: 'MESSAGE_RESULT_UPDATE',
+    type: 'message.status',
+    channel: 'sms',
+    statuses: MESSAGE_RESULT_STATUSES,
+  },
+  MessageResultHookSchema,
+  (hook, scope) => {
+    const resultCode = asText(hook.resultCode) || undefined;
+    const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(hook.messageStatus, resultCode));
+    const reason = status !== 'delivered' && resultCode !== undefined && resultCode !== SUCCESS_RESULT_CODE;
+    const links = hook._links ?? hook._link;
+    return {
+      type: 'message.status',
+      messageId: messageIdOf(hook.requestId, hook.recipientSeq),
+      status,
+      final,
+      providerStatus: hook.messageStatus,
+      error: reason ? withoutEmpty({ code: resultCode, message: lookup(RESULT_CODE_MESSAGES, resultCode) }) : undefined,
+      recipient: hook.recipientNo === undefined || hook.recipientNo === null ? undefined : toParty(hook.recipientNo, KOREAN_NUMBERING),
+      sender: hook.sendNo === undefined || hook.sendNo === null ? undefined : toParty(hook.sendNo, KOREAN_NUMBERING),
+      ...firstTime(scope, [
+        ['receiveDate', hook.receiveDate],
+        ['requestDate', hook.requestDate],
+      ]),
+      data: {
+        requestId: String(hook.requestId),
+        recipientSeq: Number(hook.recipientSeq),
+        senderType: hook.senderType,
+        requestDate: hook.requestDate,
+        receiveDate: hook.receiveDate,
+        resultCode,
+        messageCount: asInteger(hook.messageCount),
+        recipientGroupingKey: hook.recipientGroupingKey ?? hook.recipientGropuingKey,
+        senderGroupingKey: hook.senderGroupingKey,
+        href: links?.self?.href,
+      },
+    };
+  },
+);
+
+const deliveryReceipt = hookKind(
+  {
+    providerEvent: 'INTERNATIONAL_DELIVERY_RECEIPT',
+    type: 'message.status',
+    channel: 'sms',
+    statuses: DLR_STATUSES,
+  },
+  DeliveryReceiptHookSchema,
+  (hook) => {
+    const errorCode = asText(hook.errorCode) || undefined;
+    const { status, final } = mapStatus(DLR_STATUSES, hook.dlrStatus);
+    return {
+      type: 'message.status',
+      messageId: messageIdOf(hook.requestId, hook.recipientSeq),
+      status,
+      final,
+      providerStatus: hook.dlrStatus,
+      // "0" is the doc's no-error value; the DLR carries no time of its own, so occurredAt is receivedAt.
+      error: errorCode !== undefined && errorCode !== '0' ? { code: errorCode } : undefined,
+      data: {
+        requestId: String(hook.requestId),
+        recipientSeq: Number(hook.recipientSeq),
+        networkCode: hook.networkCode,
+        errorCode,
+      },
+    };
+  },
+);
+
+const unsubscribe = hookKind(
+  { providerEvent: 'UNSUBSCRIBE', type: 'recipient.unsubscribed', channel: 'sms' },
+  UnsubscribeHookSchema,
+  (hook, scope) => ({
+    type: 'recipient.unsubscribed',
+    recipient: toParty(hook.recipientNo, KOREAN_NUMBERING),
+    ...firstTime(scope, [['createdDateTime', hook.createdDateTime]]),
+    data: {
+      unsubscribeNo: asText(hook.unsubscribeNo),
+      enterpriseName: hook.enterpriseName,
+    },
+  }),
+);
+
+const conversionBlock = hookKind(
+  { providerEvent: 'CONVERSION_BLOCK', type: 'country.blocked', channel: 'sms' },
+  ConversionBlockHookSchema,
+  (hook, scope) => ({
+    type: 'country.blocked',
+    ...firstTime(scope, [
+      ['blockedDateTime', hook.blockedDateTime],
+      ['createdDateTime', hook.createdDateTime],
+    ]),
+    data: { countryCode: String(hook.countryCode) },
+  }),
+);
+
+/** The documented events by NHN's `event` name. A Map, so names like `constructor` find nothing. */
+const HOOK_KINDS: ReadonlyMap<string, HookKind> = new Map(
+  [messageResult, deliveryReceipt, unsubscribe, conversionBlock].map((kind) => [kind.catalog.providerEvent, kind]),
+);
+
+/** A hook of an event this adapter does not know: kept raw, identified by its hookId when it has one. */
+function unknownEvent(raw: unknown, envelope: Envelope, scope: HookScope): NormalizedEvent {
+  const identity = HookIdentitySchema.safeParse(raw);
+  const hookId = identity.success ? String(identity.data.hookId) : undefined;
+  return makeEvent(
+    {
+      // Without a hookId the hook's own text is its identity: a retry repeats it, a different hook differs.
+      eventId: hookId !== undefined ? eventIdOf(PROVIDER, hookId) : eventIdOf(PROVIDER, '', envelope.event, JSON.stringify(raw)),
+      provider: PROVIDER,
+      channel: 'sms',
+      type: 'provider.unknown',
+      data: withoutEmpty({ ...scope.envelopeData, productName: envelope.productName, hookId }),
+      raw,
+    },
+    scope.context,
+  );
+}
+
+// ── the request ─────────────────────────────────────────────────────────────────────────────────────────────────
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COMMA = 0x2c;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+const isJsonWhitespace = (c: number): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * `text` with every comma that precedes `}` or `]` (whitespace aside) removed, outside strings. NHN's own example
+ * body has one (`"_link": {…},\n}`), and a sender built from it may too. One pass: each character is looked at
+ * once, so a hostile body costs linear time.
+ *
+ * @example withoutTrailingCommas('{"a":[1,2,],}') // '{"a":[1,2]}'
+ */
+export function withoutTrailingCommas(text: string): string {
+  let out = '';
+  let from = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === BACKSLASH) i++;
+      else if (c === QUOTE) inString = false;
+    } else if (c === QUOTE) {
+      inString = true;
+    } else if (c === COMMA) {
+      let next = i + 1;
+      while (next < text.length && isJsonWhitespace(text.charCodeAt(next))) next++;
+      const after = text.charCodeAt(next);
+      if (after === CLOSE_BRACE || after === CLOSE_BRACKET) {
+        out += text.slice(from, i);
+        from = i + 1;
+      }
+      i = next - 1;
+    }
+  }
+  return from === 0 ? text : out + text.slice(from);
+}
+
+/** JSON, or on failure JSON once more without trailing commas; still not JSON is a 400. */
+function parseBody(body: string): unknown {
+  try {
+    return JSON.parse(body);
+  } catch {
+    return parseJson(withoutTrailingCommas(body));
+  }
+}
+
+const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && value.toLowerCase() === PLACEHOLDER;
+
+const hasRealHookId = (hook: unknown): boolean => {
+  const identity = HookIdentitySchema.safeParse(hook);
+  return identity.success && !isPlaceholder(identity.data.hookId);
+};
+
+/**
+ * Whether the request is the console's verification ("검증") rather than events. NHN does not document that
+ * request; the reading here is conservative, so a real event is never taken for a ping:
+ *
+ * - `hooks` absent, null or empty: there is no event in it to lose.
+ * - `appKey` is the doc's placeholder `"String"` (any case) and no hook has a hookId other than the placeholder:
+ *   the doc's example body. A real request has a generated appKey, and every real hook a generated hookId.
+ *
+ * Everything else is events, validated as such: a hook with a real hookId under a placeholder appKey is a 400 if it
+ * is malformed, never a silent ping.
+ */
+export function isVerificationRequest(probe: { appKey?: unknown; hooks?: readonly unknown[] | null }): boolean {
+  const hooks = probe.hooks ?? [];
+  if (hooks.length === 0) return true;
+  return isPlaceholder(probe.appKey) && !hooks.some(hasRealHookId);
+}
+
+/** The envelope ids every event of the request carries in `data`. */
+const envelopeDataOf = (envelope: Envelope): Record<string, string> =>
+  withoutEmpty({
+    hooksId: asText(envelope.hooksId),
+    webhookConfigId: asText(envelope.webhookConfigId),
+    appKey: asText(envelope.appKey),
+    event: envelope.event,
+  }) as Record<string, string>;
+
+/** NHN spells the product "SMS" in its table and "Sms" in its curl example. */
+const isSmsProduct = (productName: string): boolean => productName.toUpperCase() === 'SMS';
+
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const body = parseBody(request.body);
+  if (isVerificationRequest(validate(ProbeSchema, body))) return { events: [], ping: true };
+  const envelope = validate(EnvelopeSchema, body);
+  const kind = isSmsProduct(envelope.productName) ? HOOK_KINDS.get(envelope.event) : undefined;
+  const envelopeData = envelopeDataOf(envelope);
+  const events = envelope.hooks.map((raw, index) => {
+    const scope: HookScope = { path: `hooks.${index}`, envelopeData, context };
+    return kind ? kind.normalize(raw, scope) : unknownEvent(raw, envelope, scope);
+  });
+  return { events };
+}
+
+/**
+ * NHN Cloud SMS. Authenticated by the static `X-Toast-Webhook-Signature` header set in NHN's console (not an
+ * HMAC). Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
+ * The reply is a plain 200 ack: NHN documents no response contract.
+ */
+export const nhncloudSms: ProviderAdapter = {
+  id: PROVIDER,
+  displayName: 'NHN Cloud SMS',
+  authentication: 'headers',
+  credentialHeaders: ['X-Toast-Webhook-Signature'],
+  defaultTimeZone: 'Asia/Seoul',
+  catalog: [...HOOK_KINDS.values()].map((kind) => kind.catalog),
+  normalize,
+  reply: jsonAckReply,
+};
