@@ -14,7 +14,7 @@
  * wrong method, and 413 as soon as the body passes the cap: it stops reading instead of buffering an unbounded body.
  */
 import { randomUUID } from 'node:crypto';
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import {
@@ -294,7 +294,8 @@ function buildEvent(
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, closeAfter: boolean): void {
-  const headers: Record<string, string | number | boolean | string[]> = { ...(result.headers ?? {}) };
+  const headers: OutgoingHttpHeaders = {};
+  for (const [name, value] of Object.entries(result.headers ?? {})) headers[name] = String(value);
   if (result.cookies && result.cookies.length > 0) headers['set-cookie'] = result.cookies;
   if (closeAfter) headers.connection = 'close';
   const body = result.body === undefined ? Buffer.alloc(0) : Buffer.from(result.body, result.isBase64Encoded ? 'base64' : 'utf8');
