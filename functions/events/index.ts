@@ -1,0 +1,49 @@
+/**
+ * The event contract, in one import: the v1 normalized event and the applied-event envelope (zod/mini schemas and
+ * their TypeScript types), and the canonical status model with its ordering rule. Downstream TypeScript consumers
+ * import from here; the same contract as JSON Schema is under `schemas/`, and `docs/events.md` explains it.
+ *
+ * @example
+ * ```ts
+ * import { AppliedEventSchema, supersedes, type AppliedEvent } from '<package>/functions/events';
+ * const event: AppliedEvent = AppliedEventSchema.parse(JSON.parse(sqsRecord.body));
+ * ```
+ */
+export {
+  CHANNELS,
+  EVENT_TYPES,
+  EventErrorSchema,
+  MAX_FIELD_LENGTH,
+  NormalizedEventSchema,
+  PartySchema,
+  PROVIDER_ID_PATTERN,
+  SCHEMA_VERSION,
+  messageAttributesOf,
+  type Channel,
+  type EventType,
+  type NormalizedEvent,
+  type Party,
+} from './schema';
+export {
+  CANONICAL_STATUSES,
+  STATUS_TABLE,
+  UNMAPPED_RANK,
+  UNMAPPED_STATUS,
+  isCanonicalStatus,
+  rankOf,
+  supersedes,
+  type CanonicalStatus,
+  type Ordered,
+  type StatusInfo,
+} from './status';
+export {
+  AppliedEventSchema,
+  AppliedFieldsSchema,
+  appliedEventAttributes,
+  type AppliedEvent,
+  type AppliedEventAttributes,
+} from './applied';
+export { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../../lib/pipeline-settings';
+
+/** The `error` object of an event (`code`, `message`, both optional). */
+export type EventError = NonNullable<import('./schema').NormalizedEvent['error']>;
