@@ -38,13 +38,14 @@ export const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLe
 /**
  * A value the docs type as String that senders plausibly send as a number (ids, status codes): a string of
  * `min`..`max` characters or a safe integer, always read as a string. Integers beyond 2^53 are refused: JSON
- * parsing has already changed their digits, and a wrong id stored silently is worse than a 400 (the body, kept
- * as text by the ingest handler, still has the right digits).
+ * parsing has already changed their digits, and a wrong id stored silently is worse than a clear 400 (the body
+ * as sent still has the right digits for whoever inspects it).
  */
 export const stringish = (min: number, max: number) =>
   z.pipe(
-    z.union([z.string().check(z.minLength(min), z.maxLength(max)), z.int()]),
-    z.transform((value: string | number) => String(value)),
+    // A conversion before the string check (not a union), so a wrong value is named "expected string".
+    z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value)),
+    z.string().check(z.minLength(min), z.maxLength(max)),
   );
 
 /** A required id: non-empty string or safe integer, as a string. */

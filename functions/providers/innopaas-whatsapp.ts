@@ -1,0 +1,357 @@
+/**
+ * InnoPaaS WhatsApp Business API webhooks (providers.md §2, seed 001): one envelope per push,
+ * `{ id, type, eventTime, body }`, where `type` picks the body's shape and the event it becomes.
+ *
+ * ```
+ * whatsapp_message_status_updated ──► message.status     (messageId = body.id, recipient = sendPhone)
+ * whatsapp_mo_message_received    ──► message.inbound    (messageId = body.id, sender = from, recipient = to)
+ * whatsapp_template_status_update[d] ► template.status   (providerStatus = templateStatus)
+ * whatsapp_account_review_updated ──► account.review     (body undocumented: kept whole)
+ * whatsapp_phone_number_name_update ► phone_number.name  (body undocumented: kept whole)
+ * chat_mt_message_notify / chat_mo_message_notify ──► chat.message (direction in data)
+ * anything else ──► provider.unknown
+ * ```
+ *
+ * Choices where the docs are silent:
+ * - `eventId` is the envelope `id` alone: the docs call it the event's handle, and it is unique per push.
+ * - `occurredAt` is the envelope `eventTime` for every type (the MO `sendTime` is kept raw in `data`), in either
+ *   documented form: ISO-8601 UTC, or `yyyy-MM-dd HH:mm:ss` read in `context.timeZone` (Asia/Shanghai unless
+ *   overridden). Other times inside bodies (`conversation.expireAt`) are kept raw.
+ * - Per body, required are the fields that say what happened to what: status `id` and `status`; MO `id`, `from`,
+ *   `type`; template `templateId` and `templateStatus`; chat `from`, `to`, `messageType`. Other documented fields
+ *   are type-checked when present, so a push is never refused over a field we only carry along.
+ * - `errorData`'s sub-fields were never published: it is kept whole in `data`, and `error` takes `code` and the
+ *   first of `message`/`title` plus `details` (or Meta's `error_data.details`) when it carries them. A Meta-style
+ *   array of such objects is accepted too; the first one gives `error`.
+ * - The MO per-type object (`text`, `image`, …) is optional even for its own type, and only its documented
+ *   sub-fields are type-checked: an inbound message is never lost over a shape nobody published. An MO type not
+ *   in the documented list is still a `message.inbound`, its content left in `raw`.
+ * - The statuses `sent` (not listed by InnoPaaS, but Meta sends it) and `SMECL:FAILED` (undocumented) are mapped
+ *   as DESIGN.md says; any other status is `unknown`, non-final.
+ */
+import * as z from 'zod/mini';
+import { MAX_FIELD_LENGTH, type EventType, type NormalizedEvent } from '../events/schema';
+import type { CanonicalStatus } from '../events/status';
+import { eventIdOf } from '../shared/ids';
+import { toParty } from '../shared/phone';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, validate } from './common';
+import {
+  ID_MAX,
+  INNOPAAS_CREDENTIAL_HEADERS,
+  INNOPAAS_TIME_ZONE,
+  PHONE_MAX,
+  TEXT_MAX,
+  anyObject,
+  failureOf,
+  id,
+  innopaasTime,
+  itemsOf,
+  opt,
+  stringish,
+  text,
+  timeValue,
+  withoutUndefined,
+} from './innopaas';
+import type { CatalogEntry, NormalizeContext, ProviderAdapter } from './types';
+
+const PROVIDER = 'innopaas-whatsapp';
+
+/** `whatsapp_message_status_updated` `status` → canonical status. */
+export const INNOPAAS_WHATSAPP_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
+  sent: 'sent',
+  delivered: 'delivered',
+  read: 'read',
+  failed: 'failed',
+  'SMECL:FAILED': 'failed',
+};
+
+/** The fields a body contributes to its event; the envelope gives the rest. */
+type BodyFields = Partial<
+  Pick<NormalizedEvent, 'messageId' | 'status' | 'final' | 'providerStatus' | 'error' | 'recipient' | 'sender'>
+> & { data: Record<string, unknown> };
+
+/** How one envelope `type` becomes an event: the event type, and the body's schema and reading. */
+interface EventKind {
+  readonly type: EventType;
+  readonly statuses?: Readonly<Record<string, CanonicalStatus>>;
+  /** Validates the body (fields named under `prefix`) and reads it. */
+  readonly read: (body: unknown, prefix: string) => BodyFields;
+}
+
+/** Ties a schema to its reader once, so the table below can hold kinds of different body types. */
+function kind<S extends z.ZodMiniType>(
+  type: EventType,
+  schema: S,
+  fields: (body: z.infer<S>) => BodyFields,
+  statuses?: Readonly<Record<string, CanonicalStatus>>,
+): EventKind {
+  return { type, statuses, read: (body, prefix) => fields(validate(schema, body, prefix)) };
+}
+
+const party = (value: string | undefined) => (value ? toParty(value, { kind: 'international' }) : undefined);
+const word = (max = 64) => z.string().check(z.minLength(1), z.maxLength(max));
+
+/* ------------------------------------------------------------------------------------------------------------
+ * Common fields and the envelope
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const account = {
+  accountName: opt(stringish(0, ID_MAX)),
+  wabaId: opt(stringish(0, ID_MAX)),
+  wamid: opt(text(ID_MAX)),
+};
+
+const EnvelopeSchema = z.object({
+  id: id(),
+  type: text(128),
+  eventTime: timeValue(),
+  body: anyObject(),
+});
+
+/* ------------------------------------------------------------------------------------------------------------
+ * whatsapp_message_status_updated
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const ErrorDetailSchema = z.looseObject({
+  code: opt(stringish(0, ID_MAX)),
+  title: opt(text()),
+  message: opt(text()),
+  details: opt(text()),
+  error_data: opt(z.looseObject({ details: opt(text()) })),
+});
+type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
+
+const MessageStatusBody = z.object({
+  id: id(),
+  status: word(),
+  sendPhone: opt(stringish(0, PHONE_MAX)),
+  uid: opt(stringish(0, ID_MAX)),
+  conversation: opt(z.looseObject({ initiateType: opt(text(64)), expireAt: opt(timeValue()) })),
+  errorData: opt(z.union([ErrorDetailSchema, z.array(ErrorDetailSchema)])),
+  ...account,
+});
+
+/** `{code, message}` from an `errorData` object: message/title, then the details if they add something. */
+function errorTextOf(detail: ErrorDetail | undefined): { code?: string; message?: string } {
+  if (!detail) return {};
+  const headline = detail.message ?? detail.title;
+  const details = detail.details ?? detail.error_data?.details;
+  const message = headline && details && details !== headline ? `${headline}: ${details}` : (headline ?? details);
+  return { code: detail.code, message: message?.slice(0, MAX_FIELD_LENGTH) };
+}
+
+const messageStatus = kind(
+  'message.status',
+  MessageStatusBody,
+  (body) => {
+    const { status, final } = mapStatus(INNOPAAS_WHATSAPP_STATUSES, body.status);
+    const reason = errorTextOf(Array.isArray(body.errorData) ? body.errorData[0] : body.errorData);
+    return {
+      messageId: body.id,
+      status,
+      final,
+      providerStatus: body.status,
+      ...withoutUndefined({ error: failureOf(status, reason.code, reason.message), recipient: party(body.sendPhone) }),
+      data: withoutUndefined({
+        accountName: body.accountName,
+        wabaId: body.wabaId,
+        wamid: body.wamid,
+        uid: body.uid,
+        conversation: body.conversation,
+        errorData: body.errorData,
+      }),
+    };
+  },
+  INNOPAAS_WHATSAPP_STATUSES,
+);
+
+/* ------------------------------------------------------------------------------------------------------------
+ * whatsapp_mo_message_received
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const MediaSchema = z.looseObject({
+  caption: opt(text(TEXT_MAX)),
+  mimeType: opt(text(255)),
+  sha256: opt(text(128)),
+  link: opt(text(TEXT_MAX)),
+  id: opt(stringish(0, ID_MAX)),
+});
+
+/**
+ * Every MO message `type` InnoPaaS lists, with the schema of its per-type object (the body field of the same
+ * name), optional even for its own type. Only documented sub-fields are checked; the rest is kept as sent.
+ */
+export const INNOPAAS_MO_MESSAGE_TYPES = {
+  text: opt(z.looseObject({ body: opt(text(TEXT_MAX)) })),
+  reaction: opt(z.looseObject({ messageId: opt(stringish(0, ID_MAX)), emoji: opt(text(64)) })),
+  image: opt(MediaSchema),
+  audio: opt(MediaSchema),
+  video: opt(MediaSchema),
+  sticker: opt(MediaSchema),
+  unknown: opt(anyObject()),
+  location: opt(anyObject()),
+  // Meta sends contacts as an array of cards; InnoPaaS says "an object of the same name": accept either.
+  contacts: opt(z.union([z.array(anyObject()), anyObject()])),
+  button: opt(anyObject()),
+  interactive: opt(anyObject()),
+  order: opt(anyObject()),
+  system: opt(anyObject()),
+} as const;
+
+type MoMessageType = keyof typeof INNOPAAS_MO_MESSAGE_TYPES;
+
+const MoMessageBody = z.object({
+  id: id(),
+  from: stringish(1, PHONE_MAX),
+  to: opt(stringish(0, PHONE_MAX)),
+  type: word(),
+  sendTime: opt(timeValue()),
+  customerProfile: opt(anyObject()),
+  context: opt(anyObject()),
+  errors: opt(z.array(anyObject())),
+  ...account,
+  ...INNOPAAS_MO_MESSAGE_TYPES,
+});
+
+const isMoMessageType = (type: string): type is MoMessageType =>
+  Object.prototype.hasOwnProperty.call(INNOPAAS_MO_MESSAGE_TYPES, type);
+
+const moMessage = kind('message.inbound', MoMessageBody, (body) => ({
+  messageId: body.id,
+  ...withoutUndefined({ sender: party(body.from), recipient: party(body.to) }),
+  data: withoutUndefined({
+    messageType: body.type,
+    // Only a listed type names a data key: the key is then one of ours, never a provider-chosen string.
+    ...(isMoMessageType(body.type) ? { [body.type]: body[body.type] } : {}),
+    errors: body.errors,
+    context: body.context,
+    customerProfile: body.customerProfile,
+    accountName: body.accountName,
+    wabaId: body.wabaId,
+    wamid: body.wamid,
+    sendTime: body.sendTime,
+  }),
+}));
+
+/* ------------------------------------------------------------------------------------------------------------
+ * whatsapp_template_status_updated (and the "update" spelling of one doc snapshot)
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const TemplateStatusBody = z.object({
+  templateId: id(),
+  templateStatus: word(),
+  templateName: opt(text(512)),
+  templateLanguage: opt(text(32)),
+  category: opt(text(64)),
+  reason: opt(text()),
+  ...account,
+});
+
+const templateStatus = kind('template.status', TemplateStatusBody, (body) => ({
+  providerStatus: body.templateStatus,
+  data: withoutUndefined({
+    templateId: body.templateId,
+    templateName: body.templateName,
+    templateLanguage: body.templateLanguage,
+    category: body.category,
+    templateStatus: body.templateStatus,
+    reason: body.reason,
+    accountName: body.accountName,
+    wabaId: body.wabaId,
+  }),
+}));
+
+/* ------------------------------------------------------------------------------------------------------------
+ * Account review and phone-number name: announced ("updating"), bodies never published
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const undocumented = (type: EventType) => kind(type, anyObject(), (body) => ({ data: { body } }));
+
+/* ------------------------------------------------------------------------------------------------------------
+ * Inbox chat events
+ * ---------------------------------------------------------------------------------------------------------- */
+
+const ChatMessageBody = z.object({
+  from: stringish(1, PHONE_MAX),
+  to: stringish(1, PHONE_MAX),
+  messageType: word(),
+  context: opt(anyObject()),
+  id: opt(stringish(0, ID_MAX)),
+  conversationId: opt(stringish(0, ID_MAX)),
+  uid: opt(stringish(0, ID_MAX)),
+  ...account,
+});
+
+const chatMessage = (direction: 'mt' | 'mo') =>
+  kind('chat.message', ChatMessageBody, (body) => ({
+    ...withoutUndefined({ messageId: body.id, sender: party(body.from), recipient: party(body.to) }),
+    data: withoutUndefined({
+      direction,
+      messageType: body.messageType,
+      context: body.context,
+      wamid: body.wamid,
+      conversationId: body.conversationId,
+      uid: body.uid,
+      wabaId: body.wabaId,
+      accountName: body.accountName,
+    }),
+  }));
+
+/* ------------------------------------------------------------------------------------------------------------
+ * The table and the adapter
+ * ---------------------------------------------------------------------------------------------------------- */
+
+/** Envelope `type` → how it becomes an event. A Map, so a `type` of `__proto__` or `constructor` finds nothing. */
+const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map([
+  ['whatsapp_message_status_updated', messageStatus],
+  ['whatsapp_mo_message_received', moMessage],
+  ['whatsapp_template_status_updated', templateStatus],
+  ['whatsapp_template_status_update', templateStatus],
+  ['whatsapp_account_review_updated', undocumented('account.review')],
+  ['whatsapp_phone_number_name_update', undocumented('phone_number.name')],
+  ['chat_mt_message_notify', chatMessage('mt')],
+  ['chat_mo_message_notify', chatMessage('mo')],
+]);
+
+const UNKNOWN_KIND: EventKind = { type: 'provider.unknown', read: () => ({ data: {} }) };
+
+const pathOf = (prefix: string | undefined, field: string) => (prefix === undefined ? field : `${prefix}.${field}`);
+
+function toEvent(item: unknown, context: NormalizeContext, prefix: string | undefined): NormalizedEvent {
+  const envelope = validate(EnvelopeSchema, item, prefix);
+  const eventKind = EVENT_KINDS.get(envelope.type) ?? UNKNOWN_KIND;
+  const { data, ...fields } = eventKind.read(envelope.body, pathOf(prefix, 'body'));
+  return makeEvent(
+    {
+      eventId: eventIdOf(PROVIDER, envelope.id),
+      provider: PROVIDER,
+      channel: 'whatsapp',
+      type: eventKind.type,
+      ...fields,
+      occurredAt: innopaasTime(envelope.eventTime, context, pathOf(prefix, 'eventTime')),
+      occurredAtRaw: envelope.eventTime,
+      // `data` was built by the readers from validated fields under our own keys, so spreading it is safe.
+      data: { eventType: envelope.type, ...data },
+      raw: item,
+    },
+    context,
+  );
+}
+
+/** The InnoPaaS WhatsApp Business API adapter: one event per envelope. */
+export const innopaasWhatsapp: ProviderAdapter = {
+  id: PROVIDER,
+  displayName: 'InnoPaaS WhatsApp Business API',
+  authentication: 'headers',
+  credentialHeaders: INNOPAAS_CREDENTIAL_HEADERS,
+  defaultTimeZone: INNOPAAS_TIME_ZONE,
+  catalog: [...EVENT_KINDS].map(
+    ([providerEvent, { type, statuses }]): CatalogEntry =>
+      statuses ? { providerEvent, type, channel: 'whatsapp', statuses } : { providerEvent, type, channel: 'whatsapp' },
+  ),
+  normalize(request, context) {
+    const events = itemsOf(parseJson(request.body)).map(({ value, prefix }) => toEvent(value, context, prefix));
+    return { events };
+  },
+  reply: jsonAckReply,
+};
