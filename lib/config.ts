@@ -1,0 +1,474 @@
+/**
+ * The deployment's configuration: `cdk.json` context under `webhooks` (CONTEXT_KEY), read once and validated up
+ * front. Every bad value is listed in one error, so an operator fixes the file in one pass instead of one synth
+ * per typo. Defaults are plain data ({@link CONFIG_DEFAULTS}); the stack never reads context itself.
+ *
+ * @example
+ * ```ts
+ * const config = readPipelineConfig((key) => app.node.tryGetContext(key), providerDescriptors(providers));
+ * new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
+ * ```
+ */
+import { isIP } from 'node:net';
+import { CHANNELS, EVENT_TYPES } from '../functions/events/schema';
+import { CANONICAL_STATUSES } from '../functions/events/status';
+import type { ProviderAdapter } from '../functions/providers/types';
+import {
+  APPLIED_EVENT_ATTRIBUTES,
+  CONTEXT_KEY,
+  METRICS,
+  TABLE,
+  type AppliedEventAttribute,
+  type SubscriberConfig,
+} from './pipeline-settings';
+
+/** What the stack needs to know about a provider: the registry adapter's static fields, nothing executable. */
+export type ProviderDescriptor = Pick<
+  ProviderAdapter,
+  'id' | 'displayName' | 'authentication' | 'credentialHeaders' | 'defaultTimeZone'
+>;
+
+/** A provider this deployment serves, with its deployment-specific settings resolved. */
+export interface EnabledProvider extends ProviderDescriptor {
+  /** IANA zone of its zone-less timestamps: `providerTimeZones[id]`, else the adapter's default. */
+  readonly timeZone: string;
+  /** CIDRs its requests must come from, in addition to the credentials document's own; empty = no extra check. */
+  readonly allowedIps: readonly string[];
+}
+
+export interface ApiThrottle {
+  /** Steady-state requests per second for the whole API (default stage). */
+  readonly rateLimit: number;
+  /** Requests the API absorbs in a burst above the rate. */
+  readonly burstLimit: number;
+}
+
+/** The validated configuration of one deployment. */
+export interface PipelineConfig {
+  /** Suffix of every resource name and of the stack name; `dev` relaxes deletion protection. */
+  readonly stage: string;
+  /** Providers that get routes, a function and a secret, in registry order. */
+  readonly providers: readonly EnabledProvider[];
+  readonly apiThrottle: ApiThrottle;
+  /** Retention of every log group the stack creates (functions and API access logs). */
+  readonly logRetentionDays: number;
+  /** Days a message's status and history are kept (the table's TTL); 0 keeps them for ever. */
+  readonly tableTtlDays: number;
+  /** Deletion protection on the table and RETAIN on stateful resources. */
+  readonly deletionProtection: boolean;
+  /** CloudWatch namespace the functions emit to and the alarms read. */
+  readonly metricsNamespace: string;
+  /** Upper bound of concurrent consumer invocations the SQS event source starts. */
+  readonly consumerMaxConcurrency: number;
+  /** `AuthFailures` of one provider in five minutes that raise the alarm. */
+  readonly authFailureAlarmThreshold: number;
+  /** E-mail addresses subscribed to the alarm topic. */
+  readonly alarmEmails: readonly string[];
+  readonly subscribers: readonly SubscriberConfig[];
+}
+
+/**
+ * Defaults of every optional context value, as plain data.
+ *
+ * - `stage` `dev`: a first `cdk deploy` is a sandbox; every other stage gets deletion protection.
+ * - `apiThrottle` 500 rps / burst 1000: far above what these providers send (delivery receipts of bulk campaigns
+ *   arrive in bursts), far below the 10,000 rps account quota, so one noisy caller cannot starve other APIs of the
+ *   account. A throttled provider gets 429 and, for the ones that retry, retries.
+ * - `logRetentionDays` 30: long enough to investigate an incident reported by a provider a few weeks later.
+ * - `consumerMaxConcurrency` 5: bounds the write rate on the table and the publish rate on the topic; the queue
+ *   absorbs bursts, which is its job.
+ * - `authFailureAlarmThreshold` 20 per five minutes: a provider's retries of one misconfigured request stay below
+ *   it; a credential rotation gone wrong or someone probing the URL does not.
+ */
+export const CONFIG_DEFAULTS = {
+  stage: 'dev',
+  apiThrottle: { rateLimit: 500, burstLimit: 1000 },
+  logRetentionDays: 30,
+  tableTtlDays: TABLE.defaultTtlDays,
+  metricsNamespace: METRICS.namespace,
+  consumerMaxConcurrency: 5,
+  authFailureAlarmThreshold: 20,
+  alarmEmails: [] as readonly string[],
+  subscribers: [] as readonly SubscriberConfig[],
+} as const;
+
+/** The stage whose stateful resources may be deleted with the stack. */
+export const DEV_STAGE = 'dev';
+
+/** Retention values CloudWatch Logs accepts (`logs.RetentionDays`, minus "infinite": logs must expire). */
+export const LOG_RETENTION_DAYS = [
+  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
+] as const;
+
+/** Thrown with every problem found in the context, one line each. */
+export class PipelineConfigError extends Error {
+  constructor(readonly problems: readonly string[]) {
+    super(`Invalid cdk.json context "${CONTEXT_KEY}":\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'PipelineConfigError';
+  }
+}
+
+/** The static fields of the registry's adapters, in registry order. */
+export function providerDescriptors(registry: Readonly<Record<string, ProviderDescriptor>>): ProviderDescriptor[] {
+  return Object.values(registry).map(({ id, displayName, authentication, credentialHeaders, defaultTimeZone }) => ({
+    id,
+    displayName,
+    authentication,
+    credentialHeaders,
+    defaultTimeZone,
+  }));
+}
+
+type Problems = string[];
+type Json = Record<string, unknown>;
+
+const isObject = (value: unknown): value is Json =>
+  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
+const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
+
+const STAGE_PATTERN = /^[a-z][a-z0-9-]{0,15}$/;
+const SUBSCRIBER_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,39}$/;
+const NAMESPACE_PATTERN = /^[A-Za-z0-9._/#:-]{1,255}$/;
+const EMAIL_PATTERN = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** SNS limits on one filter policy (SNS developer guide, "Filter policy constraints"). */
+const FILTER_POLICY_LIMITS = { maxKeys: 5, maxCombinations: 150 } as const;
+
+/** Integer-valued settings: `[key, min, max]`. */
+const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, number, number]> = [
+  ['tableTtlDays', 0, 3650],
+  // The SQS event source accepts 2 to 1000.
+  ['consumerMaxConcurrency', 2, 1000],
+  ['authFailureAlarmThreshold', 1, 100_000],
+];
+
+const KNOWN_KEYS = new Set([
+  'stage',
+  'providers',
+  'providerTimeZones',
+  'allowedIps',
+  'apiThrottle',
+  'logRetentionDays',
+  'tableTtlDays',
+  'deletionProtection',
+  'metricsNamespace',
+  'consumerMaxConcurrency',
+  'authFailureAlarmThreshold',
+  'alarmEmails',
+  'subscribers',
+]);
+
+function isTimeZone(zone: string): boolean {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** `a.b.c.d/n` or `x::y/n`, prefix in range. A bare address is refused: say `/32` to mean one host. */
+export function isCidr(value: string): boolean {
+  const slash = value.indexOf('/');
+  if (slash < 0) return false;
+  const version = isIP(value.slice(0, slash));
+  const prefix = value.slice(slash + 1);
+  if (version === 0 || !/^\d{1,3}$/.test(prefix)) return false;
+  return Number(prefix) <= (version === 4 ? 32 : 128);
+}
+
+/** Context values set with `-c key=value` arrive as strings; objects may be given as JSON text. */
+function fromJsonText(value: unknown): unknown {
+  if (typeof value !== 'string') return value;
+  const text = value.trim();
+  if (!text.startsWith('{') && !text.startsWith('[')) return value;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return value;
+  }
+}
+
+function readStage(raw: unknown, problems: Problems): string {
+  if (raw === undefined) return CONFIG_DEFAULTS.stage;
+  if (typeof raw === 'string' && STAGE_PATTERN.test(raw)) return raw;
+  problems.push(`stage: ${show(raw)} must be 1-16 characters, lower-case letters, digits and "-", starting with a letter`);
+  return CONFIG_DEFAULTS.stage;
+}
+
+function readProviderIds(raw: unknown, known: readonly string[], problems: Problems): string[] {
+  if (raw === undefined) return [...known];
+  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  if (!Array.isArray(list) || list.length === 0) {
+    problems.push(`providers: ${show(raw)} must be a non-empty list of provider ids (known: ${known.join(', ')})`);
+    return [...known];
+  }
+  const seen = new Set<string>();
+  for (const id of list) {
+    if (typeof id !== 'string' || !known.includes(id)) {
+      problems.push(`providers: ${show(id)} is not a provider of the registry (known: ${known.join(', ')})`);
+    } else if (seen.has(id)) {
+      problems.push(`providers: "${id}" is listed twice`);
+    }
+    if (typeof id === 'string') seen.add(id);
+  }
+  // Registry order, so the template does not change when someone reorders the list.
+  return known.filter((id) => seen.has(id));
+}
+
+/** A `{ providerId: value }` map whose keys must be known providers and whose values pass `check`. */
+function readPerProvider<T>(
+  key: string,
+  raw: unknown,
+  known: readonly string[],
+  problems: Problems,
+  check: (value: unknown, where: string) => T | undefined,
+): Map<string, T> {
+  const result = new Map<string, T>();
+  if (raw === undefined) return result;
+  if (!isObject(raw)) {
+    problems.push(`${key}: ${show(raw)} must be an object keyed by provider id`);
+    return result;
+  }
+  for (const [id, value] of Object.entries(raw)) {
+    if (!known.includes(id)) problems.push(`${key}.${id}: not a provider of the registry (known: ${known.join(', ')})`);
+    const checked = check(value, `${key}.${id}`);
+    if (checked !== undefined) result.set(id, checked);
+  }
+  return result;
+}
+
+function readTimeZone(problems: Problems) {
+  return (value: unknown, where: string): string | undefined => {
+    if (typeof value === 'string' && isTimeZone(value)) return value;
+    problems.push(`${where}: ${show(value)} is not an IANA time zone (e.g. "Asia/Shanghai")`);
+    return undefined;
+  };
+}
+
+function readCidrs(problems: Problems) {
+  return (value: unknown, where: string): string[] | undefined => {
+    if (!Array.isArray(value)) {
+      problems.push(`${where}: ${show(value)} must be a list of CIDRs (e.g. ["203.0.113.0/24"])`);
+      return undefined;
+    }
+    const bad = value.filter((cidr) => typeof cidr !== 'string' || !isCidr(cidr));
+    for (const cidr of bad) problems.push(`${where}: ${show(cidr)} is not a CIDR (write "198.51.100.7/32" for one address)`);
+    return bad.length === 0 ? (value as string[]) : undefined;
+  };
+}
+
+function readThrottle(raw: unknown, problems: Problems): ApiThrottle {
+  if (raw === undefined) return CONFIG_DEFAULTS.apiThrottle;
+  if (!isObject(raw)) {
+    problems.push(`apiThrottle: ${show(raw)} must be { "rateLimit": number, "burstLimit": integer }`);
+    return CONFIG_DEFAULTS.apiThrottle;
+  }
+  const { rateLimit = CONFIG_DEFAULTS.apiThrottle.rateLimit, burstLimit = CONFIG_DEFAULTS.apiThrottle.burstLimit } = raw;
+  for (const extra of Object.keys(raw).filter((k) => k !== 'rateLimit' && k !== 'burstLimit')) {
+    problems.push(`apiThrottle.${extra}: unknown setting (rateLimit, burstLimit)`);
+  }
+  // API Gateway's account quota is 10,000 rps with a 5,000 burst: a stage limit above them means nothing.
+  if (typeof rateLimit !== 'number' || !(rateLimit > 0 && rateLimit <= 10_000)) {
+    problems.push(`apiThrottle.rateLimit: ${show(rateLimit)} must be a number above 0 and at most 10000`);
+  }
+  if (!isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5000) {
+    problems.push(`apiThrottle.burstLimit: ${show(burstLimit)} must be an integer from 1 to 5000`);
+  }
+  return { rateLimit: rateLimit as number, burstLimit: burstLimit as number };
+}
+
+function readAlarmEmails(raw: unknown, problems: Problems): string[] {
+  if (raw === undefined) return [...CONFIG_DEFAULTS.alarmEmails];
+  if (!Array.isArray(raw)) {
+    problems.push(`alarmEmails: ${show(raw)} must be a list of e-mail addresses`);
+    return [];
+  }
+  for (const email of raw) {
+    if (typeof email !== 'string' || !EMAIL_PATTERN.test(email)) problems.push(`alarmEmails: ${show(email)} is not an e-mail address`);
+  }
+  return raw.filter((email): email is string => typeof email === 'string');
+}
+
+/** Literal values each filterable attribute can take: what the consumer publishes. */
+function attributeValues(providerIds: readonly string[]): Record<AppliedEventAttribute, readonly string[]> {
+  return {
+    provider: providerIds,
+    channel: CHANNELS,
+    type: EVENT_TYPES,
+    // `none` is what events without a status (inbound messages, template reviews…) carry.
+    status: [...CANONICAL_STATUSES, 'none'],
+    final: ['true', 'false', 'none'],
+    statusChanged: ['true', 'false'],
+  };
+}
+
+/** SNS string-matching operators; the attributes are all `String`, so numeric matching never applies. */
+const STRING_OPERATORS = new Set(['anything-but', 'prefix', 'suffix', 'exists', 'equals-ignore-case', 'wildcard']);
+
+function checkFilterValue(
+  value: unknown,
+  allowed: readonly string[],
+  where: string,
+  problems: Problems,
+): void {
+  if (typeof value === 'boolean') {
+    problems.push(`${where}: ${show(value)} must be the string "${String(value)}" (message attributes are Strings)`);
+  } else if (typeof value === 'string') {
+    if (!allowed.includes(value)) problems.push(`${where}: ${show(value)} never occurs (one of: ${allowed.join(', ')})`);
+  } else if (isObject(value) && Object.keys(value).length === 1) {
+    const [operator, operand] = Object.entries(value)[0];
+    if (!STRING_OPERATORS.has(operator)) {
+      problems.push(`${where}: operator "${operator}" does not apply to String attributes (${[...STRING_OPERATORS].join(', ')})`);
+    } else if (operator === 'exists' && typeof operand !== 'boolean') {
+      problems.push(`${where}: "exists" takes true or false`);
+    } else if (operator === 'anything-but') {
+      for (const item of Array.isArray(operand) ? operand : [operand]) {
+        if (typeof item === 'string' || typeof item === 'boolean') checkFilterValue(item, allowed, `${where}.anything-but`, problems);
+      }
+    } else if (operator !== 'exists' && typeof operand !== 'string') {
+      problems.push(`${where}: "${operator}" takes a string`);
+    }
+  } else {
+    problems.push(`${where}: ${show(value)} must be a string or one operator object such as {"anything-but": ["sent"]}`);
+  }
+}
+
+function checkFilterPolicy(policy: unknown, where: string, providerIds: readonly string[], problems: Problems): void {
+  if (!isObject(policy)) {
+    problems.push(`${where}: must be an SNS filter policy object, e.g. {"final": ["true"]}`);
+    return;
+  }
+  const keys = Object.keys(policy);
+  if (keys.length === 0) problems.push(`${where}: is empty; leave filterPolicy out to receive every event`);
+  if (keys.length > FILTER_POLICY_LIMITS.maxKeys) {
+    problems.push(`${where}: names ${keys.length} attributes; SNS allows at most ${FILTER_POLICY_LIMITS.maxKeys}`);
+  }
+  const allowed = attributeValues(providerIds);
+  let combinations = 1;
+  for (const [key, conditions] of Object.entries(policy)) {
+    if (!(APPLIED_EVENT_ATTRIBUTES as readonly string[]).includes(key)) {
+      problems.push(`${where}.${key}: not a message attribute of applied events (${APPLIED_EVENT_ATTRIBUTES.join(', ')})`);
+      continue;
+    }
+    if (!Array.isArray(conditions) || conditions.length === 0) {
+      problems.push(`${where}.${key}: must be a non-empty list, e.g. ["delivered", "failed"]`);
+      continue;
+    }
+    combinations *= conditions.length;
+    conditions.forEach((value, i) => checkFilterValue(value, allowed[key as AppliedEventAttribute], `${where}.${key}[${i}]`, problems));
+  }
+  if (combinations > FILTER_POLICY_LIMITS.maxCombinations) {
+    problems.push(`${where}: has ${combinations} value combinations; SNS allows at most ${FILTER_POLICY_LIMITS.maxCombinations}`);
+  }
+}
+
+function readSubscribers(raw: unknown, providerIds: readonly string[], problems: Problems): SubscriberConfig[] {
+  if (raw === undefined) return [...CONFIG_DEFAULTS.subscribers];
+  if (!Array.isArray(raw)) {
+    problems.push(`subscribers: ${show(raw)} must be a list of { "name", "filterPolicy" }`);
+    return [];
+  }
+  const names = new Set<string>();
+  const subscribers: SubscriberConfig[] = [];
+  raw.forEach((entry, i) => {
+    const where = `subscribers[${i}]`;
+    if (!isObject(entry)) {
+      problems.push(`${where}: ${show(entry)} must be { "name", "filterPolicy" }`);
+      return;
+    }
+    const { name, filterPolicy, ...extra } = entry;
+    for (const key of Object.keys(extra)) problems.push(`${where}.${key}: unknown setting (name, filterPolicy)`);
+    if (typeof name !== 'string' || !SUBSCRIBER_NAME_PATTERN.test(name)) {
+      problems.push(`${where}.name: ${show(name)} must be 1-40 characters, lower-case letters, digits and "-"`);
+    } else if (names.has(name)) {
+      problems.push(`${where}.name: "${name}" is used by another subscriber`);
+    }
+    if (typeof name === 'string') names.add(name);
+    if (filterPolicy !== undefined) checkFilterPolicy(filterPolicy, `${where}.filterPolicy`, providerIds, problems);
+    subscribers.push({ name: String(name), ...(filterPolicy === undefined ? {} : { filterPolicy: filterPolicy as Json }) });
+  });
+  return subscribers;
+}
+
+/**
+ * Reads and validates the `webhooks` context. `-c stage=prod` on the command line overrides `webhooks.stage`, so
+ * one `cdk.json` deploys every stage.
+ *
+ * @param getContext - `(key) => app.node.tryGetContext(key)`
+ * @param registry - the providers the code knows, in registry order
+ * @throws PipelineConfigError listing every bad value
+ */
+export function readPipelineConfig(
+  getContext: (key: string) => unknown,
+  registry: readonly ProviderDescriptor[],
+): PipelineConfig {
+  const problems: Problems = [];
+  const rawRoot = fromJsonText(getContext(CONTEXT_KEY)) ?? {};
+  if (!isObject(rawRoot)) throw new PipelineConfigError([`${show(rawRoot)} must be an object`]);
+  const raw: Json = { ...rawRoot };
+  const stageOverride = getContext('stage');
+  if (stageOverride !== undefined) raw.stage = stageOverride;
+
+  for (const key of Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k))) {
+    problems.push(`${key}: unknown setting (${[...KNOWN_KEYS].join(', ')})`);
+  }
+
+  const known = registry.map((p) => p.id);
+  const stage = readStage(raw.stage, problems);
+  const enabledIds = readProviderIds(fromJsonText(raw.providers), known, problems);
+  const zones = readPerProvider('providerTimeZones', fromJsonText(raw.providerTimeZones), known, problems, readTimeZone(problems));
+  const ips = readPerProvider('allowedIps', fromJsonText(raw.allowedIps), known, problems, readCidrs(problems));
+  const apiThrottle = readThrottle(fromJsonText(raw.apiThrottle), problems);
+
+  const integers = Object.fromEntries(
+    INTEGER_SETTINGS.map(([key, min, max]) => {
+      const value = raw[key] === undefined ? CONFIG_DEFAULTS[key] : Number(raw[key]);
+      if (!isInteger(value) || value < min || value > max) {
+        problems.push(`${key}: ${show(raw[key])} must be an integer from ${min} to ${max}`);
+        return [key, CONFIG_DEFAULTS[key]];
+      }
+      return [key, value];
+    }),
+  ) as Record<(typeof INTEGER_SETTINGS)[number][0], number>;
+
+  const logRetentionDays = raw.logRetentionDays === undefined ? CONFIG_DEFAULTS.logRetentionDays : Number(raw.logRetentionDays);
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(logRetentionDays)) {
+    problems.push(`logRetentionDays: ${show(raw.logRetentionDays)} must be one of ${LOG_RETENTION_DAYS.join(', ')}`);
+  }
+
+  const rawProtection = raw.deletionProtection;
+  const deletionProtection =
+    rawProtection === undefined ? stage !== DEV_STAGE : rawProtection === true || rawProtection === 'true';
+  if (rawProtection !== undefined && ![true, false, 'true', 'false'].includes(rawProtection as never)) {
+    problems.push(`deletionProtection: ${show(rawProtection)} must be true or false`);
+  }
+
+  const metricsNamespace = raw.metricsNamespace ?? CONFIG_DEFAULTS.metricsNamespace;
+  if (typeof metricsNamespace !== 'string' || !NAMESPACE_PATTERN.test(metricsNamespace) || metricsNamespace.startsWith('AWS/')) {
+    problems.push(`metricsNamespace: ${show(metricsNamespace)} must be a CloudWatch namespace not starting with "AWS/"`);
+  }
+
+  const alarmEmails = readAlarmEmails(fromJsonText(raw.alarmEmails), problems);
+  const subscribers = readSubscribers(fromJsonText(raw.subscribers), known, problems);
+
+  if (problems.length > 0) throw new PipelineConfigError(problems);
+
+  const providers = registry
+    .filter((p) => enabledIds.includes(p.id))
+    .map((p) => ({ ...p, timeZone: zones.get(p.id) ?? p.defaultTimeZone, allowedIps: ips.get(p.id) ?? [] }));
+  return {
+    stage,
+    providers,
+    apiThrottle,
+    logRetentionDays,
+    tableTtlDays: integers.tableTtlDays,
+    deletionProtection,
+    metricsNamespace: metricsNamespace as string,
+    consumerMaxConcurrency: integers.consumerMaxConcurrency,
+    authFailureAlarmThreshold: integers.authFailureAlarmThreshold,
+    alarmEmails,
+    subscribers,
+  };
+}

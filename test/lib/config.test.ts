@@ -1,0 +1,163 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { providers } from '../../functions/providers';
+import {
+  CONFIG_DEFAULTS,
+  PipelineConfigError,
+  isCidr,
+  providerDescriptors,
+  readPipelineConfig,
+  type ProviderDescriptor,
+} from '../../lib/config';
+import { CONTEXT_KEY } from '../../lib/pipeline-settings';
+import { shippedContext } from './support/synth';
+
+const registry = providerDescriptors(providers);
+const fixture = (name: string) => JSON.parse(readFileSync(join(__dirname, 'fixtures', name), 'utf8')) as Record<string, unknown>;
+const read = (context: Record<string, unknown>, descriptors: readonly ProviderDescriptor[] = registry) =>
+  readPipelineConfig((key) => context[key], descriptors);
+const problemsOf = (context: Record<string, unknown>): readonly string[] => {
+  try {
+    read(context);
+  } catch (error) {
+    if (error instanceof PipelineConfigError) return error.problems;
+    throw error;
+  }
+  throw new Error('expected the context to be refused');
+};
+const webhooks = (settings: Record<string, unknown>) => ({ [CONTEXT_KEY]: settings });
+
+describe('readPipelineConfig', () => {
+  it('gives a dev stage with every registry provider and their default zones when the context is empty', () => {
+    const config = read({});
+    expect(config.stage).toBe('dev');
+    expect(config.providers.map((p) => p.id)).toEqual(Object.keys(providers));
+    expect(config.providers.map((p) => p.timeZone)).toEqual(Object.values(providers).map((p) => p.defaultTimeZone));
+    expect(config.providers.every((p) => p.allowedIps.length === 0)).toBe(true);
+    expect(config.deletionProtection).toBe(false);
+    expect(config.apiThrottle).toEqual(CONFIG_DEFAULTS.apiThrottle);
+    expect(config.subscribers).toEqual([]);
+  });
+
+  it('accepts the context shipped in cdk.json, with its example subscriber of final status changes', () => {
+    const config = read(shippedContext());
+    expect(config.subscribers).toEqual([
+      { name: 'final-statuses', filterPolicy: { type: ['message.status'], final: ['true'], statusChanged: ['true'] } },
+    ]);
+  });
+
+  it('lists every bad value of the context in one error', () => {
+    const problems = problemsOf(fixture('context-every-mistake.json'));
+    const expected = [
+      /^stage: "Prod_1"/,
+      /^providers: "twilio" is not a provider/,
+      /^providers: "webcom" is listed twice/,
+      /^providerTimeZones\.webcom: "Moscow" is not an IANA time zone/,
+      /^providerTimeZones\.acme: not a provider/,
+      /^allowedIps\.smsgateway24: "203\.0\.113\.7" is not a CIDR/,
+      /^allowedIps\.smsgateway24: "10\.0\.0\.0\/33" is not a CIDR/,
+      /^apiThrottle\.rate: unknown setting/,
+      /^apiThrottle\.rateLimit: 0/,
+      /^apiThrottle\.burstLimit: 2\.5/,
+      /^logRetentionDays: 31/,
+      /^tableTtlDays: -1/,
+      /^deletionProtection: "yes"/,
+      /^metricsNamespace: "AWS\/Lambda"/,
+      /^consumerMaxConcurrency: 1/,
+      /^authFailureAlarmThreshold: 0/,
+      /^alarmEmails: "not-an-email"/,
+      /^subcribers: unknown setting/,
+      /^subscribers\[0\]\.name: "OTP Service"/,
+      /^subscribers\[0\]\.filterPolicy\.final\[0\]: true must be the string "true"/,
+      /^subscribers\[1\]\.filterPolicy\.channel\[0\]: "telegram" never occurs/,
+      /^subscribers\[2\]\.name: "crm" is used by another subscriber/,
+      /^subscribers\[2\]\.filterPolicy\.status\[1\]: operator "numeric" does not apply/,
+      /^subscribers\[2\]\.filterPolicy\.direction: not a message attribute/,
+      /^subscribers\[3\]\.queue: unknown setting/,
+      /^subscribers\[3\]\.filterPolicy: is empty/,
+    ];
+    for (const pattern of expected) expect(problems).toContainEqual(expect.stringMatching(pattern));
+    expect(problems).toHaveLength(expected.length);
+  });
+
+  it('names the file section and every problem in the error message', () => {
+    const problems = problemsOf(fixture('context-every-mistake.json'));
+    expect(() => read(fixture('context-every-mistake.json'))).toThrow(
+      `Invalid cdk.json context "webhooks":\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
+  });
+
+  it('takes the stage from -c stage=… over the one in cdk.json', () => {
+    expect(read({ ...shippedContext(), stage: 'prod' }).stage).toBe('prod');
+  });
+
+  it('turns deletion protection on for every stage but dev, unless set explicitly', () => {
+    expect(read(webhooks({ stage: 'staging' })).deletionProtection).toBe(true);
+    expect(read(webhooks({ stage: 'dev' })).deletionProtection).toBe(false);
+    expect(read(webhooks({ stage: 'dev', deletionProtection: true })).deletionProtection).toBe(true);
+    expect(read(webhooks({ stage: 'prod', deletionProtection: 'false' })).deletionProtection).toBe(false);
+  });
+
+  it('keeps the enabled providers in registry order with their own zones and allowed IPs', () => {
+    const config = read(fixture('context-production.json'));
+    expect(config.providers.map((p) => [p.id, p.timeZone, p.allowedIps])).toEqual([
+      ['webcom', 'Europe/Samara', ['203.0.113.0/24', '198.51.100.7/32']],
+      ['nhncloud-sms', providers['nhncloud-sms'].defaultTimeZone, []],
+    ]);
+  });
+
+  it('accepts a provider list given on the command line as comma-separated text', () => {
+    expect(read(webhooks({ providers: 'smsgateway24, webcom' })).providers.map((p) => p.id)).toEqual(['webcom', 'smsgateway24']);
+  });
+
+  it('accepts subscribers given on the command line as JSON text', () => {
+    const config = read(webhooks({ subscribers: '[{"name":"otp","filterPolicy":{"provider":["innopaas-otp"]}}]' }));
+    expect(config.subscribers).toEqual([{ name: 'otp', filterPolicy: { provider: ['innopaas-otp'] } }]);
+  });
+
+  it('accepts every SNS string operator on every attribute the consumer publishes', () => {
+    const policy = {
+      provider: [{ prefix: 'innopaas-' }],
+      status: [{ 'anything-but': ['sent', 'queued'] }, 'none'],
+      final: ['none', { exists: true }],
+      type: [{ 'equals-ignore-case': 'MESSAGE.STATUS' }],
+      statusChanged: ['false'],
+    };
+    expect(read(webhooks({ subscribers: [{ name: 'all-ops', filterPolicy: policy }] })).subscribers[0].filterPolicy).toEqual(policy);
+  });
+
+  it('refuses a filter policy that SNS would refuse: six attributes, or more than 150 combinations', () => {
+    const six = { provider: ['webcom'], channel: ['sms'], type: ['message.status'], status: ['sent'], final: ['true'], statusChanged: ['true'] };
+    expect(problemsOf(webhooks({ subscribers: [{ name: 'six', filterPolicy: six }] }))).toContainEqual(
+      expect.stringMatching(/names 6 attributes; SNS allows at most 5/),
+    );
+    const wide = { status: ['accepted', 'queued', 'sending', 'sent', 'unknown', 'delivered', 'undelivered', 'failed', 'expired', 'rejected', 'read'], type: ['message.status', 'message.inbound', 'template.status', 'recipient.unsubscribed', 'country.blocked', 'account.review', 'phone_number.name', 'chat.message', 'provider.unknown'], final: ['true', 'false'] };
+    expect(problemsOf(webhooks({ subscribers: [{ name: 'wide', filterPolicy: wide }] }))).toEqual([
+      expect.stringMatching(/has 198 value combinations; SNS allows at most 150/),
+    ]);
+  });
+
+  it('refuses a value a filter on `anything-but` could never see', () => {
+    expect(problemsOf(webhooks({ subscribers: [{ name: 'x', filterPolicy: { status: [{ 'anything-but': ['delivred'] }] } }] }))).toEqual([
+      expect.stringMatching(/status\[0\]\.anything-but: "delivred" never occurs/),
+    ]);
+  });
+
+  it('accepts a provider added to the registry without any change to the configuration code', () => {
+    const sixth: ProviderDescriptor = { id: 'acme-sms', displayName: 'Acme SMS', authentication: 'url-token', defaultTimeZone: 'UTC' };
+    const config = read(webhooks({ providerTimeZones: { 'acme-sms': 'Europe/Berlin' } }), [...registry, sixth]);
+    expect(config.providers.at(-1)).toMatchObject({ id: 'acme-sms', timeZone: 'Europe/Berlin' });
+  });
+});
+
+describe('isCidr', () => {
+  it.each(['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128'])('accepts %s', (cidr) => {
+    expect(isCidr(cidr)).toBe(true);
+  });
+  it.each(['203.0.113.7', '10.0.0.0/33', '2001:db8::/129', '10.0.0/8', 'example.com/24', '10.0.0.0/-1', '10.0.0.0/ 8'])(
+    'refuses %s',
+    (cidr) => {
+      expect(isCidr(cidr)).toBe(false);
+    },
+  );
+});
