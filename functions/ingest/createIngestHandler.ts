@@ -1,0 +1,266 @@
+/**
+ * The ingest Lambda, one per provider, from one factory: a thin handler over pure steps.
+ *
+ * ```
+ * POST? ─405─┐  {provider} = adapter? ─404─┐  authenticate ─401─┐  size ≤ cap ─413─┐
+ * normalize ─400 (+ rejected queue)─┐  SendMessageBatch  →  adapter.reply (2xx only if all queued, else 503)
+ * ```
+ *
+ * Authentication reads only headers, the `{token}` segment and the source IP, so it runs before the body is
+ * measured, decoded or parsed: an unauthenticated caller never makes us touch its body. Every request ends in
+ * exactly one structured log line (ids, counts, outcome; never a body, secret, token or whole phone number) and
+ * one EMF record of the counts.
+ */
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { INGEST, METRICS } from '../../lib/pipeline-settings';
+import type { NormalizedEvent } from '../events/schema';
+import type { Normalized, ProviderAdapter, WebhookRequest } from '../providers/types';
+import {
+  AuthenticationError,
+  ConfigurationError,
+  MethodNotAllowedError,
+  PayloadTooLargeError,
+  UnknownProviderError,
+  ValidationError,
+  WebhookError,
+  toErrorResponse,
+} from '../shared/errors';
+import { logger } from '../shared/logger';
+import { isValidTimeZone } from '../shared/time';
+import {
+  authenticate,
+  ipAllowList,
+  type AuthFailureReason,
+  type AuthenticationInput,
+  type IpAllowList,
+  type ProviderCredentials,
+} from './authenticate';
+import { InvalidCredentialsError, type CredentialSource } from './credentials';
+import { enqueueEvents, type EnqueueResult } from './enqueue';
+import { count, createMetricsSink, newRequestMetrics, type RequestMetrics } from './metrics';
+import { keepRejected, rejectedBodyOf } from './rejected';
+import { adaptRequest, bodyByteLength, bodyBytes, bodyText, type IngestRequest } from './request';
+
+export interface IngestDependencies {
+  adapter: ProviderAdapter;
+  sqs: SQSClient;
+  eventsQueueUrl: string;
+  /** Where authenticated but invalid bodies are kept for inspection; none kept when absent. */
+  rejectedQueueUrl?: string;
+  credentials: CredentialSource;
+  /** Body cap in bytes, checked before decoding or parsing. @default INGEST.maxBodyBytes (256 KiB) */
+  maxBodyBytes?: number;
+  /** IANA zone of the provider's zone-less timestamps. @default the adapter's `defaultTimeZone` */
+  timeZone?: string;
+  now?: () => Date;
+  /**
+   * The deployment's own source-IP allow-list (CIDRs, env `ALLOWED_SOURCE_IPS`), checked in addition to the
+   * credentials document's `allowedIps`: both must pass. @default no deployment-wide list
+   */
+  allowedSourceIps?: readonly string[];
+}
+
+/** The API request's log record, built up as the request moves through the steps. */
+interface Trace {
+  outcome: string;
+  statusCode?: number;
+  reason?: AuthFailureReason;
+  header?: string;
+  detail?: string;
+  events?: readonly NormalizedEvent[];
+  enqueue?: EnqueueResult;
+  /** Name and throw site of an unexpected error. */
+  error?: Record<string, string>;
+  readonly metrics: RequestMetrics;
+}
+
+const EMPTY_ENQUEUE: EnqueueResult = { queued: new Set(), messageIds: [], failures: [] };
+/** Ids listed in one log line; the counts are always complete. */
+const MAX_LOGGED_IDS = 50;
+
+const AUTH_MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
+  not_configured: 'no credentials configured for this provider: every request is refused (fail closed)',
+  invalid_credentials: 'credentials document is invalid: every request is refused (fail closed)',
+  missing_header: 'credential header missing',
+  header_mismatch: 'credential header does not match',
+  missing_token: 'URL token missing',
+  token_mismatch: 'URL token does not match',
+  source_ip_not_allowed: 'source IP not in the allowed ranges',
+};
+
+/** Seven or more digits in a row (a phone number inside a field path, say) keep only their last four. */
+function maskDigits(text: string): string {
+  return text.replace(/\d{7,}/g, (digits) => `***${digits.slice(-4)}`).slice(0, 200);
+}
+
+/** Where an unexpected error was thrown, without its message (which may quote input). */
+function errorOrigin(error: unknown): Record<string, string> {
+  if (!(error instanceof Error)) return { errorName: typeof error };
+  const frame = error.stack?.split('\n').find((line) => line.trimStart().startsWith('at '));
+  return { errorName: error.name, ...(frame ? { errorAt: frame.trim() } : {}) };
+}
+
+function headersWithout(headers: Readonly<Record<string, string | undefined>>, names: ReadonlySet<string>) {
+  const out: Record<string, string | undefined> = {};
+  for (const [name, value] of Object.entries(headers)) if (!names.has(name)) out[name] = value;
+  return out;
+}
+
+/**
+ * Builds the ingest handler of one provider.
+ *
+ * @example
+ * ```ts
+ * export const handler = createIngestHandler({
+ *   adapter: adapterFor('webcom'),
+ *   sqs: new SQSClient({}),
+ *   eventsQueueUrl: process.env.EVENTS_QUEUE_URL,
+ *   credentials: secretsManagerCredentialSource(new SecretsManagerClient({}), process.env.CREDENTIALS_SECRET_ID),
+ * });
+ * ```
+ */
+export function createIngestHandler(
+  deps: IngestDependencies,
+): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+  const { adapter } = deps;
+  const maxBodyBytes = deps.maxBodyBytes ?? INGEST.maxBodyBytes;
+  const timeZone = deps.timeZone ?? adapter.defaultTimeZone;
+  const now = deps.now ?? (() => new Date());
+  if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ConfigurationError('maxBodyBytes must be a positive integer');
+  if (!isValidTimeZone(timeZone)) throw new ConfigurationError(`unknown time zone ${timeZone}`);
+  const allowedSourceIps: IpAllowList | undefined = deps.allowedSourceIps?.length ? ipAllowList(deps.allowedSourceIps) : undefined;
+  const publishMetrics = createMetricsSink(adapter.id);
+  // Credential headers never reach the adapter, so no adapter can copy a secret into an event or a log.
+  const adapterSecretHeaders = (adapter.credentialHeaders ?? []).map((name) => name.toLowerCase());
+
+  type Verdict = { ok: true; credentials: ProviderCredentials } | { ok: false; reason: AuthFailureReason; header?: string; detail?: string };
+
+  async function verify(input: AuthenticationInput, refresh: boolean): Promise<Verdict> {
+    let credentials: ProviderCredentials | undefined;
+    try {
+      credentials = await deps.credentials.get(adapter.id, { refresh });
+    } catch (error) {
+      if (error instanceof InvalidCredentialsError) return { ok: false, reason: 'invalid_credentials', detail: error.detail };
+      throw error;
+    }
+    const result = authenticate(input, credentials, { allowedSourceIps });
+    return result.ok ? { ok: true, credentials: credentials! } : result;
+  }
+
+  /** Authenticates against the cached document, and once more against a fresh one if that fails (rotation). */
+  async function authenticateRequest(request: IngestRequest, trace: Trace): Promise<ProviderCredentials> {
+    const input: AuthenticationInput = { headers: request.headers, token: request.token, sourceIp: request.sourceIp };
+    let verdict = await verify(input, false);
+    if (!verdict.ok) verdict = await verify(input, true);
+    if (verdict.ok) return verdict.credentials;
+    trace.reason = verdict.reason;
+    trace.header = verdict.header;
+    trace.detail = verdict.detail;
+    count(trace.metrics, METRICS.authFailures);
+    trace.metrics.metadata.reason = verdict.reason;
+    throw new AuthenticationError(verdict.reason);
+  }
+
+  function webhookRequestOf(request: IngestRequest, credentials: ProviderCredentials): WebhookRequest {
+    const secret = new Set([...adapterSecretHeaders, ...Object.keys(credentials.headers ?? {}).map((name) => name.toLowerCase())]);
+    return {
+      body: bodyText(request),
+      headers: headersWithout(request.headers, secret),
+      contentType: request.contentType,
+      query: request.query,
+    };
+  }
+
+  async function normalize(request: IngestRequest, credentials: ProviderCredentials, receivedAt: string, trace: Trace): Promise<Normalized> {
+    try {
+      return adapter.normalize(webhookRequestOf(request, credentials), { receivedAt, timeZone });
+    } catch (error) {
+      if (error instanceof ValidationError) {
+        count(trace.metrics, METRICS.invalidBodies);
+        trace.detail = maskDigits(error.message);
+        if (deps.rejectedQueueUrl) {
+          const context = { provider: adapter.id, requestId: request.requestId, receivedAt, contentType: request.contentType };
+          await keepRejected(deps.sqs, deps.rejectedQueueUrl, rejectedBodyOf(context, error, bodyBytes(request)));
+        }
+      }
+      throw error;
+    }
+  }
+
+  async function ingest(request: IngestRequest, trace: Trace): Promise<APIGatewayProxyStructuredResultV2> {
+    if (request.method !== 'POST') throw new MethodNotAllowedError(['POST']);
+    if (request.provider !== undefined && request.provider !== adapter.id) throw new UnknownProviderError(request.provider);
+    const credentials = await authenticateRequest(request, trace);
+    if (bodyByteLength(request, maxBodyBytes) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);
+
+    const receivedAt = now().toISOString();
+    const normalized = await normalize(request, credentials, receivedAt, trace);
+    const { events } = normalized;
+    trace.events = events;
+    const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
+    trace.enqueue = enqueued;
+    const notQueued = events.filter((event) => !enqueued.queued.has(event.eventId)).length;
+    count(trace.metrics, METRICS.eventsQueued, events.length - notQueued);
+    count(trace.metrics, METRICS.enqueueFailures, notQueued);
+    count(trace.metrics, METRICS.unknownEvents, events.filter((event) => event.type === 'provider.unknown').length);
+    if (normalized.ping) count(trace.metrics, METRICS.pings);
+
+    const reply = adapter.reply({ normalized, queued: enqueued.queued });
+    trace.outcome =
+      notQueued === 0 ? (normalized.ping ? 'ping' : 'accepted')
+      : reply.statusCode < 300 ? 'partially_accepted'
+      : 'queue_unavailable';
+    return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };
+  }
+
+  function logOutcome(request: IngestRequest, trace: Trace, startedAt: number): void {
+    const events = trace.events ?? [];
+    const enqueue = trace.enqueue ?? EMPTY_ENQUEUE;
+    const fields = {
+      provider: adapter.id,
+      requestId: request.requestId,
+      outcome: trace.outcome,
+      statusCode: trace.statusCode,
+      ...(trace.reason ? { reason: trace.reason } : {}),
+      ...(trace.header ? { header: trace.header } : {}),
+      ...(trace.detail ? { detail: trace.detail } : {}),
+      ...trace.error,
+      events: events.length,
+      queued: enqueue.queued.size,
+      ...(events.length > 0
+        ? {
+            eventIds: events.slice(0, MAX_LOGGED_IDS).map((event) => event.eventId),
+            messageIds: events.slice(0, MAX_LOGGED_IDS).flatMap((event) => (event.messageId ? [event.messageId] : [])),
+          }
+        : {}),
+      ...(enqueue.failures.length > 0
+        ? { enqueueFailures: enqueue.failures.slice(0, MAX_LOGGED_IDS).map(({ eventId, code }) => ({ eventId, code })) }
+        : {}),
+      durationMs: Date.now() - startedAt,
+    };
+    const message = trace.reason ? AUTH_MESSAGES[trace.reason] : `webhook ${trace.outcome}`;
+    if ((trace.statusCode ?? 500) >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials') {
+      logger.error(message, fields);
+    } else if ((trace.statusCode ?? 500) >= 400) logger.warn(message, fields);
+    else logger.info(message, fields);
+  }
+
+  return async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
+    const startedAt = Date.now();
+    const request = adaptRequest(event);
+    const trace: Trace = { outcome: 'internal_error', metrics: newRequestMetrics() };
+    let response: APIGatewayProxyStructuredResultV2;
+    try {
+      response = await ingest(request, trace);
+    } catch (error) {
+      response = toErrorResponse(error);
+      if (error instanceof WebhookError) trace.outcome = error.code;
+      else trace.error = errorOrigin(error);
+    }
+    trace.statusCode = response.statusCode;
+    logOutcome(request, trace, startedAt);
+    publishMetrics(trace.metrics);
+    return response;
+  };
+}

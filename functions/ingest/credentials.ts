@@ -1,0 +1,265 @@
+/**
+ * Where a provider's credentials document comes from: one JSON file with every provider locally
+ * (`WEBHOOK_SECRETS_FILE`), one Secrets Manager secret per provider on AWS (`CREDENTIALS_SECRET_ID`).
+ *
+ * Both sources read once per container and cache. A failed authentication may ask for a fresh copy
+ * (`refresh: true`), which is honoured at most once per `minRefreshIntervalMs` (a minute): a rotated secret is
+ * picked up within a minute, and a flood of bad requests costs at most one read a minute.
+ *
+ * ```
+ * t=0      cold start: read ──────────────► cached
+ * t=10s    401 → refresh? last read 10 s ago → no read, cached copy
+ * t=70s    401 → refresh? last read 70 s ago → read again, verify again with the fresh copy
+ * ```
+ *
+ * Outcomes a caller must tell apart:
+ * - `undefined`: nothing configured for that provider → refuse (fail closed).
+ * - `InvalidCredentialsError`: the document is malformed → refuse (fail closed), log why.
+ * - `CredentialsUnavailableError` (503): the document could not be read at all (Secrets Manager down, file
+ *   missing) → nobody is let in, and the provider retries later instead of being told its credentials are wrong.
+ */
+import { readFile } from 'node:fs/promises';
+import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { validate } from '../providers/common';
+import { ValidationError, WebhookError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { ProviderCredentialsSchema, type ProviderCredentials } from './authenticate';
+
+export type { ProviderCredentials } from './authenticate';
+
+/** A provider's credentials document, cached. See the module comment for the refresh rule. */
+export interface CredentialSource {
+  get(provider: string, options?: { refresh?: boolean }): Promise<ProviderCredentials | undefined>;
+}
+
+/** The credentials document exists but is malformed: the provider is refused (fail closed). */
+export class InvalidCredentialsError extends Error {
+  constructor(
+    readonly provider: string,
+    /** What is wrong, naming the field; never a value. */
+    readonly detail: string,
+  ) {
+    super(`credentials of ${provider} are invalid: ${detail}`);
+    this.name = 'InvalidCredentialsError';
+  }
+}
+
+/** The credentials document could not be read: answered 503 so the provider retries. */
+export class CredentialsUnavailableError extends WebhookError {
+  readonly statusCode = 503;
+  readonly code = 'credentials_unavailable';
+  constructor(options?: { cause?: unknown }) {
+    super('credentials are unavailable; retry later', options);
+  }
+}
+
+export interface CredentialSourceOptions {
+  /** Least time between two re-reads asked for by failed authentications. @default 60_000 */
+  readonly minRefreshIntervalMs?: number;
+  /**
+   * After a read that failed with no copy cached, requests within this time fail at once instead of reading
+   * again, so an outage of the store is not multiplied by the request rate. @default 1_000
+   */
+  readonly retryAfterFailureMs?: number;
+  /** Clock, in epoch ms (tests). @default Date.now */
+  readonly now?: () => number;
+}
+
+/** The document as read: parsed JSON, or `undefined` when the store says there is none. */
+type Loader = () => Promise<unknown>;
+/** The provider's raw entry in a document, or `undefined` when it has none. */
+type Selector = (document: unknown, provider: string) => unknown;
+
+interface Snapshot {
+  readonly at: number;
+  readonly document: unknown;
+  readonly entries: Map<string, ProviderCredentials | undefined | InvalidCredentialsError>;
+}
+
+const DEFAULT_MIN_REFRESH_MS = 60_000;
+const DEFAULT_RETRY_AFTER_FAILURE_MS = 1_000;
+
+/** Marks a document that is not JSON; the error is raised per provider, like any other invalid entry. */
+const NOT_JSON: unique symbol = Symbol('not JSON');
+
+function parseDocument(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch {
+    return NOT_JSON;
+  }
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+/** Keys starting with `_` are comments (`_readme`): dropped before validation, at every level. */
+function withoutComments(value: unknown): unknown {
+  if (!isPlainObject(value)) return value;
+  const out: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (!key.startsWith('_')) out[key] = value[key];
+  return out;
+}
+
+function resolveEntry(provider: string, document: unknown, select: Selector): ProviderCredentials | undefined | InvalidCredentialsError {
+  if (document === NOT_JSON) return new InvalidCredentialsError(provider, 'document is not valid JSON');
+  if (document === undefined) return undefined;
+  if (!isPlainObject(document)) return new InvalidCredentialsError(provider, 'document is not a JSON object');
+  const entry = select(document, provider);
+  if (entry === undefined) return undefined;
+  try {
+    return validate(ProviderCredentialsSchema, withoutComments(entry));
+  } catch (error) {
+    if (error instanceof ValidationError) return new InvalidCredentialsError(provider, error.message);
+    throw error;
+  }
+}
+
+/**
+ * The caching and refresh rules shared by every source; `load` does the actual read. Exported for sources
+ * beyond the two here (a parameter store, a test double).
+ */
+export function cachedCredentialSource(load: Loader, select: Selector, options: CredentialSourceOptions = {}): CredentialSource {
+  const minRefreshMs = options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_MS;
+  const retryAfterFailureMs = options.retryAfterFailureMs ?? DEFAULT_RETRY_AFTER_FAILURE_MS;
+  const now = options.now ?? Date.now;
+  let snapshot: Snapshot | undefined;
+  let inFlight: Promise<Snapshot> | undefined;
+  let failedAt: number | undefined;
+  // Last time a refresh was attempted, successful or not: a failing store is not asked more than once a minute.
+  let refreshedAt = Number.NEGATIVE_INFINITY;
+
+  const read = (): Promise<Snapshot> => {
+    inFlight ??= load()
+      .then((document): Snapshot => ({ at: now(), document, entries: new Map() }))
+      .finally(() => {
+        inFlight = undefined;
+      });
+    return inFlight;
+  };
+
+  const initial = async (): Promise<Snapshot> => {
+    if (failedAt !== undefined && now() - failedAt < retryAfterFailureMs) throw new CredentialsUnavailableError();
+    try {
+      const fresh = await read();
+      failedAt = undefined;
+      return fresh;
+    } catch (error) {
+      failedAt = now();
+      throw error instanceof CredentialsUnavailableError ? error : new CredentialsUnavailableError({ cause: error });
+    }
+  };
+
+  const refreshed = async (current: Snapshot): Promise<Snapshot> => {
+    const lastRead = Math.max(current.at, refreshedAt);
+    if (now() - lastRead < minRefreshMs) return current;
+    refreshedAt = now();
+    try {
+      return await read();
+    } catch (error) {
+      // Keep serving the copy we have: a store outage must not lock out a provider whose secret still works.
+      logger.warn('credentials could not be re-read; keeping the cached copy', { error: errorName(error) });
+      return current;
+    }
+  };
+
+  return {
+    async get(provider, getOptions = {}) {
+      snapshot = snapshot === undefined ? await initial() : getOptions.refresh ? await refreshed(snapshot) : snapshot;
+      const current = snapshot;
+      if (!current.entries.has(provider)) current.entries.set(provider, resolveEntry(provider, current.document, select));
+      const entry = current.entries.get(provider);
+      if (entry instanceof InvalidCredentialsError) throw entry;
+      return entry;
+    },
+  };
+}
+
+function errorName(error: unknown): string {
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** The local file: one object keyed by provider id. */
+const byProviderKey: Selector = (document, provider) =>
+  isPlainObject(document) && Object.prototype.hasOwnProperty.call(document, provider) ? document[provider] : undefined;
+
+const ENTRY_KEYS = ['headers', 'tokens', 'allowedIps'];
+
+/**
+ * A Secrets Manager secret holds one provider's entry (`{"headers": …}`). The file's shape (keyed by provider
+ * id) is accepted too, so the same document can be stored in both places; a document keyed by other providers
+ * only means "nothing configured for this one".
+ */
+const entryOrByProviderKey: Selector = (document, provider) => {
+  if (!isPlainObject(document)) return undefined;
+  if (Object.prototype.hasOwnProperty.call(document, provider)) return document[provider];
+  return ENTRY_KEYS.some((key) => Object.prototype.hasOwnProperty.call(document, key)) ? document : undefined;
+};
+
+/**
+ * The local credentials file (DESIGN.md "Provider credentials"): one JSON object keyed by provider id; keys
+ * starting with `_` are comments. A file that cannot be read is `CredentialsUnavailableError` (503).
+ *
+ * @example
+ * ```ts
+ * const credentials = fileCredentialSource('config/credentials.dev.json');
+ * await credentials.get('webcom'); // { tokens: ['dev-webcom-token-…'] }
+ * ```
+ */
+export function fileCredentialSource(path: string, options?: CredentialSourceOptions): CredentialSource {
+  return cachedCredentialSource(
+    async () => {
+      try {
+        return parseDocument(await readFile(path, 'utf8'));
+      } catch (error) {
+        logger.error('credentials file cannot be read', { path, error: errorName(error) });
+        throw new CredentialsUnavailableError({ cause: error });
+      }
+    },
+    byProviderKey,
+    options,
+  );
+}
+
+/** A fixed document (same shape as the file), for tests and embedding. */
+export function staticCredentialSource(document: unknown): CredentialSource {
+  return cachedCredentialSource(async () => document, byProviderKey);
+}
+
+const NOT_FOUND = new Set(['ResourceNotFoundException']);
+
+/**
+ * One Secrets Manager secret (a provider's entry, or the file's shape). A secret that does not exist means
+ * "nothing configured" (refused, fail closed); any other error is `CredentialsUnavailableError` (503).
+ *
+ * @example
+ * ```ts
+ * const credentials = secretsManagerCredentialSource(new SecretsManagerClient({}), process.env.CREDENTIALS_SECRET_ID);
+ * ```
+ */
+export function secretsManagerCredentialSource(
+  client: SecretsManagerClient,
+  secretId: string,
+  options?: CredentialSourceOptions,
+): CredentialSource {
+  return cachedCredentialSource(
+    async () => {
+      try {
+        const { SecretString, SecretBinary } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+        if (SecretString !== undefined) return parseDocument(SecretString);
+        if (SecretBinary !== undefined) return parseDocument(Buffer.from(SecretBinary).toString('utf8'));
+        return undefined;
+      } catch (error) {
+        if (NOT_FOUND.has(errorName(error))) {
+          logger.error('credentials secret does not exist; refusing every request', { secretId });
+          return undefined;
+        }
+        logger.error('credentials secret cannot be read', { secretId, error: errorName(error) });
+        throw new CredentialsUnavailableError({ cause: error });
+      }
+    },
+    entryOrByProviderKey,
+    options,
+  );
+}

@@ -1,0 +1,219 @@
+import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
+import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
+import { staticCredentialSource } from '../../../functions/ingest/credentials';
+import { adapterFor, providerIds } from '../../../functions/providers';
+import type { ProviderAdapter } from '../../../functions/providers/types';
+import { ConfigurationError } from '../../../functions/shared/errors';
+import { localSqsClient } from '../../../local/engines/clients';
+import { webhookEvent, validFixtures, type Fixture } from '../../support/requests';
+import { startSqs, type TestSqs } from '../../support/sqs';
+import { captureOutput, ingestHarness, jsonBody, type CapturedOutput } from './harness';
+
+const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
+
+let sqs: TestSqs;
+let output: CapturedOutput;
+
+beforeAll(async () => {
+  sqs = await startSqs();
+});
+afterAll(async () => {
+  await sqs?.stop();
+});
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => {
+  output.restore();
+});
+
+/** What the adapter itself makes of a fixture: the events the queue must end up holding. */
+function expectedEvents(fixture: Fixture): NormalizedEvent[] {
+  const adapter = adapterFor(fixture.provider);
+  return adapter.normalize(
+    { body: fixture.body, headers: { 'content-type': fixture.contentType }, contentType: fixture.contentType, query: {} },
+    { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone },
+  ).events;
+}
+
+describe('order of checks', () => {
+  it('answers 405 with Allow: POST to any other method', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const response = await handler(webhookEvent('nhncloud-sms', { method: 'GET' }));
+    expect(response.statusCode).toBe(405);
+    expect(response.headers?.allow).toBe('POST');
+  });
+
+  it('answers 404 when the route names another provider', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const response = await handler(webhookEvent('nhncloud-sms', { pathProvider: 'webcom' }));
+    expect(response.statusCode).toBe(404);
+  });
+
+  it('refuses an unauthenticated request before looking at its body', async () => {
+    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 64 });
+    const wrong = { 'X-Toast-Webhook-Signature': 'wrong' };
+    expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'not json' }))).statusCode).toBe(401);
+    expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'x'.repeat(65) }))).statusCode).toBe(401);
+    expect(await eventsDepth()).toBe(0);
+    expect(await rejectedDepth()).toBe(0);
+  });
+
+  it('answers 413 for a body over the cap counted in bytes, not characters', async () => {
+    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
+    const body = `"${'é'.repeat(60)}"`; // 62 characters, 122 bytes
+    const response = await handler(webhookEvent('nhncloud-sms', { body }));
+    expect(response.statusCode).toBe(413);
+    expect(jsonBody(response).error).toBe('payload_too_large');
+    expect(await eventsDepth()).toBe(0);
+  });
+
+  it('measures a base64 body by its decoded size', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
+    expect((await handler(webhookEvent('nhncloud-sms', { body: Buffer.alloc(101, 0x20) }))).statusCode).toBe(413);
+    // Exactly at the cap is parsed (and refused for what it is, not for its size).
+    expect((await handler(webhookEvent('nhncloud-sms', { body: Buffer.alloc(100, 0x20) }))).statusCode).toBe(400);
+  });
+});
+
+describe('invalid bodies', () => {
+  it('answers 400 naming the field, without echoing the body', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const body = JSON.stringify({ status: '2', reportTime: '2024-12-12 11:12:12', mobile: '861571111111' });
+    const response = await handler(webhookEvent('innopaas-otp', { body }));
+    expect(response.statusCode).toBe(400);
+    expect(jsonBody(response)).toMatchObject({ error: 'invalid_body', field: 'messageId' });
+    expect(response.body).not.toContain('861571111111');
+  });
+
+  it('keeps an authenticated invalid body on the rejected queue', async () => {
+    const { handler, rejected, eventsDepth } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const body = '{"messageId": 12, "status": "2", "reportTime": "not a time"}';
+    const response = await handler(webhookEvent('innopaas-otp', { body, requestId: 'req-rejected' }));
+    expect(response.statusCode).toBe(400);
+    const [message] = await rejected(1);
+    const kept = JSON.parse(message.Body!) as Record<string, unknown>;
+    expect(kept).toMatchObject({
+      provider: 'innopaas-otp',
+      requestId: 'req-rejected',
+      contentType: 'application/json',
+      error: { code: 'invalid_body', field: 'reportTime' },
+      bodyBytes: Buffer.byteLength(body),
+      truncated: false,
+    });
+    expect(Buffer.from(kept.bodyBase64 as string, 'base64').toString('utf8')).toBe(body);
+    expect(message.MessageAttributes?.provider?.StringValue).toBe('innopaas-otp');
+    expect(await eventsDepth()).toBe(0);
+  });
+
+  it('still answers 400 when the rejected body cannot be kept', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', {
+      rejectedQueueUrl: `${sqs.endpoint}/000000000000/no-such-queue`,
+    });
+    const response = await handler(webhookEvent('innopaas-otp', { body: '{}' }));
+    expect(response.statusCode).toBe(400);
+    expect(output.logs().some((log) => log.message === 'rejected body could not be kept')).toBe(true);
+  });
+
+  it('refuses a base64 body that is not valid UTF-8', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const response = await handler(webhookEvent('innopaas-otp', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }));
+    expect(response.statusCode).toBe(400);
+    expect(jsonBody(response).message).toBe('body is not valid utf-8');
+  });
+});
+
+describe('accepted requests', () => {
+  it('decodes a base64 body before normalizing it', async () => {
+    const { handler, events } = await ingestHarness(sqs.client, 'smsgateway24');
+    const response = await handler(webhookEvent('smsgateway24', { base64: true, body: validFixtures('smsgateway24')[0].body }));
+    expect(response.statusCode).toBe(200);
+    expect(await events(1)).toHaveLength(1);
+  });
+
+  it('answers a ping with the adapter reply, counts it and queues nothing', async () => {
+    const ping = validFixtures('nhncloud-sms').find((fixture) => fixture.name === 'verification-ping.json')!;
+    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const response = await handler(webhookEvent('nhncloud-sms', { body: ping.body }));
+    expect(response.statusCode).toBe(200);
+    expect(await eventsDepth()).toBe(0);
+    expect(output.logs().find((log) => log.outcome === 'ping')?.level).toBe('INFO');
+    expect(output.metrics().some((record) => record.Pings === 1)).toBe(true);
+  });
+
+  it('stamps receivedAt from the clock and reads zone-less times in the configured zone', async () => {
+    const { handler, events } = await ingestHarness(sqs.client, 'innopaas-otp', { now: () => RECEIVED_AT, timeZone: 'UTC' });
+    const body = JSON.stringify({ messageId: 'm-1', status: '2', reportTime: '2024-12-12 11:12:12' });
+    expect((await handler(webhookEvent('innopaas-otp', { body }))).statusCode).toBe(200);
+    const [message] = await events(1);
+    expect(JSON.parse(message.Body!)).toMatchObject({ receivedAt: RECEIVED_AT.toISOString(), occurredAt: '2024-12-12T11:12:12.000Z' });
+  });
+
+  it('never hands the credential headers to the adapter', async () => {
+    const real = adapterFor('innopaas-otp');
+    let seen: Readonly<Record<string, string | undefined>> = {};
+    const spyingAdapter: ProviderAdapter = {
+      ...real,
+      normalize: (request, context) => {
+        seen = request.headers;
+        return real.normalize(request, context);
+      },
+    };
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', { adapter: spyingAdapter });
+    expect((await handler(webhookEvent('innopaas-otp'))).statusCode).toBe(200);
+    expect(seen['content-type']).toBe('application/json');
+    expect(Object.keys(seen)).not.toContain('authorization');
+    expect(Object.keys(seen)).not.toContain('username');
+  });
+});
+
+describe('end to end against the embedded queue', () => {
+  const cases = providerIds.flatMap((provider) => validFixtures(provider).map((fixture) => [`${provider}/${fixture.name}`, fixture] as const));
+
+  it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
+    const expected = expectedEvents(fixture);
+    const { handler, events, eventsDepth } = await ingestHarness(sqs.client, fixture.provider, { now: () => RECEIVED_AT });
+    const response = await handler(webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType }));
+    expect(response.statusCode).toBe(200);
+    if (expected.length === 0) {
+      expect(await eventsDepth()).toBe(0);
+      return;
+    }
+    const messages = await events(expected.length);
+    expect(messages).toHaveLength(expected.length);
+    const received = messages.map((message) => {
+      const event = NormalizedEventSchema.parse(JSON.parse(message.Body!));
+      const attributes = Object.fromEntries(
+        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
+      );
+      expect(attributes).toEqual(messageAttributesOf(event));
+      return event;
+    });
+    const byId = (a: NormalizedEvent, b: NormalizedEvent) => a.eventId.localeCompare(b.eventId) || JSON.stringify(a).localeCompare(JSON.stringify(b));
+    expect([...received].sort(byId)).toEqual([...expected].sort(byId));
+  });
+});
+
+describe('configuration', () => {
+  const base = {
+    adapter: adapterFor('webcom'),
+    sqs: localSqsClient('http://127.0.0.1:9'),
+    eventsQueueUrl: 'http://127.0.0.1:9/q',
+    credentials: staticCredentialSource({}),
+  };
+  afterAll(() => base.sqs.destroy());
+
+  it('refuses to start with an unknown time zone', () => {
+    expect(() => createIngestHandler({ ...base, timeZone: 'Mars/Olympus' })).toThrow(ConfigurationError);
+  });
+
+  it('refuses to start with a body cap that is not a positive integer', () => {
+    expect(() => createIngestHandler({ ...base, maxBodyBytes: 0 })).toThrow(ConfigurationError);
+  });
+
+  it('answers 503, not 2xx, when the queue cannot be reached at all', async () => {
+    const handler = createIngestHandler({ ...base, credentials: staticCredentialSource({ webcom: { tokens: ['t'.repeat(20)] } }) });
+    const response = await handler(webhookEvent('webcom', { token: 't'.repeat(20) }));
+    expect(response.statusCode).toBe(503);
+  });
+});
