@@ -9,6 +9,8 @@
  * const event: AppliedEvent = AppliedEventSchema.parse(JSON.parse(sqsRecord.body));
  * ```
  */
+import type { NormalizedEvent } from './schema';
+
 export {
   CHANNELS,
   EVENT_TYPES,
@@ -46,4 +48,4 @@ export {
 export { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../../lib/pipeline-settings';
 
 /** The `error` object of an event (`code`, `message`, both optional). */
-export type EventError = NonNullable<import('./schema').NormalizedEvent['error']>;
+export type EventError = NonNullable<NormalizedEvent['error']>;
