@@ -24,7 +24,7 @@ describe('docs/events.md', () => {
     expect(examples.missing).toEqual([]);
   });
 
-  it('matches a fresh rendering from the code and the fixtures', () => {
+  it('matches a fresh rendering from the code and the fixtures (refresh: npx tsx scripts/events-doc.ts)', () => {
     expect(renderDoc(committed, examples)).toBe(committed);
   });
 
