@@ -21,11 +21,17 @@ export function shippedContext(): Record<string, unknown> {
   return (require('../../../cdk.json') as { context: Record<string, unknown> }).context;
 }
 
-export function synth(context: Record<string, unknown> = shippedContext()): Synthesized {
+/** The app and stack, not yet synthesized (so a test may still add to the tree). */
+export function build(context: Record<string, unknown> = shippedContext()): Omit<Synthesized, 'template'> {
   const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const config = readPipelineConfig((key) => app.node.tryGetContext(key), providerDescriptors(providers));
   const stack = new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
-  return { app, stack, template: Template.fromStack(stack), config };
+  return { app, stack, config };
+}
+
+export function synth(context: Record<string, unknown> = shippedContext()): Synthesized {
+  const built = build(context);
+  return { ...built, template: Template.fromStack(built.stack) };
 }
 
 /** Resources of one type, by logical id. */

@@ -1,0 +1,245 @@
+import { Duration } from 'aws-cdk-lib';
+import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
+import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as kms from 'aws-cdk-lib/aws-kms';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as sns from 'aws-cdk-lib/aws-sns';
+import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import type * as sqs from 'aws-cdk-lib/aws-sqs';
+import { Construct } from 'constructs';
+import { ALARM_DEFAULTS } from '../defaults';
+import { METRICS } from '../pipeline-settings';
+
+export interface MonitoredIngest {
+  readonly providerId: string;
+  readonly function: lambda.IFunction;
+}
+
+export interface MonitoringProps {
+  readonly stage: string;
+  /** Namespace of the functions' Powertools metrics. */
+  readonly metricsNamespace: string;
+  /** Customer managed key of the alarm topic; CloudWatch is granted its use here. */
+  readonly key: kms.IKey;
+  readonly alarmEmails: readonly string[];
+  readonly authFailureThreshold: number;
+  readonly apiStage: apigw.HttpStage;
+  readonly ingests: readonly MonitoredIngest[];
+  readonly consumer: lambda.IFunction;
+  readonly eventsQueue: sqs.IQueue;
+  readonly deadLetterQueue: sqs.IQueue;
+  readonly rejectedQueue: sqs.IQueue;
+  readonly subscriberDeadLetterQueues: ReadonlyArray<{ readonly name: string; readonly queue: sqs.IQueue }>;
+}
+
+/**
+ * A Metrics Insights query over one of the functions' metrics. Powertools adds its own `service` dimension to
+ * every metric it emits, so the exact dimension set is the functions' business; a query filtered on `provider`
+ * finds the metric whatever else it carries, and still yields one time series, which an alarm needs.
+ */
+export function providerMetricQuery(namespace: string, metricName: string, providerId: string): string {
+  return `SELECT SUM(${metricName}) FROM "${namespace}" WHERE provider = '${providerId}'`;
+}
+
+/** A dashboard search returning one line per dimension combination (per provider) of one of our metrics. */
+function metricSearch(namespace: string, metricName: string, label: string): cloudwatch.IMetric {
+  return new cloudwatch.MathExpression({
+    expression: `SEARCH('Namespace="${namespace}" MetricName="${metricName}"', 'Sum', 300)`,
+    label,
+    period: Duration.minutes(5),
+  });
+}
+
+/**
+ * Alarms and the dashboard (issue 4): dead-letter depth (events and every subscriber), age of the oldest queued
+ * event, the API's 5xx rate, consumer errors, auth-failure spikes per provider, and new rejected bodies; every
+ * alarm notifies (and clears on) one encrypted SNS topic.
+ */
+export class Monitoring extends Construct {
+  readonly alarmTopic: sns.Topic;
+  readonly alarms: cloudwatch.Alarm[] = [];
+  readonly dashboard: cloudwatch.Dashboard;
+
+  constructor(scope: Construct, id: string, props: MonitoringProps) {
+    super(scope, id);
+    const prefix = `webhook-ingestion-${props.stage}`;
+    const period = ALARM_DEFAULTS.period;
+
+    this.alarmTopic = new sns.Topic(this, 'AlarmTopic', {
+      topicName: `${prefix}-alarms`,
+      displayName: `Webhook ingestion alarms (${props.stage})`,
+      masterKey: props.key,
+      enforceSSL: true,
+    });
+    // CloudWatch publishes alarm notifications as itself; an encrypted topic needs it to be able to use the key.
+    props.key.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsPublishToEncryptedTopics',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        resources: ['*'],
+      }),
+    );
+    for (const email of props.alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
+    const action = new SnsAction(this.alarmTopic);
+
+    const alarm = (alarmId: string, description: string, options: cloudwatch.AlarmProps) => {
+      const created = new cloudwatch.Alarm(this, alarmId, {
+        alarmName: `${prefix}-${alarmId}`,
+        alarmDescription: description,
+        treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        ...options,
+      });
+      created.addAlarmAction(action);
+      created.addOkAction(action);
+      this.alarms.push(created);
+      return created;
+    };
+    const depthOf = (queue: sqs.IQueue) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM });
+
+    /* Dead letters: any record here was retried maxReceiveCount times and is not applied. */
+    alarm('events-dlq-depth', 'Events the consumer could not apply are in the dead-letter queue: inspect and redrive.', {
+      metric: depthOf(props.deadLetterQueue),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+    for (const { name, queue } of props.subscriberDeadLetterQueues) {
+      alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, {
+        metric: depthOf(queue),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
+    /* Backlog: the consumer is down, throttled or far behind. */
+    alarm('oldest-event-age', `An event has waited more than ${ALARM_DEFAULTS.oldestEventAgeSeconds} s on the events queue.`, {
+      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+      threshold: ALARM_DEFAULTS.oldestEventAgeSeconds,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
+    /* Ingest: share of requests answered 5xx (enqueue failures, crashes, timeouts). */
+    alarm('api-5xx-rate', `More than ${ALARM_DEFAULTS.server5xxPercent}% of webhook requests were answered 5xx.`, {
+      metric: new cloudwatch.MathExpression({
+        expression: 'IF(requests > 0, 100 * errors / requests, 0)',
+        usingMetrics: {
+          errors: props.apiStage.metricServerError({ period, statistic: cloudwatch.Stats.SUM }),
+          requests: props.apiStage.metricCount({ period, statistic: cloudwatch.Stats.SUM }),
+        },
+        period,
+        label: '5xx %',
+      }),
+      threshold: ALARM_DEFAULTS.server5xxPercent,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
+    /* Consumer: an invocation that threw fails its whole batch (record failures are reported, not thrown). */
+    alarm('consumer-errors', 'The consumer function failed invocations (whole batches retried).', {
+      metric: props.consumer.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
+    /* Authentication: a spike of 401s is a bad rotation or someone probing the URL. */
+    for (const { providerId } of props.ingests) {
+      alarm(`auth-failures-${providerId}`, `More than ${props.authFailureThreshold} refused ${providerId} webhooks in 5 minutes.`, {
+        metric: new cloudwatch.MathExpression({
+          expression: providerMetricQuery(props.metricsNamespace, METRICS.authFailures, providerId),
+          period,
+          label: `${METRICS.authFailures} ${providerId}`,
+        }),
+        threshold: props.authFailureThreshold,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
+    /* Validation: an authenticated provider sent bodies we refused; its format may have changed. */
+    alarm('rejected-bodies', 'Authenticated webhooks failed validation and were kept on the rejected queue.', {
+      metric: props.rejectedQueue.metricNumberOfMessagesSent({ period, statistic: cloudwatch.Stats.SUM }),
+      threshold: 1,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
+    this.dashboard = this.buildDashboard(prefix, props);
+  }
+
+  private buildDashboard(name: string, props: MonitoringProps): cloudwatch.Dashboard {
+    const period = Duration.minutes(5);
+    const perProvider = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
+      props.ingests.map(({ providerId, function: fn }) => metric(fn).with({ label: providerId }));
+    const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
+      dashboardName: name,
+      defaultInterval: Duration.hours(3),
+    });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Requests per provider',
+        left: perProvider((fn) => fn.metricInvocations({ period, statistic: cloudwatch.Stats.SUM })),
+        right: [props.apiStage.metricCount({ period, statistic: cloudwatch.Stats.SUM, label: 'API requests (all routes)' })],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Latency (p99)',
+        left: [
+          props.apiStage.metricLatency({ period, statistic: cloudwatch.Stats.p(99), label: 'API' }),
+          ...perProvider((fn) => fn.metricDuration({ period, statistic: cloudwatch.Stats.p(99) })),
+        ],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Queue depth',
+        left: [
+          props.eventsQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'events waiting' }),
+          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'dead letters' }),
+          props.rejectedQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'rejected bodies' }),
+          ...props.subscriberDeadLetterQueues.map(({ name: subscriber, queue }) =>
+            queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: `${subscriber} dead letters` }),
+          ),
+        ],
+        right: [props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest event (s)' })],
+        width: 12,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Consumer',
+        left: [
+          props.consumer.metricInvocations({ period, statistic: cloudwatch.Stats.SUM, label: 'invocations' }),
+          props.consumer.metricErrors({ period, statistic: cloudwatch.Stats.SUM, label: 'errors' }),
+          props.consumer.metricThrottles({ period, statistic: cloudwatch.Stats.SUM, label: 'throttles' }),
+        ],
+        right: [props.consumer.metricDuration({ period, statistic: cloudwatch.Stats.p(99), label: 'duration p99' })],
+        width: 12,
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Statuses applied',
+        left: [metricSearch(props.metricsNamespace, METRICS.statusesApplied, METRICS.statusesApplied)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Unknown statuses',
+        left: [metricSearch(props.metricsNamespace, METRICS.unknownStatuses, METRICS.unknownStatuses)],
+        width: 8,
+      }),
+      new cloudwatch.GraphWidget({
+        title: 'Auth failures',
+        left: [metricSearch(props.metricsNamespace, METRICS.authFailures, METRICS.authFailures)],
+        width: 8,
+      }),
+    );
+    dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
+    return dashboard;
+  }
+}

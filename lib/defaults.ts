@@ -1,0 +1,134 @@
+/**
+ * Secure defaults of every resource the stack builds, as plain data kept apart from the builders that use them
+ * (the AWS Solutions Constructs habit): a reviewer reads this one file to know how queues, functions, the table and
+ * the alarms are set, and a test can compare the template against the same numbers.
+ */
+import * as path from 'node:path';
+import { Duration } from 'aws-cdk-lib';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { QUEUE } from './pipeline-settings';
+
+const repoRoot = path.join(__dirname, '..');
+
+/** The Lambda entry points (each exports `handler`). */
+export const ENTRIES = {
+  ingest: path.join(repoRoot, 'functions', 'ingest', 'handler.ts'),
+  consume: path.join(repoRoot, 'functions', 'consume', 'handler.ts'),
+  lookup: path.join(repoRoot, 'functions', 'lookup', 'handler.ts'),
+} as const;
+
+/**
+ * Runtime and bundling of every function. nodejs22.x on arm64 (DESIGN.md §4: 20% cheaper than x86 per GB-s and
+ * nodejs20.x is deprecated); bundled by the local esbuild, never Docker, so `cdk synth` runs offline in seconds.
+ */
+export const FUNCTION_DEFAULTS = {
+  runtime: lambda.Runtime.NODEJS_22_X,
+  architecture: lambda.Architecture.ARM_64,
+  bundling: {
+    forceDockerBundling: false,
+    minify: true,
+    sourceMap: true,
+    // The map's sources are our own code; leaving them out keeps the zip small and the map still resolves lines.
+    sourcesContent: false,
+    target: 'node22',
+    format: OutputFormat.CJS,
+    // Prefer the ES-module builds of the AWS SDK and Powertools, which esbuild can tree-shake.
+    mainFields: ['module', 'main'],
+    // Bundle the AWS SDK clients instead of using the runtime's copy: the version we test is the version we run,
+    // and only the clients a handler imports are loaded at cold start.
+    externalModules: [],
+  } satisfies BundlingOptions,
+  environment: {
+    // Stack traces point at functions/*.ts lines instead of minified columns.
+    NODE_OPTIONS: '--enable-source-maps',
+  },
+} as const;
+
+export interface FunctionSizing {
+  readonly memorySize: number;
+  readonly timeout: Duration;
+  readonly description: string;
+}
+
+/**
+ * Memory and timeout of each function, and why.
+ *
+ * - ingest 512 MB / 10 s: CPU scales with memory, and the hot path is CPU (parse and normalize up to a 256 KB body)
+ *   plus one SendMessageBatch; 512 MB keeps a cold start with the bundled SDK well under a second, where 128 MB
+ *   takes several. 10 s covers the SDK's retries of a throttled SendMessageBatch and stays under API Gateway's
+ *   30 s integration timeout, so a stuck request ends as a 5xx the provider retries, not a hung connection.
+ * - consume 512 MB / QUEUE.consumerTimeoutSeconds: a batch of 10 records, each a conditional write, a history
+ *   write and a publish, is I/O-bound; 30 s leaves room for DynamoDB and SNS retries, and the queue's visibility
+ *   is 6× this (RELIABILITY.md case 16).
+ * - lookup 256 MB / 5 s: one Query for an IAM-authenticated caller who waits for it; nothing to compute.
+ */
+export const FUNCTION_SIZING = {
+  ingest: {
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    description: 'Authenticates, normalizes and queues the webhooks of one provider',
+  },
+  consume: {
+    memorySize: 512,
+    timeout: Duration.seconds(QUEUE.consumerTimeoutSeconds),
+    description: 'Applies queued events to the status table and publishes them to the applied-events topic',
+  },
+  lookup: {
+    memorySize: 256,
+    timeout: Duration.seconds(5),
+    description: 'Answers GET /messages/{provider}/{messageId}',
+  },
+} as const satisfies Record<string, FunctionSizing>;
+
+/** Every queue: server-side encrypted with SQS-managed keys (SNS can deliver to it without a KMS grant), TLS only. */
+export const QUEUE_DEFAULTS = {
+  encryption: sqs.QueueEncryption.SQS_MANAGED,
+  enforceSSL: true,
+} as const satisfies sqs.QueueProps;
+
+/** Dead-letter and inspection queues keep a message as long as SQS allows, so none expires before someone looks. */
+export const HOLDING_QUEUE_DEFAULTS = {
+  ...QUEUE_DEFAULTS,
+  retentionPeriod: Duration.seconds(QUEUE.dlqRetentionSeconds),
+} as const satisfies sqs.QueueProps;
+
+/**
+ * The events queue: visibility 6× the consumer's timeout (AWS Lambda guide) so a record is not redelivered while
+ * a slow invocation still holds it, and a bounded number of tries before the dead-letter queue.
+ */
+export const EVENTS_QUEUE_DEFAULTS = {
+  ...QUEUE_DEFAULTS,
+  visibilityTimeout: Duration.seconds(QUEUE.visibilityTimeoutSeconds),
+  retentionPeriod: Duration.seconds(QUEUE.retentionSeconds),
+} as const satisfies sqs.QueueProps;
+
+/**
+ * A subscriber's queue. Downstream services may be down for days: keep messages the SQS maximum. Their consumers
+ * are not ours, so the visibility is a generous 5 minutes and a message moves to the subscriber's dead-letter queue
+ * after the same number of tries as ours.
+ */
+export const SUBSCRIBER_QUEUE_DEFAULTS = {
+  ...QUEUE_DEFAULTS,
+  retentionPeriod: Duration.seconds(QUEUE.dlqRetentionSeconds),
+  visibilityTimeout: Duration.minutes(5),
+} as const satisfies sqs.QueueProps;
+
+/** Alarm thresholds and periods. */
+export const ALARM_DEFAULTS = {
+  /** Evaluation period of every alarm. */
+  period: Duration.minutes(5),
+  /** The oldest event waiting longer than this means the consumer is down or far behind. */
+  oldestEventAgeSeconds: 300,
+  /** Share of API requests answered 5xx (the provider retries them, but something is broken). */
+  server5xxPercent: 5,
+} as const;
+
+/** The SQS event source of the consumer, from the shared queue settings. */
+export const CONSUMER_EVENT_SOURCE = {
+  batchSize: QUEUE.batchSize,
+  maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
+  // Without it one failed record fails its whole batch and the applied ones are retried (RELIABILITY.md case 11).
+  reportBatchItemFailures: true,
+} as const;
