@@ -93,6 +93,8 @@ const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(ma
 const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 /** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
 const id = z.union([z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH)), z.int()]);
+/** Envelope ids are only copied into `data`: an empty one is dropped rather than rejected. */
+const envelopeId = z.union([text(MAX_ID_LENGTH), z.int()]);
 /** Result and error codes: strings in the docs ("1000", "0"), numbers accepted. */
 const code = z.union([text(MAX_CODE_LENGTH), z.int()]);
 const phone = z.union([text(MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
@@ -111,10 +113,10 @@ const ProbeSchema = z.object({
  * copied into each event when present, and a missing one is not worth losing the events over.
  */
 const EnvelopeSchema = z.object({
-  hooksId: optional(id),
-  webhookConfigId: optional(id),
+  hooksId: optional(envelopeId),
+  webhookConfigId: optional(envelopeId),
   productName: text(MAX_CODE_LENGTH),
-  appKey: optional(id),
+  appKey: optional(envelopeId),
   event: text(MAX_CODE_LENGTH),
   hooks: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_HOOKS)),
 });
@@ -471,9 +473,9 @@ export function isVerificationRequest(probe: { appKey?: unknown; hooks?: readonl
 /** The envelope ids every event of the request carries in `data`. */
 const envelopeDataOf = (envelope: Envelope): Record<string, string> =>
   withoutEmpty({
-    hooksId: asText(envelope.hooksId),
-    webhookConfigId: asText(envelope.webhookConfigId),
-    appKey: asText(envelope.appKey),
+    hooksId: asText(envelope.hooksId) || undefined,
+    webhookConfigId: asText(envelope.webhookConfigId) || undefined,
+    appKey: asText(envelope.appKey) || undefined,
     event: envelope.event,
   }) as Record<string, string>;
 

@@ -429,14 +429,7 @@ describe('the console verification request', () => {
       fc.property(placeholderish, placeholderish, hookId, (appKey, hooksId, id) => {
         const body = { ...fixtureJson('message-result.json'), appKey, hooksId };
         body.hooks[0].hookId = id;
-        let result: Normalized | undefined;
-        try {
-          result = normalize(body);
-        } catch (error) {
-          // An empty appKey or hooksId fails validation: that is a 400, which is fine; a ping would not be.
-          expect(error).toBeInstanceOf(ValidationError);
-          return;
-        }
+        const result = normalize(body);
         expect(result.ping).toBeUndefined();
         expect(result.events).toHaveLength(2);
       }),
@@ -467,6 +460,13 @@ describe('invalid bodies', () => {
     ['null', 'null'],
   ])('%s as the body is a ValidationError', (_, body) => {
     expect(validationErrorOf(body)).toBeInstanceOf(ValidationError);
+  });
+
+  test('empty envelope ids are left out of data rather than rejected', () => {
+    const [event] = eventsOf({ ...fixtureJson('dlr.json'), hooksId: '', webhookConfigId: '' });
+    expect(event.data).not.toHaveProperty('hooksId');
+    expect(event.data).not.toHaveProperty('webhookConfigId');
+    expect(event.data).toHaveProperty('appKey', 'akb3dukdmdjsdSvgk');
   });
 
   test('a missing productName is a ValidationError naming it', () => {
