@@ -1,0 +1,357 @@
+/**
+ * The whole pipeline on one machine, composed from the same handlers that run on AWS:
+ *
+ * ```
+ * gateway (node:http, 127.0.0.1)  POST /webhooks/<provider>[/{token}]   GET /messages/{provider}/{messageId}
+ *      │ API Gateway 2.0 events                                            ▲
+ *      ▼                                                                   │
+ * one ingest handler per provider ──► fauxqs events queue ──(maxReceiveCount)──► dead-letter queue
+ *                                          │ poller (long-poll, Lambda-shaped SQS events, partial batch deletes)
+ *                                          ▼
+ *                                    consumer handler ──► dynalite table ◄── lookup handler
+ *                                          │
+ *                                          ▼ fauxqs SNS topic of applied events ──filter policies──► subscriber queues
+ * ```
+ *
+ * Queues, table and topic get the stack's settings (`lib/pipeline-settings.ts`); subscribers come from `cdk.json`
+ * (`context.webhooks.subscribers`), so what a downstream team declares once is what it gets locally and on AWS.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfig } from '../lib/pipeline-settings';
+import { providers } from '../functions/providers';
+import type { ProviderAdapter } from '../functions/providers/types';
+import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
+import { localSnsClient, localSqsClient } from './engines/clients';
+import { createPipelineQueues, type PipelineQueues } from './engines/queues';
+import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
+import { startPoller, type BatchSummary, type DrainResult } from './poller';
+
+const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The dev credentials shipped in the repo: public values, for `npm start` and the tests only. */
+export const DEV_SECRETS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
+
+/** Used when `cdk.json` declares no subscriber, so `npm run tail` always has something to show. */
+export const EXAMPLE_SUBSCRIBER: SubscriberConfig = {
+  name: 'final-statuses',
+  filterPolicy: { type: ['message.status'], final: ['true'], statusChanged: ['true'] },
+};
+
+/** Powertools log levels accepted by the local runtime. */
+export type LocalLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+
+export interface LocalPipelineOptions {
+  /** Gateway port on 127.0.0.1; 0 picks a free one. @default 3000 */
+  readonly port?: number;
+  /** Where dynalite keeps the table (`<dataDir>/dynamodb`); in memory when undefined. */
+  readonly dataDir?: string;
+  /** Credentials document (DESIGN.md "Provider credentials"). @default config/credentials.dev.json */
+  readonly secretsFile?: string;
+  /** Use this SQS/SNS engine instead of starting fauxqs in-process (jest runs it in a child process). */
+  readonly sqsEndpoint?: string;
+  /** Use this DynamoDB endpoint instead of starting dynalite. */
+  readonly dynamoEndpoint?: string;
+  /** @default `context.webhooks.subscribers` of cdk.json, else {@link EXAMPLE_SUBSCRIBER} */
+  readonly subscribers?: readonly SubscriberConfig[];
+  /** Long-poll wait of the consumer's receives (0–20 s); also bounds how long `stop()` waits. @default 2 */
+  readonly pollWaitSeconds?: number;
+  /** Consumer batches in flight at once, like concurrent Lambda invocations. @default 2 */
+  readonly pollerConcurrency?: number;
+  /** Prefix of queue, table and topic names, so several pipelines can share one engine. @default '' */
+  readonly prefix?: string;
+  /** @default QUEUE.maxReceiveCount (the stack's) */
+  readonly maxReceiveCount?: number;
+  /** @default QUEUE.visibilityTimeoutSeconds (the stack's); tests shorten it to see redrive quickly */
+  readonly visibilityTimeoutSeconds?: number;
+  /** @default INGEST.maxBodyBytes */
+  readonly maxBodyBytes?: number;
+  /** Overrides of the adapters' default zones. @default `context.webhooks.providerTimeZones` of cdk.json */
+  readonly timeZones?: Readonly<Partial<Record<string, string>>>;
+  /** @default TABLE.defaultTtlDays */
+  readonly historyTtlDays?: number;
+  /** Level of the functions' Powertools logger. @default 'ERROR', so the console has one line per request */
+  readonly logLevel?: LocalLogLevel;
+  readonly onAccess?: (entry: AccessLogEntry) => void;
+  readonly onBatch?: (summary: BatchSummary) => void;
+  /** Poller errors (a receive or delete that failed); the poller carries on. */
+  readonly onError?: (error: unknown) => void;
+  /** Told how the final drain went, just before the engines stop. */
+  readonly onDrained?: (result: DrainResult) => void;
+  /** Where cdk.json is read from. @default the repository's */
+  readonly cdkJsonPath?: string;
+}
+
+/** How to call one provider's webhook locally: its URL and the credentials the dev file gives it. */
+export interface ProviderRoute {
+  readonly provider: string;
+  readonly displayName: string;
+  readonly authentication: ProviderAdapter['authentication'];
+  /** With the first configured token appended for URL-token providers. */
+  readonly url: string;
+  /** Credential headers with their first configured value. */
+  readonly headers: Readonly<Record<string, string>>;
+  /** False when the credentials file has nothing for this provider: every request is refused (fail closed). */
+  readonly configured: boolean;
+}
+
+export interface LocalPipelineResources extends PipelineQueues {
+  readonly tableName: string;
+  readonly topicArn: string;
+  readonly subscriberQueueUrls: Readonly<Record<string, string>>;
+}
+
+export interface LocalPipeline {
+  /** `http://127.0.0.1:<port>` */
+  readonly url: string;
+  readonly routes: readonly ProviderRoute[];
+  readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
+  readonly resources: LocalPipelineResources;
+  readonly secretsFile: string;
+  /** Stops taking requests, drains the events queue into the store, then stops the engines it started. */
+  stop(): Promise<void>;
+}
+
+interface CdkContext {
+  readonly subscribers?: SubscriberConfig[];
+  readonly providerTimeZones?: Record<string, string>;
+}
+
+/** `context.webhooks` of cdk.json; empty when the file or the key is absent. */
+export function readCdkContext(cdkJsonPath: string = path.join(REPO_ROOT, 'cdk.json')): CdkContext {
+  let text: string;
+  try {
+    text = readFileSync(cdkJsonPath, 'utf8');
+  } catch {
+    return {};
+  }
+  const context = (JSON.parse(text) as { context?: Record<string, unknown> }).context?.[CONTEXT_KEY];
+  return typeof context === 'object' && context !== null ? (context as CdkContext) : {};
+}
+
+/** The subscribers the stack would create: cdk.json's list, or the example one when it declares none. */
+export function subscribersFromCdkJson(cdkJsonPath?: string): SubscriberConfig[] {
+  const subscribers = readCdkContext(cdkJsonPath).subscribers;
+  return Array.isArray(subscribers) && subscribers.length > 0 ? subscribers : [EXAMPLE_SUBSCRIBER];
+}
+
+/**
+ * Keeps Powertools off the console unless asked: EMF metric dumps are for CloudWatch, and the local console shows
+ * one access line per request instead. Set before the functions are loaded, since Powertools reads these when
+ * its objects are built; an explicit setting in the environment wins.
+ */
+function quietPowertools(logLevel: LocalLogLevel): void {
+  process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
+  process.env.POWERTOOLS_LOG_LEVEL ??= logLevel;
+}
+
+const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
+  statusCode,
+  headers: { 'content-type': 'application/json' },
+  body: JSON.stringify(body),
+});
+
+async function queueCounts(sqs: SQSClient, queueUrl: string): Promise<{ visible: number; inFlight: number }> {
+  const { Attributes } = await sqs.send(
+    new GetQueueAttributesCommand({
+      QueueUrl: queueUrl,
+      AttributeNames: ['ApproximateNumberOfMessages', 'ApproximateNumberOfMessagesNotVisible'],
+    }),
+  );
+  return {
+    visible: Number(Attributes?.ApproximateNumberOfMessages ?? 0),
+    inFlight: Number(Attributes?.ApproximateNumberOfMessagesNotVisible ?? 0),
+  };
+}
+
+/** Runs every step even when one fails, then rethrows the first failure. */
+async function runAll(steps: ReadonlyArray<() => Promise<unknown>>): Promise<void> {
+  let first: unknown;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (error) {
+      first ??= error;
+    }
+  }
+  if (first !== undefined) throw first;
+}
+
+/**
+ * Starts the local pipeline.
+ *
+ * @example
+ * ```ts
+ * const pipeline = await startLocalPipeline({ port: 3000, dataDir: '.data' });
+ * console.log(pipeline.routes.map((route) => route.url));
+ * process.once('SIGINT', () => void pipeline.stop());
+ * ```
+ */
+export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
+  quietPowertools(options.logLevel ?? 'ERROR');
+  // Loaded only now, so that Powertools objects built at import time see the settings above.
+  const [{ createIngestHandler }, { fileCredentialSource }, { createConsumerHandler }, { createLookupHandler }, { logger }] =
+    await Promise.all([
+      import('../functions/ingest/createIngestHandler'),
+      import('../functions/ingest/credentials'),
+      import('../functions/consume/createConsumerHandler'),
+      import('../functions/lookup/createLookupHandler'),
+      import('../functions/shared/logger'),
+    ]);
+  if (options.logLevel) logger.setLogLevel(options.logLevel);
+
+  const prefix = options.prefix ?? '';
+  const secretsFile = path.resolve(options.secretsFile ?? DEV_SECRETS_FILE);
+  const context = readCdkContext(options.cdkJsonPath);
+  const subscribers = options.subscribers ?? subscribersFromCdkJson(options.cdkJsonPath);
+  const timeZones = { ...(context.providerTimeZones ?? {}), ...(options.timeZones ?? {}) };
+  const maxBodyBytes = options.maxBodyBytes ?? INGEST.maxBodyBytes;
+  // A missing file would only show up as a 503 on every webhook: say so now, before anything starts.
+  try {
+    readFileSync(secretsFile);
+  } catch (error) {
+    throw new ConfigurationError(`cannot read the credentials file ${secretsFile}`, { cause: error });
+  }
+
+  const cleanup: Array<() => Promise<unknown>> = [];
+  const stopAll = () => runAll(cleanup.splice(0).reverse());
+  try {
+    const sqsEndpoint: string =
+      options.sqsEndpoint ??
+      (await (async () => {
+        const { startSqsEngine } = await import('./engines/sqs');
+        const engine = await startSqsEngine();
+        cleanup.push(() => engine.stop());
+        return engine.endpoint;
+      })());
+    const dynamoEndpoint: string =
+      options.dynamoEndpoint ??
+      (await (async () => {
+        const { startDynamoEngine } = await import('./engines/dynamodb');
+        const dataDir = options.dataDir ? path.join(options.dataDir, 'dynamodb') : undefined;
+        const engine = await startDynamoEngine({ dataDir });
+        cleanup.push(() => engine.stop());
+        return engine.endpoint;
+      })());
+
+    const { localDynamoClient } = await import('./engines/clients');
+    const sqs: SQSClient = localSqsClient(sqsEndpoint);
+    const sns: SNSClient = localSnsClient(sqsEndpoint);
+    const dynamodb: DynamoDBClient = localDynamoClient(dynamoEndpoint);
+    cleanup.push(async () => {
+      sqs.destroy();
+      sns.destroy();
+      dynamodb.destroy();
+    });
+
+    const { createPipelineTable } = await import('./engines/tables');
+    const { createTopicAndSubscribers } = await import('./engines/topics');
+    const queues = await createPipelineQueues(sqs, {
+      prefix,
+      maxReceiveCount: options.maxReceiveCount ?? QUEUE.maxReceiveCount,
+      visibilityTimeoutSeconds: options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds,
+    });
+    const tableName = await createPipelineTable(dynamodb, { tableName: `${prefix}${RESOURCE_NAMES.table}` });
+    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs, subscribers, { prefix });
+
+    const credentials = fileCredentialSource(secretsFile);
+    const adapters = Object.values(providers) as ProviderAdapter[];
+    const ingestRoutes = adapters.flatMap((adapter): GatewayRoute[] => {
+      const handler = createIngestHandler({
+        adapter,
+        sqs,
+        eventsQueueUrl: queues.eventsQueueUrl,
+        rejectedQueueUrl: queues.rejectedQueueUrl,
+        credentials,
+        maxBodyBytes,
+        timeZone: timeZones[adapter.id],
+      });
+      return [
+        { method: 'POST', path: `/webhooks/${adapter.id}`, handler },
+        { method: 'POST', path: `/webhooks/${adapter.id}/{token}`, handler, secretParameters: ['token'] },
+      ];
+    });
+    const unknownProvider: GatewayRoute['handler'] = async (event) =>
+      toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
+
+    const consumer = createConsumerHandler({
+      dynamodb,
+      tableName,
+      sns,
+      topicArn,
+      ttlDays: options.historyTtlDays ?? TABLE.defaultTtlDays,
+    });
+    const lookup = createLookupHandler({ dynamodb, tableName });
+
+    const health: GatewayRoute['handler'] = async () => {
+      try {
+        const [events, deadLetters] = await Promise.all([
+          queueCounts(sqs, queues.eventsQueueUrl),
+          queueCounts(sqs, queues.deadLetterQueueUrl),
+        ]);
+        return json(200, { status: 'ok', providers: adapters.map((adapter) => adapter.id), queues: { events, deadLetters } });
+      } catch {
+        return json(503, { status: 'unavailable' });
+      }
+    };
+
+    const routes: GatewayRoute[] = [
+      ...ingestRoutes,
+      { method: 'ANY', path: '/webhooks/{provider}', handler: unknownProvider },
+      { method: 'ANY', path: '/webhooks/{provider}/{token}', handler: unknownProvider, secretParameters: ['token'] },
+      { method: 'GET', path: '/messages/{provider}/{messageId}', handler: lookup },
+      { method: 'GET', path: '/health', handler: health },
+    ];
+
+    const poller = await startPoller({
+      sqs,
+      queueUrl: queues.eventsQueueUrl,
+      handler: consumer,
+      waitTimeSeconds: options.pollWaitSeconds ?? 2,
+      concurrency: options.pollerConcurrency ?? 2,
+      onBatch: options.onBatch,
+      onError: options.onError,
+    });
+    cleanup.push(() => poller.stop());
+    cleanup.push(async () => options.onDrained?.(await poller.drain()));
+
+    const gateway = await startGateway({ routes, port: options.port ?? 3000, maxBodyBytes, onAccess: options.onAccess });
+    cleanup.push(() => gateway.stop());
+
+    const providerRoutes = await Promise.all(
+      adapters.map(async (adapter): Promise<ProviderRoute> => {
+        const configured = await credentials.get(adapter.id);
+        const token = configured?.tokens?.[0];
+        const headers: Record<string, string> = {};
+        for (const [name, values] of Object.entries(configured?.headers ?? {})) if (values[0] !== undefined) headers[name] = values[0];
+        return {
+          provider: adapter.id,
+          displayName: adapter.displayName,
+          authentication: adapter.authentication,
+          url: `${gateway.url}/webhooks/${adapter.id}${token ? `/${encodeURIComponent(token)}` : ''}`,
+          headers,
+          configured: configured !== undefined,
+        };
+      }),
+    );
+
+    let stopping: Promise<void> | undefined;
+    return {
+      url: gateway.url,
+      routes: providerRoutes,
+      endpoints: { sqs: sqsEndpoint, dynamodb: dynamoEndpoint },
+      resources: { ...queues, tableName, topicArn, subscriberQueueUrls },
+      secretsFile,
+      // Cleanup runs in reverse: gateway stops taking requests, the queue drains, the poller stops, clients
+      // close, engines stop.
+      stop: () => (stopping ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll().catch(() => undefined);
+    throw error;
+  }
+}
