@@ -197,12 +197,22 @@ export class WebhookIngestionStack extends Stack {
           : `${provider.displayName}: set the headers ${(provider.credentialHeaders ?? []).join(', ')} in its console`,
       );
       output(
+        `IngestFunction${pascal(provider.id)}`,
+        ingest.handler.function.functionName,
+        `${provider.displayName}: ingest function (recycle it to drop cached credentials at once)`,
+      );
+      output(
         `CredentialsSecret${pascal(provider.id)}`,
         ingest.secret.secretArn,
         `${provider.displayName}: Secrets Manager secret of its credentials document (put-secret-value --secret-id)`,
       );
     }
     output('LookupUrlPattern', `${this.api.url}${ROUTE_PATHS.lookup.slice(1)}`, 'Message status lookup (SigV4-signed GET)');
+    output(
+      'LookupInvokeArn',
+      this.api.api.arnForExecuteApi('GET', '/messages/*', '$default'),
+      'Resource for execute-api:Invoke in the IAM policy of a caller of the lookup route',
+    );
     output('TableName', this.table.table.tableName, 'Status table');
     output('EventsQueueUrl', this.queues.eventsQueue.queueUrl, 'Events queue');
     output('DeadLetterQueueUrl', this.queues.deadLetterQueue.queueUrl, 'Events the consumer could not apply');

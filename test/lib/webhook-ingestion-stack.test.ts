@@ -530,6 +530,7 @@ describe('outputs', () => {
     const expected = [
       'ApiUrl',
       'LookupUrlPattern',
+      'LookupInvokeArn',
       'TableName',
       'EventsQueueUrl',
       'DeadLetterQueueUrl',
@@ -538,9 +539,13 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`]),
+      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
+  });
+
+  it('gives the execute-api resource of the lookup route for callers\' IAM policies', () => {
+    expect(JSON.stringify(dev.template.toJSON().Outputs.LookupInvokeArn.Value)).toMatch(/:execute-api:.*\/\$default\/GET\/messages\/\*"/);
   });
 
   it('shows the token segment in the URL of providers that authenticate with a URL token only', () => {
