@@ -102,7 +102,8 @@ function errorOrigin(error: unknown): Record<string, string> {
 }
 
 function headersWithout(headers: Readonly<Record<string, string | undefined>>, names: ReadonlySet<string>) {
-  const out: Record<string, string | undefined> = {};
+  // No prototype: a header named `__proto__` stays a header.
+  const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(headers)) if (!names.has(name)) out[name] = value;
   return out;
 }

@@ -1,9 +1,21 @@
 /**
  * Shared set-up of the ingest suites: an ingest handler wired to fresh queues on the embedded SQS engine
- * (fauxqs, started once per suite by `startSqs()`), and stdout capture for the structured logs and EMF metrics.
+ * (fauxqs, started once per suite by `startSqs()`), output capture for the structured logs and EMF metrics, and a
+ * stand-in Secrets Manager that counts its calls.
  */
 import { randomUUID } from 'node:crypto';
-import type { Message, SQSClient } from '@aws-sdk/client-sqs';
+import { once } from 'node:events';
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type {
+  BatchResultErrorEntry,
+  Message,
+  SendMessageBatchRequest,
+  SendMessageBatchCommandOutput,
+  SQSClient,
+} from '@aws-sdk/client-sqs';
+import { LOCAL_CREDENTIALS, LOCAL_REGION, localSqsClient } from '../../../local/engines/clients';
 import { createPipelineQueues, type PipelineQueues } from '../../../local/engines/queues';
 import { createIngestHandler, type IngestDependencies } from '../../../functions/ingest/createIngestHandler';
 import { fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
@@ -101,4 +113,114 @@ export function captureOutput(): CapturedOutput {
 /** The JSON body of a handler's answer. */
 export function jsonBody(response: { body?: string }): Record<string, unknown> {
   return JSON.parse(response.body ?? '') as Record<string, unknown>;
+}
+
+/** A stand-in for Secrets Manager's `GetSecretValue` on 127.0.0.1, counting the calls it gets. */
+export interface FakeSecretsManager {
+  readonly client: SecretsManagerClient;
+  /** Calls received so far. */
+  calls(): number;
+  /** The secret's current value; `undefined` makes it answer ResourceNotFoundException. */
+  setSecret(value: string | undefined): void;
+  /** The next `count` calls answer 500 InternalServiceError. */
+  failNext(count: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startFakeSecretsManager(initial?: string): Promise<FakeSecretsManager> {
+  let secret = initial;
+  let calls = 0;
+  let failures = 0;
+  const server = createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      calls++;
+      const answer = (status: number, payload: unknown) => {
+        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
+        response.end(JSON.stringify(payload));
+      };
+      const target = request.headers['x-amz-target'];
+      const { SecretId } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string };
+      if (target !== 'secretsmanager.GetSecretValue') return answer(400, { __type: 'InvalidRequestException', message: `unexpected ${String(target)}` });
+      if (failures > 0) {
+        failures--;
+        return answer(500, { __type: 'InternalServiceError', message: 'injected fault' });
+      }
+      if (secret === undefined) return answer(400, { __type: 'ResourceNotFoundException', message: 'not found' });
+      return answer(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}`, Name: SecretId, SecretString: secret, VersionId: 'v1' });
+    });
+  });
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const { port } = server.address() as AddressInfo;
+  // One attempt per call, so the server's count is the source's count.
+  const client = new SecretsManagerClient({ endpoint: `http://127.0.0.1:${port}`, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
+  return {
+    client,
+    calls: () => calls,
+    setSecret: (value) => {
+      secret = value;
+    },
+    failNext: (count) => {
+      failures = count;
+    },
+    stop: async () => {
+      client.destroy();
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+/** What the fault injector does to one batch entry on one attempt. */
+export type EntryFault = 'ok' | 'fail' | 'sender-fault' | 'throw';
+
+export interface FaultPlan {
+  /** Decides per entry; `attempt` counts the sends of that entry (1 for the first). */
+  (event: { eventId: string; messageId?: string; body: Record<string, unknown> }, attempt: number): EntryFault;
+}
+
+/**
+ * An SQS client for the engine at `endpoint` with a fault injected into `SendMessageBatch`: entries the plan
+ * fails are taken out of the real request (so they never reach the queue) and reported back in `Failed`, as
+ * SQS reports a partial failure; if any entry says `throw`, the whole call throws before sending anything.
+ * Everything else goes to the real queue untouched.
+ */
+export function faultyClient(endpoint: string, plan: FaultPlan): SQSClient {
+  const client = localSqsClient(endpoint);
+  const attempts = new Map<string, number>();
+  client.middlewareStack.add(
+    (next, context) => async (args) => {
+      if (context.commandName !== 'SendMessageBatchCommand') return next(args);
+      const input = args.input as SendMessageBatchRequest;
+      const decided = (input.Entries ?? []).map((entry) => {
+        const body = JSON.parse(entry.MessageBody ?? '{}') as Record<string, unknown>;
+        const eventId = String(body.eventId);
+        const attempt = (attempts.get(eventId) ?? 0) + 1;
+        attempts.set(eventId, attempt);
+        return { entry, fault: plan({ eventId, messageId: body.messageId as string | undefined, body }, attempt) };
+      });
+      if (decided.some(({ fault }) => fault === 'throw')) {
+        throw Object.assign(new Error('injected fault: connection reset'), { name: 'TimeoutError' });
+      }
+      const passing = decided.filter(({ fault }) => fault === 'ok').map(({ entry }) => entry);
+      const failed: BatchResultErrorEntry[] = decided
+        .filter(({ fault }) => fault !== 'ok')
+        .map(({ entry, fault }) => ({
+          Id: entry.Id,
+          SenderFault: fault === 'sender-fault',
+          Code: fault === 'sender-fault' ? 'InvalidParameterValue' : 'InternalError',
+          Message: 'injected fault',
+        }));
+      const result =
+        passing.length > 0
+          ? await next({ ...args, input: { ...input, Entries: passing } })
+          : { output: { Successful: [], Failed: [], $metadata: {} } as SendMessageBatchCommandOutput, response: {} };
+      const output = result.output as SendMessageBatchCommandOutput;
+      return { ...result, output: { ...output, Failed: [...(output.Failed ?? []), ...failed] } };
+    },
+    { step: 'initialize', name: 'injectSendMessageBatchFaults' },
+  );
+  return client;
 }

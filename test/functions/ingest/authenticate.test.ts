@@ -1,0 +1,136 @@
+import {
+  ProviderCredentialsSchema,
+  authenticate,
+  ipAllowList,
+  type AuthenticationInput,
+  type ProviderCredentials,
+} from '../../../functions/ingest/authenticate';
+import devCredentials from '../../../config/credentials.dev.json';
+
+const HEADERS: ProviderCredentials = { headers: { UserName: ['acme'], Authorization: ['s3cret-current', 's3cret-previous'] } };
+const TOKENS: ProviderCredentials = { tokens: ['token-0123456789abcdef'] };
+
+/** A request that passes {@link HEADERS}; each test changes one thing. */
+function input(overrides: Partial<AuthenticationInput> = {}): AuthenticationInput {
+  return { headers: { username: 'acme', authorization: 's3cret-current' }, sourceIp: '203.0.113.7', ...overrides };
+}
+
+describe('headers', () => {
+  it('accepts a request whose every configured header equals an accepted value', () => {
+    expect(authenticate(input(), HEADERS)).toEqual({ ok: true });
+  });
+
+  it('accepts any of several values of a header (rotation)', () => {
+    expect(authenticate(input({ headers: { username: 'acme', authorization: 's3cret-previous' } }), HEADERS).ok).toBe(true);
+  });
+
+  it('compares header names case-insensitively', () => {
+    const credentials: ProviderCredentials = { headers: { 'X-TOAST-Webhook-Signature': ['sig-value'] } };
+    expect(authenticate({ headers: { 'x-toast-webhook-signature': 'sig-value' }, sourceIp: '' }, credentials).ok).toBe(true);
+  });
+
+  it.each([
+    ['a wrong value of the same length', 's3cret-cXrrent'],
+    ['a wrong value of another length', 's3cret'],
+    ['an empty value', ''],
+    ['the value with a different case', 'S3CRET-CURRENT'],
+    ['a repeated header, joined by the gateway', 's3cret-current,s3cret-current'],
+  ])('refuses %s', (_name, authorization) => {
+    const result = authenticate(input({ headers: { username: 'acme', authorization } }), HEADERS);
+    expect(result.ok).toBe(false);
+  });
+
+  it('names the header that is missing', () => {
+    expect(authenticate(input({ headers: { username: 'acme' } }), HEADERS)).toEqual({
+      ok: false,
+      reason: 'missing_header',
+      header: 'Authorization',
+    });
+  });
+
+  it('names the header that does not match', () => {
+    expect(authenticate(input({ headers: { username: 'other', authorization: 's3cret-current' } }), HEADERS)).toEqual({
+      ok: false,
+      reason: 'header_mismatch',
+      header: 'UserName',
+    });
+  });
+});
+
+describe('URL tokens', () => {
+  it('accepts the configured token', () => {
+    expect(authenticate({ headers: {}, token: 'token-0123456789abcdef', sourceIp: '' }, TOKENS).ok).toBe(true);
+  });
+
+  it('refuses a wrong token', () => {
+    expect(authenticate({ headers: {}, token: 'token-0123456789abcdeX', sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'token_mismatch' });
+  });
+
+  it('refuses a request without a token', () => {
+    expect(authenticate({ headers: {}, sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'missing_token' });
+  });
+
+  it('ignores a token sent to a provider that authenticates by headers only', () => {
+    expect(authenticate(input({ token: 'anything' }), HEADERS).ok).toBe(true);
+  });
+
+  it('requires both headers and token when both are configured', () => {
+    const both: ProviderCredentials = { ...HEADERS, ...TOKENS };
+    expect(authenticate(input(), both)).toEqual({ ok: false, reason: 'missing_token' });
+    expect(authenticate(input({ token: 'token-0123456789abcdef' }), both).ok).toBe(true);
+  });
+});
+
+describe('allowed IPs', () => {
+  const withIps = (allowedIps: string[]): ProviderCredentials => ({ ...TOKENS, allowedIps });
+  const from = (sourceIp: string) => ({ headers: {}, token: 'token-0123456789abcdef', sourceIp });
+
+  it.each([
+    ['an IPv4 address inside the CIDR', ['203.0.113.0/24'], '203.0.113.200', true],
+    ['an IPv4 address outside the CIDR', ['203.0.113.0/24'], '203.0.114.1', false],
+    ['an IPv6 address inside the CIDR', ['2001:db8::/32'], '2001:db8:1::5', true],
+    ['an IPv6 address outside the CIDR', ['2001:db8::/32'], '2001:db9::5', false],
+    ['the one host of a bare address', ['198.51.100.9'], '198.51.100.9', true],
+    ['a neighbour of a bare address', ['198.51.100.9'], '198.51.100.10', false],
+    ['a source that is not an address', ['0.0.0.0/0'], 'not-an-ip', false],
+    ['an empty source', ['0.0.0.0/0'], '', false],
+  ])('for %s answers %s', (_name, cidrs, ip, ok) => {
+    expect(authenticate(from(ip), withIps(cidrs)).ok).toBe(ok);
+  });
+
+  it('refuses a source outside the deployment allow-list even when the document allows it', () => {
+    const result = authenticate(from('203.0.113.7'), withIps(['0.0.0.0/0']), { allowedSourceIps: ipAllowList(['198.51.100.0/24']) });
+    expect(result).toEqual({ ok: false, reason: 'source_ip_not_allowed' });
+  });
+});
+
+describe('fail closed', () => {
+  it.each([
+    ['no entry at all', undefined],
+    ['an empty entry', {}],
+    ['an entry with only allowedIps', { allowedIps: ['0.0.0.0/0', '::/0'] }],
+    ['an entry with an empty headers object', { headers: {} }],
+  ])('refuses every request for %s', (_name, credentials) => {
+    expect(authenticate(input(), credentials as ProviderCredentials | undefined)).toEqual({ ok: false, reason: 'not_configured' });
+  });
+});
+
+describe('the credentials document', () => {
+  it('accepts every entry of the dev file', () => {
+    for (const [key, entry] of Object.entries(devCredentials)) {
+      if (!key.startsWith('_')) expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(true);
+    }
+  });
+
+  it.each([
+    ['an unknown key (a typo must not drop a check)', { header: { A: ['x'] } }],
+    ['an empty accepted value', { headers: { A: [''] } }],
+    ['a header with no accepted value', { headers: { A: [] } }],
+    ['an empty token list', { tokens: [] }],
+    ['a value that is not a CIDR', { tokens: ['t'], allowedIps: ['203.0.113.0/33'] }],
+    ['a header name with a space', { headers: { 'User Name': ['x'] } }],
+    ['a single string instead of a list', { tokens: 'token' }],
+  ])('refuses %s', (_name, entry) => {
+    expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(false);
+  });
+});
