@@ -108,6 +108,10 @@ export const EVENTS_QUEUE_DEFAULTS = {
  * A subscriber's queue. Downstream services may be down for days: keep messages the SQS maximum. Their consumers
  * are not ours, so the visibility is a generous 5 minutes and a message moves to the subscriber's dead-letter queue
  * after the same number of tries as ours.
+ *
+ * The dead-letter queue cannot keep a message longer than this queue did (SQS counts retention from the first
+ * enqueue, and 14 days is the maximum for both): a message that fails only on its 13th day has one day left there.
+ * We accept that edge over a shorter queue retention, which would drop events outright while a subscriber is down.
  */
 export const SUBSCRIBER_QUEUE_DEFAULTS = {
   ...QUEUE_DEFAULTS,

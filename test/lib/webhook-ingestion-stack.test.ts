@@ -317,6 +317,10 @@ describe('HTTP API', () => {
     expect(Object.keys(targets)).toHaveLength(2 * registryIds.length + 1);
   });
 
+  it('hands every route to its function as an HTTP API payload 2.0 proxy', () => {
+    dev.template.allResourcesProperties('AWS::ApiGatewayV2::Integration', { IntegrationType: 'AWS_PROXY', PayloadFormatVersion: '2.0' });
+  });
+
   it('requires IAM authorization on the lookup route', () => {
     expect(routeTargets(dev.template)['GET /messages/{provider}/{messageId}']).toEqual({
       fn: logicalIdOf(dev.template, 'AWS::Lambda::Function', 'LookupFunction'),
