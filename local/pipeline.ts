@@ -112,6 +112,11 @@ export interface LocalPipeline {
   readonly endpoints: { readonly sqs: string; readonly dynamodb: string };
   readonly resources: LocalPipelineResources;
   readonly secretsFile: string;
+  /**
+   * Processes the events queue until nothing is visible on it and no batch is in progress: after it resolves,
+   * every event accepted so far is in the table (or failed and waits for its retry, counted in the result).
+   */
+  drain(): Promise<DrainResult>;
   /** Stops taking requests, drains the events queue into the store, then stops the engines it started. */
   stop(): Promise<void>;
 }
@@ -346,6 +351,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       endpoints: { sqs: sqsEndpoint, dynamodb: dynamoEndpoint },
       resources: { ...queues, tableName, topicArn, subscriberQueueUrls },
       secretsFile,
+      drain: () => poller.drain(),
       // Cleanup runs in reverse: gateway stops taking requests, the queue drains, the poller stops, clients
       // close, engines stop.
       stop: () => (stopping ??= stopAll()),
