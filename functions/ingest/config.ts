@@ -1,0 +1,73 @@
+/**
+ * The ingest function's configuration from the environment, read once per container through helpers that fail
+ * loudly (a missing variable stops the cold start, not the first webhook). Names in `lib/pipeline-settings.ts`.
+ *
+ * - `PROVIDER_ID` (required): the adapter, from the registry.
+ * - `EVENTS_QUEUE_URL` (required), `REJECTED_QUEUE_URL` (optional).
+ * - `CREDENTIALS_SECRET_ID` on AWS (Secrets Manager); otherwise `WEBHOOK_SECRETS_FILE`, default
+ *   `config/credentials.dev.json` resolved from the working directory.
+ * - `MAX_BODY_BYTES` (default 256 KiB), `PROVIDER_TIME_ZONE` (default: the adapter's zone),
+ *   `ALLOWED_SOURCE_IPS` (optional, comma-separated CIDRs; both it and the document's `allowedIps` must pass).
+ */
+import { resolve } from 'node:path';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SQSClient } from '@aws-sdk/client-sqs';
+import { ENV, INGEST } from '../../lib/pipeline-settings';
+import { adapterFor } from '../providers';
+import { ConfigurationError } from '../shared/errors';
+import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
+import { ipAllowList } from './authenticate';
+import { fileCredentialSource, secretsManagerCredentialSource, type CredentialSource } from './credentials';
+import type { IngestDependencies } from './createIngestHandler';
+
+/** Where `npm start` and the tests find credentials when nothing else is configured. */
+export const DEFAULT_SECRETS_FILE = 'config/credentials.dev.json';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/** The clients the entry creates once per container; Secrets Manager only when a secret id asks for it. */
+export interface IngestClients {
+  readonly sqs: SQSClient;
+  readonly secretsManager: () => SecretsManagerClient;
+}
+
+/** The credential source the environment asks for: Secrets Manager when a secret id is set, else the file. */
+export function credentialSourceFromEnv(env: Env, secretsManager: () => SecretsManagerClient): CredentialSource {
+  const secretId = getOptionalStringFromEnv(ENV.credentialsSecretId, env);
+  if (secretId) return secretsManagerCredentialSource(secretsManager(), secretId);
+  return fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })));
+}
+
+/** `"203.0.113.0/24, 2001:db8::/32"` → the CIDRs; a value that is not a CIDR stops the cold start. */
+export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
+  const text = getOptionalStringFromEnv(ENV.allowedSourceIps, env);
+  if (!text) return undefined;
+  const cidrs = text.split(',').map((part) => part.trim()).filter(Boolean);
+  try {
+    ipAllowList(cidrs);
+  } catch {
+    throw new ConfigurationError(`${ENV.allowedSourceIps} holds a value that is not a CIDR`);
+  }
+  return cidrs;
+}
+
+/**
+ * Everything `createIngestHandler` needs, from the environment.
+ *
+ * @example
+ * ```ts
+ * const handler = createIngestHandler(ingestDependenciesFromEnv(process.env, { sqs, secretsManager: () => sm }));
+ * ```
+ */
+export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): IngestDependencies {
+  return {
+    adapter: adapterFor(getStringFromEnv(ENV.providerId, { env })),
+    sqs: clients.sqs,
+    eventsQueueUrl: getStringFromEnv(ENV.eventsQueueUrl, { env }),
+    rejectedQueueUrl: getOptionalStringFromEnv(ENV.rejectedQueueUrl, env),
+    credentials: credentialSourceFromEnv(env, clients.secretsManager),
+    maxBodyBytes: getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1, env }),
+    timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, env),
+    allowedSourceIps: allowedSourceIpsFromEnv(env),
+  };
+}

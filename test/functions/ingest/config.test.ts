@@ -1,0 +1,107 @@
+import path from 'node:path';
+import { allowedSourceIpsFromEnv, ingestDependenciesFromEnv } from '../../../functions/ingest/config';
+import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
+import { ConfigurationError, UnknownProviderError } from '../../../functions/shared/errors';
+import { createPipelineQueues } from '../../../local/engines/queues';
+import { webhookEvent } from '../../support/requests';
+import { queueDepth, startSqs, type TestSqs } from '../../support/sqs';
+import { captureOutput, startFakeSecretsManager, type CapturedOutput } from './harness';
+
+let sqs: TestSqs;
+let output: CapturedOutput;
+beforeAll(async () => {
+  sqs = await startSqs();
+});
+afterAll(async () => {
+  await sqs?.stop();
+});
+beforeEach(() => {
+  output = captureOutput();
+});
+afterEach(() => output.restore());
+
+const noSecretsManager = () => {
+  throw new Error('Secrets Manager must not be used without CREDENTIALS_SECRET_ID');
+};
+
+describe('ingestDependenciesFromEnv', () => {
+  it('builds a working handler from the environment, with the dev credentials file by default', async () => {
+    const queues = await createPipelineQueues(sqs.client, { prefix: 'config-' });
+    const env = { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: queues.eventsQueueUrl, REJECTED_QUEUE_URL: queues.rejectedQueueUrl };
+    const cwd = process.cwd();
+    process.chdir(path.resolve(__dirname, '../../..'));
+    try {
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: noSecretsManager }));
+      expect((await handler(webhookEvent('webcom'))).statusCode).toBe(200);
+    } finally {
+      process.chdir(cwd);
+    }
+    expect(await queueDepth(sqs.client, queues.eventsQueueUrl)).toBe(2);
+  });
+
+  it('reads the provider\'s credentials from Secrets Manager when a secret id is set', async () => {
+    const secrets = await startFakeSecretsManager(JSON.stringify({ tokens: ['from-secrets-manager-0123'] }));
+    try {
+      const queues = await createPipelineQueues(sqs.client, { prefix: 'config-sm-' });
+      const env = { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: queues.eventsQueueUrl, CREDENTIALS_SECRET_ID: 'webhooks/webcom' };
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: () => secrets.client }));
+      expect((await handler(webhookEvent('webcom', { token: 'from-secrets-manager-0123' }))).statusCode).toBe(200);
+      expect((await handler(webhookEvent('webcom'))).statusCode).toBe(401);
+    } finally {
+      await secrets.stop();
+    }
+  });
+
+  it('applies MAX_BODY_BYTES, PROVIDER_TIME_ZONE and ALLOWED_SOURCE_IPS', () => {
+    const deps = ingestDependenciesFromEnv(
+      {
+        PROVIDER_ID: 'webcom',
+        EVENTS_QUEUE_URL: 'http://127.0.0.1:9/q',
+        MAX_BODY_BYTES: '1024',
+        PROVIDER_TIME_ZONE: 'Asia/Almaty',
+        ALLOWED_SOURCE_IPS: '203.0.113.0/24, 2001:db8::/32',
+      },
+      { sqs: sqs.client, secretsManager: noSecretsManager },
+    );
+    expect(deps).toMatchObject({ maxBodyBytes: 1024, timeZone: 'Asia/Almaty', allowedSourceIps: ['203.0.113.0/24', '2001:db8::/32'] });
+  });
+
+  it.each([
+    ['PROVIDER_ID is missing', { EVENTS_QUEUE_URL: 'http://q' }, ConfigurationError],
+    ['EVENTS_QUEUE_URL is missing', { PROVIDER_ID: 'webcom' }, ConfigurationError],
+    ['PROVIDER_ID names no adapter', { PROVIDER_ID: 'nope', EVENTS_QUEUE_URL: 'http://q' }, UnknownProviderError],
+    ['MAX_BODY_BYTES is not a number', { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', MAX_BODY_BYTES: 'lots' }, ConfigurationError],
+  ])('fails loudly when %s', (_name, env, error) => {
+    expect(() => ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: noSecretsManager })).toThrow(error);
+  });
+});
+
+describe('allowedSourceIpsFromEnv', () => {
+  it('is undefined when unset', () => {
+    expect(allowedSourceIpsFromEnv({})).toBeUndefined();
+  });
+
+  it('refuses a value that is not a CIDR', () => {
+    expect(() => allowedSourceIpsFromEnv({ ALLOWED_SOURCE_IPS: '203.0.113.0/24,webcom.mobi' })).toThrow(ConfigurationError);
+  });
+});
+
+describe('the Lambda entry', () => {
+  const saved = { ...process.env };
+  afterEach(() => {
+    process.env = { ...saved };
+  });
+
+  it('builds its handler from the environment at import', async () => {
+    process.env.PROVIDER_ID = 'nhncloud-sms';
+    process.env.EVENTS_QUEUE_URL = 'http://127.0.0.1:9/000000000000/events';
+    process.env.WEBHOOK_SECRETS_FILE = path.resolve(__dirname, '../../../config/credentials.dev.json');
+    process.env.AWS_REGION = 'us-east-1';
+    let entry: typeof import('../../../functions/ingest/handler') | undefined;
+    jest.isolateModules(() => {
+      entry = jest.requireActual<typeof import('../../../functions/ingest/handler')>('../../../functions/ingest/handler');
+    });
+    expect((await entry!.handler(webhookEvent('nhncloud-sms', { method: 'PUT' }))).statusCode).toBe(405);
+    expect((await entry!.handler(webhookEvent('nhncloud-sms', { headers: { 'X-Toast-Webhook-Signature': 'wrong' } }))).statusCode).toBe(401);
+  });
+});
