@@ -3,13 +3,17 @@
  * (`WEBHOOK_SECRETS_FILE`), one Secrets Manager secret per provider on AWS (`CREDENTIALS_SECRET_ID`).
  *
  * Both sources read once per container and cache. A failed authentication may ask for a fresh copy
- * (`refresh: true`), which is honoured at most once per `minRefreshIntervalMs` (a minute): a rotated secret is
- * picked up within a minute, and a flood of bad requests costs at most one read a minute.
+ * (`refresh: true`), which is honoured at most once per `minRefreshIntervalMs` (a minute): a new value is
+ * picked up within a minute, and a flood of bad requests costs at most one read a minute. A copy older than
+ * `maxAgeMs` (five minutes) is re-read on the next request whatever its outcome, so a retired value (say, one
+ * that leaked) stops working within five minutes without recycling the function: successful requests alone
+ * would never trigger a refresh.
  *
  * ```
  * t=0      cold start: read ──────────────► cached
  * t=10s    401 → refresh? last read 10 s ago → no read, cached copy
  * t=70s    401 → refresh? last read 70 s ago → read again, verify again with the fresh copy
+ * t=370s   200 or 401: copy is 300 s old → read again before verifying
  * ```
  *
  * Outcomes a caller must tell apart:
@@ -56,6 +60,8 @@ export class CredentialsUnavailableError extends WebhookError {
 export interface CredentialSourceOptions {
   /** Least time between two re-reads asked for by failed authentications. @default 60_000 */
   readonly minRefreshIntervalMs?: number;
+  /** Age after which the cached copy is re-read on the next request, refresh or not. @default 300_000 */
+  readonly maxAgeMs?: number;
   /**
    * After a read that failed with no copy cached, requests within this time fail at once instead of reading
    * again, so an outage of the store is not multiplied by the request rate. @default 1_000
@@ -77,6 +83,7 @@ interface Snapshot {
 }
 
 const DEFAULT_MIN_REFRESH_MS = 60_000;
+const DEFAULT_MAX_AGE_MS = 300_000;
 const DEFAULT_RETRY_AFTER_FAILURE_MS = 1_000;
 
 /** Marks a document that is not JSON; the error is raised per provider, like any other invalid entry. */
@@ -122,6 +129,7 @@ function resolveEntry(provider: string, document: unknown, select: Selector): Pr
  */
 export function cachedCredentialSource(load: Loader, select: Selector, options: CredentialSourceOptions = {}): CredentialSource {
   const minRefreshMs = options.minRefreshIntervalMs ?? DEFAULT_MIN_REFRESH_MS;
+  const maxAgeMs = options.maxAgeMs ?? DEFAULT_MAX_AGE_MS;
   const retryAfterFailureMs = options.retryAfterFailureMs ?? DEFAULT_RETRY_AFTER_FAILURE_MS;
   const now = options.now ?? Date.now;
   let snapshot: Snapshot | undefined;
@@ -151,9 +159,10 @@ export function cachedCredentialSource(load: Loader, select: Selector, options: 
     }
   };
 
-  const refreshed = async (current: Snapshot): Promise<Snapshot> => {
+  /** A fresh copy if the last read (or attempt) is at least `after` ms old, else the current one. */
+  const refreshed = async (current: Snapshot, after: number): Promise<Snapshot> => {
     const lastRead = Math.max(current.at, refreshedAt);
-    if (now() - lastRead < minRefreshMs) return current;
+    if (now() - lastRead < after) return current;
     refreshedAt = now();
     try {
       return await read();
@@ -166,7 +175,7 @@ export function cachedCredentialSource(load: Loader, select: Selector, options: 
 
   return {
     async get(provider, getOptions = {}) {
-      snapshot = snapshot === undefined ? await initial() : getOptions.refresh ? await refreshed(snapshot) : snapshot;
+      snapshot = snapshot === undefined ? await initial() : await refreshed(snapshot, getOptions.refresh ? minRefreshMs : maxAgeMs);
       const current = snapshot;
       if (!current.entries.has(provider)) current.entries.set(provider, resolveEntry(provider, current.document, select));
       const entry = current.entries.get(provider);

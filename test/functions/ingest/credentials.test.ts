@@ -164,6 +164,18 @@ describe('secretsManagerCredentialSource', () => {
     await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(NEW);
   });
 
+  it('re-reads a copy five minutes old on the next request, so a retired value stops working', async () => {
+    secrets.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['new-signature-value', 'old-signature-value'] } }));
+    const credentials = source();
+    await credentials.get('nhncloud-sms');
+    secrets.setSecret(JSON.stringify(NEW));
+    clock += 5 * MINUTE - 1;
+    expect((await credentials.get('nhncloud-sms'))?.headers?.['X-Toast-Webhook-Signature']).toHaveLength(2);
+    clock += 1;
+    await expect(credentials.get('nhncloud-sms')).resolves.toEqual(NEW);
+    expect(secrets.calls()).toBe(2);
+  });
+
   it('keeps serving the cached copy when a refresh fails, and does not retry it for a minute', async () => {
     const credentials = source();
     await credentials.get('nhncloud-sms');
