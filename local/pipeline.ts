@@ -322,7 +322,11 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       onError: options.onError,
     });
     cleanup.push(() => poller.stop());
-    cleanup.push(async () => options.onDrained?.(await poller.drain()));
+    cleanup.push(async () => {
+      // Not `onDrained?.(await poller.drain())`: an optional call skips its arguments, and the drain with them.
+      const drained = await poller.drain();
+      options.onDrained?.(drained);
+    });
 
     const gateway = await startGateway({ routes, port: options.port ?? 3000, maxBodyBytes, onAccess: options.onAccess });
     cleanup.push(() => gateway.stop());

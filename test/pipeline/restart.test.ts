@@ -1,5 +1,5 @@
 import { simulate } from '../../local/simulate';
-import { startSqs, type TestSqs } from '../support/sqs';
+import { queueDepth, startSqs, type TestSqs } from '../support/sqs';
 import { lookup, startTestPipeline, tempDir } from './support';
 
 describe('local pipeline restart', () => {
@@ -36,7 +36,9 @@ describe('local pipeline restart', () => {
   it('drains what was accepted before stopping, so nothing acknowledged is lost', async () => {
     const first = await startTestPipeline(sqs, { dataDir: data.dir, prefix: 'drain-', pollWaitSeconds: 1 });
     let messageId: string;
+    let eventsQueueUrl: string;
     try {
+      eventsQueueUrl = first.resources.eventsQueueUrl;
       // No read-back: stop right after the replies, while records may still be on the queue.
       const result = await simulate({ provider: 'webcom', scenario: 'happy', url: first.url, verify: false, print: () => undefined });
       expect(result.ok).toBe(true);
@@ -44,8 +46,9 @@ describe('local pipeline restart', () => {
     } finally {
       await first.stop();
     }
-    // Fresh queues: only what the first pipeline stored can answer.
-    const second = await startTestPipeline(sqs, { dataDir: data.dir, prefix: 'drain-after-' });
+    // Nothing left on the queue for the next start to pick up: what it reads was stored before the stop.
+    expect(await queueDepth(sqs.client, eventsQueueUrl)).toBe(0);
+    const second = await startTestPipeline(sqs, { dataDir: data.dir, prefix: 'drain-' });
     try {
       expect((await lookup(second.url, 'webcom', messageId))?.status).toBe('read');
     } finally {
