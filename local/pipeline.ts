@@ -30,11 +30,11 @@ import { localSnsClient, localSqsClient } from './engines/clients';
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
 import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
 import { startPoller, type BatchSummary, type DrainResult } from './poller';
+import { DEV_SECRETS_FILE } from './scenarios/fixtures';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** The dev credentials shipped in the repo: public values, for `npm start` and the tests only. */
-export const DEV_SECRETS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
+export { DEV_SECRETS_FILE };
 
 /** Used when `cdk.json` declares no subscriber, so `npm run tail` always has something to show. */
 export const EXAMPLE_SUBSCRIBER: SubscriberConfig = {

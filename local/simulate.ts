@@ -14,8 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { providerIds } from '../functions/providers';
-import { DEV_SECRETS_FILE } from './pipeline';
-import { loadFixtures, providerScenarios, type Callback, type MessageScript } from './scenarios';
+import { DEV_SECRETS_FILE, loadFixtures, providerScenarios, type Callback, type MessageScript } from './scenarios';
 
 export const SCENARIOS = ['happy', 'shuffled', 'duplicates', 'fixtures'] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -14,9 +14,9 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { ENV } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/shared/env';
-import { providerScenarios, loadFixtures } from './scenarios';
-import { DEV_SECRETS_FILE, startLocalPipeline, type LocalPipeline, type ProviderRoute } from './pipeline';
-import { runtimeFilePath, type RuntimeFile } from './tail';
+import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
+import type { LocalPipeline, ProviderRoute } from './pipeline';
+import type { RuntimeFile } from './tail';
 import type { AccessLogEntry } from './gateway';
 
 const write = (line = '') => void process.stdout.write(`${line}\n`);
@@ -57,7 +57,10 @@ function accessLine(entry: AccessLogEntry): string {
 }
 
 async function main(): Promise<void> {
-  process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
+  // Lambda runs Node 22; the SDK's notice about this machine's Node 20 would be the console's first line.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  // Loaded after the line above: the SDK reads it when the first client is built, Powertools when it loads.
+  const [{ startLocalPipeline }, { runtimeFilePath }] = await Promise.all([import('./pipeline'), import('./tail')]);
   const port = getNumberFromEnv('PORT', { default: 3000, min: 0, max: 65535 });
   const dataDir = path.resolve(getStringFromEnv('DATA_DIR', { default: '.data' }));
   const secretsFile = path.resolve(getStringFromEnv(ENV.secretsFile, { default: DEV_SECRETS_FILE }));

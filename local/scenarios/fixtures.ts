@@ -6,8 +6,13 @@ import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { Fixture } from './types';
 
+const REPO_ROOT = path.resolve(__dirname, '..', '..');
+
 /** `test/events/`, where each provider's recorded bodies live (`invalid-*` beside the valid ones). */
-export const FIXTURES_DIR = path.resolve(__dirname, '..', '..', 'test', 'events');
+export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'events');
+
+/** The dev credentials shipped in the repo: public values, for `npm start`, the simulator and the tests only. */
+export const DEV_SECRETS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = {
   '.json': 'application/json;charset=UTF-8',

@@ -17,5 +17,5 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   'nhncloud-sms': nhncloudSmsScenario,
 };
 
-export { loadFixtures, FIXTURES_DIR } from './fixtures';
+export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';
 export type { Callback, Fixture, MessageScript, ProviderScenario } from './types';

@@ -9,7 +9,7 @@ import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } fro
 import type { TestSqs } from '../support/sqs';
 
 // The SDK's notice about Node 20 says nothing about this project (Lambda runs Node 22).
-process.env.AWS_SDK_JS_SUPPRESS_NODE_VERSION_WARNING ??= '1';
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
 
 let pipelineCount = 0;
 
