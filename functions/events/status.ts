@@ -76,7 +76,8 @@ export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
  *
  * - A higher rank wins.
  * - Equal rank: the newer provider time wins (for finals this is DESIGN.md's rule; for non-finals the status is
- *   the same by construction, so only the metadata moves forward).
+ *   the same by construction, so only the metadata moves forward). Times compare as instants at millisecond
+ *   precision (what `Date` keeps), so `2024-01-01T00:00:00Z` and `2024-01-01T00:00:00.000Z` are equal.
  * - Equal rank and equal time: the larger eventId wins. This tie-break is arbitrary but total, so every delivery
  *   order of the same events ends in the same state (RELIABILITY.md case 13).
  *
@@ -89,6 +90,8 @@ export function supersedes(candidate: Ordered, current: Ordered | undefined): bo
   if (!current) return true;
   const byRank = rankOf(candidate) - rankOf(current);
   if (byRank !== 0) return byRank > 0;
-  if (candidate.occurredAt !== current.occurredAt) return candidate.occurredAt > current.occurredAt;
+  // By instant, not by text: the schema accepts any fraction of a second, and `…:00Z` sorts after `…:00.500Z`.
+  const byTime = Date.parse(candidate.occurredAt) - Date.parse(current.occurredAt);
+  if (byTime !== 0) return byTime > 0;
   return candidate.eventId > current.eventId;
 }
