@@ -1,6 +1,6 @@
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
-import { staticCredentialSource } from '../../../functions/ingest/credentials';
+import { fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
 import { adapterFor, providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
@@ -164,6 +164,59 @@ describe('accepted requests', () => {
     expect(seen['content-type']).toBe('application/json');
     expect(Object.keys(seen)).not.toContain('authorization');
     expect(Object.keys(seen)).not.toContain('username');
+  });
+});
+
+describe('metrics and the log line', () => {
+  it('counts queued and unknown events under the provider dimension', async () => {
+    const unknown = validFixtures('nhncloud-sms').find((fixture) => fixture.name === 'unknown-event.json')!;
+    const expected = expectedEvents(unknown);
+    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    expect((await handler(webhookEvent('nhncloud-sms', { body: unknown.body }))).statusCode).toBe(200);
+    const [record] = output.metrics();
+    expect(record).toMatchObject({ provider: 'nhncloud-sms', EventsQueued: expected.length, UnknownEvents: expected.length });
+    expect((record._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0]).toMatchObject({
+      Namespace: 'WebhookIngestion',
+      Dimensions: [['provider']],
+    });
+  });
+
+  it('counts an invalid body', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    await handler(webhookEvent('innopaas-otp', { body: '[]' }));
+    expect(output.metrics()).toEqual([expect.objectContaining({ InvalidBodies: 1 })]);
+  });
+
+  it('writes one line per request with the request id, outcome and event ids', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'webcom');
+    await handler(webhookEvent('webcom', { requestId: 'req-one-line' }));
+    const lines = output.logs().filter((log) => log.requestId === 'req-one-line');
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatchObject({ provider: 'webcom', outcome: 'accepted', statusCode: 200, events: 2, queued: 2, messageIds: ['3234', '3237'] });
+    expect(lines[0].eventIds).toHaveLength(2);
+  });
+
+  it('answers 503 and logs an error when the credentials cannot be read', async () => {
+    const { handler } = await ingestHarness(sqs.client, 'webcom', { credentials: fileCredentialSource('/nonexistent/credentials.json') });
+    const response = await handler(webhookEvent('webcom', { requestId: 'req-no-credentials' }));
+    expect(response.statusCode).toBe(503);
+    expect(output.logs().find((log) => log.requestId === 'req-no-credentials')).toMatchObject({ level: 'ERROR', outcome: 'credentials_unavailable' });
+  });
+
+  it('answers a bare 500 when an adapter fails unexpectedly, logging where but not what', async () => {
+    const broken: ProviderAdapter = {
+      ...adapterFor('innopaas-otp'),
+      normalize: (request) => {
+        throw new TypeError(`cannot read ${request.body}`);
+      },
+    };
+    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', { adapter: broken });
+    const response = await handler(webhookEvent('innopaas-otp', { requestId: 'req-broken' }));
+    expect(response.statusCode).toBe(500);
+    expect(jsonBody(response)).toEqual({ error: 'internal_error', message: 'internal error' });
+    const line = output.logs().find((log) => log.requestId === 'req-broken')!;
+    expect(line).toMatchObject({ level: 'ERROR', outcome: 'internal_error', errorName: 'TypeError' });
+    expect(output.lines.join('\n')).not.toContain('cannot read');
   });
 });
 
