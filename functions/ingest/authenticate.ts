@@ -51,6 +51,7 @@ export const ProviderCredentialsSchema = z.strictObject({
   allowedIps: z.optional(z.array(z.string().check(z.refine(isCidr, 'not a CIDR'))).check(z.minLength(1))),
 });
 
+/** One provider's validated entry: `headers`, `tokens`, `allowedIps`, each optional. */
 export type ProviderCredentials = z.infer<typeof ProviderCredentialsSchema>;
 
 /** What authentication looks at: never the body. */
@@ -61,6 +62,7 @@ export interface AuthenticationInput {
   readonly sourceIp: string;
 }
 
+/** Accepted, or refused with the reason (for logs and metrics only; the caller always gets a plain 401). */
 export type AuthenticationResult =
   | { readonly ok: true }
   | {
@@ -70,6 +72,7 @@ export type AuthenticationResult =
       readonly header?: string;
     };
 
+/** Checks beyond the credentials document. */
 export interface AuthenticateOptions {
   /** The deployment's own allow-list (ALLOWED_SOURCE_IPS), checked in addition to the document's. */
   readonly allowedSourceIps?: IpAllowList;

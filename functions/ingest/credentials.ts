@@ -57,6 +57,7 @@ export class CredentialsUnavailableError extends WebhookError {
   }
 }
 
+/** Timing of the cache shared by every source; the defaults suit Lambda. */
 export interface CredentialSourceOptions {
   /** Least time between two re-reads asked for by failed authentications. @default 60_000 */
   readonly minRefreshIntervalMs?: number;

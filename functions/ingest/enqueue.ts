@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-sqs';
 import { messageAttributesOf, type NormalizedEvent } from '../events/schema';
 
+/** Retry and batching knobs; the defaults keep a request well under API Gateway's 30 s. */
 export interface EnqueueOptions {
   /** Attempts per entry, counting the first. @default 3 */
   readonly maxAttempts?: number;
@@ -35,6 +36,7 @@ export interface EnqueueFailure {
   readonly senderFault: boolean;
 }
 
+/** What is on the queue and what is not: every event is in exactly one of `queued` and `failures`. */
 export interface EnqueueResult {
   /** `eventId`s durably on the queue. */
   readonly queued: ReadonlySet<string>;

@@ -8,6 +8,7 @@
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { METRICS } from '../../lib/pipeline-settings';
 
+/** The `METRICS` names the ingest function emits. */
 export type IngestMetricName =
   | typeof METRICS.authFailures
   | typeof METRICS.invalidBodies
@@ -22,10 +23,12 @@ export interface RequestMetrics {
   readonly metadata: Record<string, string>;
 }
 
+/** An empty tally for one request. */
 export function newRequestMetrics(): RequestMetrics {
   return { counts: {}, metadata: {} };
 }
 
+/** Adds `value` to a request's count of `name`. */
 export function count(metrics: RequestMetrics, name: IngestMetricName, value = 1): void {
   metrics.counts[name] = (metrics.counts[name] ?? 0) + value;
 }
