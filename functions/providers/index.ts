@@ -1,26 +1,54 @@
 /**
  * The provider registry: one line per provider. The stack, the local gateway, the simulator and the docs table
  * all read this, so a new provider is its adapter file, its fixtures, and one line here.
+ *
+ * Each line loads its adapter behind a test the bundler can decide. The stack bundles one ingest function per
+ * provider and sets {@link BUNDLED_PROVIDER_DEFINE} to that provider's id at build time (esbuild `define`): every
+ * test then folds to a constant, and the other adapters, with what only they import (fast-xml-parser comes with
+ * Webcom alone), are left out of the bundle. Unbundled (tests, the local runtime, scripts) the variable is unset
+ * and every adapter loads. The test is spelled out on each line, not put in a function, because esbuild folds
+ * only literal comparisons.
  */
 import { UnknownProviderError } from '../shared/errors';
 import type { ProviderAdapter } from './types';
-import { innopaasOtp } from './innopaas-otp';
-import { innopaasWhatsapp } from './innopaas-whatsapp';
-import { webcom } from './webcom';
-import { smsgateway24 } from './smsgateway24';
-import { nhncloudSms } from './nhncloud-sms';
 
+/**
+ * The expression the stack's bundler replaces with the one provider id a bundle is for
+ * (`define: { [BUNDLED_PROVIDER_DEFINE]: JSON.stringify(id) }`); see {@link bundledProviderDefine}.
+ */
+export const BUNDLED_PROVIDER_DEFINE = 'process.env.WEBHOOK_BUNDLED_PROVIDER';
+
+/* eslint-disable @typescript-eslint/no-require-imports -- a require in a dead branch is what the bundler drops */
 const registry = {
-  'innopaas-otp': innopaasOtp,
-  'innopaas-whatsapp': innopaasWhatsapp,
-  webcom: webcom,
-  smsgateway24: smsgateway24,
-  'nhncloud-sms': nhncloudSms,
-} as const satisfies Record<string, ProviderAdapter>;
+  'innopaas-otp':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-otp') === 'innopaas-otp'
+      ? (require('./innopaas-otp') as typeof import('./innopaas-otp')).innopaasOtp
+      : undefined,
+  'innopaas-whatsapp':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-whatsapp') === 'innopaas-whatsapp'
+      ? (require('./innopaas-whatsapp') as typeof import('./innopaas-whatsapp')).innopaasWhatsapp
+      : undefined,
+  webcom:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'webcom') === 'webcom'
+      ? (require('./webcom') as typeof import('./webcom')).webcom
+      : undefined,
+  smsgateway24:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'smsgateway24') === 'smsgateway24'
+      ? (require('./smsgateway24') as typeof import('./smsgateway24')).smsgateway24
+      : undefined,
+  'nhncloud-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'nhncloud-sms') === 'nhncloud-sms'
+      ? (require('./nhncloud-sms') as typeof import('./nhncloud-sms')).nhncloudSms
+      : undefined,
+} as const satisfies Record<string, ProviderAdapter | undefined>;
+/* eslint-enable @typescript-eslint/no-require-imports */
 
 export type ProviderId = keyof typeof registry;
 
-export const providers: Readonly<Record<ProviderId, ProviderAdapter>> = registry;
+/** Every registered adapter by id (in a one-provider bundle: that provider's alone). */
+export const providers: Readonly<Record<ProviderId, ProviderAdapter>> = Object.fromEntries(
+  Object.entries(registry).filter(([, adapter]) => adapter !== undefined),
+) as Record<ProviderId, ProviderAdapter>;
 
 export const providerIds = Object.keys(providers) as ProviderId[];
 
@@ -32,6 +60,19 @@ export function isProviderId(value: string): value is ProviderId {
 export function adapterFor(id: string): ProviderAdapter {
   if (!isProviderId(id)) throw new UnknownProviderError(id);
   return providers[id];
+}
+
+/**
+ * The esbuild `define` that makes a bundle carry `providerId`'s adapter alone, for the stack's per-provider
+ * bundling options.
+ *
+ * @example
+ * ```ts
+ * new NodejsFunction(this, 'Ingest', { entry, bundling: { ...bundling, define: bundledProviderDefine('webcom') } });
+ * ```
+ */
+export function bundledProviderDefine(providerId: string): Record<string, string> {
+  return { [BUNDLED_PROVIDER_DEFINE]: JSON.stringify(providerId) };
 }
 
 export type { ProviderAdapter } from './types';
