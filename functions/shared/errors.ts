@@ -38,6 +38,19 @@ export class ValidationError extends WebhookError {
   }
 }
 
+/** A request whose path or query is malformed (e.g. the lookup route's ids), as opposed to its body. */
+export class BadRequestError extends WebhookError {
+  readonly statusCode = 400;
+  readonly code = 'invalid_request';
+  constructor(
+    message: string,
+    /** The offending path parameter or query field. */
+    readonly field?: string,
+  ) {
+    super(field ? `${field}: ${message}` : message);
+  }
+}
+
 export class PayloadTooLargeError extends WebhookError {
   readonly statusCode = 413;
   readonly code = 'payload_too_large';
@@ -93,7 +106,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   const known = error instanceof WebhookError;
   const statusCode = known ? error.statusCode : 500;
   const payload = known
-    ? { error: error.code, message: error.message, ...(error instanceof ValidationError && error.field ? { field: error.field } : {}) }
+    ? { error: error.code, message: error.message, ...((error instanceof ValidationError || error instanceof BadRequestError) && error.field ? { field: error.field } : {}) }
     : { error: 'internal_error', message: 'internal error' };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');
