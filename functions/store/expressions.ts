@@ -1,0 +1,132 @@
+/**
+ * The conditional writes of the store as plain data: each one idempotent on its own, none needing a transaction
+ * (dynalite has no TransactWriteItems). Pure; `createStatusStore.ts` sends them.
+ */
+import type { HistoryItem, Outcome } from './items';
+
+/**
+ * `supersedes(candidate, stored)` (functions/events/status.ts) in DynamoDB's condition language, on the state item:
+ *
+ * ```
+ * no state yet ─────────────────────────────────────────────► write
+ * stored.rank < rank ───────────────────────────────────────► write
+ * stored.rank = rank  and  stored.occurredAt < occurredAt ──► write
+ * stored.rank = rank  and  same occurredAt  and  stored.eventId < eventId ──► write
+ * otherwise (including the same event again) ──────────────► ConditionalCheckFailed
+ * ```
+ *
+ * Text comparison is time order because both times are canonical `toISOString()` values (fixed width, UTC), and
+ * id order because event ids are lower-case hex, compared byte-wise by DynamoDB as by JavaScript.
+ */
+export const SUPERSEDES_CONDITION =
+  'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND #occurredAt < :occurredAt) OR ' +
+  '(#rank = :rank AND #occurredAt = :occurredAt AND #eventId < :eventId)';
+
+/** Written only if no item has the key: the first delivery's copy of an event is the one kept. */
+export const FIRST_WRITE_CONDITION = 'attribute_not_exists(#pk)';
+
+export interface UpdateParts {
+  readonly UpdateExpression: string;
+  readonly ConditionExpression?: string;
+  readonly ExpressionAttributeNames: Record<string, string>;
+  readonly ExpressionAttributeValues: Record<string, unknown>;
+}
+
+/** Builds `SET a = :a, …` for defined values and `REMOVE b, …` for undefined ones, so a state never keeps a stale field. */
+function setOrRemove(fields: Readonly<Record<string, unknown>>, extraSet: readonly string[] = []) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {};
+  const set = [...extraSet];
+  const remove: string[] = [];
+  for (const [name, value] of Object.entries(fields)) {
+    names[`#${name}`] = name;
+    if (value === undefined) remove.push(`#${name}`);
+    else {
+      values[`:${name}`] = value;
+      set.push(`#${name} = :${name}`);
+    }
+  }
+  const expression = `SET ${set.join(', ')}${remove.length > 0 ? ` REMOVE ${remove.join(', ')}` : ''}`;
+  return { expression, names, values };
+}
+
+/**
+ * The state write of a recorded status event: replaces the message's state when the event supersedes it, and
+ * keeps, in the same write, the status and event it replaced (read from the old item by the update itself, so no
+ * read-then-write race).
+ */
+export function stateUpdate(item: HistoryItem, options: { updatedAt: string; expiresAt?: number }): UpdateParts {
+  if (item.messageId === undefined || item.status === undefined || item.final === undefined || item.rank === undefined) {
+    throw new TypeError(`event ${item.eventId} is not a recorded message status`);
+  }
+  const { expression, names, values } = setOrRemove(
+    {
+      provider: item.provider,
+      messageId: item.messageId,
+      channel: item.channel,
+      eventId: item.eventId,
+      status: item.status,
+      final: item.final,
+      rank: item.rank,
+      providerStatus: item.providerStatus,
+      error: item.error,
+      occurredAt: item.occurredAt,
+      receivedAt: item.receivedAt,
+      updatedAt: options.updatedAt,
+      expiresAt: options.expiresAt,
+    },
+    // Right-hand sides see the item as it was before this update.
+    ['#previousStatus = if_not_exists(#status, :null)', '#previousEventId = if_not_exists(#eventId, :null)'],
+  );
+  return {
+    UpdateExpression: expression,
+    ConditionExpression: SUPERSEDES_CONDITION,
+    ExpressionAttributeNames: { ...names, '#pk': 'pk', '#previousStatus': 'previousStatus', '#previousEventId': 'previousEventId' },
+    ExpressionAttributeValues: { ...values, ':null': null },
+  };
+}
+
+/**
+ * Records `outcome` on a history item unless one is there already (the first answer stays), and, when
+ * `claim` is given, takes the right to publish the event: only if it is not published yet and nobody else holds
+ * an unexpired claim. The same delivery (same SQS messageId) may always take its own claim again, which is how a
+ * retry after a failed publish publishes again.
+ *
+ * ```
+ * claimedBy:  none ───────── A (until t+claim) ─────────── A's publish fails ── A retried: claims again, publishes
+ *                            B (a duplicate) arrives: refused, succeeds without publishing
+ *                            C arrives after t+claim with no publishedAt: takes over (A died)
+ * ```
+ */
+export function settleUpdate(outcome: Outcome, claim?: { claimant: string; nowSeconds: number; expiresAt: number }): UpdateParts {
+  const base = {
+    names: { '#pk': 'pk', '#outcome': 'outcome' },
+    values: { ':outcome': outcome },
+  };
+  if (!claim) {
+    return {
+      UpdateExpression: 'SET #outcome = if_not_exists(#outcome, :outcome)',
+      ConditionExpression: 'attribute_exists(#pk)',
+      ExpressionAttributeNames: base.names,
+      ExpressionAttributeValues: base.values,
+    };
+  }
+  return {
+    UpdateExpression: 'SET #outcome = if_not_exists(#outcome, :outcome), #claimedBy = :claimant, #claimExpiresAt = :claimExpiresAt',
+    ConditionExpression:
+      'attribute_exists(#pk) AND attribute_not_exists(#publishedAt) AND ' +
+      '(attribute_not_exists(#claimedBy) OR #claimedBy = :claimant OR #claimExpiresAt < :now)',
+    ExpressionAttributeNames: {
+      ...base.names,
+      '#claimedBy': 'claimedBy',
+      '#claimExpiresAt': 'claimExpiresAt',
+      '#publishedAt': 'publishedAt',
+    },
+    ExpressionAttributeValues: {
+      ...base.values,
+      ':claimant': claim.claimant,
+      ':claimExpiresAt': claim.expiresAt,
+      ':now': claim.nowSeconds,
+    },
+  };
+}

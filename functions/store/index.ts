@@ -1,0 +1,20 @@
+/**
+ * The status store: table design (`keys.ts`), item shapes (`items.ts`), conditional writes (`expressions.ts`) and
+ * the store that sends them (`createStatusStore.ts`).
+ */
+export { createStatusStore, type Claim, type HistoryEntry, type Recorded, type StateWrite, type StatusStore, type StatusStoreOptions, type StoredMessage } from './createStatusStore';
+export { StoreError, UnapplicableEventError } from './errors';
+export { SUPERSEDES_CONDITION } from './expressions';
+export {
+  assertApplicable,
+  canonicalTime,
+  eventJsonWithin,
+  expiresAtOf,
+  orderedOf,
+  recordedEvent,
+  toHistoryItem,
+  type HistoryItem,
+  type Outcome,
+  type StateItem,
+} from './items';
+export { historySortKey, messagePartitionKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY, type RecordKind } from './keys';

@@ -1,0 +1,142 @@
+/**
+ * The shapes of the table's items and the pure functions that build them from events. No I/O.
+ */
+import type { NormalizedEvent } from '../events/schema';
+import { rankOf, type CanonicalStatus, type Ordered } from '../events/status';
+import { UnapplicableEventError } from './errors';
+import { historySortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY } from './keys';
+
+/** What recording an event did to its message's stored status. Written once per event, on its history item. */
+export interface Outcome {
+  /** Whether the stored status took a different value because of this event. */
+  readonly statusChanged: boolean;
+  /** The stored status before this event was applied (or, when it was not, the status that stayed); null if none. */
+  readonly previousStatus: CanonicalStatus | null;
+}
+
+/** One event, recorded once (the first delivery's copy wins). */
+export interface HistoryItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly eventId: string;
+  readonly provider: string;
+  readonly channel: NormalizedEvent['channel'];
+  readonly type: NormalizedEvent['type'];
+  readonly messageId?: string;
+  readonly status?: CanonicalStatus;
+  readonly final?: boolean;
+  /** Rank used by the status rule (`rankOf`), for `message.status`. */
+  readonly rank?: number;
+  readonly providerStatus?: string;
+  readonly error?: NormalizedEvent['error'];
+  /** Canonical `toISOString()` form, so that text order is time order in key conditions and sorting. */
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  /** When the consumer first recorded it (our clock). */
+  readonly recordedAt: string;
+  /** The normalized event as recorded, JSON; without `raw` when the whole would not fit an item. */
+  readonly event: string;
+  readonly expiresAt?: number;
+  readonly outcome?: Outcome;
+  /** SQS messageId of the delivery that holds (or held) the right to publish this event. */
+  readonly claimedBy?: string;
+  /** Epoch seconds after which another delivery may take the claim over. */
+  readonly claimExpiresAt?: number;
+  /** When the applied event was published on the topic. */
+  readonly publishedAt?: string;
+}
+
+/** The current status of an outbound message. */
+export interface StateItem {
+  readonly pk: string;
+  readonly sk: typeof STATE_SORT_KEY;
+  readonly provider: string;
+  readonly messageId: string;
+  readonly channel: NormalizedEvent['channel'];
+  /** The event that set this state. */
+  readonly eventId: string;
+  readonly status: CanonicalStatus;
+  readonly final: boolean;
+  readonly rank: number;
+  readonly providerStatus?: string;
+  readonly error?: NormalizedEvent['error'];
+  readonly occurredAt: string;
+  readonly receivedAt: string;
+  /** When this state was written (our clock). */
+  readonly updatedAt: string;
+  /** The status this state replaced; null for the message's first. */
+  readonly previousStatus: CanonicalStatus | null;
+  readonly previousEventId: string | null;
+  readonly expiresAt?: number;
+}
+
+/** DynamoDB's item limit is 400 KB; leave room for the item's other attributes. */
+export const MAX_EVENT_JSON_BYTES = 350_000;
+
+/** `value` as canonical ISO-8601 UTC with milliseconds (the schema lets producers send any fraction). */
+export function canonicalTime(value: string): string {
+  return new Date(value).toISOString();
+}
+
+/**
+ * `event` as JSON within `maxBytes`: whole when it fits, otherwise without `raw` (the provider's item, the only
+ * unbounded field). Returns the JSON and whether `raw` was left out.
+ */
+export function eventJsonWithin(event: NormalizedEvent, maxBytes: number): { json: string; rawOmitted: boolean } {
+  const json = JSON.stringify(event);
+  if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, rawOmitted: false };
+  const { raw: _raw, ...rest } = event;
+  return { json: JSON.stringify(rest), rawOmitted: true };
+}
+
+/** TTL attribute value: `ttlDays` after `now`, in epoch seconds; none when `ttlDays` is 0. */
+export function expiresAtOf(now: Date, ttlDays: number): number | undefined {
+  return ttlDays > 0 ? Math.floor(now.getTime() / 1000) + Math.round(ttlDays * 86_400) : undefined;
+}
+
+/**
+ * Refuses an event that says it is a message status but cannot be ordered: without `messageId`, `status` or
+ * `final` it could only be guessed at, so it is a poison record (it fails until the dead-letter queue takes it).
+ */
+export function assertApplicable(event: NormalizedEvent): void {
+  if (!RECORD_KINDS[event.type].hasState) return;
+  const missing = (['messageId', 'status', 'final'] as const).filter((field) => event[field] === undefined || event[field] === '');
+  if (missing.length > 0) throw new UnapplicableEventError(event.eventId, `message.status without ${missing.join(', ')}`);
+}
+
+/** The history item of `event` as first recorded at `now`. */
+export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number): HistoryItem {
+  const status = event.status;
+  return {
+    pk: partitionKeyOf(event),
+    sk: historySortKey(event.eventId),
+    eventId: event.eventId,
+    provider: event.provider,
+    channel: event.channel,
+    type: event.type,
+    messageId: event.messageId,
+    status,
+    final: event.final,
+    rank: status !== undefined && event.final !== undefined ? rankOf({ status, final: event.final }) : undefined,
+    providerStatus: event.providerStatus,
+    error: event.error,
+    occurredAt: canonicalTime(event.occurredAt),
+    receivedAt: canonicalTime(event.receivedAt),
+    recordedAt: now.toISOString(),
+    event: eventJsonWithin(event, MAX_EVENT_JSON_BYTES).json,
+    expiresAt: expiresAtOf(now, ttlDays),
+  };
+}
+
+/** The ordering view (`supersedes`) of a recorded status event. */
+export function orderedOf(item: Pick<HistoryItem, 'eventId' | 'status' | 'final' | 'occurredAt'>): Ordered {
+  if (item.status === undefined || item.final === undefined) {
+    throw new UnapplicableEventError(item.eventId, 'recorded status event without status or final');
+  }
+  return { status: item.status, final: item.final, occurredAt: item.occurredAt, eventId: item.eventId };
+}
+
+/** The recorded event, parsed back from its history item. */
+export function recordedEvent(item: Pick<HistoryItem, 'event'>): NormalizedEvent {
+  return JSON.parse(item.event) as NormalizedEvent;
+}

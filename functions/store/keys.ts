@@ -1,0 +1,71 @@
+/**
+ * Where each event lives in the one table (`pk`/`sk`, TABLE in lib/pipeline-settings.ts). Every event is one
+ * history item `EVENT#<eventId>` under the partition of what it is about; outbound message statuses also keep one
+ * state item `STATE` in their message's partition.
+ *
+ * ```
+ * pk                                        sk               what
+ * MSG#<provider>#<messageId>                STATE            current status of an outbound message
+ * MSG#<provider>#<messageId>                EVENT#<eventId>  each status event of that message (its history)
+ * INBOUND#<provider>#<messageId>            EVENT#<eventId>  an inbound (MO) message
+ * TEMPLATE#<provider>#<templateId>          EVENT#<eventId>  each status event of a WhatsApp template
+ * OPTOUT#<provider>#<e164 or number>        EVENT#<eventId>  each opt-out of a recipient
+ * COUNTRY#<provider>#<countryCode>          EVENT#<eventId>  each country block
+ * CHAT#<provider>#<conversation or message> EVENT#<eventId>  inbox chat events
+ * ACCOUNT#<provider>#<eventId>              EVENT#<eventId>  account reviews (no documented subject)
+ * PHONE_NAME#<provider>#<eventId>           EVENT#<eventId>  phone-number name updates (no documented subject)
+ * UNKNOWN#<provider>#<eventId>              EVENT#<eventId>  events of a type no adapter knows
+ * ```
+ *
+ * Keys are built only from fields that are the same in every delivery of one event (never from `occurredAt`,
+ * which falls back to `receivedAt` when the provider gives no time, nor from `receivedAt`), so a duplicate lands
+ * on the very item its first copy wrote. An event without its subject falls back to its `eventId`: it is still
+ * recorded once, addressable by id.
+ */
+import type { EventType, NormalizedEvent } from '../events/schema';
+
+/** Sort key of a message's current-status item. */
+export const STATE_SORT_KEY = 'STATE';
+
+const HISTORY_PREFIX = 'EVENT#';
+
+/** Sort key of the history item of `eventId`. */
+export const historySortKey = (eventId: string): string => `${HISTORY_PREFIX}${eventId}`;
+
+/** `begins_with` value that selects the history items of a partition. */
+export const HISTORY_SORT_KEY_PREFIX = HISTORY_PREFIX;
+
+/** Partition of an outbound message: its state and its status history. */
+export const messagePartitionKey = (provider: string, messageId: string): string => `MSG#${provider}#${messageId}`;
+
+const text = (value: unknown): string | undefined =>
+  (typeof value === 'string' && value !== '') || typeof value === 'number' ? String(value) : undefined;
+
+export interface RecordKind {
+  /** First segment of the partition key. */
+  readonly prefix: string;
+  /** What the event is about; `undefined` falls back to the eventId. */
+  readonly subject: (event: NormalizedEvent) => string | undefined;
+  /** Whether the event moves a message's stored status (a state item besides the history item). */
+  readonly hasState: boolean;
+}
+
+/** One row per event type: its partition and whether it has state. */
+export const RECORD_KINDS: Readonly<Record<EventType, RecordKind>> = {
+  'message.status': { prefix: 'MSG', subject: (event) => event.messageId, hasState: true },
+  'message.inbound': { prefix: 'INBOUND', subject: (event) => event.messageId, hasState: false },
+  'template.status': { prefix: 'TEMPLATE', subject: (event) => text(event.data?.templateId) ?? event.messageId, hasState: false },
+  // E.164 when the adapter could derive it, so one number written two ways is one partition.
+  'recipient.unsubscribed': { prefix: 'OPTOUT', subject: (event) => event.recipient?.e164 ?? event.recipient?.raw, hasState: false },
+  'country.blocked': { prefix: 'COUNTRY', subject: (event) => text(event.data?.countryCode), hasState: false },
+  'chat.message': { prefix: 'CHAT', subject: (event) => text(event.data?.conversationId) ?? event.messageId, hasState: false },
+  'account.review': { prefix: 'ACCOUNT', subject: () => undefined, hasState: false },
+  'phone_number.name': { prefix: 'PHONE_NAME', subject: () => undefined, hasState: false },
+  'provider.unknown': { prefix: 'UNKNOWN', subject: () => undefined, hasState: false },
+};
+
+/** The partition an event is recorded in. */
+export function partitionKeyOf(event: NormalizedEvent): string {
+  const kind = RECORD_KINDS[event.type];
+  return `${kind.prefix}#${event.provider}#${kind.subject(event) ?? event.eventId}`;
+}
