@@ -1,7 +1,7 @@
 import { RemovalPolicy, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as logs from 'aws-cdk-lib/aws-logs';
-import { NodejsFunction } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
 import { FUNCTION_DEFAULTS, type FunctionSizing } from '../defaults';
 import { ENV } from '../pipeline-settings';
@@ -17,6 +17,11 @@ export interface PipelineFunctionProps {
   readonly environment?: Readonly<Record<string, string>>;
   /** Retention of its log group, in days. */
   readonly logRetentionDays: logs.RetentionDays;
+  /**
+   * Bundling options added to `FUNCTION_DEFAULTS.bundling` (e.g. an esbuild `define`).
+   * @default - the defaults alone
+   */
+  readonly bundling?: Pick<BundlingOptions, 'define'>;
   /**
    * What happens to the log group when the function goes away.
    * @default RemovalPolicy.RETAIN
@@ -59,7 +64,7 @@ export class PipelineFunction extends Construct {
       handler: 'handler',
       runtime: FUNCTION_DEFAULTS.runtime,
       architecture: FUNCTION_DEFAULTS.architecture,
-      bundling: FUNCTION_DEFAULTS.bundling,
+      bundling: { ...FUNCTION_DEFAULTS.bundling, ...props.bundling },
       memorySize: props.sizing.memorySize,
       timeout: props.sizing.timeout,
       description: props.sizing.description,
