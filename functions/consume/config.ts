@@ -1,0 +1,29 @@
+/**
+ * The consumer's configuration from the environment (names in `ENV`), read once per container through helpers
+ * that fail loudly. Kept apart from `handler.ts` so it is testable without AWS clients.
+ */
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import { ENV, TABLE } from '../../lib/pipeline-settings';
+import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
+import type { ConsumerDependencies } from './createConsumerHandler';
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+/**
+ * `TABLE_NAME` (required), `EVENTS_TOPIC_ARN` (optional: without it nothing is published), `HISTORY_TTL_DAYS`
+ * (default `TABLE.defaultTtlDays`; 0 = keep for ever). The SNS client is made only when there is a topic.
+ */
+export function consumerDependenciesFromEnv(
+  env: Env,
+  clients: { dynamodb: DynamoDBClient; sns: () => SNSClient },
+): ConsumerDependencies {
+  const topicArn = getOptionalStringFromEnv(ENV.eventsTopicArn, env);
+  return {
+    dynamodb: clients.dynamodb,
+    tableName: getStringFromEnv(ENV.tableName, { env }),
+    topicArn,
+    sns: topicArn ? clients.sns() : undefined,
+    ttlDays: getNumberFromEnv(ENV.historyTtlDays, { env, default: TABLE.defaultTtlDays, min: 0 }),
+  };
+}

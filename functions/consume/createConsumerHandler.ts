@@ -1,0 +1,115 @@
+/**
+ * The consumer Lambda (SQS event source with `ReportBatchItemFailures`): Powertools `batch` runs each record
+ * through {@link applyEvent} and answers the records that failed, so only those are retried and, after
+ * `maxReceiveCount` tries, dead-lettered. The handler owns the loop, metrics and logs; the business is in
+ * `applyEvent.ts`, the table in `functions/store`, the topic in `functions/publish`.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import type { Metrics } from '@aws-lambda-powertools/metrics';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { QUEUE } from '../../lib/pipeline-settings';
+import { PROVIDER_ID_PATTERN } from '../events/schema';
+import { createPublisher } from '../publish/createPublisher';
+import { ConfigurationError } from '../shared/errors';
+import { logger } from '../shared/logger';
+import { createStatusStore } from '../store/createStatusStore';
+import { applyEvent, type ApplyContext } from './applyEvent';
+import { countFailure, countResult, createMetricsSink, type BatchCounts } from './metrics';
+import { parseRecord } from './parseRecord';
+
+/**
+ * A claim to publish outlives any one invocation (the consumer's timeout), so a live claimant is never overtaken,
+ * and expires well before a dead-lettered claimant would be looked at, so a later duplicate can publish instead.
+ */
+export const DEFAULT_CLAIM_SECONDS = 2 * QUEUE.consumerTimeoutSeconds;
+
+export interface ConsumerDependencies {
+  dynamodb: DynamoDBClient;
+  tableName: string;
+  /** With `topicArn`: publish each recorded event on the topic of applied events. */
+  sns?: SNSClient;
+  topicArn?: string;
+  /** Days until recorded items expire; 0 keeps them for ever. @default TABLE.defaultTtlDays */
+  ttlDays?: number;
+  now?: () => Date;
+  /** The EMF sink. @default a Metrics instance in the `METRICS.namespace` namespace */
+  metrics?: Metrics;
+  /** @default DEFAULT_CLAIM_SECONDS */
+  claimSeconds?: number;
+}
+
+/** The `provider` attribute the ingest side sets on every record, when it is a provider id; for failure counts. */
+function providerAttributeOf(record: SQSRecord): string {
+  const value = record.messageAttributes?.provider?.stringValue;
+  return value !== undefined && PROVIDER_ID_PATTERN.test(value) ? value : 'unknown';
+}
+
+function checked(deps: ConsumerDependencies): ConsumerDependencies {
+  const problems: string[] = [];
+  if (!deps.tableName) problems.push('tableName is empty');
+  if (deps.topicArn && !deps.sns) problems.push('topicArn is set but no SNS client was given');
+  if (deps.ttlDays !== undefined && !(deps.ttlDays >= 0)) problems.push('ttlDays must be 0 or more');
+  if (deps.claimSeconds !== undefined && !(deps.claimSeconds > 0)) problems.push('claimSeconds must be more than 0');
+  if (problems.length > 0) throw new ConfigurationError(`consumer: ${problems.join('; ')}`);
+  return deps;
+}
+
+/**
+ * Builds the consumer handler.
+ *
+ * @example
+ * ```ts
+ * export const handler = createConsumerHandler({
+ *   dynamodb: new DynamoDBClient({}),
+ *   tableName: 'webhook-messages-prod',
+ *   sns: new SNSClient({}),
+ *   topicArn: 'arn:aws:sns:eu-west-1:123456789012:webhook-applied-events-prod',
+ * });
+ * ```
+ */
+export function createConsumerHandler(
+  deps: ConsumerDependencies,
+): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds } = checked(deps);
+  const applyContext: ApplyContext = {
+    store: createStatusStore({ dynamodb, tableName, ttlDays, now }),
+    publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
+    claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
+  };
+  const flush = createMetricsSink(metrics);
+
+  return async (event, context) => {
+    const counts: BatchCounts = new Map();
+    const recordHandler = async (record: SQSRecord): Promise<void> => {
+      let provider = providerAttributeOf(record);
+      let eventId: string | undefined;
+      try {
+        const normalized = parseRecord(record);
+        ({ provider, eventId } = normalized);
+        countResult(counts, await applyEvent(normalized, record.messageId, applyContext));
+      } catch (error) {
+        countFailure(counts, provider);
+        logger.warn('record failed; left for retry or the dead-letter queue', {
+          messageId: record.messageId,
+          receiveCount: record.attributes?.ApproximateReceiveCount,
+          provider,
+          eventId,
+          error: error as Error,
+        });
+        throw error;
+      }
+    };
+    try {
+      // A new processor per invocation: it holds the batch's state, and the local runtime may run two at once.
+      return await processPartialResponse(event, recordHandler, new BatchProcessor(EventType.SQS), {
+        context,
+        // Every failure as batchItemFailures, even when all fail, so the answer has one shape (same effect on AWS).
+        throwOnFullBatchFailure: false,
+      });
+    } finally {
+      flush(counts);
+    }
+  };
+}

@@ -1,0 +1,214 @@
+import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SQSBatchResponse } from 'aws-lambda';
+import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
+import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
+import { createStatusStore } from '../../../functions/store';
+import { logger } from '../../../functions/shared/logger';
+import { localSnsClient } from '../../../local/engines/clients';
+import { createTopicAndSubscribers } from '../../../local/engines/topics';
+import { METRICS } from '../../../lib/pipeline-settings';
+import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
+import { receiveAll, startSqs, type TestSqs } from '../../support/sqs';
+import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf } from './support';
+
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
+const failures = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
+
+describe.each(dynamoEngines)('consumer on %s', (engine) => {
+  let dynamo: TestDynamo;
+  let sqs: TestSqs;
+  let sns: SNSClient;
+  let topic = 0;
+  let deps: ConsumerDependencies & { metrics: CapturedMetrics };
+  let queueUrl: string;
+  let clock: Date;
+
+  /** The applied events on the subscriber queue (no filter); waits for one more than `expected` to prove there is none. */
+  const published = async (expected: number): Promise<AppliedEvent[]> =>
+    (await receiveAll(sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
+
+  beforeAll(async () => {
+    logger.setLogLevel('SILENT');
+    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
+    sns = localSnsClient(sqs.endpoint);
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    await Promise.all([dynamo?.stop(), sqs?.stop()]);
+  });
+  beforeEach(async () => {
+    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs.client, [{ name: 'all' }], { prefix: `${engine}-${++topic}-` });
+    queueUrl = subscriberQueueUrls.all;
+    clock = NOW;
+    deps = {
+      dynamodb: dynamo.client,
+      tableName: await freshTable(dynamo.client, 'consumer'),
+      sns,
+      topicArn,
+      now: () => clock,
+      metrics: new CapturedMetrics(),
+    };
+  });
+
+  it('applies a whole batch and reports no failures', async () => {
+    const events = asMessage(loadEvents('smsgateway24-every-step'), 'batch');
+    const response = await createConsumerHandler(deps)(sqsEventOf(...events.map((event) => sqsRecordOf(event))));
+    expect(response).toEqual({ batchItemFailures: [] });
+    const stored = await createStatusStore(deps).readMessage('smsgateway24', events[0].messageId!);
+    expect(stored?.state.status).toBe('delivered');
+    expect(stored?.history).toHaveLength(5);
+  });
+
+  it('publishes each recorded event once, with the status it replaced and whether it changed', async () => {
+    const consume = createConsumerHandler(deps);
+    const events = asMessage(loadEvents('smsgateway24-every-step'), 'in-order');
+    for (const event of events) await consume(sqsEventOf(sqsRecordOf(event)));
+    const applied = await published(events.length);
+    expect(applied.map((event) => [event.status, event.previousStatus, event.statusChanged])).toEqual([
+      ['accepted', null, true],
+      ['queued', 'accepted', true],
+      ['sending', 'queued', true],
+      ['sent', 'sending', true],
+      ['delivered', 'sent', true],
+    ]);
+    expect(applied.map(({ previousStatus: _p, statusChanged: _s, ...event }) => event)).toEqual(events);
+  });
+
+  it('publishes a late, lower status as not changing anything', async () => {
+    const consume = createConsumerHandler(deps);
+    const [accepted, , , , delivered] = asMessage(loadEvents('smsgateway24-every-step'), 'late');
+    await consume(sqsEventOf(sqsRecordOf(delivered)));
+    await consume(sqsEventOf(sqsRecordOf(accepted)));
+    const applied = await published(2);
+    expect(applied.map((event) => [event.status, event.previousStatus, event.statusChanged])).toEqual([
+      ['delivered', null, true],
+      ['accepted', 'delivered', false],
+    ]);
+  });
+
+  it('carries the attributes filter policies match on', async () => {
+    const [, , , , delivered] = asMessage(loadEvents('smsgateway24-every-step'), 'attributes');
+    await createConsumerHandler(deps)(sqsEventOf(sqsRecordOf(delivered)));
+    const [message] = await receiveAll(sqs.client, queueUrl, 1, 2_000);
+    const attributes = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
+    expect(attributes).toEqual({ provider: 'smsgateway24', channel: 'sms', type: 'message.status', status: 'delivered', final: 'true', statusChanged: 'true' });
+  });
+
+  it('does not publish a duplicate delivery, and counts it as a success', async () => {
+    const consume = createConsumerHandler(deps);
+    const [event] = asMessage(loadEvents('webcom-viber-cascade'), 'duplicate');
+    expect(await consume(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+    expect(await consume(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+    expect(await published(1)).toHaveLength(1);
+    expect(deps.metrics.totals().webcom).toEqual({ [METRICS.statusesApplied]: 1, [METRICS.duplicateEvents]: 1 });
+  });
+
+  it('publishes again on the retry of a record whose publish failed, with the outcome of the first try', async () => {
+    const consume = createConsumerHandler(deps);
+    const [accepted, queued] = asMessage(loadEvents('smsgateway24-every-step'), 'retry');
+    await consume(sqsEventOf(sqsRecordOf(accepted)));
+    const record = sqsRecordOf(queued);
+    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    try {
+      expect(failures(await consume(sqsEventOf(record)))).toEqual([record.messageId]);
+    } finally {
+      faults.restore();
+    }
+    expect(await consume(sqsEventOf({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual({ batchItemFailures: [] });
+    // A later duplicate of the same callback publishes nothing more.
+    await consume(sqsEventOf(sqsRecordOf(queued)));
+    const applied = await published(2);
+    expect(applied.map((event) => [event.status, event.previousStatus, event.statusChanged])).toEqual([
+      ['accepted', null, true],
+      ['queued', 'accepted', true],
+    ]);
+  });
+
+  it('leaves the publishing to the delivery that claimed it while its claim lasts', async () => {
+    const consume = createConsumerHandler(deps);
+    const [event] = asMessage(loadEvents('innopaas-otp-tie'), 'claim');
+    const first = sqsRecordOf(event);
+    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    try {
+      expect(failures(await consume(sqsEventOf(first)))).toEqual([first.messageId]);
+    } finally {
+      faults.restore();
+    }
+    expect(await consume(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+    expect(await published(0)).toHaveLength(0);
+    await consume(sqsEventOf(first));
+    expect((await published(1)).map((applied) => applied.statusChanged)).toEqual([true]);
+  });
+
+  it('lets a later duplicate publish once the claimant has been gone longer than its claim', async () => {
+    const consume = createConsumerHandler({ ...deps, claimSeconds: 60 });
+    const [event] = asMessage(loadEvents('innopaas-otp-tie'), 'takeover');
+    const first = sqsRecordOf(event);
+    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    try {
+      await consume(sqsEventOf(first));
+    } finally {
+      faults.restore();
+    }
+    clock = new Date(NOW.getTime() + 61_000);
+    await consume(sqsEventOf(sqsRecordOf(event)));
+    await consume(sqsEventOf(first));
+    expect((await published(1)).map((applied) => [applied.status, applied.previousStatus, applied.statusChanged])).toEqual([['sending', null, true]]);
+  });
+
+  it('records every other event type and publishes it as not about a status', async () => {
+    const events = loadEvents('other-types');
+    expect(await createConsumerHandler(deps)(sqsEventOf(...events.map((event) => sqsRecordOf(event))))).toEqual({ batchItemFailures: [] });
+    const applied = await published(events.length);
+    expect(applied.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+    expect(applied.every((event) => event.statusChanged === false && event.previousStatus === null)).toBe(true);
+  });
+
+  it('records without publishing when no topic is configured', async () => {
+    const { sns: _sns, topicArn: _topic, ...withoutTopic } = deps;
+    const consume = createConsumerHandler(withoutTopic);
+    const [event] = asMessage(loadEvents('webcom-viber-cascade'), 'no-topic');
+    expect(await consume(sqsEventOf(sqsRecordOf(event), sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+    expect((await createStatusStore(deps).readState('webcom', event.messageId!))?.eventId).toBe(event.eventId);
+    expect(await published(0)).toHaveLength(0);
+    expect(deps.metrics.totals().webcom).toEqual({ [METRICS.statusesApplied]: 1, [METRICS.duplicateEvents]: 1 });
+  });
+
+  it('fails only the records it cannot read or apply, and counts them', async () => {
+    const [good] = asMessage(loadEvents('smsgateway24-every-step'), 'poison');
+    const { messageId: _m, ...withoutMessageId } = good;
+    const records = [
+      sqsRecordOf(good),
+      sqsRecordOf('{"not json'),
+      sqsRecordOf(JSON.stringify({ ...good, eventId: 'not-an-id' })),
+      sqsRecordOf({ ...withoutMessageId, eventId: 'f'.repeat(32) }),
+    ];
+    const response = await createConsumerHandler(deps)(sqsEventOf(...records));
+    expect(failures(response)).toEqual(records.slice(1).map((record) => record.messageId));
+    expect(deps.metrics.totals()).toEqual({
+      smsgateway24: { [METRICS.statusesApplied]: 1, [METRICS.recordFailures]: 1 },
+      unknown: { [METRICS.recordFailures]: 2 },
+    });
+  });
+
+  it('counts a status no mapping knows once, under its provider only', async () => {
+    const consume = createConsumerHandler(deps);
+    const events = asMessage(loadEvents('nhncloud-sms-result-and-dlrs'), 'unknown');
+    const unmapped = events.find((event) => event.status === 'unknown' && !event.final)!;
+    await consume(sqsEventOf(sqsRecordOf(unmapped), sqsRecordOf(events[0])));
+    await consume(sqsEventOf(sqsRecordOf(unmapped)));
+    expect(deps.metrics.totals()).toEqual({
+      'nhncloud-sms': { [METRICS.statusesApplied]: 2, [METRICS.unknownStatuses]: 1, [METRICS.duplicateEvents]: 1 },
+    });
+    for (const document of deps.metrics.documents) {
+      expect(document._aws.CloudWatchMetrics.map((entry) => [entry.Namespace, entry.Dimensions])).toEqual([[METRICS.namespace, [['provider']]]]);
+    }
+  });
+
+  it('refuses a topic without an SNS client, and a negative retention', () => {
+    const { sns: _sns, ...withoutClient } = deps;
+    expect(() => createConsumerHandler(withoutClient)).toThrow(/topicArn is set but no SNS client/);
+    expect(() => createConsumerHandler({ ...deps, ttlDays: -1 })).toThrow(/ttlDays/);
+  });
+});

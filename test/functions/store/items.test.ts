@@ -1,0 +1,43 @@
+import type { NormalizedEvent } from '../../../functions/events/schema';
+import { UnapplicableEventError } from '../../../functions/store/errors';
+import { assertApplicable, canonicalTime, eventJsonWithin, expiresAtOf, toHistoryItem } from '../../../functions/store/items';
+import { loadEvents } from '../consume/support';
+
+const [accepted] = loadEvents('smsgateway24-every-step');
+
+describe('store items', () => {
+  it('write times in one fixed-width form, so text order is time order', () => {
+    expect(canonicalTime('2024-05-14T07:30:00Z')).toBe('2024-05-14T07:30:00.000Z');
+    expect(canonicalTime('2024-05-14T07:30:00.5Z')).toBe('2024-05-14T07:30:00.500Z');
+    expect(canonicalTime('2024-05-14T07:30:00Z') > canonicalTime('2024-05-14T07:29:59.999Z')).toBe(true);
+  });
+
+  it('keep the whole event when it fits, and leave only raw out when it does not', () => {
+    expect(eventJsonWithin(accepted, 10_000)).toEqual({ json: JSON.stringify(accepted), rawOmitted: false });
+    const big: NormalizedEvent = { ...accepted, raw: { text: 'x'.repeat(20_000) } };
+    const { json, rawOmitted } = eventJsonWithin(big, 10_000);
+    expect(rawOmitted).toBe(true);
+    expect(JSON.parse(json)).toEqual({ ...accepted, raw: undefined });
+  });
+
+  it('expire items ttlDays later, or never for 0', () => {
+    const now = new Date('2026-03-02T09:00:00.500Z');
+    expect(expiresAtOf(now, 400)).toBe(Math.floor(now.getTime() / 1000) + 400 * 86_400);
+    expect(expiresAtOf(now, 0)).toBeUndefined();
+  });
+
+  it('refuse a message status that lacks what ordering needs', () => {
+    for (const field of ['messageId', 'status', 'final'] as const) {
+      const { [field]: _dropped, ...event } = accepted;
+      expect(() => assertApplicable(event as NormalizedEvent)).toThrow(UnapplicableEventError);
+    }
+    expect(() => assertApplicable(accepted)).not.toThrow();
+    expect(() => assertApplicable(loadEvents('other-types')[0])).not.toThrow();
+  });
+
+  it('rank an unmapped status below every known one', () => {
+    const unmapped = loadEvents('nhncloud-sms-result-and-dlrs').find((event) => event.status === 'unknown' && event.final === false)!;
+    expect(toHistoryItem(unmapped, new Date(), 0).rank).toBe(0);
+    expect(toHistoryItem(accepted, new Date(), 0).rank).toBe(10);
+  });
+});
