@@ -10,7 +10,8 @@ import { eventJsonWithin } from '../store/items';
 
 /**
  * SNS takes at most 256 KiB per message, attributes included. The attributes are a few dozen bytes; the rest is
- * a margin. Only `raw` is unbounded (the body cap bounds it, at 256 KiB), so an event over this is sent without it.
+ * a margin. Only `raw` is unbounded (the body cap bounds it, at 256 KiB), so an event over this is sent with
+ * `raw: null`.
  */
 export const MAX_MESSAGE_BYTES = 250_000;
 
@@ -22,7 +23,8 @@ export function toAppliedEvent(event: NormalizedEvent, outcome: Outcome): Applie
 /**
  * The `Publish` request of `applied` on `topicArn`: the applied event JSON as the message (subscribers use raw
  * delivery, so this is their SQS body), and the attributes of `appliedEventAttributes` as SNS `String`s. An event
- * too large for SNS goes without `raw` (the history item keeps it); `rawOmitted` says so.
+ * too large for SNS goes with `raw: null` (the history item keeps it, up to DynamoDB's item size); `rawOmitted`
+ * says so.
  */
 export function publishInputOf(topicArn: string, applied: AppliedEvent): PublishInput & { rawOmitted: boolean } {
   const { json, rawOmitted } = eventJsonWithin(applied, MAX_MESSAGE_BYTES);

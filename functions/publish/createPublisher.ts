@@ -28,7 +28,7 @@ export function createPublisher(options: PublisherOptions): Publisher {
   return {
     async publish(applied) {
       const { rawOmitted, ...input } = publishInputOf(options.topicArn, applied);
-      if (rawOmitted) logger.warn('applied event published without raw: too large for SNS', { eventId: applied.eventId, provider: applied.provider });
+      if (rawOmitted) logger.warn('applied event published with raw: null, too large for SNS', { eventId: applied.eventId, provider: applied.provider });
       await options.sns.send(new PublishCommand(input));
     },
   };

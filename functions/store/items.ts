@@ -34,7 +34,7 @@ export interface HistoryItem {
   readonly receivedAt: string;
   /** When the consumer first recorded it (our clock). */
   readonly recordedAt: string;
-  /** The normalized event as recorded, JSON; without `raw` when the whole would not fit an item. */
+  /** The normalized event as recorded, JSON; `raw` null when the whole would not fit an item. */
   readonly event: string;
   readonly expiresAt?: number;
   readonly outcome?: Outcome;
@@ -79,14 +79,13 @@ export function canonicalTime(value: string): string {
 }
 
 /**
- * `event` as JSON within `maxBytes`: whole when it fits, otherwise without `raw` (the provider's item, the only
- * unbounded field). Returns the JSON and whether `raw` was left out.
+ * `event` as JSON within `maxBytes`: whole when it fits, otherwise with `raw` (the provider's item, the only
+ * unbounded field; the schema requires the key) set to `null`. Returns the JSON and whether `raw` was left out.
  */
-export function eventJsonWithin(event: NormalizedEvent, maxBytes: number): { json: string; rawOmitted: boolean } {
+export function eventJsonWithin<E extends NormalizedEvent>(event: E, maxBytes: number): { json: string; rawOmitted: boolean } {
   const json = JSON.stringify(event);
   if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, rawOmitted: false };
-  const { raw: _raw, ...rest } = event;
-  return { json: JSON.stringify(rest), rawOmitted: true };
+  return { json: JSON.stringify({ ...event, raw: null }), rawOmitted: true };
 }
 
 /** TTL attribute value: `ttlDays` after `now`, in epoch seconds; none when `ttlDays` is 0. */

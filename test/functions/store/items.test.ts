@@ -12,12 +12,12 @@ describe('store items', () => {
     expect(canonicalTime('2024-05-14T07:30:00Z') > canonicalTime('2024-05-14T07:29:59.999Z')).toBe(true);
   });
 
-  it('keep the whole event when it fits, and leave only raw out when it does not', () => {
+  it('keep the whole event when it fits, and only raw out (null) when it does not', () => {
     expect(eventJsonWithin(accepted, 10_000)).toEqual({ json: JSON.stringify(accepted), rawOmitted: false });
     const big: NormalizedEvent = { ...accepted, raw: { text: 'x'.repeat(20_000) } };
     const { json, rawOmitted } = eventJsonWithin(big, 10_000);
     expect(rawOmitted).toBe(true);
-    expect(JSON.parse(json)).toEqual({ ...accepted, raw: undefined });
+    expect(JSON.parse(json)).toEqual({ ...accepted, raw: null });
   });
 
   it('expire items ttlDays later, or never for 0', () => {
