@@ -6,6 +6,7 @@ import type { LocalPipeline } from '../../local/pipeline';
 import { loadFixtures, type Fixture } from '../../local/scenarios';
 import { simulate } from '../../local/simulate';
 import { tail } from '../../local/tail';
+import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
 import { queueDepth, receiveAll, startSqs, type TestSqs } from '../support/sqs';
 import { lookup, post, startTestPipeline } from './support';
 
@@ -37,13 +38,16 @@ function expectedStatuses(events: readonly NormalizedEvent[]): Map<string, strin
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
-describe('local pipeline, end to end', () => {
+describe.each(dynamoEngines)('local pipeline on %s, end to end', (engine) => {
   let sqs: TestSqs;
+  let dynamo: TestDynamo;
   let pipeline: LocalPipeline;
 
   beforeAll(async () => {
     sqs = await startSqs();
+    dynamo = await startDynamo(engine);
     pipeline = await startTestPipeline(sqs, {
+      dynamoEndpoint: dynamo.endpoint,
       subscribers: [
         { name: 'changes', filterPolicy: { statusChanged: ['true'] } },
         { name: 'finals', filterPolicy: { type: ['message.status'], final: ['true'], statusChanged: ['true'] } },
@@ -54,6 +58,7 @@ describe('local pipeline, end to end', () => {
   });
   afterAll(async () => {
     await pipeline?.stop();
+    await dynamo?.stop();
     await sqs?.stop();
   });
 
