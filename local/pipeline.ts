@@ -26,8 +26,10 @@ import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfi
 import { providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
-import { localSnsClient, localSqsClient } from './engines/clients';
+import { localDynamoClient, localSnsClient, localSqsClient } from './engines/clients';
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
+import { createPipelineTable } from './engines/tables';
+import { createTopicAndSubscribers } from './engines/topics';
 import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
 import { startPoller, type BatchSummary, type DrainResult } from './poller';
 import { DEV_SECRETS_FILE } from './scenarios/fixtures';
@@ -43,7 +45,8 @@ export const EXAMPLE_SUBSCRIBER: SubscriberConfig = {
 };
 
 /** Powertools log levels accepted by the local runtime. */
-export type LocalLogLevel = 'DEBUG' | 'INFO' | 'WARN' | 'ERROR' | 'SILENT';
+const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
+export type LocalLogLevel = (typeof LOG_LEVELS)[number];
 
 export interface LocalPipelineOptions {
   /** Gateway port on 127.0.0.1; 0 picks a free one. @default 3000 */
@@ -74,7 +77,7 @@ export interface LocalPipelineOptions {
   readonly timeZones?: Readonly<Partial<Record<string, string>>>;
   /** @default TABLE.defaultTtlDays */
   readonly historyTtlDays?: number;
-  /** Level of the functions' Powertools logger. @default 'ERROR', so the console has one line per request */
+  /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
   readonly onBatch?: (summary: BatchSummary) => void;
@@ -145,13 +148,15 @@ export function subscribersFromCdkJson(cdkJsonPath?: string): SubscriberConfig[]
 }
 
 /**
- * Keeps Powertools off the console unless asked: EMF metric dumps are for CloudWatch, and the local console shows
- * one access line per request instead. Set before the functions are loaded, since Powertools reads these when
- * its objects are built; an explicit setting in the environment wins.
+ * Keeps the functions' metrics and logs off the console unless asked: EMF metric records are for CloudWatch, and
+ * the local console shows one access line per request instead. Set before the functions are loaded, since their
+ * loggers and metrics read these when they are built. An explicit `logLevel` wins; otherwise the environment's
+ * own settings win over these defaults.
  */
-function quietPowertools(logLevel: LocalLogLevel): void {
+function quietFunctions(logLevel: LocalLogLevel | undefined): void {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
-  process.env.POWERTOOLS_LOG_LEVEL ??= logLevel;
+  if (logLevel) process.env.POWERTOOLS_LOG_LEVEL = logLevel;
+  else process.env.POWERTOOLS_LOG_LEVEL ??= 'ERROR';
 }
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
@@ -197,8 +202,8 @@ async function runAll(steps: ReadonlyArray<() => Promise<unknown>>): Promise<voi
  * ```
  */
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
-  quietPowertools(options.logLevel ?? 'ERROR');
-  // Loaded only now, so that Powertools objects built at import time see the settings above.
+  quietFunctions(options.logLevel);
+  // Loaded only now, so that loggers and metrics built at import time see the settings above.
   const [{ createIngestHandler }, { fileCredentialSource }, { createConsumerHandler }, { createLookupHandler }, { logger }] =
     await Promise.all([
       import('../functions/ingest/createIngestHandler'),
@@ -207,7 +212,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       import('../functions/lookup/createLookupHandler'),
       import('../functions/shared/logger'),
     ]);
-  if (options.logLevel) logger.setLogLevel(options.logLevel);
+  // In case the shared logger was loaded before (by a test, say): it must follow the same level.
+  const level = process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase();
+  if (LOG_LEVELS.some((known) => known === level)) logger.setLogLevel(level as LocalLogLevel);
 
   const prefix = options.prefix ?? '';
   const secretsFile = path.resolve(options.secretsFile ?? DEV_SECRETS_FILE);
@@ -243,7 +250,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         return engine.endpoint;
       })());
 
-    const { localDynamoClient } = await import('./engines/clients');
     const sqs: SQSClient = localSqsClient(sqsEndpoint);
     const sns: SNSClient = localSnsClient(sqsEndpoint);
     const dynamodb: DynamoDBClient = localDynamoClient(dynamoEndpoint);
@@ -253,8 +259,6 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       dynamodb.destroy();
     });
 
-    const { createPipelineTable } = await import('./engines/tables');
-    const { createTopicAndSubscribers } = await import('./engines/topics');
     const queues = await createPipelineQueues(sqs, {
       prefix,
       maxReceiveCount: options.maxReceiveCount ?? QUEUE.maxReceiveCount,
