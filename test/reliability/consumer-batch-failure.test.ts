@@ -1,0 +1,75 @@
+/**
+ * RELIABILITY.md case 11: in a batch, one record's write throws (DynamoDB throttling, injected with
+ * aws-sdk-client-mock into clients that otherwise talk to the real engine). Only that record is reported in
+ * `batchItemFailures`; every other record is applied; the failed one is applied by its retry.
+ */
+import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { SQSBatchResponse } from 'aws-lambda';
+import type { NormalizedEvent } from '../../functions/events/schema';
+import { createConsumerHandler } from '../../functions/consume/createConsumerHandler';
+import { logger } from '../../functions/shared/logger';
+import { createStatusStore, type StatusStore } from '../../functions/store';
+import { METRICS } from '../../lib/pipeline-settings';
+import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
+import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf } from '../functions/consume/support';
+
+const throttling = () =>
+  Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' });
+
+/** Which write of the victim message fails: the history put, or the state update. */
+const WRITES = [
+  ['history put', (command: { input: Record<string, unknown> }, pk: string) => command instanceof PutCommand && (command.input.Item as { pk: string }).pk === pk],
+  ['state update', (command: { input: Record<string, unknown> }, pk: string) => command instanceof UpdateCommand && (command.input.Key as { pk: string }).pk === pk],
+] as const;
+
+describe.each(dynamoEngines)('RELIABILITY 11 on %s: one record of a batch fails to write', (engine) => {
+  let dynamo: TestDynamo;
+  beforeAll(async () => {
+    logger.setLogLevel('SILENT');
+    dynamo = await startDynamo(engine);
+  });
+  afterAll(async () => {
+    await dynamo?.stop();
+  });
+
+  describe.each(WRITES)('when its %s is throttled', (_write, matches) => {
+    let store: StatusStore;
+    let consume: ReturnType<typeof createConsumerHandler>;
+    let metrics: CapturedMetrics;
+    let messages: NormalizedEvent[][];
+
+    beforeEach(async () => {
+      const tableName = await freshTable(dynamo.client, 'r11');
+      metrics = new CapturedMetrics();
+      consume = createConsumerHandler({ dynamodb: dynamo.client, tableName, metrics });
+      store = createStatusStore({ dynamodb: dynamo.client, tableName });
+      // Five messages, each with its final status: the third is the victim.
+      messages = ['a', 'b', 'c', 'd', 'e'].map((suffix) => asMessage(loadEvents('smsgateway24-every-step'), suffix));
+    });
+
+    it('reports only that record, applies the others, and applies it on retry', async () => {
+      const records = messages.map((events) => sqsRecordOf(events[4]));
+      const victim = messages[2][4];
+      const victimKey = `MSG#smsgateway24#${victim.messageId}`;
+      let response: SQSBatchResponse;
+      const faults = injectFaults(DynamoDBDocumentClient, (command) => (matches(command, victimKey) ? throttling() : undefined));
+      try {
+        response = await consume(sqsEventOf(...records));
+      } finally {
+        faults.restore();
+      }
+      expect(response.batchItemFailures).toEqual([{ itemIdentifier: records[2].messageId }]);
+      for (const [index, events] of messages.entries()) {
+        const state = await store.readState('smsgateway24', events[0].messageId!);
+        expect([index, state?.status]).toEqual([index, index === 2 ? undefined : 'delivered']);
+      }
+      expect(metrics.totals().smsgateway24).toEqual({ [METRICS.statusesApplied]: 4, [METRICS.recordFailures]: 1 });
+
+      expect(await consume(sqsEventOf({ ...records[2], attributes: { ...records[2].attributes, ApproximateReceiveCount: '2' } }))).toEqual({
+        batchItemFailures: [],
+      });
+      expect((await store.readMessage('smsgateway24', victim.messageId!))?.history.map((entry) => entry.eventId)).toEqual([victim.eventId]);
+      expect((await store.readState('smsgateway24', victim.messageId!))?.status).toBe('delivered');
+    });
+  });
+});

@@ -1,0 +1,127 @@
+/**
+ * RELIABILITY.md case 13: every order of a recorded status sequence, with duplicates, delivered in batches whose
+ * records run in parallel, ends in the same stored status and the same set of history entries, and the topic
+ * gets each event exactly once. The expectation is computed from the status rule itself (`supersedes`).
+ */
+import * as fc from 'fast-check';
+import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { NormalizedEvent } from '../../functions/events/schema';
+import { supersedes } from '../../functions/events/status';
+import { createConsumerHandler, type ConsumerDependencies } from '../../functions/consume/createConsumerHandler';
+import { toMessageView } from '../../functions/lookup/createLookupHandler';
+import { logger } from '../../functions/shared/logger';
+import { createStatusStore, orderedOf } from '../../functions/store';
+import { localSnsClient } from '../../local/engines/clients';
+import { createTopicAndSubscribers } from '../../local/engines/topics';
+import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
+import { startSqs, type TestSqs } from '../support/sqs';
+import { asMessage, CapturedMetrics, freshTable, loadEvents, SEQUENCES, sqsEventOf, sqsRecordOf } from '../functions/consume/support';
+
+/** The event the status rule keeps: the one no other supersedes. */
+const winnerOf = (events: readonly NormalizedEvent[]): NormalizedEvent =>
+  events.reduce((best, event) => (supersedes(orderedOf(event), orderedOf(best)) ? event : best));
+
+/** Everything on the queue now (fauxqs enqueues on publish, so nothing is still on its way). */
+async function drain(client: SQSClient, queueUrl: string): Promise<string[]> {
+  const bodies: string[] = [];
+  for (;;) {
+    const { Messages = [] } = await client.send(new ReceiveMessageCommand({ QueueUrl: queueUrl, MaxNumberOfMessages: 10, WaitTimeSeconds: 0 }));
+    if (Messages.length === 0) return bodies;
+    bodies.push(...Messages.map((message) => message.Body!));
+    await client.send(
+      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })) }),
+    );
+  }
+}
+
+/** A delivery plan: the sequence's events in some order, some of them again, cut into batches. */
+const deliveries = (count: number) =>
+  fc.record({
+    order: fc.shuffledSubarray([...Array(count).keys()], { minLength: count, maxLength: count }),
+    duplicates: fc.array(fc.record({ index: fc.nat(count - 1), at: fc.nat(3 * count) }), { maxLength: count }),
+    batchSizes: fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 3 * count, maxLength: 3 * count }),
+  });
+
+describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', (engine) => {
+  let dynamo: TestDynamo;
+  let sqs: TestSqs;
+  let sns: SNSClient;
+  let deps: ConsumerDependencies;
+  let queueUrl: string;
+  let run = 0;
+
+  beforeAll(async () => {
+    logger.setLogLevel('SILENT');
+    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
+    sns = localSnsClient(sqs.endpoint);
+    const topic = await createTopicAndSubscribers(sns, sqs.client, [{ name: 'all' }], { prefix: `r13-${engine}-` });
+    queueUrl = topic.subscriberQueueUrls.all;
+    deps = { dynamodb: dynamo.client, tableName: await freshTable(dynamo.client, 'r13'), sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
+  });
+  afterAll(async () => {
+    sns?.destroy();
+    await Promise.all([dynamo?.stop(), sqs?.stop()]);
+  });
+
+  it.each(SEQUENCES)('%s ends in the same status and history whatever the order', async (name) => {
+    const recorded = loadEvents(name);
+    const winner = winnerOf(recorded);
+    const consume = createConsumerHandler(deps);
+    let reference: ReturnType<typeof toMessageView> | undefined;
+
+    await fc.assert(
+      fc.asyncProperty(deliveries(recorded.length), async ({ order, duplicates, batchSizes }) => {
+        const events = asMessage(recorded, `${name}-${++run}`);
+        const stream = order.map((index) => events[index]);
+        for (const { index, at } of duplicates) stream.splice(Math.min(at, stream.length), 0, events[index]);
+        for (let start = 0, batch = 0; start < stream.length; start += batchSizes[batch++]) {
+          const response = await consume(sqsEventOf(...stream.slice(start, start + batchSizes[batch]).map((event) => sqsRecordOf(event))));
+          expect(response).toEqual({ batchItemFailures: [] });
+        }
+
+        const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
+        expect(stored?.state).toMatchObject({ eventId: winner.eventId, status: winner.status, final: winner.final });
+        const view = toMessageView(stored!);
+        const { updatedAt: _u, messageId: _m, ...comparable } = view;
+        expect(new Set(view.history.map((entry) => entry.eventId)).size).toBe(recorded.length);
+        reference ??= view;
+        const { updatedAt: _ru, messageId: _rm, ...expected } = reference;
+        expect(comparable).toEqual(expected);
+
+        const published = (await drain(sqs.client, queueUrl)).map((body) => JSON.parse(body) as NormalizedEvent & { statusChanged: boolean; previousStatus: string | null });
+        expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+        // Each published change is a real change, and one of them set the status that is stored.
+        const changes = published.filter((event) => event.statusChanged);
+        expect(changes.every((event) => event.previousStatus !== event.status)).toBe(true);
+        expect(changes.map((event) => event.status)).toContain(winner.status);
+      }),
+      { numRuns: engine === 'dynalite' ? 25 : 10 },
+    );
+  });
+
+  it('ends in the same status when the duplicates are provider retries with their own receipt times', async () => {
+    const recorded = loadEvents('nhncloud-sms-result-and-dlrs');
+    const winner = winnerOf(recorded);
+    const consume = createConsumerHandler(deps);
+    await fc.assert(
+      fc.asyncProperty(deliveries(recorded.length), fc.integer({ min: 1, max: 3_600 }), async ({ order, duplicates }, lateSeconds) => {
+        const events = asMessage(recorded, `retries-${++run}`);
+        const stream = order.map((index) => events[index]);
+        for (const { index, at } of duplicates) {
+          // A provider retry: same event id, a later receipt, and for events without a provider time a later occurredAt.
+          const original = events[index];
+          const later = new Date(Date.parse(original.receivedAt) + lateSeconds * 1000).toISOString();
+          const retry = { ...original, receivedAt: later, ...(original.occurredAtRaw === undefined ? { occurredAt: later } : {}) };
+          stream.splice(Math.min(at, stream.length), 0, retry);
+        }
+        for (const event of stream) expect(await consume(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+        const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
+        expect([stored?.state.status, stored?.state.final]).toEqual([winner.status, winner.final]);
+        expect(stored?.history.map((entry) => entry.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+        await drain(sqs.client, queueUrl);
+      }),
+      { numRuns: engine === 'dynalite' ? 15 : 5 },
+    );
+  });
+});
