@@ -2,7 +2,8 @@
  * `npm start`: the whole pipeline on this machine (see `local/pipeline.ts`), configured from the environment:
  *
  * - `PORT` (3000; 0 picks a free port), `DATA_DIR` (`.data/`: the table on disk, and `runtime.json` for
- *   `npm run tail` and `npm run simulate`), `WEBHOOK_SECRETS_FILE` (`config/credentials.dev.json`).
+ *   `npm run tail` and `npm run simulate`), `WEBHOOK_SECRETS_FILE` (`config/credentials.dev.json`),
+ *   `MAX_BODY_BYTES` (256 KiB, the gateway's and the ingest handlers' cap).
  * - `POWERTOOLS_LOG_LEVEL` (ERROR): the functions' structured logs; the console otherwise shows one line per
  *   request. `POWERTOOLS_METRICS_DISABLED` (true): set it to `false` to see the EMF metric records.
  *
@@ -12,7 +13,7 @@
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ENV } from '../lib/pipeline-settings';
+import { ENV, INGEST } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/shared/env';
 import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
 import type { LocalPipeline, ProviderRoute } from './pipeline';
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
   const port = getNumberFromEnv('PORT', { default: 3000, min: 0, max: 65535 });
   const dataDir = path.resolve(getStringFromEnv('DATA_DIR', { default: '.data' }));
   const secretsFile = path.resolve(getStringFromEnv(ENV.secretsFile, { default: DEV_SECRETS_FILE }));
+  const maxBodyBytes = getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1 });
   const devCredentials = secretsFile === DEV_SECRETS_FILE;
   mkdirSync(dataDir, { recursive: true });
 
@@ -71,6 +73,7 @@ async function main(): Promise<void> {
     port,
     dataDir,
     secretsFile,
+    maxBodyBytes,
     onAccess: (entry) => write(accessLine(entry)),
     onError: (error) => process.stderr.write(`consumer poller: ${(error as Error).message ?? String(error)}\n`),
     onDrained: ({ awaitingRetry }) => {
