@@ -8,8 +8,8 @@
  *
  * Authentication reads only headers, the `{token}` segment and the source IP, so it runs before the body is
  * measured, decoded or parsed: an unauthenticated caller never makes us touch its body. Every request ends in
- * exactly one structured log line (ids, counts, outcome; never a body, secret, token or whole phone number) and
- * one EMF record of the counts.
+ * exactly one structured log line (ids, counts, outcome; never a body, secret, token or whole phone number) that is
+ * also the EMF record of its counts (`metrics.ts`).
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
@@ -26,7 +26,6 @@ import {
   WebhookError,
   toErrorResponse,
 } from '../shared/errors';
-import { logger } from '../shared/logger';
 import { isValidTimeZone } from '../shared/time';
 import {
   authenticate,
@@ -38,7 +37,8 @@ import {
 } from './authenticate';
 import { InvalidCredentialsError, type CredentialSource } from './credentials';
 import { enqueueEvents, type EnqueueResult } from './enqueue';
-import { count, createMetricsSink, newRequestMetrics, type RequestMetrics } from './metrics';
+import { logger } from './logger';
+import { count, createMetricsRecorder, newRequestMetrics, type RequestMetrics } from './metrics';
 import { keepRejected, rejectedBodyOf } from './rejected';
 import { adaptRequest, bodyByteLength, bodyBytes, bodyText, type IngestRequest } from './request';
 
@@ -131,7 +131,7 @@ export function createIngestHandler(
   if (!Number.isSafeInteger(maxBodyBytes) || maxBodyBytes < 1) throw new ConfigurationError('maxBodyBytes must be a positive integer');
   if (!isValidTimeZone(timeZone)) throw new ConfigurationError(`unknown time zone ${timeZone}`);
   const allowedSourceIps: IpAllowList | undefined = deps.allowedSourceIps?.length ? ipAllowList(deps.allowedSourceIps) : undefined;
-  const publishMetrics = createMetricsSink(adapter.id);
+  const metricsOf = createMetricsRecorder(adapter.id);
   // Credential headers never reach the adapter, so no adapter can copy a secret into an event or a log.
   const adapterSecretHeaders = (adapter.credentialHeaders ?? []).map((name) => name.toLowerCase());
 
@@ -163,8 +163,19 @@ export function createIngestHandler(
     throw new AuthenticationError(verdict.reason);
   }
 
+  // Per credentials document, not per request: a source hands out the same object until it re-reads.
+  const secretHeaderSets = new WeakMap<ProviderCredentials, ReadonlySet<string>>();
+  function secretHeadersOf(credentials: ProviderCredentials): ReadonlySet<string> {
+    let secret = secretHeaderSets.get(credentials);
+    if (!secret) {
+      secret = new Set([...adapterSecretHeaders, ...Object.keys(credentials.headers ?? {}).map((name) => name.toLowerCase())]);
+      secretHeaderSets.set(credentials, secret);
+    }
+    return secret;
+  }
+
   function webhookRequestOf(request: IngestRequest, credentials: ProviderCredentials): WebhookRequest {
-    const secret = new Set([...adapterSecretHeaders, ...Object.keys(credentials.headers ?? {}).map((name) => name.toLowerCase())]);
+    const secret = secretHeadersOf(credentials);
     return {
       body: bodyText(request),
       headers: headersWithout(request.headers, secret),
@@ -241,10 +252,14 @@ export function createIngestHandler(
       durationMs: Date.now() - startedAt,
     };
     const message = trace.reason ? AUTH_MESSAGES[trace.reason] : `webhook ${trace.outcome}`;
-    if ((trace.statusCode ?? 500) >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials') {
-      logger.error(message, fields);
-    } else if ((trace.statusCode ?? 500) >= 400) logger.warn(message, fields);
-    else logger.info(message, fields);
+    const level =
+      (trace.statusCode ?? 500) >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials' ? 'ERROR'
+      : (trace.statusCode ?? 500) >= 400 ? 'WARN'
+      : 'INFO';
+    // The line is also the request's EMF record; when the level hides the line, the metrics go out alone.
+    const metrics = metricsOf(trace.metrics, startedAt);
+    if (logger.isEnabled(level)) logger.log(level, message, metrics ? { ...fields, ...metrics } : fields);
+    else if (metrics) logger.writeRecord(metrics);
   }
 
   return async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
@@ -261,7 +276,6 @@ export function createIngestHandler(
     }
     trace.statusCode = response.statusCode;
     logOutcome(request, trace, startedAt);
-    publishMetrics(trace.metrics);
     return response;
   };
 }

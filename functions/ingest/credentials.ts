@@ -26,7 +26,7 @@ import { readFile } from 'node:fs/promises';
 import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { validate } from '../providers/common';
 import { ValidationError, WebhookError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { logger } from './logger';
 import { ProviderCredentialsSchema, type ProviderCredentials } from './authenticate';
 
 export type { ProviderCredentials } from './authenticate';

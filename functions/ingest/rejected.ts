@@ -6,7 +6,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { ValidationError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { logger } from './logger';
 
 /**
  * Most body bytes kept. Base64 grows them by a third: 160 KiB becomes ~214 KiB, which with the envelope stays
