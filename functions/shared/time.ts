@@ -1,7 +1,11 @@
 /**
  * Provider timestamps to ISO-8601 UTC. Several providers send wall-clock times with no zone
  * (`2024-12-12 11:12:12`); each adapter has a default zone (DESIGN.md) that a deployment may override.
- * No date library: Intl knows every IANA zone, and the per-hour offset cache keeps the hot path cheap.
+ * No date library: Intl knows every IANA zone, and the per-quarter-hour offset cache keeps the hot path cheap.
+ *
+ * Intl's first date formatter costs ~13 ms of ICU set-up (any formatter, any zone), so none is built until a
+ * zone-less time actually needs converting: checking a zone name reads the runtime's list of zones instead, and
+ * UTC needs no formatter at all. A function whose provider sends only UTC or epoch times never pays for it.
  */
 
 const LOCAL_TIME = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{1,9}))?$/;
@@ -35,6 +39,7 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat {
 
 /** Offset of `timeZone` from UTC at the instant `utcMs`, in ms (positive east of Greenwich). */
 function offsetAt(utcMs: number, timeZone: string): number {
+  if (UTC_ZONES.has(timeZone)) return 0;
   // A transition never falls inside a bucket (see BUCKET_MS), so one lookup per bucket is exact.
   const key = `${timeZone}|${Math.floor(utcMs / BUCKET_MS)}`;
   const cached = offsetCache.get(key);
@@ -50,8 +55,23 @@ function offsetAt(utcMs: number, timeZone: string): number {
   return offset;
 }
 
-/** Whether `timeZone` is an IANA zone this runtime knows. */
+/** Zones whose offset is always 0: converted without Intl. */
+const UTC_ZONES: ReadonlySet<string> = new Set([
+  'UTC', 'Etc/UTC', 'Etc/UCT', 'UCT', 'Etc/Universal', 'Universal', 'Etc/Zulu', 'Zulu',
+  'GMT', 'Etc/GMT', 'Etc/GMT0', 'Etc/GMT+0', 'Etc/GMT-0', 'GMT0', 'GMT+0', 'GMT-0', 'Etc/Greenwich', 'Greenwich',
+]);
+
+let canonicalZones: ReadonlySet<string> | undefined;
+
+/**
+ * Whether `timeZone` is an IANA zone this runtime knows. Canonical names are looked up in the runtime's list
+ * (about 2 ms the first time, no formatter); an alias the list leaves out (`Asia/Calcutta`) is tried with a
+ * formatter, which is what decides in the end.
+ */
 export function isValidTimeZone(timeZone: string): boolean {
+  if (UTC_ZONES.has(timeZone)) return true;
+  canonicalZones ??= new Set(Intl.supportedValuesOf('timeZone'));
+  if (canonicalZones.has(timeZone)) return true;
   try {
     formatterFor(timeZone);
     return true;
