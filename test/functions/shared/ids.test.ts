@@ -32,3 +32,14 @@ describe('eventIdOf', () => {
     );
   });
 });
+
+describe('eventIdOf stability', () => {
+  // Ids are stored and deduplicated on: these are the values of the first implementation, and must never change.
+  test('ids are the ones every earlier version computed', () => {
+    expect(eventIdOf('nhncloud-sms', '20240429205809GcSUXthVA00')).toBe('a9465f8d5b18bbafb5065e538a351d5f');
+    expect(eventIdOf('webcom', '3234', 'deliver', '2024-05-14 10:21:07', 'sms=deliver', 'viber=')).toBe('2042639a04cd37bc2d33247ba4839fa2');
+    expect(eventIdOf('p', '\ud83d', '\ude00')).toBe('3c8f0d266515340deb3c5e280b54eaf6');
+    expect(eventIdOf('p')).toBe('148de9c5a7a44d19e56cd9ae1a554bf6');
+    expect(eventIdOf('p', 'é😀', null, 42)).toBe('94721e48eebef493dd94ebc63839522f');
+  });
+});
