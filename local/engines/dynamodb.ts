@@ -33,7 +33,6 @@ interface DynaliteOptions {
 }
 
 // dynalite ships no type declarations; this is the one function of it we use.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
 
 /**
