@@ -1,0 +1,67 @@
+/**
+ * Bundles the functions the way the stack does: the entries and bundling options come from `lib/defaults.ts`
+ * (`ENTRIES`, `FUNCTION_DEFAULTS`), translated flag by flag as `NodejsFunction` does (`./esbuild-options.ts`).
+ *
+ * One ingest function per provider: if `lib/defaults.ts` exports `ingestBundling(providerId)` (the per-provider
+ * options the stack gives each ingest function), the bench uses it; otherwise every ingest function gets
+ * `FUNCTION_DEFAULTS.bundling`, exactly as the stack does then.
+ */
+import { statSync } from 'node:fs';
+import path from 'node:path';
+import { build, type Metafile } from 'esbuild';
+import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+import * as defaults from '../lib/defaults';
+import { esbuildOptionsOf } from './esbuild-options';
+
+export const REPO_ROOT = path.resolve(__dirname, '..');
+
+/** The bare-client baseline of DESIGN.md §5. */
+export const BASELINE_ENTRY = path.join(__dirname, 'entries', 'baseline.ts');
+
+export interface Bundle {
+  /** `index.js`, absolute. */
+  readonly file: string;
+  /** Size of `index.js` alone (not the map). */
+  readonly bytes: number;
+  readonly metafile: Metafile;
+}
+
+type PerProviderBundling = (providerId: string) => BundlingOptions;
+
+/** The stack's per-provider ingest bundling, when lib/defaults.ts has one. */
+const stackIngestBundling: PerProviderBundling | undefined = (defaults as { ingestBundling?: PerProviderBundling }).ingestBundling;
+
+/** Whether the stack bundles each provider's ingest function with its own options (see the module comment). */
+export const stackHasPerProviderIngestBundling = stackIngestBundling !== undefined;
+
+/** The bundling options of one provider's ingest function, as the stack sets them. */
+export function ingestBundling(providerId: string): BundlingOptions {
+  return stackIngestBundling ? stackIngestBundling(providerId) : defaults.FUNCTION_DEFAULTS.bundling;
+}
+
+/** The bundling options of every other function. */
+export const functionBundling: BundlingOptions = defaults.FUNCTION_DEFAULTS.bundling;
+
+/** The environment every function gets from the stack (`NODE_OPTIONS=--enable-source-maps`). */
+export const stackFunctionEnvironment: Readonly<Record<string, string>> = defaults.FUNCTION_DEFAULTS.environment;
+
+/** Memory of each function, for the cost model and the runtime environment. */
+export const functionMemoryMb = {
+  ingest: defaults.FUNCTION_SIZING.ingest.memorySize,
+  consume: defaults.FUNCTION_SIZING.consume.memorySize,
+} as const;
+
+export const ENTRIES = defaults.ENTRIES;
+
+/** Bundles `entry` into `outdir/index.js` with `bundling`, as `NodejsFunction` would. */
+export async function bundleLikeStack(entry: string, outdir: string, bundling: BundlingOptions): Promise<Bundle> {
+  const options = esbuildOptionsOf(bundling, {
+    entry,
+    outdir,
+    projectRoot: REPO_ROOT,
+    runtimeName: defaults.FUNCTION_DEFAULTS.runtime.name,
+  });
+  const result = await build(options);
+  const file = options.outfile!;
+  return { file, bytes: statSync(file).size, metafile: result.metafile };
+}

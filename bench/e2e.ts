@@ -1,0 +1,140 @@
+/**
+ * The local end-to-end run: `npm start`'s pipeline (`startLocalPipeline`: fauxqs and dynalite in this process,
+ * the table on disk in the bench's work directory, every function as `npm start` runs it), loaded by a separate
+ * client process over loopback, then every message read back through `GET /messages/{provider}/{messageId}`.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { build } from 'esbuild';
+import type { EndToEndFigures } from './budgets';
+import { REPO_ROOT } from './bundle';
+import type { BenchOptions } from './options';
+import type { LoadInput, LoadOutput } from './probes/load-client';
+import { percentile, round } from './stats';
+import { buildWorkload, judge, storedKey, type ExpectedMessage } from './workload';
+
+/** How long one webhook may take before the client gives up on it (a stuck request is a failure, not a hang). */
+const REQUEST_TIMEOUT_MS = 30_000;
+/** Lookups in flight at once while verifying. */
+const LOOKUP_CONCURRENCY = 16;
+
+async function buildLoadClient(workdir: string): Promise<string> {
+  const outfile = path.join(workdir, 'load-client.js');
+  await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [path.join(__dirname, 'probes', 'load-client.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+function runClient(client: string, inputFile: string, outputFile: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [client, inputFile, outputFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString('utf8')));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`load client exited ${code}: ${stderr.slice(-2000)}`))));
+  });
+}
+
+/** Reads every message back through the lookup route: its stored status, or `undefined` when it is unknown (404). */
+async function storedStatuses(baseUrl: string, messages: readonly ExpectedMessage[]): Promise<Map<string, string | undefined>> {
+  const stored = new Map<string, string | undefined>();
+  let next = 0;
+  const worker = async () => {
+    while (next < messages.length) {
+      const message = messages[next++];
+      const response = await fetch(`${baseUrl}/messages/${encodeURIComponent(message.provider)}/${encodeURIComponent(message.messageId)}`);
+      if (response.status === 404) {
+        stored.set(storedKey(message.provider, message.messageId), undefined);
+        continue;
+      }
+      if (!response.ok) throw new Error(`lookup of ${message.provider} ${message.messageId} answered ${response.status}`);
+      const view = (await response.json()) as { status?: string };
+      stored.set(storedKey(message.provider, message.messageId), view.status);
+    }
+  };
+  await Promise.all(Array.from({ length: LOOKUP_CONCURRENCY }, worker));
+  return stored;
+}
+
+/** Runs the end-to-end load; `say` prints progress. */
+export async function runEndToEnd(options: BenchOptions, workdir: string, say: (text: string) => void): Promise<EndToEndFigures> {
+  // The SDK's Node 20 notice is noise here, as it is for npm start.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const [{ startLocalPipeline }, { loadFixtures, providerScenarios }] = await Promise.all([
+    import('../local/pipeline'),
+    import('../local/scenarios'),
+  ]);
+  const dataDir = path.join(workdir, 'data');
+  mkdirSync(dataDir, { recursive: true });
+  const pipeline = await startLocalPipeline({ port: 0, dataDir, logLevel: 'ERROR' });
+  try {
+    const routes = new Map(pipeline.routes.filter((route) => route.configured && providerScenarios[route.provider]).map((route) => [route.provider, route]));
+    const fixtures = new Map([...routes.keys()].map((provider) => [provider, loadFixtures(provider)]));
+    // Provider times an hour back, so none is in the future for the consumer whatever the run's length.
+    const start = new Date(Date.now() - 3_600_000);
+    const workload = buildWorkload({
+      webhooks: options.webhooks,
+      duplicateShare: options.duplicateShare,
+      seed: options.seed,
+      providers: [...routes.keys()],
+      script: (provider, n) => providerScenarios[provider].script(fixtures.get(provider)!, options.seed * 100_000 + n + 1, start),
+    });
+    const input: LoadInput = {
+      baseUrl: pipeline.url,
+      concurrency: options.concurrency,
+      timeoutMs: REQUEST_TIMEOUT_MS,
+      requests: workload.webhooks.map((webhook) => {
+        const route = routes.get(webhook.provider)!;
+        return { path: new URL(route.url).pathname, headers: { ...route.headers, 'content-type': webhook.contentType }, body: webhook.body };
+      }),
+    };
+    say(
+      `  ${workload.webhooks.length} webhooks (${workload.duplicates} repeats) for ${workload.messages.length} messages of ` +
+        `${routes.size} providers, ${options.concurrency} connections, to ${pipeline.url}`,
+    );
+
+    const inputFile = path.join(workdir, 'load-input.json');
+    const outputFile = path.join(workdir, 'load-output.json');
+    writeFileSync(inputFile, JSON.stringify(input));
+    await runClient(await buildLoadClient(workdir), inputFile, outputFile);
+    const output = JSON.parse(readFileSync(outputFile, 'utf8')) as LoadOutput;
+    const refused = output.statuses.filter((status) => status < 200 || status >= 300);
+    const byStatus = refused.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+    say(
+      `  sent in ${(output.durationMs / 1000).toFixed(1)} s; not 2xx: ${refused.length}` +
+        (refused.length > 0 ? ` (${JSON.stringify(byStatus)}${Object.keys(output.errors).length ? `, errors ${JSON.stringify(output.errors)}` : ''})` : ''),
+    );
+
+    const drainStarted = Date.now();
+    const drained = await pipeline.drain();
+    say(`  consumer drained the queue ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last answer; awaiting retry: ${drained.awaitingRetry}`);
+    const health = (await (await fetch(`${pipeline.url}/health`)).json()) as { queues?: { deadLetters?: { visible: number; inFlight: number } } };
+    const deadLetters = health.queues?.deadLetters;
+    if (deadLetters && deadLetters.visible + deadLetters.inFlight > 0) say(`  dead-letter queue: ${deadLetters.visible + deadLetters.inFlight} record(s)`);
+
+    const verdict = judge(workload.messages, await storedStatuses(pipeline.url, workload.messages));
+    say(`  ${workload.messages.length} messages read back: lost ${verdict.lost}, wrong status ${verdict.wrongStatus}`);
+    for (const example of verdict.examples) say(`    ${example}`);
+
+    return {
+      webhooks: workload.webhooks.length,
+      concurrency: options.concurrency,
+      lost: verdict.lost,
+      wrongStatus: verdict.wrongStatus,
+      requestsPerSecond: round(workload.webhooks.length / (output.durationMs / 1000), 1),
+      p50Ms: round(percentile(output.latenciesMs, 50), 2),
+      p99Ms: round(percentile(output.latenciesMs, 99), 2),
+    };
+  } finally {
+    await pipeline.stop();
+  }
+}

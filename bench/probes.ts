@@ -1,0 +1,126 @@
+/**
+ * Runs the probes (`bench/probes/*.ts`) in fresh `node` processes: no tsx, no bench code loaded, the environment
+ * of a Lambda function and nothing from the shell.
+ */
+import { spawn } from 'node:child_process';
+import { build } from 'esbuild';
+import path from 'node:path';
+import { REPO_ROOT } from './bundle';
+import { median } from './stats';
+import type { ProbeInput, ProbeOutput } from './probes/cpu-probe';
+
+/** Builds the import probe (a plain script; it must not be minified or carry the stack's options). */
+export async function buildImportProbe(outdir: string): Promise<string> {
+  const outfile = path.join(outdir, 'import-probe.js');
+  await build({
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [path.join(__dirname, 'probes', 'import-probe.ts')],
+    bundle: true,
+    platform: 'node',
+    target: 'node20',
+    format: 'cjs',
+    outfile,
+    logLevel: 'error',
+  });
+  return outfile;
+}
+
+interface Run {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+  readonly fd3: string;
+}
+
+function run(args: readonly string[], env: Readonly<Record<string, string>>, withFd3 = false): Promise<Run> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, args, {
+      env,
+      stdio: withFd3 ? ['ignore', 'ignore', 'pipe', 'pipe'] : ['ignore', 'pipe', 'pipe'],
+    });
+    const chunks = { stdout: [] as Buffer[], stderr: [] as Buffer[], fd3: [] as Buffer[] };
+    child.stdout?.on('data', (chunk: Buffer) => chunks.stdout.push(chunk));
+    child.stderr?.on('data', (chunk: Buffer) => chunks.stderr.push(chunk));
+    (child.stdio[3] as NodeJS.ReadableStream | null)?.on('data', (chunk: Buffer) => chunks.fd3.push(chunk));
+    child.on('error', reject);
+    child.on('close', (code) =>
+      resolve({
+        code,
+        stdout: Buffer.concat(chunks.stdout).toString('utf8'),
+        stderr: Buffer.concat(chunks.stderr).toString('utf8'),
+        fd3: Buffer.concat(chunks.fd3).toString('utf8'),
+      }),
+    );
+  });
+}
+
+export interface ImportSubject {
+  readonly name: string;
+  readonly bundle: string;
+  readonly env: Readonly<Record<string, string>>;
+}
+
+export interface ImportTiming {
+  readonly name: string;
+  /** Median of the samples. */
+  readonly importMs: number;
+  readonly samples: readonly number[];
+}
+
+/**
+ * Cold import time of each subject: the median of `samples` fresh processes each. The subjects take turns
+ * (round-robin), so a burst of load on the machine hits all of them alike instead of one.
+ */
+export async function measureImports(
+  probe: string,
+  subjects: readonly ImportSubject[],
+  samples: number,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ImportTiming[]> {
+  const timings = new Map(subjects.map((subject) => [subject.name, [] as number[]]));
+  let done = 0;
+  for (let round = 0; round < samples; round++) {
+    for (const subject of subjects) {
+      const result = await run([probe, subject.bundle], subject.env);
+      const line = result.stdout.trim().split('\n').pop() ?? '';
+      let parsed: { importMs?: number; network?: string[]; handler?: boolean } = {};
+      try {
+        parsed = JSON.parse(line) as typeof parsed;
+      } catch {
+        // reported below
+      }
+      if (result.code !== 0 || typeof parsed.importMs !== 'number') {
+        throw new Error(`import probe failed for ${subject.name} (exit ${result.code}):\n${result.stderr.slice(-2000)}`);
+      }
+      if (parsed.network && parsed.network.length > 0) {
+        throw new Error(`${subject.name} touches the network on import: ${parsed.network.join('; ')}`);
+      }
+      if (!parsed.handler) throw new Error(`${subject.name} does not export a handler function`);
+      timings.get(subject.name)!.push(parsed.importMs);
+      onProgress?.(++done, samples * subjects.length);
+    }
+  }
+  return subjects.map((subject) => {
+    const values = timings.get(subject.name)!;
+    return { name: subject.name, importMs: median(values), samples: values };
+  });
+}
+
+/** Runs a built CPU probe once with `input` in `env`. */
+export async function measureCpu(probe: string, input: ProbeInput, env: Readonly<Record<string, string>>): Promise<ProbeOutput> {
+  const result = await run([probe], { ...env, BENCH_CPU_INPUT: JSON.stringify(input) }, true);
+  const line = result.fd3.trim().split('\n').pop() ?? '';
+  let parsed: Partial<ProbeOutput> & { error?: string } = {};
+  try {
+    parsed = JSON.parse(line) as typeof parsed;
+  } catch {
+    // reported below
+  }
+  if (result.code !== 0 || parsed.error || typeof parsed.cpuUsPerRequest !== 'number') {
+    throw new Error(`CPU probe failed for ${input.provider} (exit ${result.code}): ${parsed.error ?? ''}\n${result.stderr.slice(-2000)}`);
+  }
+  if (parsed.statusCode === undefined || parsed.statusCode >= 300) {
+    throw new Error(`CPU probe for ${input.provider} measured a refused request (status ${parsed.statusCode})`);
+  }
+  return parsed as ProbeOutput;
+}

@@ -1,0 +1,161 @@
+/**
+ * Runs in a fresh `node` process, bundled by the bench with the provider's ingest bundling options (so the code
+ * is what the stack deploys: same modules, same minification, only that provider's adapter): warm CPU per request
+ * of the real ingest handler, and the "JSON floor" of the same body.
+ *
+ * The handler is built by `createIngestHandler` exactly as the Lambda entry builds it, except for two things at
+ * its edges: the queue client is replaced at the send boundary (a `send` that answers every entry as queued,
+ * without I/O), and the credentials come from an in-memory document instead of Secrets Manager (read once and
+ * cached either way). Everything between runs for real: request adaptation, authentication, body parsing,
+ * validation, normalization, the SQS message bodies and attributes, the reply, the log line and the EMF record.
+ *
+ * Input: env `BENCH_CPU_INPUT` (JSON, {@link ProbeInput}). Output: one JSON line on fd 3 ({@link ProbeOutput}).
+ */
+import { writeSync } from 'node:fs';
+import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { XMLParser } from 'fast-xml-parser';
+import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
+import { staticCredentialSource } from '../../functions/ingest/credentials';
+import { adapterFor } from '../../functions/providers';
+
+export interface ProbeInput {
+  readonly provider: string;
+  readonly body: string;
+  readonly contentType: string;
+  /** Credential headers as the provider sends them. */
+  readonly headers: Readonly<Record<string, string>>;
+  readonly token?: string;
+  /** The credentials document (DESIGN.md "Provider credentials", keyed by provider). */
+  readonly credentials: unknown;
+  readonly warmup: number;
+  readonly iterations: number;
+}
+
+export interface ProbeOutput {
+  /** The whole handler, per request. */
+  readonly cpuUsPerRequest: number;
+  /** `adapter.normalize` alone, per request (diagnostic: the rest is the handler around it). */
+  readonly normalizeUsPerRequest: number;
+  readonly jsonFloorUsPerRequest: number;
+  /** Status code of the last request: anything but 2xx means the probe measured a refusal. */
+  readonly statusCode: number;
+  readonly events: number;
+}
+
+const input = JSON.parse(process.env.BENCH_CPU_INPUT ?? '{}') as ProbeInput;
+
+/** A queue that takes everything at once: the handler's own work is all that is measured. */
+const acceptingQueue = {
+  send: async (command: SendMessageBatchCommand) => ({
+    Successful: (command.input.Entries ?? []).map((entry, index) => ({
+      Id: entry.Id,
+      MessageId: `00000000-0000-4000-8000-${String(index).padStart(12, '0')}`,
+      MD5OfMessageBody: '',
+    })),
+    Failed: [],
+  }),
+} as unknown as SQSClient;
+
+const xmlParser = new XMLParser({
+  ignoreAttributes: false,
+  attributeNamePrefix: '@_',
+  parseTagValue: false,
+  parseAttributeValue: false,
+  processEntities: false,
+});
+
+/** `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`. */
+const jsonFloor: (body: string) => string = input.contentType.includes('xml')
+  ? (body) => JSON.stringify(xmlParser.parse(body))
+  : (body) => JSON.stringify(JSON.parse(body));
+
+function gatewayEvent(): APIGatewayProxyEventV2 {
+  const path = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
+  return {
+    version: '2.0',
+    routeKey: input.token ? 'POST /webhooks/{provider}/{token}' : 'POST /webhooks/{provider}',
+    rawPath: path,
+    rawQueryString: '',
+    headers: {
+      'content-type': input.contentType,
+      'content-length': String(Buffer.byteLength(input.body)),
+      host: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
+      'user-agent': 'bench',
+      'x-forwarded-for': '203.0.113.10',
+      ...Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value])),
+    },
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'abcdef1234',
+      domainName: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
+      domainPrefix: 'abcdef1234',
+      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'bench' },
+      requestId: 'bench-request',
+      routeKey: 'POST /webhooks/{provider}',
+      stage: '$default',
+      time: '01/Jan/2026:00:00:00 +0000',
+      timeEpoch: 1767225600000,
+    },
+    pathParameters: { provider: input.provider, ...(input.token ? { token: input.token } : {}) },
+    body: input.body,
+    isBase64Encoded: false,
+  };
+}
+
+/** CPU time (user + system) per call of `fn`, in µs. */
+async function cpuPerCall(fn: () => unknown, iterations: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) await fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / iterations;
+}
+
+function cpuPerCallSync(fn: () => unknown, iterations: number): number {
+  const before = process.cpuUsage();
+  for (let i = 0; i < iterations; i++) fn();
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / iterations;
+}
+
+async function main(): Promise<ProbeOutput> {
+  const adapter = adapterFor(input.provider);
+  const handler = createIngestHandler({
+    adapter,
+    sqs: acceptingQueue,
+    eventsQueueUrl: process.env.EVENTS_QUEUE_URL ?? 'https://sqs.eu-west-1.amazonaws.com/123456789012/webhook-events',
+    credentials: staticCredentialSource(input.credentials),
+    timeZone: process.env.PROVIDER_TIME_ZONE,
+  });
+  const event = gatewayEvent();
+  const request = { body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType, query: {} };
+  const context = { receivedAt: new Date().toISOString(), timeZone: process.env.PROVIDER_TIME_ZONE ?? adapter.defaultTimeZone };
+
+  let last = await handler(event);
+  for (let i = 0; i < input.warmup; i++) last = await handler(event);
+  const cpuUsPerRequest = await cpuPerCall(async () => {
+    last = await handler(event);
+  }, input.iterations);
+
+  cpuPerCallSync(() => adapter.normalize(request, context), input.warmup);
+  const normalizeUsPerRequest = cpuPerCallSync(() => adapter.normalize(request, context), input.iterations);
+
+  cpuPerCallSync(() => jsonFloor(input.body), input.warmup);
+  const jsonFloorUsPerRequest = cpuPerCallSync(() => jsonFloor(input.body), input.iterations);
+
+  return {
+    cpuUsPerRequest,
+    normalizeUsPerRequest,
+    jsonFloorUsPerRequest,
+    statusCode: last.statusCode ?? 0,
+    events: adapter.normalize(request, context).events.length,
+  };
+}
+
+main().then(
+  (output) => writeSync(3, `${JSON.stringify(output)}\n`),
+  (error: unknown) => {
+    writeSync(3, `${JSON.stringify({ error: error instanceof Error ? `${error.name}: ${error.message}` : String(error) })}\n`);
+    process.exitCode = 1;
+  },
+);

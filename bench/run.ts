@@ -1,0 +1,197 @@
+/**
+ * `npm run bench [-- --quick]`: bundle sizes, cold imports and warm CPU of the functions against baselines
+ * measured in the same run, then the local pipeline end to end; prints each budget of DESIGN.md §5 and whether it
+ * holds, and writes `bench-results.json` (the shape of issue 6, `./budgets.ts`).
+ *
+ * Exit code: 1 when something could not be measured, when a message is lost or ends in the wrong status, or when
+ * a bundle is over its budget (sizes do not depend on the machine); the timing budgets (cold import, warm CPU) are
+ * printed and decided, but fail the run only with `--strict`, since a shared CI machine makes them noisy.
+ */
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { providerIds, providers } from '../functions/providers';
+import { INGEST_SERVICE_NAME } from '../lib/constructs/provider-ingest';
+import { SERVICE_NAMES } from '../lib/webhook-ingestion-stack';
+import { ENV, METRICS } from '../lib/pipeline-settings';
+import { allHold, evaluateBudgets, shapeProblems, type BenchResults, type EndToEndFigures, type IngestFigures } from './budgets';
+import {
+  BASELINE_ENTRY,
+  ENTRIES,
+  REPO_ROOT,
+  bundleLikeStack,
+  functionBundling,
+  functionMemoryMb,
+  ingestBundling,
+  stackFunctionEnvironment,
+  stackHasPerProviderIngestBundling,
+  type Bundle,
+} from './bundle';
+import { runEndToEnd } from './e2e';
+import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
+import { weightOverBaseline } from './metafile';
+import { BenchUsageError, isCompleteRun, parseBenchArgs, type BenchOptions } from './options';
+import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
+import { budgetTable, figuresTable } from './report';
+import { round } from './stats';
+import { credentialsOf, cpuWebhook, devCredentials } from './webhooks';
+
+const say = (text: string) => process.stdout.write(`${text}\n`);
+
+/** The environment of one function on Lambda: runtime, stack-wide settings, Powertools names, its own. */
+function functionEnv(name: string, memoryMb: number, serviceName: string, own: Record<string, string>): Record<string, string> {
+  return {
+    ...runtimeEnvironment(name, memoryMb),
+    ...stackFunctionEnvironment,
+    [ENV.serviceName]: serviceName,
+    [ENV.metricsNamespace]: METRICS.namespace,
+    ...own,
+  };
+}
+
+const ingestEnv = (provider: string) =>
+  functionEnv(`webhook-ingest-${provider}`, functionMemoryMb.ingest, INGEST_SERVICE_NAME, ingestFunctionEnvironment(provider, providers[provider as keyof typeof providers].defaultTimeZone));
+
+interface Bundles {
+  readonly baseline: Bundle;
+  readonly ingest: ReadonlyMap<string, Bundle>;
+  readonly consumer: Bundle;
+}
+
+async function buildBundles(workdir: string): Promise<Bundles> {
+  const baseline = await bundleLikeStack(BASELINE_ENTRY, path.join(workdir, 'baseline'), functionBundling);
+  const ingest = new Map<string, Bundle>();
+  for (const provider of providerIds) {
+    ingest.set(provider, await bundleLikeStack(ENTRIES.ingest, path.join(workdir, `ingest-${provider}`), ingestBundling(provider)));
+  }
+  const consumer = await bundleLikeStack(ENTRIES.consume, path.join(workdir, 'consumer'), functionBundling);
+  return { baseline, ingest, consumer };
+}
+
+async function measureCpuFigures(workdir: string, options: BenchOptions): Promise<Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>> {
+  const figures = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
+  const document = devCredentials();
+  for (const provider of providerIds) {
+    const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
+    const webhook = cpuWebhook(provider);
+    const output = await measureCpu(
+      probe.file,
+      { provider, ...webhook, ...credentialsOf(document, provider), credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
+      ingestEnv(provider),
+    );
+    say(
+      `  ${provider}: ${output.cpuUsPerRequest.toFixed(1)} µs/request (adapter.normalize ${output.normalizeUsPerRequest.toFixed(1)} µs, ` +
+        `${output.events} event(s)); JSON floor ${output.jsonFloorUsPerRequest.toFixed(2)} µs; body ${Buffer.byteLength(webhook.body)} B`,
+    );
+    figures.set(provider, { cpuUsPerRequest: output.cpuUsPerRequest, jsonFloorUsPerRequest: output.jsonFloorUsPerRequest });
+  }
+  return figures;
+}
+
+const NOT_MEASURED = Number.NaN;
+
+async function main(): Promise<number> {
+  const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
+  const workdir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
+  say(`bench: ${options.quick ? 'quick' : 'full'} run, phases ${[...options.phases].join(', ')}; work directory ${workdir}`);
+  if (!stackHasPerProviderIngestBundling) {
+    say('note: lib/defaults.ts has no ingestBundling(providerId): every ingest function is bundled with FUNCTION_DEFAULTS.bundling, as the stack does');
+  }
+  try {
+    const bundles = await buildBundles(workdir);
+    const weigh = (bundle: Bundle) =>
+      weightOverBaseline(bundle.metafile, bundles.baseline.metafile)
+        .map((entry) => `${entry.name} ${(entry.bytes / 1000).toFixed(1)}`)
+        .join(', ');
+    say(`\nbundles (kB over the baseline's ${(bundles.baseline.bytes / 1000).toFixed(1)} kB, heaviest additions in kB):`);
+    for (const [provider, bundle] of bundles.ingest) say(`  ingest ${provider}: +${((bundle.bytes - bundles.baseline.bytes) / 1000).toFixed(1)}: ${weigh(bundle)}`);
+    say(`  consumer: +${((bundles.consumer.bytes - bundles.baseline.bytes) / 1000).toFixed(1)}: ${weigh(bundles.consumer)}`);
+
+    const imports = new Map<string, number>();
+    if (options.phases.has('imports')) {
+      const probe = await buildImportProbe(workdir);
+      const subjects: ImportSubject[] = [
+        { name: 'baseline', bundle: bundles.baseline.file, env: functionEnv('webhook-baseline', functionMemoryMb.ingest, INGEST_SERVICE_NAME, baselineFunctionEnvironment()) },
+        ...[...bundles.ingest].map(([provider, bundle]) => ({ name: provider, bundle: bundle.file, env: ingestEnv(provider) })),
+        {
+          name: 'consumer',
+          bundle: bundles.consumer.file,
+          env: functionEnv('webhook-consume', functionMemoryMb.consume, SERVICE_NAMES.consume, consumerFunctionEnvironment()),
+        },
+      ];
+      say(`\ncold imports: ${options.importSamples} fresh processes per bundle, round-robin`);
+      for (const timing of await measureImports(probe, subjects, options.importSamples)) {
+        imports.set(timing.name, timing.importMs);
+        const sorted = [...timing.samples].sort((a, b) => a - b);
+        say(`  ${timing.name}: median ${timing.importMs.toFixed(1)} ms (min ${sorted[0].toFixed(1)}, max ${sorted[sorted.length - 1].toFixed(1)})`);
+      }
+    }
+
+    let cpu = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
+    if (options.phases.has('cpu')) {
+      say(`\nwarm CPU: ${options.cpuIterations} requests after ${options.cpuWarmup} of warm-up, per provider`);
+      cpu = await measureCpuFigures(workdir, options);
+    }
+
+    let e2e: EndToEndFigures = {
+      webhooks: 0,
+      concurrency: options.concurrency,
+      lost: NOT_MEASURED,
+      wrongStatus: NOT_MEASURED,
+      requestsPerSecond: NOT_MEASURED,
+      p50Ms: NOT_MEASURED,
+      p99Ms: NOT_MEASURED,
+    };
+    if (options.phases.has('e2e')) {
+      say(`\nend to end: ${options.webhooks} webhooks, ${options.concurrency} connections, ${options.duplicateShare * 100} % duplicates, shuffled`);
+      e2e = await runEndToEnd(options, workdir, say);
+    }
+
+    const results: BenchResults = {
+      baseline: { bundleBytes: bundles.baseline.bytes, importMs: round(imports.get('baseline') ?? NOT_MEASURED, 2) },
+      ingest: Object.fromEntries(
+        [...bundles.ingest].map(([provider, bundle]) => [
+          provider,
+          {
+            bundleBytes: bundle.bytes,
+            importMs: round(imports.get(provider) ?? NOT_MEASURED, 2),
+            cpuUsPerRequest: round(cpu.get(provider)?.cpuUsPerRequest ?? NOT_MEASURED, 2),
+            jsonFloorUsPerRequest: round(cpu.get(provider)?.jsonFloorUsPerRequest ?? NOT_MEASURED, 2),
+          },
+        ]),
+      ),
+      consumer: { bundleBytes: bundles.consumer.bytes, importMs: round(imports.get('consumer') ?? NOT_MEASURED, 2) },
+      e2e,
+    };
+
+    const checks = evaluateBudgets(results);
+    say(`\n${figuresTable(results)}\n\n${budgetTable(checks)}\n`);
+
+    if (isCompleteRun(options)) {
+      const problems = shapeProblems(results);
+      if (problems.length > 0) throw new Error(`results do not have the bench-results.json shape: ${problems.join('; ')}`);
+      writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+      say(`wrote ${path.relative(process.cwd(), options.out) || options.out}`);
+    } else {
+      say('not every phase ran: bench-results.json left as it was');
+    }
+    say(allHold(checks) ? 'every budget holds' : `budgets not holding: ${checks.filter((entry) => !entry.holds).length}`);
+
+    const deterministicFailure = checks.some((entry) => !entry.holds && ['bundle', 'lost', 'wrongStatus'].includes(entry.budget) && Number.isFinite(entry.measured));
+    const timingFailure = checks.some((entry) => !entry.holds && ['import', 'cpu'].includes(entry.budget) && Number.isFinite(entry.measured));
+    return deterministicFailure || (options.strict && timingFailure) ? 1 : 0;
+  } finally {
+    if (options.keep) say(`kept ${workdir}`);
+    else rmSync(workdir, { recursive: true, force: true });
+  }
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    process.stderr.write(`bench: ${error instanceof BenchUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exitCode = error instanceof BenchUsageError ? 2 : 1;
+  },
+);

@@ -1,0 +1,52 @@
+/**
+ * The bodies the bench sends: for the per-request CPU figure, one representative recorded webhook per provider
+ * (a plain delivery report, the kind that makes up almost all of the traffic), with the dev credentials a provider
+ * would send with it.
+ */
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { REPO_ROOT } from './bundle';
+
+export const EVENTS_DIR = path.join(REPO_ROOT, 'test', 'events');
+export const DEV_CREDENTIALS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
+
+/** The recorded body each provider's CPU figure is measured on (`test/events/<provider>/<file>`). */
+export const CPU_BODIES: Readonly<Record<string, string>> = {
+  'innopaas-otp': 'status-delivered.json',
+  'innopaas-whatsapp': 'message-status-delivered.json',
+  // Two <state> elements: Webcom batches statuses, and a one-state body would flatter the XML parser.
+  webcom: 'status.xml',
+  smsgateway24: 'status-sim.json',
+  'nhncloud-sms': 'message-result.json',
+};
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.xml': 'text/xml; charset=utf-8' };
+
+export interface RecordedWebhook {
+  readonly body: string;
+  readonly contentType: string;
+}
+
+/** `test/events/<provider>/<CPU_BODIES[provider]>`; a provider without an entry is an error, not a silent skip. */
+export function cpuWebhook(provider: string): RecordedWebhook {
+  const file = CPU_BODIES[provider];
+  if (!file) throw new Error(`bench: no CPU body chosen for ${provider}; add one to CPU_BODIES in bench/webhooks.ts`);
+  return { body: readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8'), contentType: CONTENT_TYPES[path.extname(file)] };
+}
+
+interface CredentialsEntry {
+  readonly headers?: Readonly<Record<string, readonly string[]>>;
+  readonly tokens?: readonly string[];
+}
+
+/** The credentials document (`config/credentials.dev.json`). */
+export function devCredentials(): Readonly<Record<string, unknown>> {
+  return JSON.parse(readFileSync(DEV_CREDENTIALS_FILE, 'utf8')) as Record<string, unknown>;
+}
+
+/** What a provider sends to authenticate, from a credentials document: first value of each header, first token. */
+export function credentialsOf(document: Readonly<Record<string, unknown>>, provider: string): { headers: Record<string, string>; token?: string } {
+  const entry = (document[provider] ?? {}) as CredentialsEntry;
+  const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([name, values]) => [name, values[0]]));
+  return { headers, ...(entry.tokens?.[0] ? { token: entry.tokens[0] } : {}) };
+}
