@@ -6,7 +6,8 @@
  * Powertools prints EMF JSON to stdout; set `POWERTOOLS_METRICS_DISABLED=true` to keep it off a local console.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { METRICS } from '../../lib/pipeline-settings';
+import { ENV, METRICS } from '../../lib/pipeline-settings';
+import { getOptionalStringFromEnv } from '../shared/env';
 import type { EventResult } from './applyEvent';
 
 export type ConsumerMetricName =
@@ -40,8 +41,13 @@ export function countFailure(counts: BatchCounts, provider: string): void {
   increment(counts, provider, METRICS.recordFailures);
 }
 
-/** The sink of one consumer: a Metrics instance whose only dimension is `provider`, set per flush. */
-export function createMetricsSink(metrics: Metrics = new Metrics({ namespace: METRICS.namespace })): (counts: BatchCounts) => void {
+/**
+ * The sink of one consumer: a Metrics instance whose only dimension is `provider`, set per flush. Its namespace is
+ * the deployment's (`POWERTOOLS_METRICS_NAMESPACE`, which the stack sets from its config), else `METRICS.namespace`.
+ */
+export function createMetricsSink(
+  metrics: Metrics = new Metrics({ namespace: getOptionalStringFromEnv(ENV.metricsNamespace) ?? METRICS.namespace }),
+): (counts: BatchCounts) => void {
   // Powertools adds `service` by default; the stack's alarms and dashboard look at `{provider}` alone.
   metrics.clearDefaultDimensions();
   return (counts) => {
