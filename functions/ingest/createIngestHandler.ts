@@ -102,6 +102,8 @@ function errorOrigin(error: unknown): Record<string, string> {
 }
 
 function headersWithout(headers: Readonly<Record<string, string | undefined>>, names: ReadonlySet<string>) {
+  // Nothing to strip (a URL-token provider): the adapted headers are already a prototype-free copy.
+  if (names.size === 0) return headers;
   // No prototype: a header named `__proto__` stays a header.
   const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(headers)) if (!names.has(name)) out[name] = value;
@@ -229,39 +231,44 @@ export function createIngestHandler(
   }
 
   function logOutcome(request: IngestRequest, trace: Trace, startedAt: number): void {
-    const events = trace.events ?? [];
-    const enqueue = trace.enqueue ?? EMPTY_ENQUEUE;
-    const fields = {
-      provider: adapter.id,
-      requestId: request.requestId,
-      outcome: trace.outcome,
-      statusCode: trace.statusCode,
-      ...(trace.reason ? { reason: trace.reason } : {}),
-      ...(trace.header ? { header: trace.header } : {}),
-      ...(trace.detail ? { detail: trace.detail } : {}),
-      ...trace.error,
-      events: events.length,
-      queued: enqueue.queued.size,
-      ...(events.length > 0
-        ? {
-            eventIds: events.slice(0, MAX_LOGGED_IDS).map((event) => event.eventId),
-            messageIds: events.slice(0, MAX_LOGGED_IDS).flatMap((event) => (event.messageId ? [event.messageId] : [])),
-          }
-        : {}),
-      ...(enqueue.failures.length > 0
-        ? { enqueueFailures: enqueue.failures.slice(0, MAX_LOGGED_IDS).map(({ eventId, code }) => ({ eventId, code })) }
-        : {}),
-      durationMs: Date.now() - startedAt,
-    };
-    const message = trace.reason ? AUTH_MESSAGES[trace.reason] : `webhook ${trace.outcome}`;
+    const statusCode = trace.statusCode ?? 500;
     const level =
-      (trace.statusCode ?? 500) >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials' ? 'ERROR'
-      : (trace.statusCode ?? 500) >= 400 ? 'WARN'
+      statusCode >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials' ? 'ERROR'
+      : statusCode >= 400 ? 'WARN'
       : 'INFO';
     // The line is also the request's EMF record; when the level hides the line, the metrics go out alone.
     const metrics = metricsOf(trace.metrics, startedAt);
-    if (logger.isEnabled(level)) logger.log(level, message, metrics ? { ...fields, ...metrics } : fields);
-    else if (metrics) logger.writeRecord(metrics);
+    if (!logger.isEnabled(level)) {
+      if (metrics) logger.writeRecord(metrics);
+      return;
+    }
+    // Built field by field rather than from spreads: this runs once per request, on the provider's clock.
+    const events = trace.events ?? [];
+    const enqueue = trace.enqueue ?? EMPTY_ENQUEUE;
+    const fields: Record<string, unknown> = { provider: adapter.id, requestId: request.requestId, outcome: trace.outcome, statusCode: trace.statusCode };
+    if (trace.reason) fields.reason = trace.reason;
+    if (trace.header) fields.header = trace.header;
+    if (trace.detail) fields.detail = trace.detail;
+    if (trace.error) Object.assign(fields, trace.error);
+    fields.events = events.length;
+    fields.queued = enqueue.queued.size;
+    if (events.length > 0) {
+      const eventIds: string[] = [];
+      const messageIds: string[] = [];
+      for (let index = 0; index < events.length && index < MAX_LOGGED_IDS; index++) {
+        eventIds.push(events[index].eventId);
+        const { messageId } = events[index];
+        if (messageId) messageIds.push(messageId);
+      }
+      fields.eventIds = eventIds;
+      fields.messageIds = messageIds;
+    }
+    if (enqueue.failures.length > 0) {
+      fields.enqueueFailures = enqueue.failures.slice(0, MAX_LOGGED_IDS).map(({ eventId, code }) => ({ eventId, code }));
+    }
+    fields.durationMs = Date.now() - startedAt;
+    if (metrics) Object.assign(fields, metrics);
+    logger.log(level, trace.reason ? AUTH_MESSAGES[trace.reason] : `webhook ${trace.outcome}`, fields);
   }
 
   return async function handle(event: APIGatewayProxyEventV2): Promise<APIGatewayProxyStructuredResultV2> {
