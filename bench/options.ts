@@ -9,9 +9,9 @@
  * | end-to-end connections | 64 | 64 |
  *
  * Both keep at least 15 processes per bundle (issue 6). `--samples=N`, `--webhooks=N`, `--concurrency=N` and
- * `--seed=N` override a size; `--strict` also fails the run on a timing budget; `--keep` keeps the bundles and
- * their metafiles; `--out=FILE` writes the results elsewhere. `--phases` runs a subset while investigating; a subset
- * prints its figures but writes no `bench-results.json`, whose shape needs every phase.
+ * `--seed=N` override a size; `--strict` fails the run on any budget, not only on lost or wrong messages; `--keep`
+ * keeps the bundles and their metafiles; `--out=FILE` writes the results elsewhere. `--phases` runs a subset while
+ * investigating; a subset prints its figures but writes no `bench-results.json`, whose shape needs every phase.
  */
 
 export const PHASES = ['bundles', 'imports', 'cpu', 'e2e'] as const;
@@ -33,7 +33,7 @@ export interface BenchOptions {
   readonly out: string;
   /** Keep the bundles and metafiles (their directory is printed). */
   readonly keep: boolean;
-  /** Exit 1 when a timing budget (cold import, warm CPU) does not hold, not only a size or correctness one. */
+  /** Exit 1 when any budget does not hold, not only when a message is lost or wrong. */
   readonly strict: boolean;
 }
 

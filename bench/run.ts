@@ -3,9 +3,9 @@
  * measured in the same run, then the local pipeline end to end; prints each budget of DESIGN.md §5 and whether it
  * holds, and writes `bench-results.json` (the shape of issue 6, `./budgets.ts`).
  *
- * Exit code: 1 when something could not be measured, when a message is lost or ends in the wrong status, or when
- * a bundle is over its budget (sizes do not depend on the machine); the timing budgets (cold import, warm CPU) are
- * printed and decided, but fail the run only with `--strict`, since a shared CI machine makes them noisy.
+ * Exit code: 1 when something could not be measured, or when a message is lost or ends in the wrong status (a
+ * correctness failure, whatever the machine). The size and timing budgets are printed and decided, and fail the run
+ * only with `--strict`: timings are noisy on a shared CI machine, and CI runs the bench so it cannot rot.
  */
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -81,7 +81,8 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
     );
     say(
       `  ${provider}: ${output.cpuUsPerRequest.toFixed(1)} µs/request (adapter.normalize ${output.normalizeUsPerRequest.toFixed(1)} µs, ` +
-        `${output.events} event(s)); JSON floor ${output.jsonFloorUsPerRequest.toFixed(2)} µs; body ${Buffer.byteLength(webhook.body)} B`,
+        `${output.events} event(s)); JSON floor ${output.jsonFloorUsPerRequest.toFixed(2)} µs; body ${Buffer.byteLength(webhook.body)} B; ` +
+        `first request of the process ${output.firstRequestMs.toFixed(1)} ms`,
     );
     figures.set(provider, { cpuUsPerRequest: output.cpuUsPerRequest, jsonFloorUsPerRequest: output.jsonFloorUsPerRequest });
   }
@@ -177,9 +178,10 @@ async function main(): Promise<number> {
     }
     say(allHold(checks) ? 'every budget holds' : `budgets not holding: ${checks.filter((entry) => !entry.holds).length}`);
 
-    const deterministicFailure = checks.some((entry) => !entry.holds && ['bundle', 'lost', 'wrongStatus'].includes(entry.budget) && Number.isFinite(entry.measured));
-    const timingFailure = checks.some((entry) => !entry.holds && ['import', 'cpu'].includes(entry.budget) && Number.isFinite(entry.measured));
-    return deterministicFailure || (options.strict && timingFailure) ? 1 : 0;
+    const measured = checks.filter((entry) => Number.isFinite(entry.measured));
+    const correctnessFailure = measured.some((entry) => !entry.holds && (entry.budget === 'lost' || entry.budget === 'wrongStatus'));
+    const budgetFailure = measured.some((entry) => !entry.holds);
+    return correctnessFailure || (options.strict && budgetFailure) ? 1 : 0;
   } finally {
     if (options.keep) say(`kept ${workdir}`);
     else rmSync(workdir, { recursive: true, force: true });
