@@ -72,7 +72,7 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   occurredAtRaw: "The provider's time value verbatim, before time-zone conversion.",
   receivedAt: 'When the webhook reached the ingest endpoint, ISO-8601 UTC.',
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
-  raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract.",
+  raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. On the topic it is null when keeping it would push the message past the SNS size limit.",
 };
 
 /** Per-field documentation of the applied-event envelope's own fields. */
@@ -80,7 +80,7 @@ export const APPLIED_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof Ap
   previousStatus:
     "The message's stored canonical status before this event was recorded; null when nothing was stored (the message's first event, or an event without a status).",
   statusChanged:
-    'Whether this event replaced the stored status. False for a duplicate delivery, for a status that does not outrank the stored one (late or out of order), and for events without a status.',
+    'Whether this event changed the stored status value. False for a status that does not outrank the stored one (late or out of order), for one that only refreshes details of the same status, and for events without a status. A duplicate delivery of an event already published is not published again.',
 };
 
 const PARTY_FIELD_DESCRIPTIONS: Readonly<Record<keyof Party, string>> = {

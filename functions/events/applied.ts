@@ -13,8 +13,9 @@ import { CANONICAL_STATUSES } from './status';
  *
  * - `previousStatus`: the message's stored canonical status before this event was recorded; `null` when nothing
  *   was stored (the message's first event, or an event that is not about a message status).
- * - `statusChanged`: whether this event replaced the stored status (`false` for a duplicate delivery, for a status
- *   that arrived after a higher-ranked one, and for events that carry no status).
+ * - `statusChanged`: whether this event changed the stored status value (`false` for a status that arrived after a
+ *   higher-ranked one, for one that only refreshes details of the same status, and for events that carry no
+ *   status). A duplicate delivery of an already published event is not published again at all.
  */
 export const AppliedFieldsSchema = z.object({
   previousStatus: z.nullable(z.enum(CANONICAL_STATUSES)),
