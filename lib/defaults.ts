@@ -86,6 +86,7 @@ export const FUNCTION_SIZING = {
 export const QUEUE_DEFAULTS = {
   encryption: sqs.QueueEncryption.SQS_MANAGED,
   enforceSSL: true,
+  maxMessageSizeBytes: QUEUE.maxMessageSizeBytes,
 } as const satisfies sqs.QueueProps;
 
 /** Dead-letter and inspection queues keep a message as long as SQS allows, so none expires before someone looks. */

@@ -45,6 +45,12 @@ export const QUEUE = {
   retentionSeconds: 4 * 24 * 3600,
   batchSize: 10,
   maxBatchingWindowSeconds: 1,
+  /**
+   * SQS's largest message (and SendMessageBatch payload): 1 MiB. An event carries its normalized fields and the
+   * provider's raw item, so one near the 256 KiB body cap can exceed SQS's classic 256 KiB default; at the default it
+   * would be refused on every retry.
+   */
+  maxMessageSizeBytes: 1024 * 1024,
 } as const;
 
 /** The status table's keys (see `functions/store`). */

@@ -15,6 +15,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
+import { QUEUE } from '../../lib/pipeline-settings';
 import { messageAttributesOf, type NormalizedEvent } from '../events/schema';
 
 /** Retry and batching knobs; the defaults keep a request well under API Gateway's 30 s. */
@@ -23,7 +24,7 @@ export interface EnqueueOptions {
   readonly maxAttempts?: number;
   /** Wait before attempt `n` (2, 3, …), in ms. @default 100 × 4^(n−2) */
   readonly backoffMs?: (attempt: number) => number;
-  /** Largest batch in bytes (bodies + attributes). @default 262_144, SQS's classic limit */
+  /** Largest batch in bytes (bodies + attributes). @default QUEUE.maxMessageSizeBytes (1 MiB, as the queues are set) */
   readonly maxBatchBytes?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -46,7 +47,7 @@ export interface EnqueueResult {
 }
 
 const MAX_ENTRIES = 10;
-const DEFAULT_MAX_BATCH_BYTES = 256 * 1024;
+const DEFAULT_MAX_BATCH_BYTES = QUEUE.maxMessageSizeBytes;
 const defaultBackoff = (attempt: number) => 100 * 4 ** (attempt - 2);
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 

@@ -33,12 +33,15 @@ export async function createPipelineQueues(client: SQSClient, options: QueueOpti
     if (!QueueUrl) throw new Error(`queue ${name} was not created`);
     return QueueUrl;
   };
+  const maximumMessageSize = String(QUEUE.maxMessageSizeBytes);
   const deadLetterQueueUrl = await create(RESOURCE_NAMES.deadLetterQueue, {
     MessageRetentionPeriod: String(QUEUE.dlqRetentionSeconds),
+    MaximumMessageSize: maximumMessageSize,
   });
   const eventsQueueUrl = await create(RESOURCE_NAMES.eventsQueue, {
     VisibilityTimeout: String(options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds),
     MessageRetentionPeriod: String(QUEUE.retentionSeconds),
+    MaximumMessageSize: maximumMessageSize,
     RedrivePolicy: JSON.stringify({
       deadLetterTargetArn: await queueArn(client, deadLetterQueueUrl),
       maxReceiveCount: options.maxReceiveCount ?? QUEUE.maxReceiveCount,
@@ -46,6 +49,7 @@ export async function createPipelineQueues(client: SQSClient, options: QueueOpti
   });
   const rejectedQueueUrl = await create(RESOURCE_NAMES.rejectedQueue, {
     MessageRetentionPeriod: String(QUEUE.dlqRetentionSeconds),
+    MaximumMessageSize: maximumMessageSize,
   });
   return { eventsQueueUrl, deadLetterQueueUrl, rejectedQueueUrl };
 }

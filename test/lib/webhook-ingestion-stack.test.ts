@@ -79,6 +79,11 @@ describe('events queue and dead-letter queue (RELIABILITY.md case 16)', () => {
     }
   });
 
+  it('takes messages up to 1 MiB on every queue, so an event with a large raw item is never refused for its size', () => {
+    const queues = Object.values(resourcesOf(dev.template, 'AWS::SQS::Queue'));
+    for (const queue of queues) expect(queue.Properties.MaximumMessageSize).toBe(1024 * 1024);
+  });
+
   it('keeps rejected bodies for 14 days, encrypted, on their own queue', () => {
     dev.template.hasResourceProperties('AWS::SQS::Queue', {
       QueueName: 'webhook-rejected-dev',

@@ -131,6 +131,23 @@ describe('accepted requests', () => {
     expect(await events(1)).toHaveLength(1);
   });
 
+  it('queues a single event that carries a body near the cap twice over (data and raw)', async () => {
+    // An undocumented InnoPaaS body is kept whole in data and in raw: one ~240 KB body makes a ~480 KB message,
+    // more than SQS's classic 256 KiB limit, which would be refused on every retry.
+    const { handler, events } = await ingestHarness(sqs.client, 'innopaas-whatsapp');
+    const body = JSON.stringify({
+      id: 'b0e0a1c2-0000-4000-8000-000000000001',
+      type: 'whatsapp_account_review_updated',
+      eventTime: '2023-10-16T13:04:57.644Z',
+      body: { decision: 'APPROVED', notes: 'x'.repeat(240 * 1024) },
+    });
+    const response = await handler(webhookEvent('innopaas-whatsapp', { body }));
+    expect(response.statusCode).toBe(200);
+    const [message] = await events(1);
+    expect(Buffer.byteLength(message.Body!)).toBeGreaterThan(256 * 1024);
+    expect(NormalizedEventSchema.parse(JSON.parse(message.Body!)).type).toBe('account.review');
+  });
+
   it('answers a ping with the adapter reply, counts it and queues nothing', async () => {
     const ping = validFixtures('nhncloud-sms').find((fixture) => fixture.name === 'verification-ping.json')!;
     const { handler, eventsDepth } = await ingestHarness(sqs.client, 'nhncloud-sms');
