@@ -24,7 +24,7 @@ import {
   functionMemoryMb,
   ingestBundling,
   stackFunctionEnvironment,
-  stackHasPerProviderIngestBundling,
+  ingestBundlingSource,
   type Bundle,
 } from './bundle';
 import { runEndToEnd } from './e2e';
@@ -95,9 +95,7 @@ async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
   const workdir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
   say(`bench: ${options.quick ? 'quick' : 'full'} run, phases ${[...options.phases].join(', ')}; work directory ${workdir}`);
-  if (!stackHasPerProviderIngestBundling) {
-    say('note: lib/defaults.ts has no ingestBundling(providerId): every ingest function is bundled with FUNCTION_DEFAULTS.bundling, as the stack does');
-  }
+  say(`ingest bundling: ${ingestBundlingSource}`);
   try {
     const bundles = await buildBundles(workdir);
     const weigh = (bundle: Bundle) =>
