@@ -2,18 +2,13 @@
  * Bundles the functions the way the stack does: the entries and bundling options come from `lib/defaults.ts`
  * (`ENTRIES`, `FUNCTION_DEFAULTS`), translated flag by flag as `NodejsFunction` does (`./esbuild-options.ts`).
  *
- * One ingest function per provider. The stack gives each `FUNCTION_DEFAULTS.bundling` plus the define that keeps
- * that provider's adapter alone in the bundle (`lib/constructs/provider-ingest.ts` passes
- * `{ define: bundledProviderDefine(provider.id) }` to `PipelineFunction`, which spreads it over the defaults). That
- * composition lives inside the construct, not as data, so it is mirrored here in {@link ingestBundling}, the one
- * place to change if the construct does; should `lib/defaults.ts` export `ingestBundling(providerId)`, the bench
- * uses that instead.
+ * One ingest function per provider, bundled with `ingestBundling(providerId)` from `lib/defaults.ts`, the very
+ * options the stack gives it (the defaults plus the define that keeps that provider's adapter alone in the bundle).
  */
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { build, type Metafile } from 'esbuild';
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
-import { bundledProviderDefine } from '../functions/providers';
 import * as defaults from '../lib/defaults';
 import { esbuildOptionsOf } from './esbuild-options';
 
@@ -30,21 +25,11 @@ export interface Bundle {
   readonly metafile: Metafile;
 }
 
-type PerProviderBundling = (providerId: string) => BundlingOptions;
-
-/** The stack's per-provider ingest bundling, if lib/defaults.ts exports it as a function. */
-const exportedIngestBundling: PerProviderBundling | undefined = (defaults as { ingestBundling?: PerProviderBundling }).ingestBundling;
+/** The stack's bundling of one provider's ingest function. */
+export const ingestBundling: (providerId: string) => BundlingOptions = defaults.ingestBundling;
 
 /** Where {@link ingestBundling} comes from, for the printout. */
-export const ingestBundlingSource = exportedIngestBundling
-  ? 'lib/defaults.ts ingestBundling(providerId)'
-  : 'FUNCTION_DEFAULTS.bundling + bundledProviderDefine(providerId), mirrored from lib/constructs/provider-ingest.ts';
-
-/** The bundling options of one provider's ingest function, as the stack sets them (see the module comment). */
-export function ingestBundling(providerId: string): BundlingOptions {
-  if (exportedIngestBundling) return exportedIngestBundling(providerId);
-  return { ...defaults.FUNCTION_DEFAULTS.bundling, define: bundledProviderDefine(providerId) };
-}
+export const ingestBundlingSource = 'lib/defaults.ts ingestBundling(providerId)';
 
 /** The bundling options of every other function. */
 export const functionBundling: BundlingOptions = defaults.FUNCTION_DEFAULTS.bundling;

@@ -8,6 +8,7 @@ import { Duration } from 'aws-cdk-lib';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { OutputFormat, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { bundledProviderDefine } from '../functions/providers';
 import { QUEUE } from './pipeline-settings';
 
 const repoRoot = path.join(__dirname, '..');
@@ -45,6 +46,15 @@ export const FUNCTION_DEFAULTS = {
     NODE_OPTIONS: '--enable-source-maps',
   },
 } as const;
+
+/**
+ * The bundling of one provider's ingest function: the defaults plus the esbuild `define` that folds the provider
+ * registry to that provider's adapter, so its bundle leaves the other adapters (and their parsers) out. The stack
+ * and `npm run bench` both read it from here, so the bench measures exactly what is deployed.
+ */
+export function ingestBundling(providerId: string): BundlingOptions {
+  return { ...FUNCTION_DEFAULTS.bundling, define: bundledProviderDefine(providerId) };
+}
 
 export interface FunctionSizing {
   readonly memorySize: number;

@@ -18,10 +18,10 @@ export interface PipelineFunctionProps {
   /** Retention of its log group, in days. */
   readonly logRetentionDays: logs.RetentionDays;
   /**
-   * Bundling options added to `FUNCTION_DEFAULTS.bundling` (e.g. an esbuild `define`).
-   * @default - the defaults alone
+   * How the function is bundled (`ingestBundling(providerId)` for an ingest function).
+   * @default FUNCTION_DEFAULTS.bundling
    */
-  readonly bundling?: Pick<BundlingOptions, 'define'>;
+  readonly bundling?: BundlingOptions;
   /**
    * What happens to the log group when the function goes away.
    * @default RemovalPolicy.RETAIN
@@ -64,7 +64,7 @@ export class PipelineFunction extends Construct {
       handler: 'handler',
       runtime: FUNCTION_DEFAULTS.runtime,
       architecture: FUNCTION_DEFAULTS.architecture,
-      bundling: { ...FUNCTION_DEFAULTS.bundling, ...props.bundling },
+      bundling: props.bundling ?? FUNCTION_DEFAULTS.bundling,
       memorySize: props.sizing.memorySize,
       timeout: props.sizing.timeout,
       description: props.sizing.description,

@@ -3,9 +3,8 @@ import type * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import { bundledProviderDefine } from '../../functions/providers';
 import type { EnabledProvider } from '../config';
-import { ENTRIES, FUNCTION_SIZING } from '../defaults';
+import { ENTRIES, FUNCTION_SIZING, ingestBundling } from '../defaults';
 import { ENV, INGEST } from '../pipeline-settings';
 import { PipelineFunction } from './pipeline-function';
 
@@ -69,8 +68,7 @@ export class ProviderIngest extends Construct {
       metricsNamespace: props.metricsNamespace,
       logRetentionDays: props.logRetentionDays,
       logRemovalPolicy: removalPolicy,
-      // Folds the registry to this provider's adapter, so the bundle leaves the others (and their parsers) out.
-      bundling: { define: bundledProviderDefine(provider.id) },
+      bundling: ingestBundling(provider.id),
       environment: {
         [ENV.providerId]: provider.id,
         [ENV.eventsQueueUrl]: props.eventsQueue.queueUrl,
