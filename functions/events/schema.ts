@@ -5,33 +5,18 @@
  */
 import * as z from 'zod/mini';
 import { CANONICAL_STATUSES } from './status';
+import { CHANNELS, EVENT_TYPES, MAX_FIELD_LENGTH, PROVIDER_ID_PATTERN, SCHEMA_VERSION } from './constants';
 
-export const SCHEMA_VERSION = 1 as const;
-
-/**
- * Provider ids are kebab-case names from the registry (`functions/providers/index.ts`); the schema does not
- * enumerate them, so adding a provider is not a schema change.
- */
-export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
-
-export const CHANNELS = ['sms', 'whatsapp', 'viber', 'otp'] as const;
-export type Channel = (typeof CHANNELS)[number];
-
-export const EVENT_TYPES = [
-  'message.status',
-  'message.inbound',
-  'template.status',
-  'recipient.unsubscribed',
-  'country.blocked',
-  'account.review',
-  'phone_number.name',
-  'chat.message',
-  'provider.unknown',
-] as const;
-export type EventType = (typeof EVENT_TYPES)[number];
-
-/** Longest string any single field may hold; raw provider items are bounded by the body cap instead. */
-export const MAX_FIELD_LENGTH = 1024;
+export {
+  CHANNELS,
+  EVENT_TYPES,
+  MAX_FIELD_LENGTH,
+  PROVIDER_ID_PATTERN,
+  SCHEMA_VERSION,
+  messageAttributesOf,
+  type Channel,
+  type EventType,
+} from './constants';
 
 const boundedString = () => z.string().check(z.maxLength(MAX_FIELD_LENGTH));
 const isoUtc = () => z.iso.datetime();
@@ -79,8 +64,3 @@ export const NormalizedEventSchema = z.object({
 });
 
 export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;
-
-/** SQS / SNS message attributes carried with each event, for filter policies. */
-export function messageAttributesOf(event: NormalizedEvent): Record<'provider' | 'type' | 'status', string> {
-  return { provider: event.provider, type: event.type, status: event.status ?? 'none' };
-}

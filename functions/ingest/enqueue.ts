@@ -16,7 +16,8 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import { QUEUE } from '../../lib/pipeline-settings';
-import { messageAttributesOf, type NormalizedEvent } from '../events/schema';
+import { messageAttributesOf } from '../events/constants';
+import type { NormalizedEvent } from '../events/schema';
 
 /** Retry and batching knobs; the defaults keep a request well under API Gateway's 30 s. */
 export interface EnqueueOptions {

@@ -3,7 +3,8 @@
  * provider times, and the event skeleton. Pure.
  */
 import type * as z from 'zod/mini';
-import { SCHEMA_VERSION, type NormalizedEvent } from '../events/schema';
+import { SCHEMA_VERSION } from '../events/constants';
+import type { NormalizedEvent } from '../events/schema';
 import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { toUtcIso } from '../shared/time';

@@ -30,7 +30,8 @@
  *   as DESIGN.md says; any other status is `unknown`, non-final.
  */
 import * as z from 'zod/mini';
-import { MAX_FIELD_LENGTH, type EventType, type NormalizedEvent } from '../events/schema';
+import { MAX_FIELD_LENGTH, type EventType } from '../events/constants';
+import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';

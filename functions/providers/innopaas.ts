@@ -4,7 +4,7 @@
  * or numbers, optional fields sent as `null`). Pure; schemas are built once at module load.
  */
 import * as z from 'zod/mini';
-import { MAX_FIELD_LENGTH } from '../events/schema';
+import { MAX_FIELD_LENGTH } from '../events/constants';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { epochMsToUtcIso } from '../shared/time';

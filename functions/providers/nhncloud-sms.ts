@@ -8,7 +8,8 @@
  * `provider.unknown` per hook with the hook kept raw.
  */
 import * as z from 'zod/mini';
-import { MAX_FIELD_LENGTH, type NormalizedEvent } from '../events/schema';
+import { MAX_FIELD_LENGTH } from '../events/constants';
+import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty, type NumberingRule } from '../shared/phone';
