@@ -204,17 +204,27 @@ async function runAll(steps: ReadonlyArray<() => Promise<unknown>>): Promise<voi
 export async function startLocalPipeline(options: LocalPipelineOptions = {}): Promise<LocalPipeline> {
   quietFunctions(options.logLevel);
   // Loaded only now, so that loggers and metrics built at import time see the settings above.
-  const [{ createIngestHandler }, { fileCredentialSource }, { createConsumerHandler }, { createLookupHandler }, { logger }] =
-    await Promise.all([
-      import('../functions/ingest/createIngestHandler'),
-      import('../functions/ingest/credentials'),
-      import('../functions/consume/createConsumerHandler'),
-      import('../functions/lookup/createLookupHandler'),
-      import('../functions/shared/logger'),
-    ]);
-  // In case the shared logger was loaded before (by a test, say): it must follow the same level.
+  const [
+    { createIngestHandler },
+    { fileCredentialSource },
+    { createConsumerHandler },
+    { createLookupHandler },
+    { logger },
+    { logger: ingestLogger },
+  ] = await Promise.all([
+    import('../functions/ingest/createIngestHandler'),
+    import('../functions/ingest/credentials'),
+    import('../functions/consume/createConsumerHandler'),
+    import('../functions/lookup/createLookupHandler'),
+    import('../functions/shared/logger'),
+    import('../functions/ingest/logger'),
+  ]);
+  // In case the loggers were loaded before (by a test, say): they must follow the same level.
   const level = process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase();
-  if (LOG_LEVELS.some((known) => known === level)) logger.setLogLevel(level as LocalLogLevel);
+  if (LOG_LEVELS.some((known) => known === level)) {
+    logger.setLogLevel(level as LocalLogLevel);
+    ingestLogger.setLogLevel(level as LocalLogLevel);
+  }
 
   const prefix = options.prefix ?? '';
   const secretsFile = path.resolve(options.secretsFile ?? DEV_SECRETS_FILE);
