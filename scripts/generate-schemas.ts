@@ -72,7 +72,7 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   occurredAtRaw: "The provider's time value verbatim, before time-zone conversion.",
   receivedAt: 'When the webhook reached the ingest endpoint, ISO-8601 UTC.',
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
-  raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. On the topic it is null when keeping it would push the message past the SNS size limit.",
+  raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. Null when keeping it would push the message past the queue's or the topic's size limit.",
 };
 
 /** Per-field documentation of the applied-event envelope's own fields. */

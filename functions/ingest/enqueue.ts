@@ -69,8 +69,23 @@ interface Entry {
   readonly bytes: number;
 }
 
-function entryOf(event: NormalizedEvent, index: number): Entry {
+/**
+ * The message body of an event, within the queue's size limit. An event carries the provider's item twice (as
+ * `data` fields and as `raw`), and escaping can triple text, so a body under the cap can still make a message over
+ * SQS's limit, which would be refused on every retry. Then `raw`, the audit copy, is left out (`null`, as the
+ * consumer does for the topic): the normalized fields and `data` are all there, and the event is queued.
+ */
+function boundedBodyOf(event: NormalizedEvent, maxBytes: number): string {
   const body = messageBodyOf(event);
+  if (Buffer.byteLength(body, 'utf8') <= maxBytes || event.raw === null) return body;
+  return messageBodyOf({ ...event, raw: null });
+}
+
+/** Room left for the body once the attributes are counted, with a margin for their names and types. */
+const ATTRIBUTE_ALLOWANCE = 1024;
+
+function entryOf(event: NormalizedEvent, index: number): Entry {
+  const body = boundedBodyOf(event, QUEUE.maxMessageSizeBytes - ATTRIBUTE_ALLOWANCE);
   const attributes = messageAttributesOf(event);
   const MessageAttributes = Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),

@@ -96,6 +96,25 @@ describe('enqueueEvents', () => {
     expect((JSON.parse(message.Body!) as NormalizedEvent).data).toEqual({ text: 'hi 👋 \uFFFF' });
   });
 
+  it('queues an event whose text and raw copy together exceed the message limit, without the raw copy', async () => {
+    // 64k emoji: 256 KB as UTF-8, three times that once escaped, and the event holds it twice (data and raw).
+    const text = '👋'.repeat(64 * 1024);
+    const queueUrl = await freshQueue();
+    const result = await enqueueEvents(sqs.client, queueUrl, [event(1, { data: { text }, raw: { text } })]);
+    expect(result.queued.size).toBe(1);
+    const [message] = await receiveAll(sqs.client, queueUrl, 1);
+    const queued = NormalizedEventSchema.parse(JSON.parse(message.Body!));
+    expect(queued.data).toEqual({ text });
+    expect(queued.raw).toBeNull();
+  });
+
+  it('keeps the raw copy whenever the message fits', async () => {
+    const queueUrl = await freshQueue();
+    await enqueueEvents(sqs.client, queueUrl, [event(2, { raw: { text: 'x'.repeat(300 * 1024) } })]);
+    const [message] = await receiveAll(sqs.client, queueUrl, 1);
+    expect((JSON.parse(message.Body!) as NormalizedEvent).raw).toEqual({ text: 'x'.repeat(300 * 1024) });
+  });
+
   it('retries only the entries reported failed, so nothing is queued twice', async () => {
     const queueUrl = await freshQueue();
     const failOnce: FaultPlan = ({ messageId }, attempt) => (attempt === 1 && Number(messageId) % 3 === 0 ? 'fail' : 'ok');
