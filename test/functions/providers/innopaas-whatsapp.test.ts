@@ -8,7 +8,7 @@ import {
   innopaasWhatsapp,
 } from '../../../functions/providers/innopaas-whatsapp';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { validationErrorOf } from '../../support/errors';
 
 const FIXTURES = join(__dirname, '../../events/innopaas-whatsapp');
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
@@ -39,15 +39,7 @@ const withBody = (name: string, fields: Record<string, unknown>) => {
   return JSON.stringify({ ...item, body: { ...item.body, ...fields } });
 };
 
-function validationErrorOf(body: string): ValidationError {
-  try {
-    normalize(body);
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
+const errorOf = (body: string) => validationErrorOf(() => normalize(body));
 
 describe('innopaas-whatsapp adapter', () => {
   it.each(validFixtures)('%s normalizes to a valid event that keeps the envelope as raw', (name) => {
@@ -184,7 +176,7 @@ describe('innopaas-whatsapp adapter', () => {
     });
 
     it('an absurdly long text is refused', () => {
-      expect(validationErrorOf(withBody('mo-text.json', { text: { body: 'x'.repeat(5000) } })).field).toBe('body.text.body');
+      expect(errorOf(withBody('mo-text.json', { text: { body: 'x'.repeat(5000) } })).field).toBe('body.text.body');
     });
   });
 
@@ -292,16 +284,16 @@ describe('innopaas-whatsapp adapter', () => {
     ['invalid-template-missing-status.json', 'body.templateStatus'],
     ['invalid-chat-missing-to.json', 'body.to'],
   ])('%s is refused naming %s', (name, field) => {
-    expect(validationErrorOf(fixture(name)).field).toBe(field);
+    expect(errorOf(fixture(name)).field).toBe(field);
   });
 
   it('an invalid envelope in a list is named by its index', () => {
     const body = `[${fixture('message-status-sent.json')},${fixture('invalid-event-time.json')}]`;
-    expect(validationErrorOf(body).field).toBe('1.eventTime');
+    expect(errorOf(body).field).toBe('1.eventTime');
   });
 
   it('an absurdly long message id is refused', () => {
-    expect(validationErrorOf(withBody('message-status-read.json', { id: '9'.repeat(300) })).field).toBe('body.id');
+    expect(errorOf(withBody('message-status-read.json', { id: '9'.repeat(300) })).field).toBe('body.id');
   });
 
   it('the same envelope twice yields the same eventId', () => {

@@ -4,6 +4,7 @@ import { NormalizedEventSchema } from '../../../functions/events/schema';
 import { SMSGATEWAY24_STATUSES, smsgateway24 } from '../../../functions/providers/smsgateway24';
 import type { NormalizeContext } from '../../../functions/providers/types';
 import { ValidationError } from '../../../functions/shared/errors';
+import { validationErrorOf } from '../../support/errors';
 
 const FIXTURES = join(__dirname, '../../events/smsgateway24');
 const RECEIVED_AT = '2024-12-12T14:45:00.000Z';
@@ -19,15 +20,6 @@ const only = (body: string, context?: NormalizeContext) => {
 };
 const status = (fields: Record<string, unknown>) => only(JSON.stringify({ ...fixtureObject('status-sim.json'), ...fields }));
 
-function validationErrorOf(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 describe('smsgateway24 adapter', () => {
   describe('valid fixtures', () => {

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { MAX_XML_REFERENCES, WEBCOM_STATUSES, webcom } from '../../../functions/providers/webcom';
 import type { Normalized, NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { validationErrorOf } from '../../support/errors';
 
 const FIXTURES = join(__dirname, '../../events/webcom');
 const RECEIVED_AT = '2024-05-14T08:00:00.000Z';
@@ -13,15 +13,6 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const normalize = (body: string, context: NormalizeContext = MOSCOW) => webcom.normalize({ body, headers: {}, query: {} }, context);
 const xml = (states: string) => `<?xml version="1.0" encoding="utf-8" ?>\n<response>${states}</response>`;
 
-function validationErrorOf(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
 
 const allQueued = (normalized: Normalized) => ({ normalized, queued: new Set(normalized.events.map((e) => e.eventId)) });
 const byMessage = (events: NormalizedEvent[], id: string) => events.filter((event) => event.messageId === id);
