@@ -6,10 +6,9 @@
 import { spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { build } from 'esbuild';
 import type { EndToEndFigures } from './budgets';
-import { REPO_ROOT } from './bundle';
 import type { BenchOptions } from './options';
+import { buildHelperScript } from './probes';
 import type { LoadInput, LoadOutput } from './probes/load-client';
 import { percentile, round } from './stats';
 import { buildWorkload, judge, storedKey, type ExpectedMessage } from './workload';
@@ -19,20 +18,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Lookups in flight at once while verifying. */
 const LOOKUP_CONCURRENCY = 16;
 
-async function buildLoadClient(workdir: string): Promise<string> {
-  const outfile = path.join(workdir, 'load-client.js');
-  await build({
-    absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join(__dirname, 'probes', 'load-client.ts')],
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
-    format: 'cjs',
-    outfile,
-    logLevel: 'error',
-  });
-  return outfile;
-}
 
 function runClient(client: string, inputFile: string, outputFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
@@ -105,7 +90,7 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
     const inputFile = path.join(workdir, 'load-input.json');
     const outputFile = path.join(workdir, 'load-output.json');
     writeFileSync(inputFile, JSON.stringify(input));
-    await runClient(await buildLoadClient(workdir), inputFile, outputFile);
+    await runClient(await buildHelperScript('load-client', workdir), inputFile, outputFile);
     const output = JSON.parse(readFileSync(outputFile, 'utf8')) as LoadOutput;
     const refused = output.statuses.filter((status) => status < 200 || status >= 300);
     const byStatus = refused.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});

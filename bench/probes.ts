@@ -9,12 +9,15 @@ import { REPO_ROOT } from './bundle';
 import { median } from './stats';
 import type { ProbeInput, ProbeOutput } from './probes/cpu-probe';
 
-/** Builds the import probe (a plain script; it must not be minified or carry the stack's options). */
-export async function buildImportProbe(outdir: string): Promise<string> {
-  const outfile = path.join(outdir, 'import-probe.js');
+/**
+ * Bundles one of the bench's own helper scripts (`bench/probes/<name>.ts`) into `outdir` as plain CommonJS: not
+ * minified and without the stack's options, since it measures the functions rather than being measured.
+ */
+export async function buildHelperScript(name: string, outdir: string): Promise<string> {
+  const outfile = path.join(outdir, `${name}.js`);
   await build({
     absWorkingDir: REPO_ROOT,
-    entryPoints: [path.join(__dirname, 'probes', 'import-probe.ts')],
+    entryPoints: [path.join(__dirname, 'probes', `${name}.ts`)],
     bundle: true,
     platform: 'node',
     target: 'node20',
@@ -24,6 +27,9 @@ export async function buildImportProbe(outdir: string): Promise<string> {
   });
   return outfile;
 }
+
+/** Builds the import probe. */
+export const buildImportProbe = (outdir: string): Promise<string> => buildHelperScript('import-probe', outdir);
 
 interface Run {
   readonly code: number | null;
