@@ -4,20 +4,21 @@
  *
  * - `PROVIDER_ID` (required): the adapter, from the registry.
  * - `EVENTS_QUEUE_URL` (required), `REJECTED_QUEUE_URL` (optional).
- * - `CREDENTIALS_SECRET_ID` on AWS (Secrets Manager); otherwise `WEBHOOK_SECRETS_FILE`, default
+ * - `CREDENTIALS_SECRET_ID` on AWS (Secrets Manager, read through the AWS Parameters and Secrets Lambda Extension
+ *   with `AWS_SESSION_TOKEN`, which Lambda sets, on `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`, default 2773, which
+ *   the stack sets with the extension's layer); otherwise `WEBHOOK_SECRETS_FILE`, default
  *   `config/credentials.dev.json` resolved from the working directory.
  * - `MAX_BODY_BYTES` (default 256 KiB), `PROVIDER_TIME_ZONE` (default: the adapter's zone),
  *   `ALLOWED_SOURCE_IPS` (optional, comma-separated CIDRs; both it and the document's `allowedIps` must pass).
  */
 import { resolve } from 'node:path';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV, INGEST } from '../../lib/pipeline-settings';
 import { adapterFor } from '../providers';
 import { ConfigurationError } from '../shared/errors';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
 import { ipAllowList } from './authenticate';
-import { fileCredentialSource, secretsManagerCredentialSource, type CredentialSource } from './credentials';
+import { extensionCredentialSource, fileCredentialSource, type CredentialSource } from './credentials';
 import type { IngestDependencies } from './createIngestHandler';
 
 /** Where `npm start` and the tests find credentials when nothing else is configured. */
@@ -25,17 +26,39 @@ export const DEFAULT_SECRETS_FILE = 'config/credentials.dev.json';
 
 type Env = Readonly<Record<string, string | undefined>>;
 
-/** The clients the entry creates once per container; Secrets Manager only when a secret id asks for it. */
+/**
+ * Variables of the AWS Parameters and Secrets Lambda Extension the function reads: the port is set by the stack
+ * (from the layer's options), the session token by Lambda.
+ */
+export const EXTENSION_ENV = {
+  httpPort: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
+  sessionToken: 'AWS_SESSION_TOKEN',
+} as const;
+
+/** The extension's port when the variable is not set (its documented default). */
+export const DEFAULT_EXTENSION_PORT = 2773;
+
+/** The clients the entry creates once per container. */
 export interface IngestClients {
   readonly sqs: SQSClient;
-  readonly secretsManager: () => SecretsManagerClient;
 }
 
-/** The credential source the environment asks for: Secrets Manager when a secret id is set, else the file. */
-export function credentialSourceFromEnv(env: Env, secretsManager: () => SecretsManagerClient): CredentialSource {
+/**
+ * The credential source the environment asks for: the secret through the extension when a secret id is set, else
+ * the file. A secret id without a session token is a function that is not on Lambda: it stops the cold start.
+ */
+export function credentialSourceFromEnv(env: Env): CredentialSource {
   const secretId = getOptionalStringFromEnv(ENV.credentialsSecretId, env);
-  if (secretId) return secretsManagerCredentialSource(secretsManager(), secretId);
-  return fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })));
+  if (!secretId) return fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })));
+  const token = getOptionalStringFromEnv(EXTENSION_ENV.sessionToken, env);
+  if (!token) {
+    throw new ConfigurationError(
+      `${ENV.credentialsSecretId} is read through the AWS Parameters and Secrets Lambda Extension, which needs ` +
+        `${EXTENSION_ENV.sessionToken} (Lambda sets it); it is not set`,
+    );
+  }
+  const port = getNumberFromEnv(EXTENSION_ENV.httpPort, { default: DEFAULT_EXTENSION_PORT, min: 1, max: 65_535, env });
+  return extensionCredentialSource(secretId, { token, port });
 }
 
 /** `"203.0.113.0/24, 2001:db8::/32"` → the CIDRs; a value that is not a CIDR stops the cold start. */
@@ -56,7 +79,7 @@ export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
  *
  * @example
  * ```ts
- * const handler = createIngestHandler(ingestDependenciesFromEnv(process.env, { sqs, secretsManager: () => sm }));
+ * const handler = createIngestHandler(ingestDependenciesFromEnv(process.env, { sqs: new SQSClient({}) }));
  * ```
  */
 export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): IngestDependencies {
@@ -65,7 +88,7 @@ export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): Ing
     sqs: clients.sqs,
     eventsQueueUrl: getStringFromEnv(ENV.eventsQueueUrl, { env }),
     rejectedQueueUrl: getOptionalStringFromEnv(ENV.rejectedQueueUrl, env),
-    credentials: credentialSourceFromEnv(env, clients.secretsManager),
+    credentials: credentialSourceFromEnv(env),
     maxBodyBytes: getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1, env }),
     timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, env),
     allowedSourceIps: allowedSourceIpsFromEnv(env),

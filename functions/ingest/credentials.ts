@@ -1,6 +1,7 @@
 /**
  * Where a provider's credentials document comes from: one JSON file with every provider locally
- * (`WEBHOOK_SECRETS_FILE`), one Secrets Manager secret per provider on AWS (`CREDENTIALS_SECRET_ID`).
+ * (`WEBHOOK_SECRETS_FILE`), one Secrets Manager secret per provider on AWS (`CREDENTIALS_SECRET_ID`), read through
+ * the AWS Parameters and Secrets Lambda Extension.
  *
  * Both sources read once per container and cache. A failed authentication may ask for a fresh copy
  * (`refresh: true`), which is honoured at most once per `minRefreshIntervalMs` (a minute): a new value is
@@ -19,11 +20,10 @@
  * Outcomes a caller must tell apart:
  * - `undefined`: nothing configured for that provider → refuse (fail closed).
  * - `InvalidCredentialsError`: the document is malformed → refuse (fail closed), log why.
- * - `CredentialsUnavailableError` (503): the document could not be read at all (Secrets Manager down, file
- *   missing) → nobody is let in, and the provider retries later instead of being told its credentials are wrong.
+ * - `CredentialsUnavailableError` (503): the document could not be read at all (Secrets Manager or the extension
+ *   down, file missing) → nobody is let in, and the provider retries later instead of being told its credentials are wrong.
  */
 import { readFile } from 'node:fs/promises';
-import { GetSecretValueCommand, type SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { validate } from '../providers/common';
 import { ValidationError, WebhookError } from '../shared/errors';
 import { logger } from './logger';
@@ -186,8 +186,11 @@ export function cachedCredentialSource(load: Loader, select: Selector, options: 
   };
 }
 
+/** An error's name for the log, with the system code under it when there is one (`TypeError: ECONNREFUSED`). */
 function errorName(error: unknown): string {
-  return error instanceof Error ? error.name : typeof error;
+  if (!(error instanceof Error)) return typeof error;
+  const code = (error.cause as { code?: unknown } | undefined)?.code;
+  return typeof code === 'string' ? `${error.name}: ${code}` : error.name;
 }
 
 /** The local file: one object keyed by provider id. */
@@ -237,37 +240,102 @@ export function staticCredentialSource(document: unknown): CredentialSource {
   return cachedCredentialSource(async () => document, byProviderKey);
 }
 
-const NOT_FOUND = new Set(['ResourceNotFoundException']);
+/** Options of `extensionCredentialSource`: where the extension listens and how long a read may take. */
+export interface ExtensionCredentialSourceOptions extends CredentialSourceOptions {
+  /**
+   * The function's session token (`AWS_SESSION_TOKEN`): the extension answers only requests that present it in
+   * `X-Aws-Parameters-Secrets-Token`, so another process in the sandbox cannot read the function's secrets.
+   */
+  readonly token: string;
+  /** The extension's port (`PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`). @default 2773 */
+  readonly port?: number;
+  /** @default 'localhost', as the extension's documentation calls it */
+  readonly host?: string;
+  /**
+   * Bound on one read, from connecting to the last byte. A stuck extension then costs one request this long (a
+   * 503 the provider retries) instead of holding the webhook until the function's or API Gateway's timeout.
+   * @default 2_000
+   */
+  readonly timeoutMs?: number;
+  /** The HTTP client (tests). @default globalThis.fetch */
+  readonly fetch?: typeof fetch;
+}
+
+/** The header the extension checks against the function's session token. */
+const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token';
+const DEFAULT_EXTENSION_PORT = 2773;
+const DEFAULT_EXTENSION_TIMEOUT_MS = 2_000;
 
 /**
- * One Secrets Manager secret (a provider's entry, or the file's shape). A secret that does not exist means
- * "nothing configured" (refused, fail closed); any other error is `CredentialsUnavailableError` (503).
+ * The Secrets Manager error named in an error answer of the extension, if any. The extension passes Secrets
+ * Manager's error on, but its body's shape is not documented (a JSON `__type`, or the SDK's message as text), so
+ * the code is looked for as a word; only that word is logged, never the body.
+ */
+function awsErrorCodeIn(body: string): string | undefined {
+  return /\b[A-Z][A-Za-z]*(?:Exception|Error|Failure)\b/.exec(body.slice(0, 2_000))?.[0];
+}
+
+/** The document inside a GetSecretValue result: `SecretString`, or `SecretBinary` (base64 in JSON) as UTF-8. */
+function documentOfSecretValue(result: Record<string, unknown>): unknown {
+  if (typeof result.SecretString === 'string') return parseDocument(result.SecretString);
+  if (typeof result.SecretBinary === 'string') return parseDocument(Buffer.from(result.SecretBinary, 'base64').toString('utf8'));
+  return undefined;
+}
+
+/**
+ * One Secrets Manager secret (a provider's entry, or the file's shape), read through the AWS Parameters and
+ * Secrets Lambda Extension: `GET http://localhost:2773/secretsmanager/get?secretId=…`, which answers Secrets
+ * Manager's GetSecretValue result as JSON, so the function needs no Secrets Manager client (13.6 kB of bundle and
+ * its set-up at cold start). The extension calls Secrets Manager with the function's role.
+ *
+ * The caching and refresh rules are this module's, not the extension's: the stack turns the extension's own cache
+ * off (`SECRETS_MANAGER_TTL=0`), since a copy it kept for up to five minutes would make a refresh after a failed
+ * authentication return the same stale value instead of asking Secrets Manager.
+ *
+ * A secret that does not exist (`ResourceNotFoundException`) means "nothing configured": refused, fail closed. Any
+ * other error answer, no answer within `timeoutMs`, or an answer that is not a GetSecretValue result is
+ * `CredentialsUnavailableError` (503), and a refresh that fails keeps the cached copy.
  *
  * @example
  * ```ts
- * const credentials = secretsManagerCredentialSource(new SecretsManagerClient({}), process.env.CREDENTIALS_SECRET_ID);
+ * const credentials = extensionCredentialSource(process.env.CREDENTIALS_SECRET_ID, {
+ *   token: process.env.AWS_SESSION_TOKEN,
+ *   port: Number(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? 2773),
+ * });
  * ```
  */
-export function secretsManagerCredentialSource(
-  client: SecretsManagerClient,
-  secretId: string,
-  options?: CredentialSourceOptions,
-): CredentialSource {
+export function extensionCredentialSource(secretId: string, options: ExtensionCredentialSourceOptions): CredentialSource {
+  const { token, host = 'localhost', port = DEFAULT_EXTENSION_PORT, timeoutMs = DEFAULT_EXTENSION_TIMEOUT_MS } = options;
+  const send = options.fetch ?? fetch;
+  const url = `http://${host}:${port}/secretsmanager/get?secretId=${encodeURIComponent(secretId)}`;
+  const unavailable = (message: string, context: Record<string, unknown>, cause?: unknown): never => {
+    logger.error(message, { secretId, ...context });
+    throw new CredentialsUnavailableError({ cause });
+  };
+
   return cachedCredentialSource(
     async () => {
+      let status: number;
+      let body: string;
       try {
-        const { SecretString, SecretBinary } = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-        if (SecretString !== undefined) return parseDocument(SecretString);
-        if (SecretBinary !== undefined) return parseDocument(Buffer.from(SecretBinary).toString('utf8'));
-        return undefined;
+        // The signal bounds the body too, not only the headers.
+        const response = await send(url, { headers: { [TOKEN_HEADER]: token }, signal: AbortSignal.timeout(timeoutMs) });
+        status = response.status;
+        body = await response.text();
       } catch (error) {
-        if (NOT_FOUND.has(errorName(error))) {
+        return unavailable('credentials secret cannot be read: no answer from the Parameters and Secrets extension', { error: errorName(error) }, error);
+      }
+      if (status < 200 || status > 299) {
+        const code = awsErrorCodeIn(body);
+        if (code === 'ResourceNotFoundException') {
           logger.error('credentials secret does not exist; refusing every request', { secretId });
           return undefined;
         }
-        logger.error('credentials secret cannot be read', { secretId, error: errorName(error) });
-        throw new CredentialsUnavailableError({ cause: error });
+        return unavailable('credentials secret cannot be read', { status, error: code ?? 'unknown' });
       }
+      const result = parseDocument(body);
+      if (!isPlainObject(result)) return unavailable('credentials secret cannot be read: the extension\'s answer is not a GetSecretValue result', { status });
+      return documentOfSecretValue(result);
     },
     entryOrByProviderKey,
     options,

@@ -2,8 +2,8 @@
  * RELIABILITY.md cases 1–5 through the ingest handler, with the events queue on the embedded SQS engine:
  * "no one in who does not belong", and nothing of theirs queued.
  */
-import { secretsManagerCredentialSource, staticCredentialSource } from '../../functions/ingest/credentials';
-import { captureOutput, ingestHarness, startFakeSecretsManager, type CapturedOutput } from '../functions/ingest/harness';
+import { extensionCredentialSource, staticCredentialSource } from '../../functions/ingest/credentials';
+import { captureOutput, ingestHarness, startFakeSecretsExtension, type CapturedOutput } from '../functions/ingest/harness';
 import { webhookEvent } from '../support/requests';
 import { startSqs, type TestSqs } from '../support/sqs';
 
@@ -68,10 +68,10 @@ describe('case 2: rotation with several accepted values', () => {
 
   it('follows a rotation in Secrets Manager: add the new value, switch the provider, retire the old value', async () => {
     const secret = (values: string[]) => JSON.stringify({ headers: { [SIGNATURE]: values } });
-    const secrets = await startFakeSecretsManager(secret([PREVIOUS]));
+    const secrets = await startFakeSecretsExtension(secret([PREVIOUS]));
     let clock = 0;
     try {
-      const credentials = secretsManagerCredentialSource(secrets.client, 'nhncloud-sms', { now: () => clock });
+      const credentials = extensionCredentialSource(secrets.secretId, { ...secrets.connection, now: () => clock });
       const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms', { credentials });
       expect((await handler(nhn(PREVIOUS))).statusCode).toBe(200);
 

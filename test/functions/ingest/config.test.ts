@@ -5,7 +5,7 @@ import { ConfigurationError, UnknownProviderError } from '../../../functions/sha
 import { createPipelineQueues } from '../../../local/engines/queues';
 import { webhookEvent } from '../../support/requests';
 import { queueDepth, startSqs, type TestSqs } from '../../support/sqs';
-import { captureOutput, startFakeSecretsManager, type CapturedOutput } from './harness';
+import { captureOutput, startFakeSecretsExtension, type CapturedOutput } from './harness';
 
 let sqs: TestSqs;
 let output: CapturedOutput;
@@ -20,10 +20,6 @@ beforeEach(() => {
 });
 afterEach(() => output.restore());
 
-const noSecretsManager = () => {
-  throw new Error('Secrets Manager must not be used without CREDENTIALS_SECRET_ID');
-};
-
 describe('ingestDependenciesFromEnv', () => {
   it('builds a working handler from the environment, with the dev credentials file by default', async () => {
     const queues = await createPipelineQueues(sqs.client, { prefix: 'config-' });
@@ -31,7 +27,7 @@ describe('ingestDependenciesFromEnv', () => {
     const cwd = process.cwd();
     process.chdir(path.resolve(__dirname, '../../..'));
     try {
-      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: noSecretsManager }));
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
       expect((await handler(webhookEvent('webcom'))).statusCode).toBe(200);
     } finally {
       process.chdir(cwd);
@@ -39,17 +35,40 @@ describe('ingestDependenciesFromEnv', () => {
     expect(await queueDepth(sqs.client, queues.eventsQueueUrl)).toBe(2);
   });
 
-  it('reads the provider\'s credentials from Secrets Manager when a secret id is set', async () => {
-    const secrets = await startFakeSecretsManager(JSON.stringify({ tokens: ['from-secrets-manager-0123'] }));
+  it('reads the provider\'s secret through the extension on the port and with the token of the environment', async () => {
+    const extension = await startFakeSecretsExtension(JSON.stringify({ tokens: ['from-secrets-manager-0123'] }));
     try {
       const queues = await createPipelineQueues(sqs.client, { prefix: 'config-sm-' });
-      const env = { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: queues.eventsQueueUrl, CREDENTIALS_SECRET_ID: 'webhooks/webcom' };
-      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: () => secrets.client }));
+      const env = {
+        PROVIDER_ID: 'webcom',
+        EVENTS_QUEUE_URL: queues.eventsQueueUrl,
+        CREDENTIALS_SECRET_ID: extension.secretId,
+        AWS_SESSION_TOKEN: extension.token,
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+        // A file that would let the dev token in: the secret id must win over it.
+        WEBHOOK_SECRETS_FILE: path.resolve(__dirname, '../../../config/credentials.dev.json'),
+      };
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
       expect((await handler(webhookEvent('webcom', { token: 'from-secrets-manager-0123' }))).statusCode).toBe(200);
       expect((await handler(webhookEvent('webcom'))).statusCode).toBe(401);
+      expect(extension.calls()).toBe(1);
     } finally {
-      await secrets.stop();
+      await extension.stop();
     }
+  });
+
+  it('answers 503 when the extension is not there, so the provider retries', async () => {
+    const extension = await startFakeSecretsExtension('{}');
+    await extension.stop();
+    const env = {
+      PROVIDER_ID: 'webcom',
+      EVENTS_QUEUE_URL: 'http://127.0.0.1:9/000000000000/events',
+      CREDENTIALS_SECRET_ID: extension.secretId,
+      AWS_SESSION_TOKEN: extension.token,
+      PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
+    };
+    const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
+    expect((await handler(webhookEvent('webcom'))).statusCode).toBe(503);
   });
 
   it('applies MAX_BODY_BYTES, PROVIDER_TIME_ZONE and ALLOWED_SOURCE_IPS', () => {
@@ -61,7 +80,7 @@ describe('ingestDependenciesFromEnv', () => {
         PROVIDER_TIME_ZONE: 'Asia/Almaty',
         ALLOWED_SOURCE_IPS: '203.0.113.0/24, 2001:db8::/32',
       },
-      { sqs: sqs.client, secretsManager: noSecretsManager },
+      { sqs: sqs.client },
     );
     expect(deps).toMatchObject({ maxBodyBytes: 1024, timeZone: 'Asia/Almaty', allowedSourceIps: ['203.0.113.0/24', '2001:db8::/32'] });
   });
@@ -71,8 +90,14 @@ describe('ingestDependenciesFromEnv', () => {
     ['EVENTS_QUEUE_URL is missing', { PROVIDER_ID: 'webcom' }, ConfigurationError],
     ['PROVIDER_ID names no adapter', { PROVIDER_ID: 'nope', EVENTS_QUEUE_URL: 'http://q' }, UnknownProviderError],
     ['MAX_BODY_BYTES is not a number', { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', MAX_BODY_BYTES: 'lots' }, ConfigurationError],
+    ['a secret id is set without AWS_SESSION_TOKEN (not on Lambda)', { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', CREDENTIALS_SECRET_ID: 'webhooks/webcom' }, ConfigurationError],
+    [
+      'the extension\'s port is not a port',
+      { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', CREDENTIALS_SECRET_ID: 'w', AWS_SESSION_TOKEN: 't', PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '70000' },
+      ConfigurationError,
+    ],
   ])('fails loudly when %s', (_name, env, error) => {
-    expect(() => ingestDependenciesFromEnv(env, { sqs: sqs.client, secretsManager: noSecretsManager })).toThrow(error);
+    expect(() => ingestDependenciesFromEnv(env, { sqs: sqs.client })).toThrow(error);
   });
 });
 

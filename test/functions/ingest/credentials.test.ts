@@ -4,12 +4,13 @@ import path from 'node:path';
 import {
   CredentialsUnavailableError,
   InvalidCredentialsError,
+  extensionCredentialSource,
   fileCredentialSource,
-  secretsManagerCredentialSource,
   staticCredentialSource,
+  type ExtensionCredentialSourceOptions,
 } from '../../../functions/ingest/credentials';
 import { DEV_CREDENTIALS_FILE } from '../../support/requests';
-import { captureOutput, startFakeSecretsManager, type CapturedOutput, type FakeSecretsManager } from './harness';
+import { captureOutput, startFakeSecretsExtension, type CapturedOutput, type FakeSecretsExtension } from './harness';
 
 const MINUTE = 60_000;
 const OLD = { headers: { 'X-Toast-Webhook-Signature': ['old-signature-value'] } };
@@ -101,17 +102,18 @@ describe('staticCredentialSource', () => {
   });
 });
 
-describe('secretsManagerCredentialSource', () => {
-  let secrets: FakeSecretsManager;
+describe('extensionCredentialSource', () => {
+  let extension: FakeSecretsExtension;
   let clock: number;
-  const source = () => secretsManagerCredentialSource(secrets.client, 'webhooks/nhncloud-sms', { now: () => clock });
+  const source = (options: Partial<ExtensionCredentialSourceOptions> = {}) =>
+    extensionCredentialSource(extension.secretId, { ...extension.connection, now: () => clock, ...options });
 
   beforeEach(async () => {
-    secrets = await startFakeSecretsManager(JSON.stringify(OLD));
+    extension = await startFakeSecretsExtension(JSON.stringify(OLD));
     clock = 1_000_000;
   });
   afterEach(async () => {
-    await secrets.stop();
+    await extension.stop();
   });
 
   it('reads a secret holding one provider entry', async () => {
@@ -119,30 +121,88 @@ describe('secretsManagerCredentialSource', () => {
   });
 
   it('reads a secret of the file shape, keyed by provider', async () => {
-    secrets.setSecret(JSON.stringify({ _readme: 'x', 'nhncloud-sms': NEW, webcom: { tokens: ['t-0123456789abcdef'] } }));
+    extension.setSecret(JSON.stringify({ _readme: 'x', 'nhncloud-sms': NEW, webcom: { tokens: ['t-0123456789abcdef'] } }));
+    await expect(source().get('nhncloud-sms')).resolves.toEqual(NEW);
+  });
+
+  it('reads a binary secret holding the document in UTF-8', async () => {
+    const SecretBinary = Buffer.from(JSON.stringify(NEW), 'utf8').toString('base64');
+    extension.answerNext(200, JSON.stringify({ ARN: extension.secretId, Name: 'webhooks/nhncloud-sms', SecretBinary, VersionId: 'v2' }));
+    await expect(source().get('nhncloud-sms')).resolves.toEqual(NEW);
+  });
+
+  it('asks for the secret by its whole id, characters like + = @ / : intact', async () => {
+    await extension.stop();
+    extension = await startFakeSecretsExtension(JSON.stringify(NEW), {
+      secretId: 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:webhooks/a+b=c@d.e_f-AbCdEf',
+    });
     await expect(source().get('nhncloud-sms')).resolves.toEqual(NEW);
   });
 
   it('treats the stack\'s initial empty document as nothing configured', async () => {
-    secrets.setSecret('{}');
+    extension.setSecret('{}');
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
   });
 
   it('treats a secret that does not exist as nothing configured', async () => {
-    secrets.setSecret(undefined);
+    extension.setSecret(undefined);
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
   });
 
-  it('calls Secrets Manager once for any number of reads', async () => {
+  it('recognizes a secret that does not exist when the extension says so in plain text', async () => {
+    extension.answerNext(400, "ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+    await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
+  });
+
+  it.each([
+    ['another Secrets Manager error', 400, JSON.stringify({ __type: 'AccessDeniedException', message: 'not authorized' })],
+    ['an extension not ready yet', 400, 'not ready to serve traffic, please wait'],
+    ['a refused session token', 401, 'unauthorized'],
+    ['a 200 that is not a GetSecretValue result', 200, '<html>proxy</html>'],
+  ])('reports %s as unavailable, not as nothing configured', async (_name, status, body) => {
+    extension.answerNext(status, body);
+    await expect(source().get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
+  });
+
+  it('sends the session token, and is refused without the right one', async () => {
+    await expect(source({ token: 'another-session-token' }).get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
+    await expect(source().get('nhncloud-sms')).resolves.toEqual(OLD);
+  });
+
+  it('reports nothing listening on the port (no extension layer) as unavailable', async () => {
+    await extension.stop();
+    await expect(source().get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
+    extension = await startFakeSecretsExtension(JSON.stringify(OLD));
+  });
+
+  it('gives up on an extension that does not answer within the timeout', async () => {
+    extension.stallNext(1);
+    const started = Date.now();
+    await expect(source({ timeoutMs: 200 }).get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
+    expect(Date.now() - started).toBeLessThan(2_000);
+  });
+
+  it('keeps serving the cached copy when a refresh does not answer in time', async () => {
+    const credentials = source({ timeoutMs: 200 });
+    await credentials.get('nhncloud-sms');
+    extension.setSecret(JSON.stringify(NEW));
+    extension.stallNext(1);
+    clock += MINUTE;
+    await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(OLD);
+    clock += MINUTE;
+    await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(NEW);
+  });
+
+  it('calls the extension once for any number of reads', async () => {
     const credentials = source();
     for (let i = 0; i < 20; i++) await credentials.get('nhncloud-sms');
-    expect(secrets.calls()).toBe(1);
+    expect(extension.calls()).toBe(1);
   });
 
   it('shares one call between concurrent first reads', async () => {
     const credentials = source();
     await Promise.all(Array.from({ length: 10 }, () => credentials.get('nhncloud-sms')));
-    expect(secrets.calls()).toBe(1);
+    expect(extension.calls()).toBe(1);
   });
 
   it('re-reads at most once a minute however many refreshes are asked for', async () => {
@@ -153,60 +213,68 @@ describe('secretsManagerCredentialSource', () => {
       clock += 1_000;
     }
     // The first read, then one at 60 s and one at 120 s.
-    expect(secrets.calls()).toBe(3);
+    expect(extension.calls()).toBe(3);
   });
 
   it('picks up a rotated secret on the first refresh a minute after the last read', async () => {
     const credentials = source();
     await credentials.get('nhncloud-sms');
-    secrets.setSecret(JSON.stringify(NEW));
+    extension.setSecret(JSON.stringify(NEW));
     clock += MINUTE;
     await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(NEW);
   });
 
   it('re-reads a copy five minutes old on the next request, so a retired value stops working', async () => {
-    secrets.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['new-signature-value', 'old-signature-value'] } }));
+    extension.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['new-signature-value', 'old-signature-value'] } }));
     const credentials = source();
     await credentials.get('nhncloud-sms');
-    secrets.setSecret(JSON.stringify(NEW));
+    extension.setSecret(JSON.stringify(NEW));
     clock += 5 * MINUTE - 1;
     expect((await credentials.get('nhncloud-sms'))?.headers?.['X-Toast-Webhook-Signature']).toHaveLength(2);
     clock += 1;
     await expect(credentials.get('nhncloud-sms')).resolves.toEqual(NEW);
-    expect(secrets.calls()).toBe(2);
+    expect(extension.calls()).toBe(2);
   });
 
   it('keeps serving the cached copy when a refresh fails, and does not retry it for a minute', async () => {
     const credentials = source();
     await credentials.get('nhncloud-sms');
-    secrets.failNext(100);
+    extension.failNext(100);
     clock += MINUTE;
     await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(OLD);
     await expect(credentials.get('nhncloud-sms', { refresh: true })).resolves.toEqual(OLD);
-    expect(secrets.calls()).toBe(2);
+    expect(extension.calls()).toBe(2);
   });
 
   it('reports a failed first read as unavailable and does not call again within a second', async () => {
-    secrets.failNext(1);
+    extension.failNext(1);
     const credentials = source();
     await expect(credentials.get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
     await expect(credentials.get('nhncloud-sms')).rejects.toBeInstanceOf(CredentialsUnavailableError);
-    expect(secrets.calls()).toBe(1);
+    expect(extension.calls()).toBe(1);
     clock += 1_000;
     await expect(credentials.get('nhncloud-sms')).resolves.toEqual(OLD);
-    expect(secrets.calls()).toBe(2);
+    expect(extension.calls()).toBe(2);
   });
 
   it('reports a secret that is not JSON as invalid', async () => {
-    secrets.setSecret('X-Toast-Webhook-Signature=old');
+    extension.setSecret('X-Toast-Webhook-Signature=old');
     await expect(source().get('nhncloud-sms')).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 
-  it('never logs the secret value', async () => {
-    secrets.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['very-secret-value'] }, tokens: [''] }));
+  it('logs the Secrets Manager error by name and the secret id, never the answer\'s text', async () => {
+    extension.answerNext(400, 'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/fn is not authorized');
     await source().get('nhncloud-sms').catch(() => undefined);
-    secrets.failNext(1);
-    await secretsManagerCredentialSource(secrets.client, 'other').get('nhncloud-sms').catch(() => undefined);
+    const log = output.logs().find((record) => record.message === 'credentials secret cannot be read');
+    expect(log).toMatchObject({ secretId: extension.secretId, status: 400, error: 'AccessDeniedException' });
+    expect(output.lines.join('\n')).not.toContain('assumed-role');
+  });
+
+  it('never logs the secret value', async () => {
+    extension.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['very-secret-value'] }, tokens: [''] }));
+    await source().get('nhncloud-sms').catch(() => undefined);
+    extension.failNext(1);
+    await extensionCredentialSource('other', extension.connection).get('nhncloud-sms').catch(() => undefined);
     expect(output.lines.join('\n')).not.toContain('very-secret-value');
   });
 });

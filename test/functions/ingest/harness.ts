@@ -1,13 +1,13 @@
 /**
  * Shared set-up of the ingest suites: an ingest handler wired to fresh queues on the embedded SQS engine
  * (fauxqs, started once per suite by `startSqs()`), output capture for the structured logs and EMF metrics, and a
- * stand-in Secrets Manager that counts its calls.
+ * stand-in AWS Parameters and Secrets Lambda Extension (the HTTP server the ingest reads its secret from on AWS) that
+ * counts its calls.
  */
 import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type {
   BatchResultErrorEntry,
   Message,
@@ -15,7 +15,7 @@ import type {
   SendMessageBatchCommandOutput,
   SQSClient,
 } from '@aws-sdk/client-sqs';
-import { LOCAL_CREDENTIALS, LOCAL_REGION, localSqsClient } from '../../../local/engines/clients';
+import { localSqsClient } from '../../../local/engines/clients';
 import { createPipelineQueues, type PipelineQueues } from '../../../local/engines/queues';
 import { createIngestHandler, type IngestDependencies } from '../../../functions/ingest/createIngestHandler';
 import { fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
@@ -115,49 +115,91 @@ export function jsonBody(response: { body?: string }): Record<string, unknown> {
   return JSON.parse(response.body ?? '') as Record<string, unknown>;
 }
 
-/** A stand-in for Secrets Manager's `GetSecretValue` on 127.0.0.1, counting the calls it gets. */
-export interface FakeSecretsManager {
-  readonly client: SecretsManagerClient;
-  /** Calls received so far. */
+/** A stand-in for the AWS Parameters and Secrets Lambda Extension on 127.0.0.1, counting the reads it gets. */
+export interface FakeSecretsExtension {
+  readonly host: string;
+  readonly port: number;
+  /** The session token it accepts in `X-Aws-Parameters-Secrets-Token`; a request without it is answered 401. */
+  readonly token: string;
+  /** The one secret id it holds; any other is answered as Secrets Manager answers a secret that does not exist. */
+  readonly secretId: string;
+  /** What `extensionCredentialSource` needs to read from it. */
+  readonly connection: { readonly host: string; readonly port: number; readonly token: string };
+  /** Requests received so far, answered or not. */
   calls(): number;
-  /** The secret's current value; `undefined` makes it answer ResourceNotFoundException. */
+  /** The secret's current value; `undefined` makes it answer 400 ResourceNotFoundException. */
   setSecret(value: string | undefined): void;
-  /** The next `count` calls answer 500 InternalServiceError. */
+  /** The next `count` requests answer 500 InternalServiceError (Secrets Manager failing behind the extension). */
   failNext(count: number): void;
+  /** The next request gets exactly this answer. */
+  answerNext(status: number, body: string): void;
+  /** The next `count` requests are accepted and never answered (a stuck extension). */
+  stallNext(count: number): void;
   stop(): Promise<void>;
 }
 
-export async function startFakeSecretsManager(initial?: string): Promise<FakeSecretsManager> {
+/** An AWS error answer, as JSON with the error's type, the way Secrets Manager's own protocol names it. */
+const awsError = (type: string, message: string) => JSON.stringify({ __type: type, message });
+
+/**
+ * Starts the fake extension: `GET /secretsmanager/get?secretId=…` answers the GetSecretValue result as JSON, like
+ * the real one on `localhost:2773`. Every request counts, so the server's count is the source's count of reads.
+ */
+export async function startFakeSecretsExtension(
+  initial?: string,
+  options: { secretId?: string; token?: string } = {},
+): Promise<FakeSecretsExtension> {
+  const secretId = options.secretId ?? 'arn:aws:secretsmanager:us-east-1:123456789012:secret:webhooks/nhncloud-sms-AbCdEf';
+  const token = options.token ?? `session-token-${randomUUID()}`;
   let secret = initial;
   let calls = 0;
   let failures = 0;
+  let stalls = 0;
+  const scripted: Array<{ status: number; body: string }> = [];
   const server = createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      calls++;
-      const answer = (status: number, payload: unknown) => {
-        response.writeHead(status, { 'content-type': 'application/x-amz-json-1.1' });
-        response.end(JSON.stringify(payload));
-      };
-      const target = request.headers['x-amz-target'];
-      const { SecretId } = JSON.parse(Buffer.concat(chunks).toString('utf8') || '{}') as { SecretId?: string };
-      if (target !== 'secretsmanager.GetSecretValue') return answer(400, { __type: 'InvalidRequestException', message: `unexpected ${String(target)}` });
-      if (failures > 0) {
-        failures--;
-        return answer(500, { __type: 'InternalServiceError', message: 'injected fault' });
-      }
-      if (secret === undefined) return answer(400, { __type: 'ResourceNotFoundException', message: 'not found' });
-      return answer(200, { ARN: `arn:aws:secretsmanager:us-east-1:123456789012:secret:${SecretId}`, Name: SecretId, SecretString: secret, VersionId: 'v1' });
-    });
+    calls++;
+    const answer = (status: number, body: string, type = 'application/json') => {
+      response.writeHead(status, { 'content-type': type });
+      response.end(body);
+    };
+    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    if (stalls > 0) {
+      stalls--;
+      return;
+    }
+    const next = scripted.shift();
+    if (next) return answer(next.status, next.body, 'text/plain');
+    if (request.method !== 'GET' || url.pathname !== '/secretsmanager/get') return answer(404, 'not found', 'text/plain');
+    if (request.headers['x-aws-parameters-secrets-token'] !== token) return answer(401, 'unauthorized', 'text/plain');
+    if (failures > 0) {
+      failures--;
+      return answer(500, awsError('InternalServiceError', 'injected fault'));
+    }
+    const requested = url.searchParams.get('secretId');
+    if (requested !== secretId || secret === undefined) {
+      return answer(400, awsError('ResourceNotFoundException', "Secrets Manager can't find the specified secret."));
+    }
+    return answer(
+      200,
+      JSON.stringify({
+        ARN: secretId,
+        Name: 'webhooks/nhncloud-sms',
+        SecretString: secret,
+        VersionId: 'v1',
+        VersionStages: ['AWSCURRENT'],
+        CreatedDate: '2026-01-01T00:00:00Z',
+      }),
+    );
   });
   server.listen(0, '127.0.0.1');
   await once(server, 'listening');
   const { port } = server.address() as AddressInfo;
-  // One attempt per call, so the server's count is the source's count.
-  const client = new SecretsManagerClient({ endpoint: `http://127.0.0.1:${port}`, region: LOCAL_REGION, credentials: LOCAL_CREDENTIALS, maxAttempts: 1 });
   return {
-    client,
+    host: '127.0.0.1',
+    port,
+    token,
+    secretId,
+    connection: { host: '127.0.0.1', port, token },
     calls: () => calls,
     setSecret: (value) => {
       secret = value;
@@ -165,8 +207,13 @@ export async function startFakeSecretsManager(initial?: string): Promise<FakeSec
     failNext: (count) => {
       failures = count;
     },
+    answerNext: (status, body) => {
+      scripted.push({ status, body });
+    },
+    stallNext: (count) => {
+      stalls = count;
+    },
     stop: async () => {
-      client.destroy();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
