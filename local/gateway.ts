@@ -230,9 +230,17 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
+/** `/webhooks/{provider}/{token}…`: the segment that may be a URL token, whether or not a route matched. */
+const TOKEN_SEGMENT = 3;
+
 function maskedPath(path: string, match: RouteMatch | undefined): string {
   const secrets = match?.compiled.route.secretParameters ?? [];
-  if (!match || secrets.length === 0) return path;
+  if (!match || secrets.length === 0) {
+    // An unmatched or token-less route (a GET on a webhook URL, an extra segment) may still carry a token.
+    const segments = path.split('/');
+    if (segments[1] !== 'webhooks' || segments.length <= TOKEN_SEGMENT) return path;
+    return [...segments.slice(0, TOKEN_SEGMENT), '***', ...segments.slice(TOKEN_SEGMENT + 1)].join('/');
+  }
   const segments = path.split('/');
   const templateSegments = ['', ...match.compiled.segments];
   return segments

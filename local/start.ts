@@ -111,14 +111,20 @@ async function main(): Promise<void> {
   write();
   write('Ctrl-C stops taking requests, drains the queue into the table and exits.');
 
-  let signals = 0;
+  // A terminal's Ctrl-C reaches this process twice when it runs under npm and tsx (once from the terminal's process
+  // group, once relayed by tsx), a moment apart. Only a second signal well after the first means "stop now".
+  const REPEAT_GRACE_MS = 2_000;
+  let firstSignalAt: number | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
-    signals += 1;
-    if (signals > 1) {
-      process.stderr.write(`${signal} again: exiting without draining\n`);
+    if (firstSignalAt !== undefined) {
+      if (Date.now() - firstSignalAt < REPEAT_GRACE_MS) return;
+      process.stderr.write(
+        `${signal} again: exiting without draining; events still on the in-memory queue are lost (statuses already stored are kept)\n`,
+      );
       process.exit(1);
     }
-    write(`\n${signal}: no new requests; draining the events queue…`);
+    firstSignalAt = Date.now();
+    write(`\n${signal}: no new requests; draining the events queue… (${signal} again after 2 s to exit at once)`);
     pipeline
       .stop()
       .then(() => {

@@ -216,4 +216,13 @@ describe('local gateway', () => {
     expect(entry).toMatchObject({ method: 'POST', path: '/webhooks/webcom/***', statusCode: 200 });
     expect(JSON.stringify(access)).not.toContain('very-secret-token');
   });
+
+  it('masks what may be a URL token even when no route matched (wrong method, extra segment)', async () => {
+    await send(`${gateway.url}/webhooks/webcom/other-secret-token`, { method: 'GET' });
+    await send(`${gateway.url}/webhooks/webcom/third-secret-token/extra`, { method: 'POST' });
+    expect(access.map((entry) => entry.path)).toEqual(
+      expect.arrayContaining(['/webhooks/webcom/***', '/webhooks/webcom/***/extra']),
+    );
+    expect(JSON.stringify(access)).not.toMatch(/other-secret-token|third-secret-token/);
+  });
 });
