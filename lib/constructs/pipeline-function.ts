@@ -1,5 +1,6 @@
 import { RemovalPolicy, Validations, type CfnResource } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import type * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { Construct } from 'constructs';
@@ -27,6 +28,12 @@ export interface PipelineFunctionProps {
    * @default RemovalPolicy.RETAIN
    */
   readonly logRemovalPolicy?: RemovalPolicy;
+  /**
+   * The AWS Parameters and Secrets Lambda Extension layer and its settings (`paramsAndSecretsExtension()` for an
+   * ingest function). It grants nothing: the caller allows the secrets it reads, as for any other action.
+   * @default no extension
+   */
+  readonly paramsAndSecrets?: lambda.ParamsAndSecretsLayerVersion;
 }
 
 /**
@@ -70,6 +77,7 @@ export class PipelineFunction extends Construct {
       description: props.sizing.description,
       role: this.role,
       logGroup: this.logGroup,
+      paramsAndSecrets: props.paramsAndSecrets,
       environment: {
         ...FUNCTION_DEFAULTS.environment,
         [ENV.serviceName]: props.serviceName,
