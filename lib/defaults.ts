@@ -56,6 +56,40 @@ export function ingestBundling(providerId: string): BundlingOptions {
   return { ...FUNCTION_DEFAULTS.bundling, define: bundledProviderDefine(providerId) };
 }
 
+/**
+ * The AWS Parameters and Secrets Lambda Extension (an AWS-published layer) on every ingest function: the function
+ * reads its credentials secret from it over `localhost` (`functions/ingest/credentials.ts`) instead of bundling the
+ * Secrets Manager client (13.6 kB, and its set-up at cold start). The extension calls Secrets Manager with the
+ * function's role, so the role's `secretsmanager:GetSecretValue` on its own secret is all it needs.
+ *
+ * - The extension's cache is off (`cacheEnabled: false`, `SECRETS_MANAGER_TTL=0`): the function caches the document
+ *   itself, with its own rules (re-read after a failed authentication at most once a minute, and when the copy is
+ *   five minutes old). A second cache under it would hand a refresh the same stale copy for up to five more minutes,
+ *   so a rotated value would be picked up late and a retired one accepted longer than documented.
+ * - Its call to Secrets Manager gives up after 1.5 s, under the function's own 2 s bound on a read
+ *   (`DEFAULT_EXTENSION_TIMEOUT_MS`): the extension answers an error the function can log, and a hung call cannot
+ *   hold one of the extension's few connections for good.
+ * - Port and log level stay the extension's defaults (2773, info); the stack sets them as variables either way, and
+ *   the function reads the port from `PARAMETERS_SECRETS_EXTENSION_HTTP_PORT`.
+ *
+ * `ParamsAndSecretsVersions.V1_0_103` is the newest version aws-cdk-lib 2.276 knows. The stack is
+ * environment-agnostic, so the layer's ARN comes from a region → ARN mapping in the template (arm64), resolved at
+ * deploy time: the synth stays offline.
+ */
+export const PARAMS_AND_SECRETS_EXTENSION = {
+  version: lambda.ParamsAndSecretsVersions.V1_0_103,
+  options: {
+    cacheEnabled: false,
+    secretsManagerTtl: Duration.seconds(0),
+    secretsManagerTimeout: Duration.millis(1_500),
+  },
+} as const satisfies { version: lambda.ParamsAndSecretsVersions; options: lambda.ParamsAndSecretsOptions };
+
+/** The extension's layer with the options above, for an ingest function's `paramsAndSecrets`. */
+export function paramsAndSecretsExtension(): lambda.ParamsAndSecretsLayerVersion {
+  return lambda.ParamsAndSecretsLayerVersion.fromVersion(PARAMS_AND_SECRETS_EXTENSION.version, PARAMS_AND_SECRETS_EXTENSION.options);
+}
+
 export interface FunctionSizing {
   readonly memorySize: number;
   readonly timeout: Duration;

@@ -18,7 +18,7 @@ import { adapterFor } from '../providers';
 import { ConfigurationError } from '../shared/errors';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
 import { ipAllowList } from './authenticate';
-import { extensionCredentialSource, fileCredentialSource, type CredentialSource } from './credentials';
+import { DEFAULT_EXTENSION_PORT, extensionCredentialSource, fileCredentialSource, type CredentialSource } from './credentials';
 import type { IngestDependencies } from './createIngestHandler';
 
 /** Where `npm start` and the tests find credentials when nothing else is configured. */
@@ -34,9 +34,6 @@ export const EXTENSION_ENV = {
   httpPort: 'PARAMETERS_SECRETS_EXTENSION_HTTP_PORT',
   sessionToken: 'AWS_SESSION_TOKEN',
 } as const;
-
-/** The extension's port when the variable is not set (its documented default). */
-export const DEFAULT_EXTENSION_PORT = 2773;
 
 /** The clients the entry creates once per container. */
 export interface IngestClients {

@@ -263,8 +263,13 @@ export interface ExtensionCredentialSourceOptions extends CredentialSourceOption
 
 /** The header the extension checks against the function's session token. */
 const TOKEN_HEADER = 'X-Aws-Parameters-Secrets-Token';
-const DEFAULT_EXTENSION_PORT = 2773;
-const DEFAULT_EXTENSION_TIMEOUT_MS = 2_000;
+/** The extension's port when nothing else is said (its documented default). */
+export const DEFAULT_EXTENSION_PORT = 2773;
+/**
+ * Bound on one read through the extension. Far under API Gateway's 30 s and the function's 10 s, and over the
+ * extension's own Secrets Manager timeout set by the stack (`lib/defaults.ts`), so the extension answers first.
+ */
+export const DEFAULT_EXTENSION_TIMEOUT_MS = 2_000;
 
 /**
  * The Secrets Manager error named in an error answer of the extension, if any. The extension passes Secrets

@@ -4,7 +4,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { EnabledProvider } from '../config';
-import { ENTRIES, FUNCTION_SIZING, ingestBundling } from '../defaults';
+import { ENTRIES, FUNCTION_SIZING, ingestBundling, paramsAndSecretsExtension } from '../defaults';
 import { ENV, INGEST } from '../pipeline-settings';
 import { PipelineFunction } from './pipeline-function';
 
@@ -33,7 +33,8 @@ export interface ProviderIngestProps {
 
 /**
  * One provider's ingest: its credentials secret and its own function (the shared ingest entry, told which adapter
- * to use by `PROVIDER_ID`). The function may read this provider's secret and send to the two queues; nothing else.
+ * to use by `PROVIDER_ID`) with the AWS Parameters and Secrets Lambda Extension, through which it reads the secret.
+ * The function may read this provider's secret and send to the two queues; nothing else.
  */
 export class ProviderIngest extends Construct {
   readonly providerId: string;
@@ -69,6 +70,8 @@ export class ProviderIngest extends Construct {
       logRetentionDays: props.logRetentionDays,
       logRemovalPolicy: removalPolicy,
       bundling: ingestBundling(provider.id),
+      // The function reads its secret through this extension (lib/defaults.ts), with the function's role.
+      paramsAndSecrets: paramsAndSecretsExtension(),
       environment: {
         [ENV.providerId]: provider.id,
         [ENV.eventsQueueUrl]: props.eventsQueue.queueUrl,
@@ -82,6 +85,7 @@ export class ProviderIngest extends Construct {
 
     // SendMessageBatch is authorized by sqs:SendMessage; the queues use SQS-managed keys, so no KMS grant.
     this.handler.allow(['sqs:SendMessage'], [props.eventsQueue.queueArn, props.rejectedQueue.queueArn]);
+    // The extension calls GetSecretValue with the function's role: this grant is what lets it read, and only this secret.
     this.handler.allow(['secretsmanager:GetSecretValue'], [this.secret.secretArn]);
   }
 }

@@ -2,6 +2,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
+import { EXTENSION_ENV } from '../../functions/ingest/config';
+import { DEFAULT_EXTENSION_TIMEOUT_MS } from '../../functions/ingest/credentials';
 import { providers } from '../../functions/providers';
 import { providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
 import { INITIAL_CREDENTIALS_DOCUMENT } from '../../lib/constructs/provider-ingest';
@@ -238,6 +240,55 @@ describe('credentials', () => {
         .flatMap((s) => asList(s.Resource));
       expect(readable).toEqual([ref(own)]);
       expect(JSON.stringify(statements)).not.toMatch(new RegExp(secretIds.filter((s) => s !== own).join('|')));
+    }
+  });
+});
+
+describe('the Parameters and Secrets extension the ingest reads its secret through', () => {
+  const LAYER_MAP = 'ParamsandsecretslayerMap';
+  const extensionLayer = { 'Fn::FindInMap': [LAYER_MAP, { Ref: 'AWS::Region' }, '1x0x103xarm64'] };
+
+  it('is a layer of every ingest function, the arm64 build of version 1.0.103, looked up by region at deploy time', () => {
+    for (const id of registryIds) {
+      expect(functions(dev.template)[ingestFunctionId(dev.template, id)].Properties.Layers).toEqual([extensionLayer]);
+    }
+    const regions = dev.template.toJSON().Mappings[LAYER_MAP] as Record<string, Record<string, string>>;
+    expect(Object.keys(regions)).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-northeast-2']));
+    for (const [region, versions] of Object.entries(regions)) {
+      expect(versions['1x0x103xarm64']).toMatch(new RegExp(`^arn:aws:lambda:${region}:\\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\\d+$`));
+    }
+  });
+
+  it('has its own cache off, so a refresh the function asks for reaches Secrets Manager', () => {
+    for (const id of registryIds) {
+      expect(functions(dev.template)[ingestFunctionId(dev.template, id)].Properties.Environment.Variables).toMatchObject({
+        SECRETS_MANAGER_TTL: '0',
+        PARAMETERS_SECRETS_EXTENSION_CACHE_ENABLED: 'false',
+      });
+    }
+  });
+
+  it('listens where the function looks for it, and gives up on Secrets Manager before the function gives up on it', () => {
+    for (const id of registryIds) {
+      const variables = functions(dev.template)[ingestFunctionId(dev.template, id)].Properties.Environment.Variables;
+      expect(variables[EXTENSION_ENV.httpPort]).toBe('2773');
+      const timeout = Number(variables.SECRETS_MANAGER_TIMEOUT_MILLIS);
+      expect(timeout).toBeGreaterThan(0);
+      expect(timeout).toBeLessThan(DEFAULT_EXTENSION_TIMEOUT_MS);
+    }
+  });
+
+  it('is on no other function: the consumer and the lookup read no secret', () => {
+    for (const fragment of ['ConsumerFunction', 'LookupFunction']) {
+      const fn = functions(dev.template)[logicalIdOf(dev.template, 'AWS::Lambda::Function', fragment)];
+      expect(fn.Properties.Layers).toBeUndefined();
+      expect(fn.Properties.Environment.Variables.SECRETS_MANAGER_TTL).toBeUndefined();
+    }
+  });
+
+  it('is on the ingest functions of the providers a production context enables', () => {
+    for (const id of ['webcom', 'nhncloud-sms']) {
+      expect(functions(prod.template)[ingestFunctionId(prod.template, id)].Properties.Layers).toEqual([extensionLayer]);
     }
   });
 });

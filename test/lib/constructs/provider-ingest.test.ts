@@ -50,6 +50,11 @@ describe('ingest function bundle', () => {
     expect(bundle.match(/require\(["']@aws-sdk\/(client-[^"']+|lib-dynamodb)["']\)/g)).toBeNull();
   });
 
+  it('reads its secret through the Parameters and Secrets extension and leaves the Secrets Manager client out', () => {
+    expect(found('X-Aws-Parameters-Secrets-Token', '/secretsmanager/get?secretId=')).toHaveLength(2);
+    expect(found('GetSecretValueCommand', 'secretsmanager.GetSecretValue', 'SecretsManagerClient')).toEqual([]);
+  });
+
   it('is minified, with a source map beside it', () => {
     // Minified: a few very long lines (the line breaks left are inside template literals).
     expect(bundle.length / bundle.split('\n').length).toBeGreaterThan(2000);
