@@ -25,6 +25,9 @@
  * - `channel` is `viber` when the state has a `viber` attribute (a Viber message or a Viber→SMS cascade), else
  *   `sms`. Per-channel statuses go to `data.channels`, mapped with the same table; empty ones are left out.
  * - Field names in errors follow the body: `state.N.id_sms` for XML, `N.id_sms` for JSON.
+ * - A batch whose items are all invalid is a 400 naming the first bad field. In a batch with valid items, each
+ *   invalid one is kept as a `provider.unknown` event with the validation error in `data.invalid` and is not
+ *   echoed, while the valid ones are queued and echoed: a 400 would have cost Webcom's retries of the valid ones.
  * - `raw` is the item as received: the JSON object, or the `<state>` element as fast-xml-parser reads it
  *   (attributes prefixed `@_`, text under `#text`).
  */
@@ -70,7 +73,8 @@ const StateSchema = z.object({
   sms: z.optional(statusValue()),
   viber: z.optional(statusValue()),
 });
-const StatesSchema = z.array(StateSchema);
+/** The JSON variant's envelope: a list; each item is validated on its own (see `normalize`). */
+const ItemsSchema = z.array(z.unknown());
 type State = z.infer<typeof StateSchema>;
 
 const xmlParser = new XMLParser({
@@ -88,9 +92,12 @@ const xmlParser = new XMLParser({
   transformTagName: (name) => (RESERVED_NAMES.has(name) ? `_${name}` : name),
 });
 
-/** The states of one request, each with the item as received and the prefix its field names take in errors. */
+/**
+ * The items of one request: each as the state schema reads it, as received (for `raw`), and the prefix its field
+ * names take in errors.
+ */
 interface Parsed {
-  readonly states: readonly State[];
+  readonly items: readonly unknown[];
   readonly raws: readonly unknown[];
   readonly fieldPrefix: string | undefined;
 }
@@ -143,18 +150,18 @@ function readXml(xml: string): Parsed {
   }
   const root = (document as Record<string, unknown>).response;
   if (root === undefined) throw new ValidationError('expected a <response> root element', 'response');
-  if (typeof root === 'string') return { states: [], raws: [], fieldPrefix: 'state' };
+  if (typeof root === 'string') return { items: [], raws: [], fieldPrefix: 'state' };
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new ValidationError('expected one <response> root element', 'response');
   }
   const nodes = (root as Record<string, unknown>).state;
   const raws: unknown[] = nodes === undefined ? [] : Array.isArray(nodes) ? nodes : [nodes];
-  return { states: validate(StatesSchema, raws.map(stateView), 'state'), raws, fieldPrefix: 'state' };
+  return { items: raws.map(stateView), raws, fieldPrefix: 'state' };
 }
 
 function readJson(json: string): Parsed {
-  const raws = parseJson(json);
-  return { states: validate(StatesSchema, raws), raws: raws as unknown[], fieldPrefix: undefined };
+  const raws = validate(ItemsSchema, parseJson(json));
+  return { items: raws, raws, fieldPrefix: undefined };
 }
 
 const XML_PROLOG = '<?xml version="1.0" encoding="utf-8"?>\n';
@@ -228,12 +235,46 @@ function toEvent(state: State, raw: unknown, index: number, prefix: string | und
 }
 
 /**
- * The ids to echo: each `id_sms` whose every event of this request is queued, once, in the order received. A
- * message with one status queued and another not is left out, so Webcom resends both (the consumer dedupes).
+ * One `<state>` (or JSON item) that is not what Webcom documents, in a batch whose other items are: kept as a
+ * `provider.unknown` event carrying the validation error, rather than refusing the whole batch. A 400 would make
+ * Webcom retry every status of the batch five times and then drop them all, the valid ones with the bad one.
+ */
+function invalidItemEvent(raw: unknown, error: ValidationError, context: NormalizeContext): NormalizedEvent {
+  return makeEvent(
+    {
+      eventId: eventIdOf(PROVIDER, 'invalid-item', JSON.stringify(raw) ?? ''),
+      provider: PROVIDER,
+      channel: 'sms',
+      type: 'provider.unknown',
+      data: { invalid: { ...(error.field ? { field: error.field } : {}), message: error.message } },
+      raw,
+    },
+    context,
+  );
+}
+
+type ItemOutcome = { readonly event: NormalizedEvent } | { readonly error: ValidationError; readonly raw: unknown };
+
+function normalizeItem(parsed: Parsed, index: number, context: NormalizeContext): ItemOutcome {
+  const prefix = parsed.fieldPrefix === undefined ? String(index) : `${parsed.fieldPrefix}.${index}`;
+  try {
+    const state = validate(StateSchema, parsed.items[index], prefix);
+    return { event: toEvent(state, parsed.raws[index], index, parsed.fieldPrefix, context) };
+  } catch (error) {
+    if (error instanceof ValidationError) return { error, raw: parsed.raws[index] };
+    throw error;
+  }
+}
+
+/**
+ * The ids to echo: each `id_sms` whose every status event of this request is queued, once, in the order received.
+ * A message with one status queued and another not is left out, so Webcom resends both (the consumer dedupes).
+ * Items kept as `provider.unknown` are never echoed: Webcom may resend them, and their event id stays the same.
  */
 function acknowledgedIds(outcome: DeliveryOutcome): AckId[] {
   const byId = new Map<string, { ack: AckId; queued: boolean }>();
   for (const event of outcome.normalized.events) {
+    if (event.type !== 'message.status') continue;
     const id = event.messageId ?? '';
     const entry = byId.get(id) ?? { ack: ackIdOf(event, id), queued: true };
     entry.queued &&= outcome.queued.has(event.eventId);
@@ -269,8 +310,12 @@ export const webcom: ProviderAdapter = {
 
   normalize(request, context): Normalized {
     const { format, start } = formatOf(request.body);
-    const { states, raws, fieldPrefix } = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
-    const events = states.map((state, index) => toEvent(state, raws[index], index, fieldPrefix, context));
+    const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
+    const outcomes = parsed.items.map((_, index) => normalizeItem(parsed, index, context));
+    const failures = outcomes.filter((outcome): outcome is Extract<ItemOutcome, { error: ValidationError }> => 'error' in outcome);
+    // Nothing usable at all: a clear 400 naming the field. Some usable: those are taken, the rest kept and counted.
+    if (failures.length > 0 && failures.length === outcomes.length) throw failures[0].error;
+    const events = outcomes.map((outcome) => ('event' in outcome ? outcome.event : invalidItemEvent(outcome.raw, outcome.error, context)));
     // An empty <response/> or [] reports nothing: answered, counted, nothing queued.
     return events.length === 0 ? { events, ping: true, replyFormat: format } : { events, replyFormat: format };
   },

@@ -142,9 +142,44 @@ describe('webcom adapter', () => {
     });
   });
 
+  describe('a batch with an invalid item among valid ones', () => {
+    const normalized = () => normalize(fixture('mixed-batch-one-invalid-state.xml'));
+
+    it('keeps the valid status and the invalid item as provider.unknown with the validation error', () => {
+      const [status, unknown] = normalized().events;
+      expect(status).toMatchObject({ type: 'message.status', messageId: '3234', status: 'delivered' });
+      expect(unknown).toMatchObject({
+        type: 'provider.unknown',
+        data: { invalid: { field: 'state.1.id_sms' } },
+        raw: { '@_id_sms': 'IDSMS' },
+      });
+      expect(unknown.messageId).toBeUndefined();
+      for (const event of normalized().events) expect(NormalizedEventSchema.safeParse(event).success).toBe(true);
+    });
+
+    it('echoes the valid id only, so Webcom stops resending it', () => {
+      expect(webcom.reply(allQueued(normalized())).body).toMatch(/<response><id_sms>3234<\/id_sms><\/response>$/);
+    });
+
+    it('gives the invalid item the same event id on every retry', () => {
+      expect(normalized().events[1].eventId).toBe(normalized().events[1].eventId);
+    });
+
+    it('does the same for the JSON variant and for a bad time', () => {
+      const body = JSON.stringify([
+        { id_sms: 3234, time: '2024-05-14 10:21:07', state: 'deliver' },
+        { id_sms: 3235, time: '14.05.2024', state: 'deliver' },
+      ]);
+      const events = normalize(body).events;
+      expect(events.map((event) => event.type)).toEqual(['message.status', 'provider.unknown']);
+      expect(events[1].data).toEqual({ invalid: { field: '1.time', message: expect.stringMatching(/date-time/) } });
+      expect(webcom.reply(allQueued(normalize(body))).body).toBe('[{"id_sms":3234}]');
+    });
+  });
+
   describe('invalid bodies', () => {
     it.each([
-      ['invalid-id-sms-not-numeric.xml', 'state.1.id_sms'],
+      ['invalid-id-sms-not-numeric.xml', 'state.0.id_sms'],
       ['invalid-id-sms-not-numeric.json', '0.id_sms'],
       ['invalid-time.xml', 'state.0.time'],
       ['invalid-state-missing.xml', 'state.0.state'],
