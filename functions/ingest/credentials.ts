@@ -280,6 +280,9 @@ function awsErrorCodeIn(body: string): string | undefined {
   return /\b[A-Z][A-Za-z]*(?:Exception|Error|Failure)\b/.exec(body.slice(0, 2_000))?.[0];
 }
 
+/** Secrets Manager's answer for a secret that does not exist. */
+const NOT_FOUND = /\bResourceNotFoundException\b/;
+
 /** The document inside a GetSecretValue result: `SecretString`, or `SecretBinary` (base64 in JSON) as UTF-8. */
 function documentOfSecretValue(result: Record<string, unknown>): unknown {
   if (typeof result.SecretString === 'string') return parseDocument(result.SecretString);
@@ -331,12 +334,12 @@ export function extensionCredentialSource(secretId: string, options: ExtensionCr
         return unavailable('credentials secret cannot be read: no answer from the Parameters and Secrets extension', { error: errorName(error) }, error);
       }
       if (status < 200 || status > 299) {
-        const code = awsErrorCodeIn(body);
-        if (code === 'ResourceNotFoundException') {
+        // Looked for anywhere in the text: a message may name a wrapping error first (`ClientError: Resource…`).
+        if (NOT_FOUND.test(body)) {
           logger.error('credentials secret does not exist; refusing every request', { secretId });
           return undefined;
         }
-        return unavailable('credentials secret cannot be read', { status, error: code ?? 'unknown' });
+        return unavailable('credentials secret cannot be read', { status, error: awsErrorCodeIn(body) ?? 'unknown' });
       }
       const result = parseDocument(body);
       if (!isPlainObject(result)) return unavailable('credentials secret cannot be read: the extension\'s answer is not a GetSecretValue result', { status });

@@ -149,8 +149,11 @@ describe('extensionCredentialSource', () => {
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
   });
 
-  it('recognizes a secret that does not exist when the extension says so in plain text', async () => {
-    extension.answerNext(400, "ResourceNotFoundException: Secrets Manager can't find the specified secret.");
+  it.each([
+    ['alone', "ResourceNotFoundException: Secrets Manager can't find the specified secret."],
+    ['after a wrapping error', "SdkClientError: ResourceNotFoundException: Secrets Manager can't find the specified secret."],
+  ])('recognizes a secret that does not exist when the extension names it in plain text, %s', async (_name, body) => {
+    extension.answerNext(400, body);
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
   });
 
