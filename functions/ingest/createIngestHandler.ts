@@ -119,7 +119,7 @@ function headersWithout(headers: Readonly<Record<string, string | undefined>>, n
  *   adapter: adapterFor('webcom'),
  *   sqs: new SQSClient({}),
  *   eventsQueueUrl: process.env.EVENTS_QUEUE_URL,
- *   credentials: secretsManagerCredentialSource(new SecretsManagerClient({}), process.env.CREDENTIALS_SECRET_ID),
+ *   credentials: extensionCredentialSource(process.env.CREDENTIALS_SECRET_ID, { token: process.env.AWS_SESSION_TOKEN }),
  * });
  * ```
  */
