@@ -103,7 +103,10 @@ const phone = z.union([text(MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
 const integer = z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
 const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
 
-/** What ping detection needs, read before anything is required: the verification body need not be complete. */
+/**
+ * What ping detection needs, read before anything is required: the verification body need not be complete. Read
+ * only when a body fails {@link EnvelopeSchema} (see {@link envelopeOf}).
+ */
 const ProbeSchema = z.object({
   appKey: z.optional(z.unknown()),
   hooks: z.optional(z.nullable(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
@@ -178,12 +181,15 @@ const HookIdentitySchema = z.object({ hookId: id });
 interface HookScope {
   /** `hooks.3`: the prefix of every field this hook's errors name. */
   readonly path: string;
-  /** The envelope ids every event of the request carries in `data`. */
+  /** The envelope ids every event of the request carries in `data`, absent ones already dropped. */
   readonly envelopeData: Readonly<Record<string, string>>;
   readonly context: NormalizeContext;
 }
 
-/** The fields a hook kind decides; the adapter adds identity, provider, channel, raw and the envelope data. */
+/**
+ * The fields a hook kind decides; the adapter adds identity, provider, channel, time, raw and the envelope data.
+ * Absent (undefined or null) values are dropped, here and in `data`.
+ */
 interface HookFields {
   readonly type: NormalizedEvent['type'];
   readonly messageId?: string;
@@ -193,10 +199,14 @@ interface HookFields {
   readonly error?: NormalizedEvent['error'];
   readonly recipient?: NormalizedEvent['recipient'];
   readonly sender?: NormalizedEvent['sender'];
-  readonly occurredAt?: string;
-  readonly occurredAtRaw?: string;
   readonly data: Record<string, unknown>;
 }
+
+/** The fields of a hook that hold a provider time (text), by name. */
+type TimeField<H> = { [K in keyof H]-?: H[K] extends string | null | undefined ? K : never }[keyof H] & string;
+
+/** The event fields of `makeEvent`, as this adapter builds them. */
+type EventFields = Parameters<typeof makeEvent>[0];
 
 /** One documented event: its catalog row and how one of its hooks becomes an event. */
 interface HookKind {
@@ -204,28 +214,36 @@ interface HookKind {
   normalize(raw: unknown, scope: HookScope): NormalizedEvent;
 }
 
+/**
+ * A row of {@link HOOK_KINDS}: how the hooks of one documented event become events.
+ *
+ * @param times - the hook's time fields, most telling first: the first present one is the event's `occurredAt`
+ *   (none present: `receivedAt`).
+ * @param fields - what the event says; a pure function of the validated hook.
+ */
 function hookKind<S extends z.ZodMiniType<{ hookId: string | number }>>(
   catalog: CatalogEntry,
   schema: S,
-  fields: (hook: z.infer<S>, scope: HookScope) => HookFields,
+  times: ReadonlyArray<TimeField<z.infer<S>>>,
+  fields: (hook: z.infer<S>) => HookFields,
 ): HookKind {
   return {
     catalog,
     normalize(raw, scope) {
       const hook = validate(schema, raw, scope.path);
       const hookId = String(hook.hookId);
-      const { data, ...rest } = fields(hook, scope);
-      return makeEvent(
-        {
-          eventId: eventIdOf(PROVIDER, hookId),
-          provider: PROVIDER,
-          channel: 'sms',
-          ...withoutEmpty(rest),
-          data: withoutEmpty({ ...scope.envelopeData, hookId, ...data }),
-          raw,
-        },
-        scope.context,
-      );
+      const { data, ...decided } = fields(hook);
+      // Assembled by assignment, not by spreading into literals (see assignPresent). The order of the assignments
+      // is the order of the event's JSON keys: identity, what the kind decided, data (envelope ids, hookId, the
+      // kind's own), raw; makeEvent then puts the schema version first and the times last.
+      const identity = { eventId: eventIdOf(PROVIDER, hookId), provider: PROVIDER, channel: 'sms' };
+      const event = assignPresent(identity, decided);
+      const eventData = assignPresent({}, scope.envelopeData);
+      eventData.hookId = hookId;
+      event.data = assignPresent(eventData, data);
+      event.raw = raw;
+      assignPresent(event, firstTime(hook, times, scope));
+      return makeEvent(event as EventFields, scope.context);
     },
   };
 }
@@ -237,28 +255,47 @@ const asText = (value: string | number | null | undefined): string | undefined =
 const asInteger = (value: string | number | null | undefined): number | undefined =>
   value === undefined || value === null ? undefined : Number(value);
 
-/** Drops absent values, so events and their `data` hold only what the provider sent. */
-function withoutEmpty<T extends object>(record: T): T {
-  const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (value !== undefined && value !== null) out[key] = value;
-  return out as T;
+/**
+ * Copies the present (neither undefined nor null) own values of `source` onto `target`, in `source`'s key order,
+ * and returns `target`: events and their `data` hold only what the provider sent.
+ *
+ * A loop of assignments on purpose: V8 (measured on Node 20) builds an object literal that spreads an object and
+ * then adds keys (`{ ...a, k, ...b }`) through a slow runtime path, about 0.7 µs for a few keys. The first version
+ * built each event's `data` as `withoutEmpty({ ...envelopeData, hookId, ...data })`: by CPU profile, that line and
+ * the `Object.entries` copy after it were over a third of the adapter's time.
+ */
+function assignPresent(target: object, source: object): Record<string, unknown> {
+  const out = target as Record<string, unknown>;
+  const from = source as Readonly<Record<string, unknown>>;
+  const keys = Object.keys(from);
+  for (let i = 0; i < keys.length; i++) {
+    const value = from[keys[i]];
+    if (value !== undefined && value !== null) out[keys[i]] = value;
+  }
+  return out;
 }
+
+/** `record` without its absent values (see {@link assignPresent}). */
+const withoutEmpty = <T extends object>(record: T): T => assignPresent({}, record) as T;
 
 /** Own-property lookup: a provider value such as `__proto__` must find nothing. */
 const lookup = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
   Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
 
 /**
- * The first of several candidate time fields that is present, in UTC (zone-less values read in
- * `context.timeZone`). None present: no `occurredAt`, so the event falls back to `receivedAt`.
+ * The first of the hook's time fields that is present, in UTC (zone-less values read in `context.timeZone`), and
+ * its text as sent. None present: neither, so the event falls back to `receivedAt`. Only that one field is
+ * converted; a present but unreadable one is a 400 naming it.
  */
-function firstTime(
+function firstTime<H>(
+  hook: H,
+  times: ReadonlyArray<TimeField<H>>,
   scope: HookScope,
-  candidates: ReadonlyArray<readonly [field: string, value: string | null | undefined]>,
 ): { occurredAt?: string; occurredAtRaw?: string } {
-  for (const [field, value] of candidates) {
+  for (const field of times) {
+    const value = hook[field] as string | null | undefined;
     const occurredAt = providerTime(value, scope.context, `${scope.path}.${field}`);
-    if (occurredAt !== undefined) return { occurredAt, occurredAtRaw: value ?? undefined };
+    if (occurredAt !== undefined) return { occurredAt, occurredAtRaw: value as string };
   }
   return {};
 }
@@ -283,7 +320,8 @@ const messageResult = hookKind(
     statuses: MESSAGE_RESULT_STATUSES,
   },
   MessageResultHookSchema,
-  (hook, scope) => {
+  ['receiveDate', 'requestDate'],
+  (hook) => {
     const resultCode = asText(hook.resultCode) || undefined;
     const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(hook.messageStatus, resultCode));
     const reason = status !== 'delivered' && resultCode !== undefined && resultCode !== SUCCESS_RESULT_CODE;
@@ -297,10 +335,6 @@ const messageResult = hookKind(
       error: reason ? withoutEmpty({ code: resultCode, message: lookup(RESULT_CODE_MESSAGES, resultCode) }) : undefined,
       recipient: hook.recipientNo === undefined || hook.recipientNo === null ? undefined : toParty(hook.recipientNo, KOREAN_NUMBERING),
       sender: hook.sendNo === undefined || hook.sendNo === null ? undefined : toParty(hook.sendNo, KOREAN_NUMBERING),
-      ...firstTime(scope, [
-        ['receiveDate', hook.receiveDate],
-        ['requestDate', hook.requestDate],
-      ]),
       data: {
         requestId: String(hook.requestId),
         recipientSeq: Number(hook.recipientSeq),
@@ -325,6 +359,8 @@ const deliveryReceipt = hookKind(
     statuses: DLR_STATUSES,
   },
   DeliveryReceiptHookSchema,
+  // The DLR carries no time of its own, so occurredAt is receivedAt.
+  [],
   (hook) => {
     const errorCode = asText(hook.errorCode) || undefined;
     const { status, final } = mapStatus(DLR_STATUSES, hook.dlrStatus);
@@ -334,7 +370,7 @@ const deliveryReceipt = hookKind(
       status,
       final,
       providerStatus: hook.dlrStatus,
-      // "0" is the doc's no-error value; the DLR carries no time of its own, so occurredAt is receivedAt.
+      // "0" is the doc's no-error value.
       error: errorCode !== undefined && errorCode !== '0' ? { code: errorCode } : undefined,
       data: {
         requestId: String(hook.requestId),
@@ -349,10 +385,10 @@ const deliveryReceipt = hookKind(
 const unsubscribe = hookKind(
   { providerEvent: 'UNSUBSCRIBE', type: 'recipient.unsubscribed', channel: 'sms' },
   UnsubscribeHookSchema,
-  (hook, scope) => ({
+  ['createdDateTime'],
+  (hook) => ({
     type: 'recipient.unsubscribed',
     recipient: toParty(hook.recipientNo, KOREAN_NUMBERING),
-    ...firstTime(scope, [['createdDateTime', hook.createdDateTime]]),
     data: {
       unsubscribeNo: asText(hook.unsubscribeNo),
       enterpriseName: hook.enterpriseName,
@@ -363,12 +399,9 @@ const unsubscribe = hookKind(
 const conversionBlock = hookKind(
   { providerEvent: 'CONVERSION_BLOCK', type: 'country.blocked', channel: 'sms' },
   ConversionBlockHookSchema,
-  (hook, scope) => ({
+  ['blockedDateTime', 'createdDateTime'],
+  (hook) => ({
     type: 'country.blocked',
-    ...firstTime(scope, [
-      ['blockedDateTime', hook.blockedDateTime],
-      ['createdDateTime', hook.createdDateTime],
-    ]),
     data: { countryCode: String(hook.countryCode) },
   }),
 );
@@ -389,7 +422,7 @@ function unknownEvent(raw: unknown, envelope: Envelope, scope: HookScope): Norma
       provider: PROVIDER,
       channel: 'sms',
       type: 'provider.unknown',
-      data: withoutEmpty({ ...scope.envelopeData, productName: envelope.productName, hookId }),
+      data: assignPresent(assignPresent({}, scope.envelopeData), { productName: envelope.productName, hookId }),
       raw,
     },
     scope.context,
@@ -483,10 +516,23 @@ const envelopeDataOf = (envelope: Envelope): Record<string, string> =>
 /** NHN spells the product "SMS" in its table and "Sms" in its curl example. */
 const isSmsProduct = (productName: string): boolean => productName.toUpperCase() === 'SMS';
 
+/**
+ * The request's envelope, or `undefined` for the console's verification request. Every event request has a
+ * complete envelope, so that is validated first and alone. Only a body that fails it is read with the looser probe,
+ * because a verification body need not be complete; the 400, when there is one, is the probe's own issue, else the
+ * envelope's. Every body the envelope accepts the probe accepts too, so these are the same answers as probing every
+ * body first, which validated each event request twice.
+ */
+function envelopeOf(body: unknown): Envelope | undefined {
+  const envelope = EnvelopeSchema.safeParse(body);
+  if (envelope.success) return isVerificationRequest(envelope.data) ? undefined : envelope.data;
+  if (isVerificationRequest(validate(ProbeSchema, body))) return undefined;
+  return validate(EnvelopeSchema, body); // throws: the envelope's first issue, with its field
+}
+
 function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
-  const body = parseBody(request.body);
-  if (isVerificationRequest(validate(ProbeSchema, body))) return { events: [], ping: true };
-  const envelope = validate(EnvelopeSchema, body);
+  const envelope = envelopeOf(parseBody(request.body));
+  if (envelope === undefined) return { events: [], ping: true };
   const kind = isSmsProduct(envelope.productName) ? HOOK_KINDS.get(envelope.event) : undefined;
   const envelopeData = envelopeDataOf(envelope);
   const events = envelope.hooks.map((raw, index) => {

@@ -106,6 +106,24 @@ describe('MESSAGE_RESULT_UPDATE', () => {
     expect(delivered.raw).toEqual(fixtureJson('message-result.json').hooks[0]);
   });
 
+  test('absent fields are left out of the event and its data, and the keys keep their order', () => {
+    const [event] = eventsOf(
+      withHook('message-result.json', (hook) => {
+        const absent = ['senderType', 'sendNo', 'receiveDate', 'messageCount', 'recipientGroupingKey', '_links'];
+        for (const field of absent) delete hook[field];
+        hook.senderGroupingKey = null;
+      }),
+    );
+    expect(Object.keys(event)).toEqual([
+      'schemaVersion', 'eventId', 'provider', 'channel', 'type', 'messageId', 'status', 'final', 'providerStatus',
+      'recipient', 'data', 'raw', 'occurredAt', 'receivedAt', 'occurredAtRaw',
+    ]);
+    expect(Object.keys(event.data ?? {})).toEqual([
+      'hooksId', 'webhookConfigId', 'appKey', 'event', 'hookId',
+      'requestId', 'recipientSeq', 'requestDate', 'resultCode',
+    ]);
+  });
+
   test('a FAILED hook is failed, with the result code and its message as the error', () => {
     expect(failed).toMatchObject({
       messageId: '20240429205802y0Tl7Gbz0e0:2',
@@ -410,6 +428,10 @@ describe('the console verification request', () => {
     expect(normalize({ ...fixtureJson('verification-ping-no-hooks.json'), ...change })).toEqual({ events: [], ping: true });
   });
 
+  test('the placeholder body is a ping even when the rest of the envelope is missing', () => {
+    expect(normalize({ appKey: 'String', hooks: [{ hookId: 'String' }] })).toEqual({ events: [], ping: true });
+  });
+
   test('a placeholder appKey with a real hook is events, not a ping', () => {
     const body = { ...fixtureJson('message-result.json'), appKey: 'String' };
     expect(normalize(body)).toEqual({ events: expect.any(Array) });
@@ -467,6 +489,10 @@ describe('invalid bodies', () => {
     expect(event.data).not.toHaveProperty('hooksId');
     expect(event.data).not.toHaveProperty('webhookConfigId');
     expect(event.data).toHaveProperty('appKey', 'akb3dukdmdjsdSvgk');
+  });
+
+  test('hooks that are not an array are named before the missing fields of the envelope', () => {
+    expect(validationErrorOf({ appKey: 'akb3dukdmdjsdSvgk', hooks: { hookId: 'x' } }).field).toBe('hooks');
   });
 
   test('a missing productName is a ValidationError naming it', () => {
