@@ -7,6 +7,7 @@ import { SCHEMA_VERSION } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
+import { eventIdOf } from '../shared/ids';
 import { toUtcIso } from '../shared/time';
 import type { DeliveryOutcome, NormalizeContext, WebhookReply } from './types';
 
@@ -96,3 +97,55 @@ export function jsonAckReply(outcome: DeliveryOutcome): WebhookReply {
     body: JSON.stringify(ping ? { ok: true, ping: true } : { ok: true, accepted: events.length }),
   };
 }
+
+/**
+ * One event per item of a batch (Webcom's `<state>`s, NHN's `hooks[]`), each item on its own. An item that is not
+ * what the provider documents becomes `keepInvalid(item, error)` (a `provider.unknown` event carrying the error,
+ * see {@link invalidItemEvent}) while the others go through: one bad item must not cost the provider's retries of
+ * the good ones beside it. When no item is usable, the first error is thrown: a 400 naming the field.
+ */
+export function normalizeBatch<T>(
+  items: readonly T[],
+  normalizeItem: (item: T, index: number) => NormalizedEvent,
+  keepInvalid: (item: T, error: ValidationError) => NormalizedEvent,
+): NormalizedEvent[] {
+  let firstError: ValidationError | undefined;
+  let usable = 0;
+  const outcomes = items.map((item, index): NormalizedEvent | ValidationError => {
+    try {
+      const event = normalizeItem(item, index);
+      usable += 1;
+      return event;
+    } catch (error) {
+      if (!(error instanceof ValidationError)) throw error;
+      firstError ??= error;
+      return error;
+    }
+  });
+  if (firstError !== undefined && usable === 0) throw firstError;
+  return outcomes.map((outcome, index) => (outcome instanceof ValidationError ? keepInvalid(items[index], outcome) : outcome));
+}
+
+/**
+ * A batch item kept despite failing validation: `provider.unknown`, the validation error in `data.invalid`, the item
+ * as received in `raw`, and an id from its text, so a provider retry of the same item keeps the same id.
+ */
+export function invalidItemEvent(
+  fields: { provider: string; channel: NormalizedEvent['channel']; raw: unknown; data?: Record<string, unknown> },
+  error: ValidationError,
+  context: NormalizeContext,
+): NormalizedEvent {
+  const invalid = error.field ? { field: error.field, message: error.message } : { message: error.message };
+  return makeEvent(
+    {
+      eventId: eventIdOf(fields.provider, 'invalid-item', JSON.stringify(fields.raw) ?? ''),
+      provider: fields.provider,
+      channel: fields.channel,
+      type: 'provider.unknown',
+      data: { ...fields.data, invalid },
+      raw: fields.raw,
+    },
+    context,
+  );
+}
+

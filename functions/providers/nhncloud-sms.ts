@@ -13,7 +13,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty, type NumberingRule } from '../shared/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate } from './common';
+import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate } from './common';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'nhncloud-sms';
@@ -535,10 +535,16 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
   if (envelope === undefined) return { events: [], ping: true };
   const kind = isSmsProduct(envelope.productName) ? HOOK_KINDS.get(envelope.event) : undefined;
   const envelopeData = envelopeDataOf(envelope);
-  const events = envelope.hooks.map((raw, index) => {
-    const scope: HookScope = { path: `hooks.${index}`, envelopeData, context };
-    return kind ? kind.normalize(raw, scope) : unknownEvent(raw, envelope, scope);
-  });
+  // Each hook on its own: one malformed hook among good ones is kept as provider.unknown with its error instead of
+  // a 400 for the request, which NHN might retry (or not: undocumented) and so lose the good hooks with it.
+  const events = normalizeBatch(
+    envelope.hooks,
+    (raw, index) => {
+      const scope: HookScope = { path: `hooks.${index}`, envelopeData, context };
+      return kind ? kind.normalize(raw, scope) : unknownEvent(raw, envelope, scope);
+    },
+    (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw, data: envelopeData }, error, context),
+  );
   return { events };
 }
 

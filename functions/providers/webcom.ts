@@ -37,7 +37,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate } from './common';
+import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
 
 const PROVIDER = 'webcom';
@@ -234,36 +234,11 @@ function toEvent(state: State, raw: unknown, index: number, prefix: string | und
   return event;
 }
 
-/**
- * One `<state>` (or JSON item) that is not what Webcom documents, in a batch whose other items are: kept as a
- * `provider.unknown` event carrying the validation error, rather than refusing the whole batch. A 400 would make
- * Webcom retry every status of the batch five times and then drop them all, the valid ones with the bad one.
- */
-function invalidItemEvent(raw: unknown, error: ValidationError, context: NormalizeContext): NormalizedEvent {
-  return makeEvent(
-    {
-      eventId: eventIdOf(PROVIDER, 'invalid-item', JSON.stringify(raw) ?? ''),
-      provider: PROVIDER,
-      channel: 'sms',
-      type: 'provider.unknown',
-      data: { invalid: { ...(error.field ? { field: error.field } : {}), message: error.message } },
-      raw,
-    },
-    context,
-  );
-}
-
-type ItemOutcome = { readonly event: NormalizedEvent } | { readonly error: ValidationError; readonly raw: unknown };
-
-function normalizeItem(parsed: Parsed, index: number, context: NormalizeContext): ItemOutcome {
+/** One `<state>` (or JSON item): validated and normalized on its own, its field names prefixed with its place. */
+function normalizeItem(parsed: Parsed, index: number, context: NormalizeContext): NormalizedEvent {
   const prefix = parsed.fieldPrefix === undefined ? String(index) : `${parsed.fieldPrefix}.${index}`;
-  try {
-    const state = validate(StateSchema, parsed.items[index], prefix);
-    return { event: toEvent(state, parsed.raws[index], index, parsed.fieldPrefix, context) };
-  } catch (error) {
-    if (error instanceof ValidationError) return { error, raw: parsed.raws[index] };
-    throw error;
-  }
+  const state = validate(StateSchema, parsed.items[index], prefix);
+  return toEvent(state, parsed.raws[index], index, parsed.fieldPrefix, context);
 }
 
 /**
@@ -311,11 +286,11 @@ export const webcom: ProviderAdapter = {
   normalize(request, context): Normalized {
     const { format, start } = formatOf(request.body);
     const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
-    const outcomes = parsed.items.map((_, index) => normalizeItem(parsed, index, context));
-    const failures = outcomes.filter((outcome): outcome is Extract<ItemOutcome, { error: ValidationError }> => 'error' in outcome);
-    // Nothing usable at all: a clear 400 naming the field. Some usable: those are taken, the rest kept and counted.
-    if (failures.length > 0 && failures.length === outcomes.length) throw failures[0].error;
-    const events = outcomes.map((outcome) => ('event' in outcome ? outcome.event : invalidItemEvent(outcome.raw, outcome.error, context)));
+    const events = normalizeBatch(
+      parsed.raws,
+      (_, index) => normalizeItem(parsed, index, context),
+      (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
+    );
     // An empty <response/> or [] reports nothing: answered, counted, nothing queued.
     return events.length === 0 ? { events, ping: true, replyFormat: format } : { events, replyFormat: format };
   },

@@ -31,6 +31,12 @@ const normalize = (body: string | object, ctx: NormalizeContext = context): Norm
 const eventsOf = (body: string | object, ctx?: NormalizeContext): NormalizedEvent[] => normalize(body, ctx).events;
 
 /** A fixture with its first hook changed: each test changes one thing. */
+/** `body` with only its hook at `index` left. */
+function alone(body: object, index: number): object {
+  const hooks = (body as { hooks: unknown[] }).hooks;
+  return { ...body, hooks: [hooks[index]] };
+}
+
 function withHook(name: string, change: (hook: any) => void, index = 0): object {
   const body = fixtureJson(name);
   change(body.hooks[index]);
@@ -440,7 +446,7 @@ describe('the console verification request', () => {
 
   test('a placeholder appKey with a real but malformed hook is a 400, not a ping', () => {
     const body = { ...fixtureJson('invalid-missing-request-id.json'), appKey: 'String' };
-    expect(validationErrorOf(body).field).toBe('hooks.1.requestId');
+    expect(validationErrorOf(body).field).toBe('hooks.0.requestId');
   });
 
   test('no request with a real hookId is ever taken for a ping', () => {
@@ -462,7 +468,7 @@ describe('the console verification request', () => {
 describe('invalid bodies', () => {
   test.each([
     ['invalid-hooks-not-array.json', 'hooks'],
-    ['invalid-missing-request-id.json', 'hooks.1.requestId'],
+    ['invalid-missing-request-id.json', 'hooks.0.requestId'],
     ['invalid-recipient-seq.json', 'hooks.0.recipientSeq'],
     ['invalid-created-date-time.json', 'hooks.0.createdDateTime'],
     ['invalid-dlr-missing-status.json', 'hooks.0.dlrStatus'],
@@ -502,14 +508,31 @@ describe('invalid bodies', () => {
   });
 
   test('a bad receiveDate is a ValidationError naming it', () => {
-    const body = withHook('message-result.json', (hook) => (hook.receiveDate = '29/04/2024'));
+    const body = alone(withHook('message-result.json', (hook) => (hook.receiveDate = '29/04/2024')), 0);
     expect(validationErrorOf(body).field).toBe('hooks.0.receiveDate');
   });
 
   test('an absurdly long id is a ValidationError naming it', () => {
-    const error = validationErrorOf(withHook('message-result.json', (hook) => (hook.requestId = 'x'.repeat(10_000)), 1));
-    expect(error.field).toBe('hooks.1.requestId');
+    const error = validationErrorOf(alone(withHook('message-result.json', (hook) => (hook.requestId = 'x'.repeat(10_000)), 1), 1));
+    expect(error.field).toBe('hooks.0.requestId');
     expect(error.message).not.toContain('xxxx');
+  });
+
+  test('a malformed hook among good ones is kept as provider.unknown with its error; the good ones go through', () => {
+    const events = eventsOf(fixtureJson('mixed-hooks-one-missing-request-id.json'));
+    expect(events.map((event) => event.type)).toEqual(['message.status', 'provider.unknown']);
+    expect(events[0]).toMatchObject({ messageId: '20240429205802y0Tl7Gbz0e0:1', status: 'delivered' });
+    expect(events[1]).toMatchObject({
+      data: { event: 'MESSAGE_RESULT_UPDATE', invalid: { field: 'hooks.1.requestId' } },
+      raw: { hookId: '20240429205810HdTVYuiWB01' },
+    });
+    expect(eventsOf(fixtureJson('mixed-hooks-one-missing-request-id.json'))[1].eventId).toBe(events[1].eventId);
+  });
+
+  test('a request whose every hook is malformed is a 400 naming the first', () => {
+    const body = withHook('message-result.json', (hook) => delete hook.requestId);
+    delete (body as { hooks: Array<Record<string, unknown>> }).hooks[1].recipientSeq;
+    expect(validationErrorOf(body).field).toBe('hooks.0.requestId');
   });
 
   test('more hooks than the cap is a ValidationError naming hooks', () => {
