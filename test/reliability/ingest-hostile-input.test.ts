@@ -3,22 +3,10 @@
  * little, is answered 4xx, and leaves nothing on the queue and no trace on the process.
  */
 import { providerIds } from '../../functions/providers';
-import { captureOutput, ingestHarness, type CapturedOutput } from '../functions/ingest/harness';
+import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { defaultFixture, webhookEvent } from '../support/requests';
-import { startSqs, type TestSqs } from '../support/sqs';
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.restore());
+const suite = useIngestSuite();
 
 function expectNoPollution(): void {
   const probe = {} as Record<string, unknown>;
@@ -41,7 +29,7 @@ describe('case 6: XML entity attacks (webcom)', () => {
     ['a DOCTYPE with an external entity', EXTERNAL_ENTITY],
     ['a DOCTYPE declared in lower case', EXTERNAL_ENTITY.replace('DOCTYPE', 'doctype')],
   ])('answers 400 to %s and queues nothing', async (_name, body) => {
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'webcom');
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'webcom');
     const response = await handler(webhookEvent('webcom', { body }));
     expect(response.statusCode).toBe(400);
     expect(response.body).not.toContain('passwd');
@@ -49,19 +37,19 @@ describe('case 6: XML entity attacks (webcom)', () => {
   });
 
   it('answers 10^6 numeric character references with 413 under the default cap, before parsing', async () => {
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'webcom');
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'webcom');
     expect((await handler(webhookEvent('webcom', { body: REFERENCES }))).statusCode).toBe(413);
     expect(await eventsDepth()).toBe(0);
   });
 
   it('answers 10^6 numeric character references with 400 when a deployment raises the cap', async () => {
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'webcom', { maxBodyBytes: 8 * 1024 * 1024 });
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'webcom', { maxBodyBytes: 8 * 1024 * 1024 });
     expect((await handler(webhookEvent('webcom', { body: REFERENCES }))).statusCode).toBe(400);
     expect(await eventsDepth()).toBe(0);
   });
 
   it.each(providerIds.filter((id) => id !== 'webcom'))('answers 400 to the entity bomb sent to %s', async (provider) => {
-    const { handler } = await ingestHarness(sqs.client, provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider);
     expect((await handler(webhookEvent(provider, { body: ENTITY_BOMB, contentType: 'text/xml' }))).statusCode).toBe(400);
   });
 });
@@ -94,7 +82,7 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
   ];
 
   it.each(cases)('%s: no pollution, the same answer every time, a well-formed reply', async (provider, body) => {
-    const { handler } = await ingestHarness(sqs.client, provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider);
     const first = await handler(webhookEvent(provider, { body }));
     const second = await handler(webhookEvent(provider, { body }));
     expectNoPollution();
@@ -105,7 +93,7 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
   });
 
   it.each(providerIds)('%s: a body made only of such keys gets a well-formed answer, and formatting its error does not throw', async (provider) => {
-    const { handler } = await ingestHarness(sqs.client, provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider);
     const body = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"hooks":[{"__proto__":null}],"body":{"constructor":1}}';
     const response = await handler(webhookEvent(provider, { body, contentType: 'application/json' }));
     expectNoPollution();
@@ -119,7 +107,7 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
   });
 
   it('leaves the events it queues free of inherited surprises', async () => {
-    const { handler, events } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler, events } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     const body = withHostileKeys(JSON.parse(defaultFixture('innopaas-otp').body));
     expect((await handler(webhookEvent('innopaas-otp', { body }))).statusCode).toBe(200);
     const [message] = await events(1);
@@ -138,7 +126,7 @@ describe('case 9: size caps', () => {
   };
 
   it.each(providerIds)('%s: a valid body one byte over the cap gets 413 before parsing, nothing queued or kept', async (provider) => {
-    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(sqs.client, provider, { maxBodyBytes: 4096 });
+    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, provider, { maxBodyBytes: 4096 });
     expect((await handler(webhookEvent(provider, { body: padded(provider, 4096) }))).statusCode).toBe(200);
     const depthAtCap = await eventsDepth();
     const response = await handler(webhookEvent(provider, { body: padded(provider, 4097) }));
@@ -148,7 +136,7 @@ describe('case 9: size caps', () => {
   });
 
   it('applies the default cap of 256 KiB', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     expect((await handler(webhookEvent('innopaas-otp', { body: padded('innopaas-otp', 256 * 1024 + 1) }))).statusCode).toBe(413);
   });
 
@@ -166,7 +154,7 @@ describe('case 9: size caps', () => {
     ['nhncloud-sms', json('nhncloud-sms', (b) => (b.hooks = [{ ...b.hooks[0], requestId: long }])), 'hooks.0.requestId'],
     ['webcom', `<response><state id_sms="1" time="" sms="send">${long}</state></response>`, 'state.0.state'],
   ])('%s: a string over its max gets 400 naming the field, and nothing of the request is queued', async (provider, body, field) => {
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, provider);
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, provider);
     const response = await handler(webhookEvent(provider, { body }));
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body!)).toMatchObject({ field });

@@ -1,26 +1,14 @@
 /**
- * RELIABILITY.md case 15: logs captured (stdout and stderr, where the Powertools logger and metrics write) while
+ * RELIABILITY.md case 15: logs captured (stdout and stderr, where the structured logger and EMF metrics write) while
  * the ingest handler processes every fixture of every provider, valid and invalid, with the right credentials
  * and with wrong ones: no whole phone number, no secret, no raw body in any line.
  */
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { adapterFor, providerIds } from '../../functions/providers';
-import { captureOutput, ingestHarness, type CapturedOutput } from '../functions/ingest/harness';
+import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { devCredentialHeaders, devToken, fixtures, webhookEvent, type Fixture } from '../support/requests';
-import { startSqs, type TestSqs } from '../support/sqs';
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.restore());
+const suite = useIngestSuite();
 
 /** Keys under which providers put phone numbers (providers.md). */
 const PHONE_KEYS = /^(mobile|sendPhone|from|to|recipientNo|sendNo|sendto|address|unsubscribeNo|wa_id|phone|msisdn)$/i;
@@ -78,7 +66,7 @@ const WRONG_SECRET = 'wrong-secret-presented-by-a-caller-0001';
 
 describe('case 15: no phone number, secret or body in the logs', () => {
   it.each(providerIds)('%s: every fixture, with right and wrong credentials', async (provider) => {
-    const { handler } = await ingestHarness(sqs.client, provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider);
     const all = fixtures(provider);
     const wrongCredentials = {
       headers: Object.fromEntries(Object.keys(devCredentialHeaders(provider)).map((name) => [name, WRONG_SECRET])),
@@ -91,7 +79,7 @@ describe('case 15: no phone number, secret or body in the logs', () => {
       requests += 2;
     }
     // The capture works: at least one line per request (the outcome line).
-    expect(output.logs().filter((log) => log.provider === provider && typeof log.outcome === 'string')).toHaveLength(requests);
+    expect(suite.output.logs().filter((log) => log.provider === provider && typeof log.outcome === 'string')).toHaveLength(requests);
 
     const forbidden = new Set<string>([...SECRETS, WRONG_SECRET]);
     for (const fixture of all) {
@@ -99,7 +87,7 @@ describe('case 15: no phone number, secret or body in the logs', () => {
       for (const text of textsIn(fixture)) forbidden.add(text);
       if (fixture.body.trim().length >= 8) forbidden.add(fixture.body.trim());
     }
-    const leaks = output.lines.flatMap((line) => [...forbidden].filter((value) => line.includes(value)).map((value) => ({ value, line })));
+    const leaks = suite.output.lines.flatMap((line) => [...forbidden].filter((value) => line.includes(value)).map((value) => ({ value, line })));
     expect(leaks).toEqual([]);
   });
 

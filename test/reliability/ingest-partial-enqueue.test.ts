@@ -4,27 +4,15 @@
  * and the answer never acknowledges an event that is not on the queue.
  */
 import type { NormalizedEvent } from '../../functions/events/schema';
-import { captureOutput, faultyClient, ingestHarness, type CapturedOutput, type FaultPlan, type IngestHarness } from '../functions/ingest/harness';
+import { type FaultPlan, faultyClient, type IngestHarness, ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { validFixtures, webhookEvent } from '../support/requests';
-import { startSqs, type TestSqs } from '../support/sqs';
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.restore());
+const suite = useIngestSuite();
 
 /** A harness whose handler sends through a client with `plan` injected; queues are read with the plain client. */
 async function withFaults(provider: string, plan: FaultPlan) {
-  const client = faultyClient(sqs.endpoint, plan);
-  const harness = await ingestHarness(sqs.client, provider, { sqs: client });
+  const client = faultyClient(suite.sqs.endpoint, plan);
+  const harness = await ingestHarness(suite.sqs.client, provider, { sqs: client });
   return { ...harness, done: () => client.destroy() };
 }
 
@@ -58,8 +46,8 @@ describe('case 10: the queue takes only some of the events', () => {
     const queued = await queuedEvents(harness);
     expect(queued).toHaveLength(6);
     expect(queued.map((event) => event.eventId)).not.toContain(failedEventId);
-    expect(output.metrics().find((record) => record.EnqueueFailures !== undefined)).toMatchObject({ EnqueueFailures: 1, EventsQueued: 6 });
-    expect(output.logs().find((log) => log.outcome === 'queue_unavailable')).toMatchObject({
+    expect(suite.output.metrics().find((record) => record.EnqueueFailures !== undefined)).toMatchObject({ EnqueueFailures: 1, EventsQueued: 6 });
+    expect(suite.output.logs().find((log) => log.outcome === 'queue_unavailable')).toMatchObject({
       level: 'ERROR',
       enqueueFailures: [{ eventId: failedEventId, code: 'InternalError' }],
     });

@@ -7,26 +7,14 @@
  */
 import fc from 'fast-check';
 import { providerIds } from '../../functions/providers';
-import { captureOutput, ingestHarness, type CapturedOutput, type IngestHarness } from '../functions/ingest/harness';
+import { type IngestHarness, ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { validFixtures, webhookEvent } from '../support/requests';
-import { startSqs, type TestSqs } from '../support/sqs';
 
 const MB = 1024 * 1024;
 /** Runs per provider; each run is one request through the handler and, when accepted, one real SendMessageBatch. */
 const RUNS = 200;
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.restore());
+const suite = useIngestSuite();
 
 /** `length` pseudo-random bytes from `seed` (xorshift): a 1 MB body without a million generated values. */
 function bytesFrom(seed: number, length: number): Buffer {
@@ -120,11 +108,11 @@ function bodies(provider: string): fc.Arbitrary<Body> {
 
 describe('case 8: arbitrary bodies for every provider', () => {
   it.each(providerIds)('%s answers only 2xx or 4xx', async (provider) => {
-    const harness: IngestHarness = await ingestHarness(sqs.client, provider);
+    const harness: IngestHarness = await ingestHarness(suite.sqs.client, provider);
     await fc.assert(
       fc.asyncProperty(bodies(provider), async ({ body, contentType }) => {
         const response = await harness.handler(webhookEvent(provider, { body, contentType }));
-        output.clear();
+        suite.output.clear();
         const status = response.statusCode ?? 0;
         const allowed = (status >= 200 && status < 300) || (status >= 400 && status < 500);
         if (!allowed) throw new Error(`status ${status}: ${response.body}`);

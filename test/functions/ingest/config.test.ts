@@ -4,41 +4,30 @@ import { createIngestHandler } from '../../../functions/ingest/createIngestHandl
 import { ConfigurationError, UnknownProviderError } from '../../../functions/shared/errors';
 import { createPipelineQueues } from '../../../local/engines/queues';
 import { webhookEvent } from '../../support/requests';
-import { queueDepth, startSqs, type TestSqs } from '../../support/sqs';
-import { captureOutput, startFakeSecretsExtension, type CapturedOutput } from './harness';
+import { queueDepth } from '../../support/sqs';
+import { startFakeSecretsExtension, useIngestSuite } from './harness';
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => output.restore());
+const suite = useIngestSuite();
 
 describe('ingestDependenciesFromEnv', () => {
   it('builds a working handler from the environment, with the dev credentials file by default', async () => {
-    const queues = await createPipelineQueues(sqs.client, { prefix: 'config-' });
+    const queues = await createPipelineQueues(suite.sqs.client, { prefix: 'config-' });
     const env = { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: queues.eventsQueueUrl, REJECTED_QUEUE_URL: queues.rejectedQueueUrl };
     const cwd = process.cwd();
     process.chdir(path.resolve(__dirname, '../../..'));
     try {
-      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: suite.sqs.client }));
       expect((await handler(webhookEvent('webcom'))).statusCode).toBe(200);
     } finally {
       process.chdir(cwd);
     }
-    expect(await queueDepth(sqs.client, queues.eventsQueueUrl)).toBe(2);
+    expect(await queueDepth(suite.sqs.client, queues.eventsQueueUrl)).toBe(2);
   });
 
   it('reads the provider\'s secret through the extension on the port and with the token of the environment', async () => {
     const extension = await startFakeSecretsExtension(JSON.stringify({ tokens: ['from-secrets-manager-0123'] }));
     try {
-      const queues = await createPipelineQueues(sqs.client, { prefix: 'config-sm-' });
+      const queues = await createPipelineQueues(suite.sqs.client, { prefix: 'config-sm-' });
       const env = {
         PROVIDER_ID: 'webcom',
         EVENTS_QUEUE_URL: queues.eventsQueueUrl,
@@ -48,7 +37,7 @@ describe('ingestDependenciesFromEnv', () => {
         // A file that would let the dev token in: the secret id must win over it.
         WEBHOOK_SECRETS_FILE: path.resolve(__dirname, '../../../config/credentials.dev.json'),
       };
-      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
+      const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: suite.sqs.client }));
       expect((await handler(webhookEvent('webcom', { token: 'from-secrets-manager-0123' }))).statusCode).toBe(200);
       expect((await handler(webhookEvent('webcom'))).statusCode).toBe(401);
       expect(extension.calls()).toBe(1);
@@ -67,7 +56,7 @@ describe('ingestDependenciesFromEnv', () => {
       AWS_SESSION_TOKEN: extension.token,
       PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: String(extension.port),
     };
-    const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: sqs.client }));
+    const handler = createIngestHandler(ingestDependenciesFromEnv(env, { sqs: suite.sqs.client }));
     expect((await handler(webhookEvent('webcom'))).statusCode).toBe(503);
   });
 
@@ -80,7 +69,7 @@ describe('ingestDependenciesFromEnv', () => {
         PROVIDER_TIME_ZONE: 'Asia/Almaty',
         ALLOWED_SOURCE_IPS: '203.0.113.0/24, 2001:db8::/32',
       },
-      { sqs: sqs.client },
+      { sqs: suite.sqs.client },
     );
     expect(deps).toMatchObject({ maxBodyBytes: 1024, timeZone: 'Asia/Almaty', allowedSourceIps: ['203.0.113.0/24', '2001:db8::/32'] });
   });
@@ -97,7 +86,7 @@ describe('ingestDependenciesFromEnv', () => {
       ConfigurationError,
     ],
   ])('fails loudly when %s', (_name, env, error) => {
-    expect(() => ingestDependenciesFromEnv(env, { sqs: sqs.client })).toThrow(error);
+    expect(() => ingestDependenciesFromEnv(env, { sqs: suite.sqs.client })).toThrow(error);
   });
 });
 

@@ -6,26 +6,11 @@ import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
 import { webhookEvent, validFixtures, type Fixture } from '../../support/requests';
-import { startSqs, type TestSqs } from '../../support/sqs';
-import { captureOutput, ingestHarness, jsonBody, type CapturedOutput } from './harness';
+import { ingestHarness, jsonBody, useIngestSuite } from './harness';
 
 const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
 
-let sqs: TestSqs;
-let output: CapturedOutput;
-
-beforeAll(async () => {
-  sqs = await startSqs();
-});
-afterAll(async () => {
-  await sqs?.stop();
-});
-beforeEach(() => {
-  output = captureOutput();
-});
-afterEach(() => {
-  output.restore();
-});
+const suite = useIngestSuite();
 
 /** What the adapter itself makes of a fixture: the events the queue must end up holding. */
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
@@ -38,20 +23,20 @@ function expectedEvents(fixture: Fixture): NormalizedEvent[] {
 
 describe('order of checks', () => {
   it('answers 405 with Allow: POST to any other method', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms');
     const response = await handler(webhookEvent('nhncloud-sms', { method: 'GET' }));
     expect(response.statusCode).toBe(405);
     expect(response.headers?.allow).toBe('POST');
   });
 
   it('answers 404 when the route names another provider', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms');
     const response = await handler(webhookEvent('nhncloud-sms', { pathProvider: 'webcom' }));
     expect(response.statusCode).toBe(404);
   });
 
   it('refuses an unauthenticated request before looking at its body', async () => {
-    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 64 });
+    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { maxBodyBytes: 64 });
     const wrong = { 'X-Toast-Webhook-Signature': 'wrong' };
     expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'not json' }))).statusCode).toBe(401);
     expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'x'.repeat(65) }))).statusCode).toBe(401);
@@ -60,7 +45,7 @@ describe('order of checks', () => {
   });
 
   it('answers 413 for a body over the cap counted in bytes, not characters', async () => {
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
     const body = `"${'é'.repeat(60)}"`; // 62 characters, 122 bytes
     const response = await handler(webhookEvent('nhncloud-sms', { body }));
     expect(response.statusCode).toBe(413);
@@ -69,7 +54,7 @@ describe('order of checks', () => {
   });
 
   it('measures a base64 body by its decoded size', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
+    const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { maxBodyBytes: 100 });
     expect((await handler(webhookEvent('nhncloud-sms', { body: Buffer.alloc(101, 0x20) }))).statusCode).toBe(413);
     // Exactly at the cap is parsed (and refused for what it is, not for its size).
     expect((await handler(webhookEvent('nhncloud-sms', { body: Buffer.alloc(100, 0x20) }))).statusCode).toBe(400);
@@ -78,7 +63,7 @@ describe('order of checks', () => {
 
 describe('invalid bodies', () => {
   it('answers 400 naming the field, without echoing the body', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     const body = JSON.stringify({ status: '2', reportTime: '2024-12-12 11:12:12', mobile: '861571111111' });
     const response = await handler(webhookEvent('innopaas-otp', { body }));
     expect(response.statusCode).toBe(400);
@@ -87,7 +72,7 @@ describe('invalid bodies', () => {
   });
 
   it('keeps an authenticated invalid body on the rejected queue', async () => {
-    const { handler, rejected, eventsDepth } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler, rejected, eventsDepth } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     const body = '{"messageId": 12, "status": "2", "reportTime": "not a time"}';
     const response = await handler(webhookEvent('innopaas-otp', { body, requestId: 'req-rejected' }));
     expect(response.statusCode).toBe(400);
@@ -107,16 +92,16 @@ describe('invalid bodies', () => {
   });
 
   it('still answers 400 when the rejected body cannot be kept', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', {
-      rejectedQueueUrl: `${sqs.endpoint}/000000000000/no-such-queue`,
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp', {
+      rejectedQueueUrl: `${suite.sqs.endpoint}/000000000000/no-such-queue`,
     });
     const response = await handler(webhookEvent('innopaas-otp', { body: '{}' }));
     expect(response.statusCode).toBe(400);
-    expect(output.logs().some((log) => log.message === 'rejected body could not be kept')).toBe(true);
+    expect(suite.output.logs().some((log) => log.message === 'rejected body could not be kept')).toBe(true);
   });
 
   it('refuses a base64 body that is not valid UTF-8', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     const response = await handler(webhookEvent('innopaas-otp', { body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]) }));
     expect(response.statusCode).toBe(400);
     expect(jsonBody(response).message).toBe('body is not valid utf-8');
@@ -125,7 +110,7 @@ describe('invalid bodies', () => {
 
 describe('accepted requests', () => {
   it('decodes a base64 body before normalizing it', async () => {
-    const { handler, events } = await ingestHarness(sqs.client, 'smsgateway24');
+    const { handler, events } = await ingestHarness(suite.sqs.client, 'smsgateway24');
     const response = await handler(webhookEvent('smsgateway24', { base64: true, body: validFixtures('smsgateway24')[0].body }));
     expect(response.statusCode).toBe(200);
     expect(await events(1)).toHaveLength(1);
@@ -134,7 +119,7 @@ describe('accepted requests', () => {
   it('queues a single event that carries a body near the cap twice over (data and raw)', async () => {
     // An undocumented InnoPaaS body is kept whole in data and in raw: one ~240 KB body makes a ~480 KB message,
     // more than SQS's classic 256 KiB limit, which would be refused on every retry.
-    const { handler, events } = await ingestHarness(sqs.client, 'innopaas-whatsapp');
+    const { handler, events } = await ingestHarness(suite.sqs.client, 'innopaas-whatsapp');
     const body = JSON.stringify({
       id: 'b0e0a1c2-0000-4000-8000-000000000001',
       type: 'whatsapp_account_review_updated',
@@ -150,16 +135,16 @@ describe('accepted requests', () => {
 
   it('answers a ping with the adapter reply, counts it and queues nothing', async () => {
     const ping = validFixtures('nhncloud-sms').find((fixture) => fixture.name === 'verification-ping.json')!;
-    const { handler, eventsDepth } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms');
     const response = await handler(webhookEvent('nhncloud-sms', { body: ping.body }));
     expect(response.statusCode).toBe(200);
     expect(await eventsDepth()).toBe(0);
-    expect(output.logs().find((log) => log.outcome === 'ping')?.level).toBe('INFO');
-    expect(output.metrics().some((record) => record.Pings === 1)).toBe(true);
+    expect(suite.output.logs().find((log) => log.outcome === 'ping')?.level).toBe('INFO');
+    expect(suite.output.metrics().some((record) => record.Pings === 1)).toBe(true);
   });
 
   it('stamps receivedAt from the clock and reads zone-less times in the configured zone', async () => {
-    const { handler, events } = await ingestHarness(sqs.client, 'innopaas-otp', { now: () => RECEIVED_AT, timeZone: 'UTC' });
+    const { handler, events } = await ingestHarness(suite.sqs.client, 'innopaas-otp', { now: () => RECEIVED_AT, timeZone: 'UTC' });
     const body = JSON.stringify({ messageId: 'm-1', status: '2', reportTime: '2024-12-12 11:12:12' });
     expect((await handler(webhookEvent('innopaas-otp', { body }))).statusCode).toBe(200);
     const [message] = await events(1);
@@ -176,7 +161,7 @@ describe('accepted requests', () => {
         return real.normalize(request, context);
       },
     };
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', { adapter: spyingAdapter });
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp', { adapter: spyingAdapter });
     expect((await handler(webhookEvent('innopaas-otp'))).statusCode).toBe(200);
     expect(seen['content-type']).toBe('application/json');
     expect(Object.keys(seen)).not.toContain('authorization');
@@ -188,9 +173,9 @@ describe('metrics and the log line', () => {
   it('counts queued and unknown events under the provider dimension', async () => {
     const unknown = validFixtures('nhncloud-sms').find((fixture) => fixture.name === 'unknown-event.json')!;
     const expected = expectedEvents(unknown);
-    const { handler } = await ingestHarness(sqs.client, 'nhncloud-sms');
+    const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms');
     expect((await handler(webhookEvent('nhncloud-sms', { body: unknown.body }))).statusCode).toBe(200);
-    const [record] = output.metrics();
+    const [record] = suite.output.metrics();
     expect(record).toMatchObject({ provider: 'nhncloud-sms', EventsQueued: expected.length, UnknownEvents: expected.length });
     expect((record._aws as { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][] }> }).CloudWatchMetrics[0]).toMatchObject({
       Namespace: 'WebhookIngestion',
@@ -199,25 +184,25 @@ describe('metrics and the log line', () => {
   });
 
   it('counts an invalid body', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp');
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     await handler(webhookEvent('innopaas-otp', { body: '[]' }));
-    expect(output.metrics()).toEqual([expect.objectContaining({ InvalidBodies: 1 })]);
+    expect(suite.output.metrics()).toEqual([expect.objectContaining({ InvalidBodies: 1 })]);
   });
 
   it('writes one line per request with the request id, outcome and event ids', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'webcom');
+    const { handler } = await ingestHarness(suite.sqs.client, 'webcom');
     await handler(webhookEvent('webcom', { requestId: 'req-one-line' }));
-    const lines = output.logs().filter((log) => log.requestId === 'req-one-line');
+    const lines = suite.output.logs().filter((log) => log.requestId === 'req-one-line');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatchObject({ provider: 'webcom', outcome: 'accepted', statusCode: 200, events: 2, queued: 2, messageIds: ['3234', '3237'] });
     expect(lines[0].eventIds).toHaveLength(2);
   });
 
   it('answers 503 and logs an error when the credentials cannot be read', async () => {
-    const { handler } = await ingestHarness(sqs.client, 'webcom', { credentials: fileCredentialSource('/nonexistent/credentials.json') });
+    const { handler } = await ingestHarness(suite.sqs.client, 'webcom', { credentials: fileCredentialSource('/nonexistent/credentials.json') });
     const response = await handler(webhookEvent('webcom', { requestId: 'req-no-credentials' }));
     expect(response.statusCode).toBe(503);
-    expect(output.logs().find((log) => log.requestId === 'req-no-credentials')).toMatchObject({ level: 'ERROR', outcome: 'credentials_unavailable' });
+    expect(suite.output.logs().find((log) => log.requestId === 'req-no-credentials')).toMatchObject({ level: 'ERROR', outcome: 'credentials_unavailable' });
   });
 
   it('answers a bare 500 when an adapter fails unexpectedly, logging where but not what', async () => {
@@ -227,13 +212,13 @@ describe('metrics and the log line', () => {
         throw new TypeError(`cannot read ${request.body}`);
       },
     };
-    const { handler } = await ingestHarness(sqs.client, 'innopaas-otp', { adapter: broken });
+    const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp', { adapter: broken });
     const response = await handler(webhookEvent('innopaas-otp', { requestId: 'req-broken' }));
     expect(response.statusCode).toBe(500);
     expect(jsonBody(response)).toEqual({ error: 'internal_error', message: 'internal error' });
-    const line = output.logs().find((log) => log.requestId === 'req-broken')!;
+    const line = suite.output.logs().find((log) => log.requestId === 'req-broken')!;
     expect(line).toMatchObject({ level: 'ERROR', outcome: 'internal_error', errorName: 'TypeError' });
-    expect(output.lines.join('\n')).not.toContain('cannot read');
+    expect(suite.output.lines.join('\n')).not.toContain('cannot read');
   });
 });
 
@@ -242,7 +227,7 @@ describe('end to end against the embedded queue', () => {
 
   it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
     const expected = expectedEvents(fixture);
-    const { handler, events, eventsDepth } = await ingestHarness(sqs.client, fixture.provider, { now: () => RECEIVED_AT });
+    const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
     const response = await handler(webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType }));
     expect(response.statusCode).toBe(200);
     if (expected.length === 0) {

@@ -21,7 +21,42 @@ import { createIngestHandler, type IngestDependencies } from '../../../functions
 import { fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
 import { adapterFor } from '../../../functions/providers';
 import { DEV_CREDENTIALS_FILE } from '../../support/requests';
-import { queueDepth, receiveAll } from '../../support/sqs';
+import { queueDepth, receiveAll, startSqs, type TestSqs } from '../../support/sqs';
+
+/** What an ingest suite shares: the embedded SQS engine (one per suite) and the current test's captured output. */
+export interface IngestSuite {
+  readonly sqs: TestSqs;
+  readonly output: CapturedOutput;
+}
+
+/**
+ * Registers the hooks every ingest suite needs: fauxqs started before the suite and stopped after it, stdout and
+ * stderr captured around each test. Read `suite.sqs` and `suite.output` inside tests (they exist once hooks ran).
+ */
+export function useIngestSuite(): IngestSuite {
+  let sqs: TestSqs | undefined;
+  let output: CapturedOutput | undefined;
+  beforeAll(async () => {
+    sqs = await startSqs();
+  });
+  afterAll(async () => {
+    await sqs?.stop();
+  });
+  beforeEach(() => {
+    output = captureOutput();
+  });
+  afterEach(() => output?.restore());
+  return {
+    get sqs() {
+      if (!sqs) throw new Error('the SQS engine is not started yet: use suite.sqs inside a test or hook');
+      return sqs;
+    },
+    get output() {
+      if (!output) throw new Error('output is captured only while a test runs');
+      return output;
+    },
+  };
+}
 
 export interface IngestHarness {
   readonly handler: ReturnType<typeof createIngestHandler>;
