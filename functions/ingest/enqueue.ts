@@ -75,17 +75,19 @@ interface Entry {
  * SQS's limit, which would be refused on every retry. Then `raw`, the audit copy, is left out (`null`, as the
  * consumer does for the topic): the normalized fields and `data` are all there, and the event is queued.
  */
-function boundedBodyOf(event: NormalizedEvent, maxBytes: number): string {
+function boundedBodyOf(event: NormalizedEvent, maxBytes: number): { body: string; bytes: number } {
   const body = messageBodyOf(event);
-  if (Buffer.byteLength(body, 'utf8') <= maxBytes || event.raw === null) return body;
-  return messageBodyOf({ ...event, raw: null });
+  const bytes = Buffer.byteLength(body, 'utf8');
+  if (bytes <= maxBytes || event.raw === null) return { body, bytes };
+  const withoutRaw = messageBodyOf({ ...event, raw: null });
+  return { body: withoutRaw, bytes: Buffer.byteLength(withoutRaw, 'utf8') };
 }
 
 /** Room left for the body once the attributes are counted, with a margin for their names and types. */
 const ATTRIBUTE_ALLOWANCE = 1024;
 
 function entryOf(event: NormalizedEvent, index: number): Entry {
-  const body = boundedBodyOf(event, QUEUE.maxMessageSizeBytes - ATTRIBUTE_ALLOWANCE);
+  const { body, bytes } = boundedBodyOf(event, QUEUE.maxMessageSizeBytes - ATTRIBUTE_ALLOWANCE);
   const attributes = messageAttributesOf(event);
   const MessageAttributes = Object.fromEntries(
     Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
@@ -95,7 +97,7 @@ function entryOf(event: NormalizedEvent, index: number): Entry {
   return {
     eventId: event.eventId,
     request: { Id: String(index), MessageBody: body, MessageAttributes },
-    bytes: Buffer.byteLength(body, 'utf8') + attributeBytes,
+    bytes: bytes + attributeBytes,
   };
 }
 
