@@ -393,8 +393,9 @@ function readSubscribers(raw: unknown, providerIds: readonly string[], problems:
 }
 
 /**
- * Reads and validates the `webhooks` context. `-c stage=prod` on the command line overrides `webhooks.stage`, so
- * one `cdk.json` deploys every stage.
+ * Reads and validates the `webhooks` context. Any of its keys given on the command line overrides that key alone
+ * (`-c stage=prod` overrides `webhooks.stage`, so one `cdk.json` deploys every stage; `-c providers=webcom`), as
+ * text: numbers and booleans as text, lists and objects as JSON text (a provider list also as `a,b`).
  *
  * @param getContext - `(key) => app.node.tryGetContext(key)`
  * @param registry - the providers the code knows, in registry order
@@ -408,8 +409,12 @@ export function readPipelineConfig(
   const rawRoot = fromJsonText(getContext(CONTEXT_KEY)) ?? {};
   if (!isObject(rawRoot)) throw new PipelineConfigError([`${show(rawRoot)} must be an object`]);
   const raw: Json = { ...rawRoot };
-  const stageOverride = getContext('stage');
-  if (stageOverride !== undefined) raw.stage = stageOverride;
+  // `-c key=value` on the command line overrides that one key of cdk.json's block and keeps the others: replacing
+  // the whole block (`-c webhooks=…`) would silently drop, say, the subscribers and delete their queues.
+  for (const key of KNOWN_KEYS) {
+    const override = getContext(key);
+    if (override !== undefined) raw[key] = override;
+  }
 
   for (const key of Object.keys(raw).filter((k) => !KNOWN_KEYS.has(k))) {
     problems.push(`${key}: unknown setting (${[...KNOWN_KEYS].join(', ')})`);

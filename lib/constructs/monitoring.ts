@@ -1,4 +1,4 @@
-import { Duration } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import type * as apigw from 'aws-cdk-lib/aws-apigatewayv2';
 import * as cloudwatch from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
@@ -80,6 +80,22 @@ export class Monitoring extends Construct {
         principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
         resources: ['*'],
+      }),
+    );
+    // `enforceSSL` gives the topic a policy of its own, which replaces SNS's default policy (the one that lets
+    // principals of the account publish). Without this statement CloudWatch is refused `SNS:Publish` and every
+    // alarm fires into nothing. Only this stack's alarms, in this account, may publish.
+    const { account, region, partition } = Stack.of(this);
+    this.alarmTopic.addToResourcePolicy(
+      new iam.PolicyStatement({
+        sid: 'CloudWatchAlarmsOfThisStackPublish',
+        principals: [new iam.ServicePrincipal('cloudwatch.amazonaws.com')],
+        actions: ['sns:Publish'],
+        resources: [this.alarmTopic.topicArn],
+        conditions: {
+          ArnLike: { 'aws:SourceArn': `arn:${partition}:cloudwatch:${region}:${account}:alarm:${prefix}-*` },
+          StringEquals: { 'aws:SourceAccount': account },
+        },
       }),
     );
     for (const email of props.alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));

@@ -91,6 +91,28 @@ describe('readPipelineConfig', () => {
     expect(read({ ...shippedContext(), stage: 'prod' }).stage).toBe('prod');
   });
 
+  it('takes any other key from -c key=… over cdk.json, keeping the keys not given', () => {
+    const config = read({
+      ...shippedContext(),
+      providers: 'webcom,nhncloud-sms',
+      tableTtlDays: '30',
+      deletionProtection: 'true',
+      providerTimeZones: '{"webcom":"Europe/Samara"}',
+    });
+    expect(config.providers.map((p) => p.id)).toEqual(['webcom', 'nhncloud-sms']);
+    expect(config.providers[0].timeZone).toBe('Europe/Samara');
+    expect(config.tableTtlDays).toBe(30);
+    expect(config.deletionProtection).toBe(true);
+    // The shipped subscriber is still there: an override of one key does not replace the block.
+    expect(config.subscribers.map((s) => s.name)).toEqual(['final-statuses']);
+  });
+
+  it('names a bad value given with -c like one in cdk.json', () => {
+    expect(problemsOf({ ...shippedContext(), providers: 'webcom,nobody' })).toEqual([
+      expect.stringContaining('providers: "nobody" is not a provider of the registry'),
+    ]);
+  });
+
   it('turns deletion protection on for every stage but dev, unless set explicitly', () => {
     expect(read(webhooks({ stage: 'staging' })).deletionProtection).toBe(true);
     expect(read(webhooks({ stage: 'dev' })).deletionProtection).toBe(false);

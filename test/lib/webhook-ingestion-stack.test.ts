@@ -553,6 +553,23 @@ describe('alarms and dashboard', () => {
     });
   });
 
+  it("lets this stack's alarms, and only them, publish to the alarm topic despite its TLS-only policy", () => {
+    const topic = logicalIdOf(dev.template, 'AWS::SNS::Topic', 'AlarmTopic');
+    const policies = Object.values(dev.template.findResources('AWS::SNS::TopicPolicy')).filter((policy) =>
+      JSON.stringify(policy.Properties.Topics).includes(topic),
+    );
+    expect(policies).toHaveLength(1);
+    const statements = policies[0].Properties.PolicyDocument.Statement as Array<Record<string, any>>;
+    const allow = statements.filter((statement) => statement.Effect === 'Allow');
+    expect(allow).toHaveLength(1);
+    expect(allow[0]).toMatchObject({ Principal: { Service: 'cloudwatch.amazonaws.com' }, Action: 'sns:Publish', Resource: ref(topic) });
+    expect(JSON.stringify(allow[0].Condition.ArnLike['aws:SourceArn'])).toContain(':alarm:webhook-ingestion-dev-*');
+    expect(allow[0].Condition.StringEquals['aws:SourceAccount']).toEqual({ Ref: 'AWS::AccountId' });
+    // Every alarm's name falls under that pattern.
+    for (const alarm of alarms(dev.template)) expect(alarm.AlarmName).toMatch(/^webhook-ingestion-dev-/);
+    expect(statements.some((statement) => statement.Effect === 'Deny' && JSON.stringify(statement).includes('aws:SecureTransport'))).toBe(true);
+  });
+
   it('subscribes the configured e-mail addresses to the alarm topic', () => {
     prod.template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'oncall@example.com' });
   });
