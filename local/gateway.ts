@@ -230,25 +230,28 @@ function readBody(request: IncomingMessage, limit: number): Promise<Buffer> {
   });
 }
 
-/** `/webhooks/{provider}/{token}…`: the segment that may be a URL token, whether or not a route matched. */
-const TOKEN_SEGMENT = 3;
-
+/**
+ * The path for the access log, on the same segments route matching uses (empty ones dropped, so `//` cannot shift
+ * a token out of its place): a secret path parameter of the matched route is `***`, and so is every segment after
+ * the provider under `/webhooks/`, matched or not (a GET on a webhook URL, an extra segment), since any of them may
+ * be a URL token.
+ */
 function maskedPath(path: string, match: RouteMatch | undefined): string {
   const secrets = match?.compiled.route.secretParameters ?? [];
-  if (!match || secrets.length === 0) {
-    // An unmatched or token-less route (a GET on a webhook URL, an extra segment) may still carry a token.
-    const segments = path.split('/');
-    if (segments[1] !== 'webhooks' || segments.length <= TOKEN_SEGMENT) return path;
-    return [...segments.slice(0, TOKEN_SEGMENT), '***', ...segments.slice(TOKEN_SEGMENT + 1)].join('/');
-  }
-  const segments = path.split('/');
-  const templateSegments = ['', ...match.compiled.segments];
-  return segments
-    .map((segment, index) => {
-      const name = PARAMETER.exec(templateSegments[index] ?? '')?.[1];
-      return name && secrets.includes(name) ? '***' : segment;
-    })
-    .join('/');
+  const template = match?.compiled.segments ?? [];
+  const segments = splitPath(path);
+  const underWebhooks = segments[0] === 'webhooks';
+  const masked = segments.map((segment, index) => {
+    const name = PARAMETER.exec(template[index] ?? '')?.[1];
+    return (name !== undefined && secrets.includes(name)) || (underWebhooks && index >= 2) ? '***' : segment;
+  });
+  return `/${masked.join('/')}`;
+}
+
+/** The request target as a URL. A target starting `//` is a path, not a host (`new URL('//a/b', base)` reads `a` as a host). */
+function requestUrl(target: string | undefined): URL {
+  const base = 'http://127.0.0.1';
+  return target?.startsWith('/') ? new URL(`${base}${target}`) : new URL(target ?? '/', base);
 }
 
 function buildEvent(
@@ -328,7 +331,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   const handle = async (request: IncomingMessage, response: ServerResponse): Promise<void> => {
     const started = process.hrtime.bigint();
     const now = new Date();
-    const url = new URL(request.url ?? '/', 'http://127.0.0.1');
+    const url = requestUrl(request.url);
     const method = request.method ?? 'GET';
     const selected = selectRoute(routes, method, url.pathname);
     const match = 'compiled' in selected ? selected : undefined;
