@@ -289,9 +289,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         maxBodyBytes,
         timeZone: timeZones[adapter.id],
       });
+      // ANY, as on AWS (lib/constructs/webhook-api.ts): the ingest function answers a wrong method itself (405).
       return [
-        { method: 'POST', path: `/webhooks/${adapter.id}`, handler },
-        { method: 'POST', path: `/webhooks/${adapter.id}/{token}`, handler, secretParameters: ['token'] },
+        { method: 'ANY', path: `/webhooks/${adapter.id}`, handler },
+        { method: 'ANY', path: `/webhooks/${adapter.id}/{token}`, handler, secretParameters: ['token'] },
       ];
     });
     const unknownProvider: GatewayRoute['handler'] = async (event) =>

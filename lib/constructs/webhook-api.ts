@@ -51,8 +51,8 @@ export interface WebhookApiProps {
 }
 
 /**
- * The HTTP API: per provider `POST /webhooks/{provider}` and `POST /webhooks/{provider}/{token}` to that
- * provider's function, and `GET /messages/{provider}/{messageId}` behind IAM. One `$default` stage, throttled,
+ * The HTTP API: per provider `ANY /webhooks/{provider}` and `ANY /webhooks/{provider}/{token}` to that
+ * provider's function (which refuses every method but POST with 405), and `GET /messages/{provider}/{messageId}` behind IAM. One `$default` stage, throttled,
  * with JSON access logs.
  */
 export class WebhookApi extends Construct {
@@ -88,8 +88,10 @@ export class WebhookApi extends Construct {
 
     for (const { providerId, handler } of props.webhooks) {
       const integration = new HttpLambdaIntegration(`${providerId}-ingest`, handler);
+      // ANY, not POST: the function answers a wrong method itself, 405 with `Allow: POST` as DESIGN.md "Answers"
+      // and the local gateway do, where a POST-only route would leave API Gateway's bare 404.
       const routes = [ROUTE_PATHS.webhook(providerId), ROUTE_PATHS.webhookWithToken(providerId)].flatMap((path) =>
-        this.api.addRoutes({ path, methods: [apigw.HttpMethod.POST], integration }),
+        this.api.addRoutes({ path, methods: [apigw.HttpMethod.ANY], integration }),
       );
       for (const route of routes) {
         Validations.of(route.node.defaultChild as CfnResource).acknowledge({

@@ -363,12 +363,12 @@ describe('HTTP API', () => {
     );
   }
 
-  it('routes both webhook paths of every registry provider to that provider\'s own function', () => {
+  it('routes both webhook paths of every registry provider to that provider\'s own function, whatever the method (it answers 405 itself)', () => {
     const targets = routeTargets(dev.template);
     for (const id of registryIds) {
       const fn = ingestFunctionId(dev.template, id);
-      expect(targets[`POST /webhooks/${id}`]).toEqual({ fn, authorization: 'NONE' });
-      expect(targets[`POST /webhooks/${id}/{token}`]).toEqual({ fn, authorization: 'NONE' });
+      expect(targets[`ANY /webhooks/${id}`]).toEqual({ fn, authorization: 'NONE' });
+      expect(targets[`ANY /webhooks/${id}/{token}`]).toEqual({ fn, authorization: 'NONE' });
     }
     expect(Object.keys(targets)).toHaveLength(2 * registryIds.length + 1);
   });
@@ -412,8 +412,8 @@ describe('HTTP API', () => {
     const template = Template.fromStack(new WebhookIngestionStack(app, 'Sixth', { config }));
     const targets = routeTargets(template);
     const fn = ingestFunctionId(template, 'acme-sms');
-    expect(targets['POST /webhooks/acme-sms']).toEqual({ fn, authorization: 'NONE' });
-    expect(targets['POST /webhooks/acme-sms/{token}']).toEqual({ fn, authorization: 'NONE' });
+    expect(targets['ANY /webhooks/acme-sms']).toEqual({ fn, authorization: 'NONE' });
+    expect(targets['ANY /webhooks/acme-sms/{token}']).toEqual({ fn, authorization: 'NONE' });
     expect(Object.keys(resourcesOf(template, 'AWS::SecretsManager::Secret'))).toContainEqual(expect.stringContaining('Ingestacmesms'));
     template.hasOutput('WebhookUrlAcmeSms', { Value: Match.objectLike({ 'Fn::Join': ['', Match.arrayWith(['/webhooks/acme-sms/{token}'])] }) });
   });
