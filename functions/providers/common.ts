@@ -11,13 +11,55 @@ import { eventIdOf } from '../shared/ids';
 import { toUtcIso } from '../shared/time';
 import type { DeliveryOutcome, NormalizeContext, WebhookReply } from './types';
 
-/** `JSON.parse` that answers 400 instead of throwing a SyntaxError (its message may quote the body). */
+/**
+ * Deepest nesting of arrays and objects (or XML elements) a body may have. No provider documents more than four
+ * levels; the limit exists because the event carries the parsed body as `raw`, and `JSON.stringify` recurses: a
+ * few thousand levels (9 KB of `[`) overflow its stack, which would turn an accepted request into a 500.
+ */
+export const MAX_NESTING_DEPTH = 64;
+
+/** The 400 for a body nested deeper than {@link MAX_NESTING_DEPTH}, whichever format it came in. */
+export function nestedTooDeepError(): ValidationError {
+  return new ValidationError(`body is nested deeper than ${MAX_NESTING_DEPTH} levels`);
+}
+
+/**
+ * Returns `value` unchanged, or throws a `ValidationError` if its arrays and objects nest deeper than
+ * {@link MAX_NESTING_DEPTH} (a top-level object is one level). Walked with an explicit stack, not by recursion,
+ * so the check cannot overflow on the very input it guards against.
+ */
+export function withinNestingLimit<T>(value: T): T {
+  const nodes: unknown[] = [value];
+  const depths: number[] = [1];
+  while (nodes.length > 0) {
+    const node = nodes.pop();
+    const depth = depths.pop() as number;
+    if (typeof node !== 'object' || node === null) continue;
+    if (depth > MAX_NESTING_DEPTH) throw nestedTooDeepError();
+    const children: readonly unknown[] = Array.isArray(node) ? node : Object.values(node);
+    for (let i = 0; i < children.length; i++) {
+      const child = children[i];
+      if (typeof child === 'object' && child !== null) {
+        nodes.push(child);
+        depths.push(depth + 1);
+      }
+    }
+  }
+  return value;
+}
+
+/**
+ * `JSON.parse` that answers 400 instead of throwing a SyntaxError (its message may quote the body), and refuses a
+ * body nested deeper than {@link MAX_NESTING_DEPTH} (see {@link withinNestingLimit}).
+ */
 export function parseJson(body: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     throw new ValidationError('body is not valid JSON');
   }
+  return withinNestingLimit(parsed);
 }
 
 /**

@@ -13,7 +13,17 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty, type NumberingRule } from '../shared/phone';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate } from './common';
+import {
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  validate,
+  withinNestingLimit,
+} from './common';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'nhncloud-sms';
@@ -471,13 +481,18 @@ export function withoutTrailingCommas(text: string): string {
   return from === 0 ? text : out + text.slice(from);
 }
 
-/** JSON, or on failure JSON once more without trailing commas; still not JSON is a 400. */
+/**
+ * JSON, or on failure JSON once more without trailing commas; still not JSON, or nested deeper than the common
+ * limit, is a 400.
+ */
 function parseBody(body: string): unknown {
+  let parsed: unknown;
   try {
-    return JSON.parse(body);
+    parsed = JSON.parse(body);
   } catch {
     return parseJson(withoutTrailingCommas(body));
   }
+  return withinNestingLimit(parsed);
 }
 
 const isPlaceholder = (value: unknown): boolean => typeof value === 'string' && value.toLowerCase() === PLACEHOLDER;

@@ -18,7 +18,8 @@
  *   (`processEntities: false`), so a reference stays literal text; more than {@link MAX_XML_REFERENCES} references
  *   → 400 before parsing (Webcom's vocabulary needs none, and 10⁶ of them would cost the parser a second).
  *   Malformed XML → 400. Elements named `__proto__`/`constructor`/`prototype` are renamed so they are ignored
- *   like any other unknown element.
+ *   like any other unknown element. Elements nested deeper than `MAX_NESTING_DEPTH` (64, common.ts) → 400, the
+ *   parser stopping there itself (`maxNestedTags`); the JSON variant has the same limit through `parseJson`.
  * - `time` is read in `context.timeZone` (Moscow by default: "server time is Moscow", [WC-TIME]). Empty or
  *   absent (documented for `send`) → `occurredAt` is the receipt time.
  * - `id_sms` must be digits (a number in JSON); it is the message id and what the reply echoes.
@@ -37,7 +38,19 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate } from './common';
+import {
+  MAX_NESTING_DEPTH,
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  nestedTooDeepError,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  validate,
+  withinNestingLimit,
+} from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
 
 const PROVIDER = 'webcom';
@@ -90,7 +103,13 @@ const xmlParser = new XMLParser({
   isArray: (_name, jPath, _leaf, isAttribute) => !isAttribute && jPath === 'response.state',
   // The parser throws on these names; renamed, they are just unknown elements and ignored.
   transformTagName: (name) => (RESERVED_NAMES.has(name) ? `_${name}` : name),
+  // Its own guard (default 100): it stops building the tree once elements nest this deep, before anything
+  // recursive (its tree-to-object step, or JSON.stringify of `raw`) sees the document.
+  maxNestedTags: MAX_NESTING_DEPTH,
 });
+
+/** How fast-xml-parser says it stopped at `maxNestedTags` (5.x: "Maximum nested tags exceeded"). */
+const NESTED_TAGS_ERROR = /nested tags/i;
 
 /**
  * The items of one request: each as the state schema reads it, as received (for `raw`), and the prefix its field
@@ -144,8 +163,10 @@ function readXml(xml: string): Parsed {
   if (XMLValidator.validate(xml) !== true) throw new ValidationError('body is not well-formed XML');
   let document: unknown;
   try {
-    document = xmlParser.parse(xml);
+    document = withinNestingLimit(xmlParser.parse(xml) as unknown);
   } catch (error) {
+    if (error instanceof ValidationError) throw error;
+    if (error instanceof Error && NESTED_TAGS_ERROR.test(error.message)) throw nestedTooDeepError();
     throw new ValidationError('body is not well-formed XML', undefined, { cause: error });
   }
   const root = (document as Record<string, unknown>).response;

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { MAX_XML_REFERENCES, WEBCOM_STATUSES, webcom } from '../../../functions/providers/webcom';
+import { MAX_NESTING_DEPTH } from '../../../functions/providers/common';
 import type { Normalized, NormalizeContext } from '../../../functions/providers/types';
 import { validationErrorOf } from '../../support/errors';
 
@@ -194,6 +195,18 @@ describe('webcom adapter', () => {
       ['invalid-not-an-array.json', /expected array/],
     ])('%s is refused: %s', (name, message) => {
       expect(validationErrorOf(() => normalize(fixture(name))).message).toMatch(message);
+    });
+
+    it('accepts unknown child elements nested below the limit', () => {
+      const children = `${'<x>'.repeat(60)}${'</x>'.repeat(60)}`;
+      const [event] = normalize(xml(`<state id_sms="1" time="2024-05-14 10:21:07">deliver${children}</state>`)).events;
+      expect(event).toMatchObject({ messageId: '1', status: 'delivered' });
+    });
+
+    it.each([62, 64, 100])('refuses %i nested child elements as nested too deep, not as malformed', (depth) => {
+      const children = `${'<x>'.repeat(depth)}${'</x>'.repeat(depth)}`;
+      const body = xml(`<state id_sms="1" time="2024-05-14 10:21:07">deliver${children}</state>`);
+      expect(validationErrorOf(() => normalize(body)).message).toBe(`body is nested deeper than ${MAX_NESTING_DEPTH} levels`);
     });
 
     it('refuses an entity declaration without a DOCTYPE', () => {
