@@ -2,7 +2,7 @@
  * Building blocks shared by the adapters: JSON parsing, validation errors that name the field, status mapping,
  * provider times, and the event skeleton. Pure.
  */
-import type * as z from 'zod/mini';
+import * as z from 'zod/mini';
 import { SCHEMA_VERSION } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
@@ -62,10 +62,28 @@ export function parseJson(body: string): unknown {
   return withinNestingLimit(parsed);
 }
 
+/** `String.prototype.isWellFormed` (ES2024; Node 20 and 22 have it, the compiler's ES2022 lib does not declare it). */
+const isWellFormed = (value: string): boolean => (value as string & { isWellFormed(): boolean }).isWellFormed();
+
+/** What {@link wellFormed} says; our own text, so {@link validate} can show it (it never holds the input). */
+export const NOT_WELL_FORMED = 'not well-formed Unicode (lone surrogate)';
+
+/**
+ * A zod/mini check for the strings that build a store key or an event id: ids, phone numbers, and the codes that
+ * enter an event id. A lone surrogate (`"\ud800"` in JSON) is not text: DynamoDB and UTF-8 hashing both turn
+ * every one into U+FFFD, so `x\ud800` and `x\udc00` would land on one partition or one event id and two messages
+ * would become one. Adapters put it in their id and phone helpers, never field by field; fields only carried
+ * along are not checked, so a report is never refused over them.
+ *
+ * @example z.string().check(z.minLength(1), wellFormed())
+ */
+export const wellFormed = () => z.refine<string>(isWellFormed, NOT_WELL_FORMED);
+
 /**
  * Validates `value` against a zod/mini schema and returns the parsed value, or throws a `ValidationError` naming
- * the first bad field (`hooks.1.requestId`). Only the issue's path and code are read: zod's own formatter can
- * throw on odd keys (zod #6139), and its messages may echo input.
+ * the first bad field (`hooks.1.requestId`). Only the issue's path and code are read, plus the message of a custom
+ * check (ours, such as {@link wellFormed}'s): zod's own formatter can throw on odd keys (zod #6139), and its
+ * built-in messages may echo input.
  */
 export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, prefix?: string): z.infer<S> {
   const result = schema.safeParse(value);
@@ -76,6 +94,7 @@ export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, pre
     issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}`
     : issue.code === 'too_big' ? 'too long'
     : issue.code === 'invalid_value' ? 'not an allowed value'
+    : issue.code === 'custom' ? issue.message
     : issue.code.replace(/_/g, ' ');
   throw new ValidationError(what, path.length ? path.join('.') : undefined);
 }

@@ -26,12 +26,13 @@ import {
   INNOPAAS_CREDENTIAL_HEADERS,
   INNOPAAS_TIME_ZONE,
   ID_MAX,
-  PHONE_MAX,
   failureOf,
   id,
   innopaasTime,
   itemsOf,
+  keyString,
   opt,
+  phone,
   stringish,
   text,
   timeValue,
@@ -50,9 +51,10 @@ export const INNOPAAS_OTP_STATUSES: Readonly<Record<string, CanonicalStatus>> = 
 
 const ReportSchema = z.object({
   messageId: id(),
-  status: stringish(1, 16),
+  // Part of the event id, so held to the same rule as ids.
+  status: keyString(1, 16),
   reportTime: timeValue(),
-  mobile: opt(stringish(0, PHONE_MAX)),
+  mobile: opt(phone()),
   accountNo: opt(stringish(0, ID_MAX)),
   appKey: opt(stringish(0, ID_MAX)),
   code: opt(text(64)),

@@ -40,14 +40,15 @@ import {
   ID_MAX,
   INNOPAAS_CREDENTIAL_HEADERS,
   INNOPAAS_TIME_ZONE,
-  PHONE_MAX,
   TEXT_MAX,
   anyObject,
   failureOf,
   id,
   innopaasTime,
   itemsOf,
+  keyString,
   opt,
+  phone,
   stringish,
   text,
   timeValue,
@@ -125,7 +126,7 @@ type ErrorDetail = z.infer<typeof ErrorDetailSchema>;
 const MessageStatusBody = z.object({
   id: id(),
   status: word(),
-  sendPhone: opt(stringish(0, PHONE_MAX)),
+  sendPhone: opt(phone()),
   uid: opt(stringish(0, ID_MAX)),
   conversation: opt(z.looseObject({ initiateType: opt(text(64)), expireAt: opt(timeValue()) })),
   errorData: opt(z.union([ErrorDetailSchema, z.array(ErrorDetailSchema)])),
@@ -203,8 +204,8 @@ type MoMessageType = keyof typeof INNOPAAS_MO_MESSAGE_TYPES;
 
 const MoMessageBody = z.object({
   id: id(),
-  from: stringish(1, PHONE_MAX),
-  to: opt(stringish(0, PHONE_MAX)),
+  from: phone(1),
+  to: opt(phone()),
   type: word(),
   sendTime: opt(timeValue()),
   customerProfile: opt(anyObject()),
@@ -273,12 +274,13 @@ const undocumented = (type: EventType) => kind(type, anyObject(), (body) => ({ d
  * ---------------------------------------------------------------------------------------------------------- */
 
 const ChatMessageBody = z.object({
-  from: stringish(1, PHONE_MAX),
-  to: stringish(1, PHONE_MAX),
+  from: phone(1),
+  to: phone(1),
   messageType: word(),
   context: opt(anyObject()),
-  id: opt(stringish(0, ID_MAX)),
-  conversationId: opt(stringish(0, ID_MAX)),
+  // The chat's partition is its conversationId, else this id: both build a store key.
+  id: opt(keyString(0, ID_MAX)),
+  conversationId: opt(keyString(0, ID_MAX)),
   uid: opt(stringish(0, ID_MAX)),
   ...account,
 });

@@ -8,7 +8,7 @@ import { MAX_FIELD_LENGTH } from '../events/constants';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { epochMsToUtcIso } from '../shared/time';
-import { providerTime } from './common';
+import { providerTime, wellFormed } from './common';
 import type { NormalizeContext } from './types';
 
 /**
@@ -41,15 +41,25 @@ export const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLe
  * parsing has already changed their digits, and a wrong id stored silently is worse than a clear 400 (the body
  * as sent still has the right digits for whoever inspects it).
  */
-export const stringish = (min: number, max: number) =>
-  z.pipe(
-    // A conversion before the string check (not a union), so a wrong value is named "expected string".
-    z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value)),
-    z.string().check(z.minLength(min), z.maxLength(max)),
-  );
+export const stringish = (min: number, max: number) => z.pipe(integerAsString(), z.string().check(z.minLength(min), z.maxLength(max)));
 
-/** A required id: non-empty string or safe integer, as a string. */
-export const id = () => stringish(1, ID_MAX);
+/**
+ * {@link stringish} for a value that builds a store key or an event id (ids, phone numbers, a status that enters
+ * the event id): also well-formed Unicode ({@link wellFormed}), so a lone surrogate is a 400 naming the field.
+ */
+export const keyString = (min: number, max: number) =>
+  z.pipe(integerAsString(), z.string().check(z.minLength(min), z.maxLength(max), wellFormed()));
+
+// A conversion before the string check (not a union), so a wrong value is named "expected string".
+function integerAsString() {
+  return z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) ? String(value) : value));
+}
+
+/** A required id: non-empty, well-formed string or safe integer, as a string. */
+export const id = () => keyString(1, ID_MAX);
+
+/** A phone number or WhatsApp address (`min` 1 where the event needs it): well-formed string or safe integer. */
+export const phone = (min = 0) => keyString(min, PHONE_MAX);
 
 /**
  * An optional field that InnoPaaS may also send as `null` or `""` (OTP `errCode: null`): both read as absent, so

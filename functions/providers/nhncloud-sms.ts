@@ -22,6 +22,7 @@ import {
   parseJson,
   providerTime,
   validate,
+  wellFormed,
   withinNestingLimit,
 } from './common';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
@@ -101,14 +102,21 @@ const MAX_CODE_LENGTH = 64;
 // ── schemas (built once, at module load) ────────────────────────────────────────────────────────────────────────
 
 const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(max));
+/**
+ * Text that builds a store key or an event id (hook, request and envelope event ids, phone numbers, country codes):
+ * also well-formed Unicode, see {@link wellFormed}.
+ */
+const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
 const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 /** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
-const id = z.union([z.string().check(z.minLength(1), z.maxLength(MAX_ID_LENGTH)), z.int()]);
+const id = z.union([keyText(1, MAX_ID_LENGTH), z.int()]);
 /** Envelope ids are only copied into `data`: an empty one is dropped rather than rejected. */
 const envelopeId = z.union([text(MAX_ID_LENGTH), z.int()]);
 /** Result and error codes: strings in the docs ("1000", "0"), numbers accepted. */
 const code = z.union([text(MAX_CODE_LENGTH), z.int()]);
-const phone = z.union([text(MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
+/** A code that is an event's subject (CONVERSION_BLOCK `countryCode`). */
+const keyCode = z.union([keyText(0, MAX_CODE_LENGTH), z.int()]);
+const phone = z.union([keyText(0, MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
 /** Integer in the docs; a digit string is accepted and read as the same number. */
 const integer = z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
 const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
@@ -131,7 +139,8 @@ const EnvelopeSchema = z.object({
   webhookConfigId: optional(envelopeId),
   productName: text(MAX_CODE_LENGTH),
   appKey: optional(envelopeId),
-  event: text(MAX_CODE_LENGTH),
+  // Part of the event id of a hook that has no hookId (see unknownEvent).
+  event: keyText(0, MAX_CODE_LENGTH),
   hooks: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_HOOKS)),
 });
 type Envelope = z.infer<typeof EnvelopeSchema>;
@@ -176,7 +185,7 @@ const UnsubscribeHookSchema = z.object({
 
 const ConversionBlockHookSchema = z.object({
   hookId: id,
-  countryCode: code,
+  countryCode: keyCode,
   blockedDateTime: optional(text(MAX_CODE_LENGTH)),
   /** What the May 2024 doc example used instead of `blockedDateTime`. */
   createdDateTime: optional(text(MAX_CODE_LENGTH)),

@@ -33,7 +33,7 @@ import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty, type NumberingRule } from '../shared/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
 const PROVIDER = 'smsgateway24';
@@ -70,14 +70,16 @@ const STATUS_CODE = /^\d{1,6}$/;
 
 const text = (max: number) => z.string().check(z.maxLength(max));
 const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
-/** An id the docs type as int: a non-negative integer, or the same as a digit string. */
+/** An id the docs type as int: a non-negative integer, or the same as a digit string (so well-formed already). */
 const id = () => z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(DIGITS))]);
+/** A phone number as dialled or received: well-formed Unicode like every id ({@link wellFormed}). */
+const phone = (min = 0) => z.string().check(z.minLength(min), z.maxLength(128), wellFormed());
 
 const StatusSchema = z.object({
   sms_id: id(),
   status_id: z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(STATUS_CODE))]),
   status_message: opt(text(1024)),
-  sendto: opt(text(128)),
+  sendto: opt(phone()),
   senttime: opt(text(64)),
   sim: opt(id()),
   channel_id: opt(id()),
@@ -85,7 +87,7 @@ const StatusSchema = z.object({
 });
 
 const InboundSchema = z.object({
-  address: z.union([z.int().check(z.nonnegative()), text(128).check(z.minLength(1))]),
+  address: z.union([z.int().check(z.nonnegative()), phone(1)]),
   sms_id: id(),
   date: opt(text(64)),
   date_sent: opt(text(64)),

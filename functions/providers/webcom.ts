@@ -49,6 +49,7 @@ import {
   parseJson,
   providerTime,
   validate,
+  wellFormed,
   withinNestingLimit,
 } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
@@ -77,12 +78,13 @@ const FIRST_NON_SPACE = /\S/;
 const DECLARATIONS = /<!\s*(?:DOCTYPE|ENTITY)/i;
 const RESERVED_NAMES: ReadonlySet<string> = new Set(['__proto__', 'constructor', 'prototype']);
 
-const statusValue = () => z.string().check(z.maxLength(64));
+/** A status value: it enters the event id, so it must be well-formed ({@link wellFormed}); `id_sms` is digits. */
+const statusValue = (min = 0) => z.string().check(z.minLength(min), z.maxLength(64), wellFormed());
 
 const StateSchema = z.object({
   id_sms: z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(ID_SMS))]),
   time: z.optional(z.nullable(z.string().check(z.maxLength(64)))),
-  state: z.string().check(z.minLength(1), z.maxLength(64)),
+  state: statusValue(1),
   sms: z.optional(statusValue()),
   viber: z.optional(statusValue()),
 });

@@ -1,7 +1,8 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerIds, providers } from '../../../functions/providers';
-import { MAX_NESTING_DEPTH, parseJson, withinNestingLimit } from '../../../functions/providers/common';
+import * as z from 'zod/mini';
+import { MAX_NESTING_DEPTH, parseJson, validate, wellFormed, withinNestingLimit } from '../../../functions/providers/common';
 import { validationErrorOf } from '../../support/errors';
 
 const EVENTS = join(__dirname, '../../events');
@@ -54,5 +55,24 @@ describe('nesting limit', () => {
     const error = validationErrorOf(() => providers[provider].normalize({ body, headers: {}, query: {} }, context));
     expect(error.message).toBe(TOO_DEEP);
     expect(error.statusCode).toBe(400);
+  });
+});
+
+describe('well-formed ids', () => {
+  const Id = z.object({ id: z.string().check(z.maxLength(64), wellFormed()) });
+
+  it.each([
+    ['a lone high surrogate', 'qa-ls-\ud800'],
+    ['a lone low surrogate', 'qa-ls-\udc00'],
+    ['a pair in the wrong order', 'qa-\udc00\ud800'],
+  ])('refuses %s, naming the field in words and never echoing the value', (_, id) => {
+    const error = validationErrorOf(() => validate(Id, { id }, 'hooks.0'));
+    expect(error.field).toBe('hooks.0.id');
+    expect(error.message).toBe('hooks.0.id: not well-formed Unicode (lone surrogate)');
+    expect(error.message).not.toContain('qa-');
+  });
+
+  it('accepts text with surrogate pairs (emoji, CJK extension B)', () => {
+    expect(validate(Id, { id: 'qa-\u{1F600}-\u{20000}' }).id).toBe('qa-\u{1F600}-\u{20000}');
   });
 });

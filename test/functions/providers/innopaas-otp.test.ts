@@ -111,8 +111,19 @@ describe('innopaas-otp adapter', () => {
     ['invalid-status-type.json', 'status'],
     ['invalid-report-time.json', 'reportTime'],
     ['invalid-batch-item.json', '1.messageId'],
+    ['invalid-message-id-lone-surrogate.json', 'messageId'],
   ])('%s is refused naming %s', (name, field) => {
     expect(errorOf(fixture(name)).field).toBe(field);
+  });
+
+  it.each(['messageId', 'status', 'mobile'])('a lone surrogate in %s is refused naming it, without echoing it', (field) => {
+    const error = errorOf(withFields('status-delivered.json', { [field]: '86189\udc00' }));
+    expect(error.field).toBe(field);
+    expect(error.message).toBe(`${field}: not well-formed Unicode (lone surrogate)`);
+  });
+
+  it('a lone surrogate in a field only carried along is kept, not refused', () => {
+    expect(only(withFields('status-failed.json', { errMessage: 'bad \ud800', accountNo: '1\ud800' })).messageId).toBe('8618912123457');
   });
 
   it('an empty list is refused', () => {

@@ -283,8 +283,28 @@ describe('innopaas-whatsapp adapter', () => {
     ['invalid-mo-missing-from.json', 'body.from'],
     ['invalid-template-missing-status.json', 'body.templateStatus'],
     ['invalid-chat-missing-to.json', 'body.to'],
+    ['invalid-template-id-lone-surrogate.json', 'body.templateId'],
   ])('%s is refused naming %s', (name, field) => {
     expect(errorOf(fixture(name)).field).toBe(field);
+  });
+
+  it.each([
+    ['message-status-delivered.json', 'id'],
+    ['message-status-delivered.json', 'sendPhone'],
+    ['mo-text.json', 'id'],
+    ['mo-text.json', 'from'],
+    ['mo-text.json', 'to'],
+    ['chat-mt-message.json', 'id'],
+    ['chat-mt-message.json', 'conversationId'],
+    ['chat-mt-message.json', 'to'],
+  ])('%s: a lone surrogate in body.%s is refused naming it', (name, field) => {
+    const error = errorOf(withBody(name, { [field]: 'wamid.\ud800' }));
+    expect(error.field).toBe(`body.${field}`);
+    expect(error.message).toBe(`body.${field}: not well-formed Unicode (lone surrogate)`);
+  });
+
+  it('a lone surrogate in the envelope id is refused naming it', () => {
+    expect(errorOf(JSON.stringify({ ...envelope('message-status-read.json'), id: 'evt-\udc00' })).field).toBe('id');
   });
 
   it('an invalid envelope in a list is named by its index', () => {

@@ -472,6 +472,7 @@ describe('invalid bodies', () => {
     ['invalid-recipient-seq.json', 'hooks.0.recipientSeq'],
     ['invalid-created-date-time.json', 'hooks.0.createdDateTime'],
     ['invalid-dlr-missing-status.json', 'hooks.0.dlrStatus'],
+    ['invalid-request-id-lone-surrogate.json', 'hooks.0.requestId'],
   ])('%s is a ValidationError naming %s', (name, field) => {
     expect(validationErrorOf(fixture(name)).field).toBe(field);
   });
@@ -527,6 +528,39 @@ describe('invalid bodies', () => {
       raw: { hookId: '20240429205810HdTVYuiWB01' },
     });
     expect(eventsOf(fixtureJson('mixed-hooks-one-missing-request-id.json'))[1].eventId).toBe(events[1].eventId);
+  });
+
+  test('two requestIds that differ only in a lone surrogate are kept apart as provider.unknown, never merged', () => {
+    const events = eventsOf(fixture('mixed-hooks-lone-surrogate-request-ids.json'));
+    expect(events.map((event) => event.type)).toEqual(['message.status', 'provider.unknown', 'provider.unknown']);
+    expect(events.map((event) => (event.data?.invalid as { field?: string } | undefined)?.field)).toEqual([
+      undefined,
+      'hooks.1.requestId',
+      'hooks.2.requestId',
+    ]);
+    expect(events[1].eventId).not.toBe(events[2].eventId);
+    expect(events[1].messageId).toBeUndefined();
+  });
+
+  test.each([
+    ['message-result.json', 'hookId'],
+    ['message-result.json', 'requestId'],
+    ['message-result.json', 'recipientNo'],
+    ['unsubscribe.json', 'recipientNo'],
+    ['country-block.json', 'countryCode'],
+  ])('%s: a lone surrogate in %s is a ValidationError naming it, without echoing it', (name, field) => {
+    const error = validationErrorOf(alone(withHook(name, (hook) => (hook[field] = 'qa-ls-\ud800')), 0));
+    expect(error.field).toBe(`hooks.0.${field}`);
+    expect(error.message).toBe(`hooks.0.${field}: not well-formed Unicode (lone surrogate)`);
+  });
+
+  test('a lone surrogate in the envelope event name is a ValidationError naming it', () => {
+    expect(validationErrorOf({ ...fixtureJson('unknown-event.json'), event: 'NEW_EVENT\udc00' }).field).toBe('event');
+  });
+
+  test('ids with well-formed surrogate pairs (emoji) are accepted', () => {
+    const [event] = eventsOf(alone(withHook('message-result.json', (hook) => (hook.requestId = 'qa-\u{1F600}')), 0));
+    expect(event.messageId).toBe('qa-\u{1F600}:1');
   });
 
   test('a request whose every hook is malformed is a 400 naming the first', () => {

@@ -189,6 +189,7 @@ describe('smsgateway24 adapter', () => {
       ['invalid-status-id-not-a-number.json', 'status_id'],
       ['invalid-senttime.json', 'senttime'],
       ['invalid-inbound-sms-id-missing.json', 'sms_id'],
+      ['invalid-sendto-lone-surrogate.json', 'sendto'],
     ])('%s is refused naming %s', (name, field) => {
       expect(validationErrorOf(() => normalize(fixture(name))).field).toBe(field);
     });
@@ -203,6 +204,11 @@ describe('smsgateway24 adapter', () => {
       for (const body of ['sms_id=1&status_id=7', '"text"', '42', 'null']) {
         expect(validationErrorOf(() => normalize(body))).toBeInstanceOf(ValidationError);
       }
+    });
+
+    it('refuses a lone surrogate in an incoming address naming it', () => {
+      const body = { ...fixtureObject('incoming-text.json'), address: '+49176\ud80042031984' };
+      expect(validationErrorOf(() => normalize(JSON.stringify(body))).message).toBe('address: not well-formed Unicode (lone surrogate)');
     });
 
     it('refuses a bad incoming date naming the field', () => {

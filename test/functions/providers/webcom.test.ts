@@ -185,6 +185,7 @@ describe('webcom adapter', () => {
       ['invalid-time.xml', 'state.0.time'],
       ['invalid-state-missing.xml', 'state.0.state'],
       ['invalid-wrong-root.xml', 'response'],
+      ['invalid-state-lone-surrogate.json', '0.state'],
     ])('%s is refused naming %s', (name, field) => {
       expect(validationErrorOf(() => normalize(fixture(name))).field).toBe(field);
     });
@@ -207,6 +208,11 @@ describe('webcom adapter', () => {
       const children = `${'<x>'.repeat(depth)}${'</x>'.repeat(depth)}`;
       const body = xml(`<state id_sms="1" time="2024-05-14 10:21:07">deliver${children}</state>`);
       expect(validationErrorOf(() => normalize(body)).message).toBe(`body is nested deeper than ${MAX_NESTING_DEPTH} levels`);
+    });
+
+    it.each(['sms', 'viber'])('refuses a lone surrogate in the %s status, which enters the event id', (channel) => {
+      const body = JSON.stringify([{ id_sms: 1, time: '2024-05-14 10:21:07', state: 'deliver', [channel]: 'deliver\udc00' }]);
+      expect(validationErrorOf(() => normalize(body)).message).toBe(`0.${channel}: not well-formed Unicode (lone surrogate)`);
     });
 
     it('refuses an entity declaration without a DOCTYPE', () => {
