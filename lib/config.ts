@@ -178,6 +178,10 @@ export function isCidr(value: string): boolean {
   return Number(prefix) <= (version === 4 ? 32 : 128);
 }
 
+/** `innopaas-otp` → `InnopaasOtp`, for construct and output ids (letters and digits only). */
+export const pascalCase = (id: string): string =>
+  id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+
 /** Context values set with `-c key=value` arrive as strings; objects may be given as JSON text. */
 function fromJsonText(value: unknown): unknown {
   if (typeof value !== 'string') return value;
@@ -370,7 +374,8 @@ function readSubscribers(raw: unknown, providerIds: readonly string[], problems:
     problems.push(`subscribers: ${show(raw)} must be a list of { "name", "filterPolicy" }`);
     return [];
   }
-  const names = new Set<string>();
+  // Output ids are PascalCase of the name (lib/webhook-ingestion-stack.ts), so `team-1` and `team1` would collide.
+  const names = new Map<string, string>();
   const subscribers: SubscriberConfig[] = [];
   raw.forEach((entry, i) => {
     const where = `subscribers[${i}]`;
@@ -382,10 +387,14 @@ function readSubscribers(raw: unknown, providerIds: readonly string[], problems:
     for (const key of Object.keys(extra)) problems.push(`${where}.${key}: unknown setting (name, filterPolicy)`);
     if (typeof name !== 'string' || !SUBSCRIBER_NAME_PATTERN.test(name)) {
       problems.push(`${where}.name: ${show(name)} must be 1-40 characters, lower-case letters, digits and "-"`);
-    } else if (names.has(name)) {
+    } else if (names.get(pascalCase(name)) === name) {
       problems.push(`${where}.name: "${name}" is used by another subscriber`);
+    } else if (names.has(pascalCase(name))) {
+      problems.push(
+        `${where}.name: "${name}" differs from "${names.get(pascalCase(name))}" only in "-": their stack output names would be the same`,
+      );
     }
-    if (typeof name === 'string') names.add(name);
+    if (typeof name === 'string' && !names.has(pascalCase(name))) names.set(pascalCase(name), name);
     if (filterPolicy !== undefined) checkFilterPolicy(filterPolicy, `${where}.filterPolicy`, providerIds, problems);
     subscribers.push({ name: String(name), ...(filterPolicy === undefined ? {} : { filterPolicy: filterPolicy as Json }) });
   });

@@ -3,7 +3,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
 import type { Construct } from 'constructs';
-import type { PipelineConfig } from './config';
+import { pascalCase, type PipelineConfig } from './config';
 import { AppliedEvents } from './constructs/applied-events';
 import { EventQueues } from './constructs/event-queues';
 import { Monitoring } from './constructs/monitoring';
@@ -21,10 +21,6 @@ export interface WebhookIngestionStackProps extends StackProps {
 
 /** Powertools service names of the two shared functions. */
 export const SERVICE_NAMES = { consume: 'webhook-consume', lookup: 'webhook-lookup' } as const;
-
-/** `innopaas-otp` → `InnopaasOtp`, for output ids (letters and digits only). */
-const pascal = (id: string): string =>
-  id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
 
 /** Settings the stack relies on, checked before anything is built. */
 function checkSharedSettings(): void {
@@ -190,19 +186,19 @@ export class WebhookIngestionStack extends Stack {
           ? `${this.api.url}${ROUTE_PATHS.webhookWithToken(provider.id).slice(1)}`
           : `${this.api.url}${ROUTE_PATHS.webhook(provider.id).slice(1)}`;
       output(
-        `WebhookUrl${pascal(provider.id)}`,
+        `WebhookUrl${pascalCase(provider.id)}`,
         url,
         provider.authentication === 'url-token'
           ? `${provider.displayName}: replace {token} with one of the secret's tokens`
           : `${provider.displayName}: set the headers ${(provider.credentialHeaders ?? []).join(', ')} in its console`,
       );
       output(
-        `IngestFunction${pascal(provider.id)}`,
+        `IngestFunction${pascalCase(provider.id)}`,
         ingest.handler.function.functionName,
         `${provider.displayName}: ingest function (recycle it to drop cached credentials at once)`,
       );
       output(
-        `CredentialsSecret${pascal(provider.id)}`,
+        `CredentialsSecret${pascalCase(provider.id)}`,
         ingest.secret.secretArn,
         `${provider.displayName}: Secrets Manager secret of its credentials document (put-secret-value --secret-id)`,
       );
@@ -220,8 +216,8 @@ export class WebhookIngestionStack extends Stack {
     output('EventsTopicArn', this.appliedEvents.topic.topicArn, 'Topic of applied events');
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Alarm notifications');
     for (const { config: subscriber, queue, deadLetterQueue } of this.appliedEvents.subscribers) {
-      output(`SubscriberQueueUrl${pascal(subscriber.name)}`, queue.queueUrl, `Queue of subscriber "${subscriber.name}"`);
-      output(`SubscriberDeadLetterQueueUrl${pascal(subscriber.name)}`, deadLetterQueue.queueUrl, `Dead letters of subscriber "${subscriber.name}"`);
+      output(`SubscriberQueueUrl${pascalCase(subscriber.name)}`, queue.queueUrl, `Queue of subscriber "${subscriber.name}"`);
+      output(`SubscriberDeadLetterQueueUrl${pascalCase(subscriber.name)}`, deadLetterQueue.queueUrl, `Dead letters of subscriber "${subscriber.name}"`);
     }
   }
 }

@@ -113,6 +113,14 @@ describe('readPipelineConfig', () => {
     ]);
   });
 
+  it('refuses subscriber names that differ only in "-", whose stack outputs would collide', () => {
+    expect(problemsOf(webhooks({ subscribers: [{ name: 'team-1' }, { name: 'team1' }, { name: 'a-b' }, { name: 'a--b' }] }))).toEqual([
+      'subscribers[1].name: "team1" differs from "team-1" only in "-": their stack output names would be the same',
+      'subscribers[3].name: "a--b" differs from "a-b" only in "-": their stack output names would be the same',
+    ]);
+    expect(read(webhooks({ subscribers: [{ name: 'ab' }, { name: 'a-b' }] })).subscribers).toHaveLength(2);
+  });
+
   it('turns deletion protection on for every stage but dev, unless set explicitly', () => {
     expect(read(webhooks({ stage: 'staging' })).deletionProtection).toBe(true);
     expect(read(webhooks({ stage: 'dev' })).deletionProtection).toBe(false);
