@@ -62,7 +62,10 @@ export class WebhookIngestionStack extends Stack {
     /*
      * Storage and buffers: the events queue with its dead-letter and rejected queues, and the status table.
      */
-    this.queues = new EventQueues(this, 'Queues', { stage: config.stage });
+    // Queues hold events that are acknowledged but not yet applied (or not yet read by a subscriber): on a retained
+    // stage they outlive the stack like the table does.
+    const queueRemovalPolicy = retain ? RemovalPolicy.RETAIN : RemovalPolicy.DESTROY;
+    this.queues = new EventQueues(this, 'Queues', { stage: config.stage, removalPolicy: queueRemovalPolicy });
     this.table = new StatusTable(this, 'Status', { stage: config.stage, deletionProtection: config.deletionProtection });
 
     /*
@@ -82,6 +85,7 @@ export class WebhookIngestionStack extends Stack {
       stage: config.stage,
       key: topicKey,
       subscribers: config.subscribers,
+      removalPolicy: queueRemovalPolicy,
     });
 
     /*

@@ -164,6 +164,13 @@ describe('status table', () => {
     });
     prod.template.allResources('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
+
+  it('keeps every queue, with the events it holds, with the stack on other stages, and deletes them on dev', () => {
+    // Events queue, its dead-letter queue, the rejected queue, and each subscriber's queue and dead-letter queue.
+    expect(Object.keys(resourcesOf(prod.template, 'AWS::SQS::Queue')).length).toBeGreaterThanOrEqual(5);
+    prod.template.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    dev.template.allResources('AWS::SQS::Queue', { DeletionPolicy: 'Delete' });
+  });
 });
 
 describe('ingest functions', () => {
