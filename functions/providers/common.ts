@@ -110,7 +110,8 @@ export function mapStatus(
 
 /**
  * A provider time to UTC. Empty or absent means "the provider gave none" (Webcom `send`): `undefined`, and the
- * event's `occurredAt` falls back to `receivedAt`. A present but unreadable value is a 400 naming the field.
+ * event's `occurredAt` falls back to `receivedAt`. A present but unreadable value, or one outside 1970..9999 UTC
+ * (see `toUtcIso`), is a 400 naming the field: better refused now than acknowledged and dead-lettered later.
  */
 export function providerTime(raw: string | null | undefined, context: NormalizeContext, field: string): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;

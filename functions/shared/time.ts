@@ -80,12 +80,31 @@ export function isValidTimeZone(timeZone: string): boolean {
   }
 }
 
+/** First instant a provider time may be: the Unix epoch. No report of a message is older; `0001-01-01` is an unset value. */
+export const EARLIEST_TIME_MS = 0;
+
+/**
+ * Last instant a provider time may be: the end of year 9999. Past it `toISOString` writes six-digit years
+ * (`+010000-01-01T…`), which the event schema's date-time format refuses: the consumer would dead-letter an event
+ * the ingest had already acknowledged.
+ */
+export const LATEST_TIME_MS = Date.UTC(9999, 11, 31, 23, 59, 59, 999);
+
+const DAY_MS = 86_400_000;
+
+/** ISO-8601 UTC of `ms`, or `undefined` outside [{@link EARLIEST_TIME_MS}, {@link LATEST_TIME_MS}]. */
+function isoWithinRange(ms: number): string | undefined {
+  return ms >= EARLIEST_TIME_MS && ms <= LATEST_TIME_MS ? new Date(ms).toISOString() : undefined;
+}
+
 /**
  * Converts a provider timestamp to ISO-8601 UTC (`2024-12-12T03:12:12.000Z`).
  *
  * Accepts `YYYY-MM-DD HH:mm:ss`, the same with `T` and/or fractional seconds (read in `timeZone`), and the same
  * with `Z` or a `±hh:mm` offset (the offset wins over `timeZone`). Returns `undefined` for anything else,
- * including impossible dates such as February 30th, so the caller can name the field.
+ * including impossible dates such as February 30th and instants outside 1970-01-01T00:00:00.000Z ..
+ * 9999-12-31T23:59:59.999Z ({@link EARLIEST_TIME_MS}, {@link LATEST_TIME_MS}), so the caller can name the field.
+ * Years are read as written: `0070` is the year 70 (refused), never 1970.
  */
 export function toUtcIso(value: string, timeZone: string): string | undefined {
   if (WITH_OFFSET.test(value)) {
@@ -93,36 +112,39 @@ export function toUtcIso(value: string, timeZone: string): string | undefined {
     const fields = LOCAL_TIME.exec(value.slice(0, 19));
     if (!fields || wallTimeMs(fields) === undefined) return undefined;
     const ms = Date.parse(value.replace(' ', 'T'));
-    return Number.isNaN(ms) ? undefined : new Date(ms).toISOString();
+    return Number.isNaN(ms) ? undefined : isoWithinRange(ms);
   }
   const m = LOCAL_TIME.exec(value);
   if (!m) return undefined;
   const wallMs = wallTimeMs(m);
-  if (wallMs === undefined) return undefined;
+  // No zone is a day or more off UTC, so a wall time that far outside the range needs no offset to be refused.
+  if (wallMs === undefined || wallMs < EARLIEST_TIME_MS - DAY_MS || wallMs > LATEST_TIME_MS + DAY_MS) return undefined;
   // The wall time read as UTC is off by the zone's offset; one correction, and a second where a DST change
   // falls between the guess and the answer.
   let utcMs = wallMs - offsetAt(wallMs, timeZone);
   const second_ = offsetAt(utcMs, timeZone);
   if (wallMs - second_ !== utcMs) utcMs = wallMs - second_;
-  return new Date(utcMs).toISOString();
+  return isoWithinRange(utcMs);
 }
 
 /** The wall time of a {@link LOCAL_TIME} match read as UTC, or `undefined` if no calendar has it (February 30th, 24:00). */
 function wallTimeMs(m: RegExpExecArray): number | undefined {
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number);
   const millis = m[7] ? Number(m[7].slice(0, 3).padEnd(3, '0')) : 0;
-  const wallMs = Date.UTC(year, month - 1, day, hour, minute, second, millis);
-  const check = new Date(wallMs);
+  // Not Date.UTC: it reads years 0..99 as 1900..1999. setUTCFullYear takes the year as given.
+  const midnightMs = new Date(0).setUTCFullYear(year, month - 1, day);
+  const check = new Date(midnightMs);
   if (check.getUTCMonth() !== month - 1 || check.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
     return undefined;
   }
-  return wallMs;
+  return midnightMs + ((hour * 60 + minute) * 60 + second) * 1000 + millis;
 }
 
-/** Epoch milliseconds (as sent by InnoPaaS SMS products) to ISO-8601 UTC, or `undefined` if out of range. */
+/**
+ * Epoch milliseconds (as sent by InnoPaaS SMS products) to ISO-8601 UTC, or `undefined` if not an integer of
+ * milliseconds or outside the range {@link toUtcIso} accepts.
+ */
 export function epochMsToUtcIso(value: number | string): string | undefined {
   const ms = typeof value === 'number' ? value : /^\d{10,16}$/.test(value) ? Number(value) : Number.NaN;
-  if (!Number.isFinite(ms)) return undefined;
-  const date = new Date(ms);
-  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+  return Number.isFinite(ms) ? isoWithinRange(ms) : undefined;
 }

@@ -112,6 +112,7 @@ describe('innopaas-otp adapter', () => {
     ['invalid-report-time.json', 'reportTime'],
     ['invalid-batch-item.json', '1.messageId'],
     ['invalid-message-id-lone-surrogate.json', 'messageId'],
+    ['invalid-report-time-year-0001.json', 'reportTime'],
   ])('%s is refused naming %s', (name, field) => {
     expect(errorOf(fixture(name)).field).toBe(field);
   });

@@ -284,6 +284,7 @@ describe('innopaas-whatsapp adapter', () => {
     ['invalid-template-missing-status.json', 'body.templateStatus'],
     ['invalid-chat-missing-to.json', 'body.to'],
     ['invalid-template-id-lone-surrogate.json', 'body.templateId'],
+    ['invalid-event-time-past-year-9999.json', 'eventTime'],
   ])('%s is refused naming %s', (name, field) => {
     expect(errorOf(fixture(name)).field).toBe(field);
   });

@@ -169,15 +169,70 @@ describe('values that are not times', () => {
   );
 });
 
+describe('instants outside 1970-01-01 .. 9999-12-31 (UTC)', () => {
+  test.each([
+    ['9999-12-31T23:59:59-14:00', 'Asia/Seoul'],
+    ['9999-12-31 23:59:59', 'America/Los_Angeles'],
+    ['9999-12-31T23:59:59.999-00:01', 'UTC'],
+    ['1969-12-31T23:59:59.999Z', 'UTC'],
+    ['1970-01-01 08:59:59', 'Asia/Seoul'],
+    ['0001-01-01 00:00:00', 'Asia/Shanghai'],
+    ['0070-06-01 00:00:00', 'UTC'],
+    ['0070-06-01T00:00:00Z', 'UTC'],
+    ['0000-01-01 00:00:00', 'UTC'],
+  ])('%s in %s is undefined', (value, zone) => {
+    expect(toUtcIso(value, zone)).toBeUndefined();
+  });
+
+  test.each([
+    ['9999-12-31T23:59:59.999Z', 'UTC', '9999-12-31T23:59:59.999Z'],
+    ['9999-12-31 23:59:59', 'Asia/Shanghai', '9999-12-31T15:59:59.000Z'],
+    ['1970-01-01T00:00:00Z', 'Asia/Seoul', '1970-01-01T00:00:00.000Z'],
+    ['1970-01-01 09:00:00', 'Asia/Seoul', '1970-01-01T00:00:00.000Z'],
+  ])('%s in %s is the edge %s', (value, zone, utc) => {
+    expect(toUtcIso(value, zone)).toBe(utc);
+  });
+
+  test('every answer is a four-digit-year UTC instant inside the range, for any year 0000..9999 in any zone', () => {
+    const zones = ['UTC', 'Pacific/Kiritimati', 'Pacific/Pago_Pago', 'Asia/Shanghai', 'America/Los_Angeles'];
+    const offsets = ['+14:00', '-12:00', 'Z'];
+    const pad = (n: number, width: number) => String(n).padStart(width, '0');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 9999 }),
+        fc.integer({ min: 1, max: 12 }),
+        fc.integer({ min: 1, max: 28 }),
+        fc.integer({ min: 0, max: 23 }),
+        fc.constantFrom(...zones, ...offsets),
+        (year, month, day, hour, zoneOrOffset) => {
+          const wall = `${pad(year, 4)}-${pad(month, 2)}-${pad(day, 2)} ${pad(hour, 2)}:30:00`;
+          const offset = offsets.includes(zoneOrOffset) ? zoneOrOffset : '';
+          const utc = toUtcIso(`${wall}${offset}`, offset ? 'UTC' : zoneOrOffset);
+          if (utc === undefined) return;
+          expect(utc).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+          expect(Date.parse(utc)).toBeGreaterThanOrEqual(0);
+          expect(utc <= '9999-12-31T23:59:59.999Z').toBe(true);
+          // No year is moved: the UTC year is the written one, or one either side across midnight.
+          expect(Math.abs(Number(utc.slice(0, 4)) - year)).toBeLessThanOrEqual(1);
+        },
+      ),
+      { numRuns: 2000 },
+    );
+  });
+});
+
 describe('epoch milliseconds', () => {
   test('a number or a digit string of milliseconds is read as UTC', () => {
     expect(epochMsToUtcIso(1733973132000)).toBe('2024-12-12T03:12:12.000Z');
     expect(epochMsToUtcIso('1733973132000')).toBe('2024-12-12T03:12:12.000Z');
   });
 
-  test.each([['123'], ['abc'], ['1733973132000.5'], [Number.NaN], [8.64e15 + 1]])('%p is undefined', (value) => {
-    expect(epochMsToUtcIso(value)).toBeUndefined();
-  });
+  test.each([['123'], ['abc'], ['1733973132000.5'], [Number.NaN], [8.64e15 + 1], ['253402300800000'], ['8639999999999999'], [-1]])(
+    '%p is undefined',
+    (value) => {
+      expect(epochMsToUtcIso(value)).toBeUndefined();
+    },
+  );
 });
 
 describe('isValidTimeZone', () => {
