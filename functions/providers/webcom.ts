@@ -29,6 +29,9 @@
  * - A batch whose items are all invalid is a 400 naming the first bad field. In a batch with valid items, each
  *   invalid one is kept as a `provider.unknown` event with the validation error in `data.invalid` and is not
  *   echoed, while the valid ones are queued and echoed: a 400 would have cost Webcom's retries of the valid ones.
+ * - A request with no status at all (`[]`, `<response/>`, a `<State>` in another case, a `<state>` not directly
+ *   under `<response>`) is a 400 naming `response.state`: Webcom documents no ping or test request, so an empty
+ *   report is a sender's mistake, and a 400 keeps its body on the rejected queue instead of an empty 200.
  * - `raw` is the item as received: the JSON object, or the `<state>` element as fast-xml-parser reads it
  *   (attributes prefixed `@_`, text under `#text`).
  */
@@ -173,17 +176,24 @@ function readXml(xml: string): Parsed {
   }
   const root = (document as Record<string, unknown>).response;
   if (root === undefined) throw new ValidationError('expected a <response> root element', 'response');
-  if (typeof root === 'string') return { items: [], raws: [], fieldPrefix: 'state' };
+  // `<response/>` and `<response>text</response>` come out as a string: no element inside, so no <state>.
+  if (typeof root === 'string') throw noStateError();
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
     throw new ValidationError('expected one <response> root element', 'response');
   }
+  // Only `response.state` counts (see isArray): `<State>` or a <state> one level down is a missing <state>.
   const nodes = (root as Record<string, unknown>).state;
   const raws: unknown[] = nodes === undefined ? [] : Array.isArray(nodes) ? nodes : [nodes];
+  if (raws.length === 0) throw noStateError();
   return { items: raws.map(stateView), raws, fieldPrefix: 'state' };
 }
 
+/** The 400 for XML that has no `<response><state>`. Webcom has no ping: an empty report is a sender's mistake. */
+const noStateError = () => new ValidationError('expected at least one <state> element', 'response.state');
+
 function readJson(json: string): Parsed {
   const raws = validate(ItemsSchema, parseJson(json));
+  if (raws.length === 0) throw new ValidationError('expected at least one status, got an empty list');
   return { items: raws, raws, fieldPrefix: undefined };
 }
 
@@ -314,8 +324,7 @@ export const webcom: ProviderAdapter = {
       (_, index) => normalizeItem(parsed, index, context),
       (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
     );
-    // An empty <response/> or [] reports nothing: answered, counted, nothing queued.
-    return events.length === 0 ? { events, ping: true, replyFormat: format } : { events, replyFormat: format };
+    return { events, replyFormat: format };
   },
 
   /**

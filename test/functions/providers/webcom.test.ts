@@ -132,14 +132,20 @@ describe('webcom adapter', () => {
     });
   });
 
-  describe('pings', () => {
+  describe('requests without a status (Webcom has no ping)', () => {
     it.each([
-      ['empty-response.xml', 'xml', '<?xml version="1.0" encoding="utf-8"?>\n<response></response>'],
-      ['empty.json', 'json', '[]'],
-    ])('%s is a ping answered 200 with an empty ack', (name, format, body) => {
-      const normalized = normalize(fixture(name));
-      expect(normalized).toEqual({ events: [], ping: true, replyFormat: format });
-      expect(webcom.reply(allQueued(normalized))).toMatchObject({ statusCode: 200, body });
+      ['invalid-empty-response.xml', 'response.state: expected at least one <state> element'],
+      ['invalid-response-text-only.xml', 'response.state: expected at least one <state> element'],
+      ['invalid-state-wrong-case.xml', 'response.state: expected at least one <state> element'],
+      ['invalid-state-nested-one-level-too-deep.xml', 'response.state: expected at least one <state> element'],
+      ['invalid-empty-list.json', 'expected at least one status, got an empty list'],
+    ])('%s is refused: %s', (name, message) => {
+      expect(validationErrorOf(() => normalize(fixture(name))).message).toBe(message);
+    });
+
+    it('still refuses a batch whose every item is invalid, naming the first', () => {
+      const body = xml('<state id_sms="x" time="2024-05-14 10:21:07">deliver</state><state id_sms="1" time="later">deliver</state>');
+      expect(validationErrorOf(() => normalize(body)).field).toBe('state.0.id_sms');
     });
   });
 
