@@ -225,6 +225,16 @@ describe('innopaas-whatsapp adapter', () => {
   });
 
   it.each([
+    ['a list', [{ decision: 'APPROVED' }]],
+    ['a string', 'APPROVED'],
+    ['no body', undefined],
+  ])('an account review (body never published) with %s as its body is kept, not refused', (_, body) => {
+    const normalized = only(JSON.stringify({ ...envelope('account-review-updated.json'), body }));
+    expect(normalized.type).toBe('account.review');
+    expect(normalized.data?.body).toEqual(body);
+  });
+
+  it.each([
     ['chat-mt-message.json', 'mt', '+6285234567899', '+60173526233', '2023-10-16T13:20:00.000Z'],
     ['chat-mo-message.json', 'mo', '+60173526233', '+6285234567899', '2023-10-16T13:21:00.000Z'],
   ])('%s is a chat.message with direction %s', (name, direction, sender, recipient, occurredAt) => {
@@ -255,6 +265,24 @@ describe('innopaas-whatsapp adapter', () => {
       raw: envelope('unknown-type.json'),
     });
     expect(normalized).not.toHaveProperty('status');
+  });
+
+  it.each([
+    ['unlisted-type-list-body.json', 'a list'],
+    ['unlisted-type-string-body.json', 'a string'],
+    ['unlisted-type-no-body.json', 'no body'],
+  ])('%s: an unknown event type with %s as its body is kept as provider.unknown, not refused', (name) => {
+    expect(event(name)).toMatchObject({ type: 'provider.unknown', data: { eventType: envelope(name).type }, raw: envelope(name) });
+  });
+
+  it.each([
+    ['a list', []],
+    ['a string', 'delivered'],
+    ['null', null],
+    ['no body', undefined],
+  ])('a known event type with %s as its body is refused naming body', (_, body) => {
+    const item = { ...envelope('message-status-delivered.json'), body };
+    expect(errorOf(JSON.stringify(item)).message).toBe('body: expected object');
   });
 
   it.each(['__proto__', 'constructor', 'toString'])('an event type named %s becomes provider.unknown', (type) => {
@@ -331,7 +359,9 @@ describe('innopaas-whatsapp adapter', () => {
     expect(ids.size).toBe(validFixtures.length);
   });
 
-  it.each(validFixtures)('%s: __proto__, constructor and prototype keys pollute nothing and change nothing', (name) => {
+  const objectBodyFixtures = validFixtures.filter((name) => fixture(name).includes('"body": {'));
+
+  it.each(objectBodyFixtures)('%s: __proto__, constructor and prototype keys pollute nothing and change nothing', (name) => {
     const hostileKeys = '"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"prototype":{"polluted":"yes"},';
     const hostile = fixture(name).replace('{', `{${hostileKeys}`).replace('"body": {', `"body": {${hostileKeys}`);
     expect(hostile).toContain(`"body": {${hostileKeys}`);
@@ -344,6 +374,12 @@ describe('innopaas-whatsapp adapter', () => {
     if (body) expect(Object.getPrototypeOf(body)).toBe(Object.prototype);
     const comparable = (e: NormalizedEvent) => ({ ...e, raw: undefined, data: { ...e.data, body: undefined } });
     expect(comparable(normalized)).toEqual(comparable(clean));
+  });
+
+  it('hostile envelope keys beside a body that is not an object pollute nothing', () => {
+    const hostile = fixture('unlisted-type-list-body.json').replace('{', '{"__proto__":{"polluted":"yes"},');
+    expect(only(hostile).type).toBe('provider.unknown');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
   });
 
   it('replies 200 when every event was queued and 503 otherwise', () => {
