@@ -15,13 +15,15 @@
  * - `reportTime` has no zone; it is read in `context.timeZone` (Asia/Shanghai unless overridden).
  * - `code` ("success"/"failed") is kept in `data` but not used: the doc's own example pairs `status:"0"` with
  *   `code:"success"`, so it means "request accepted", not "delivered".
- * - A JSON array of reports is accepted (see `itemsOf`).
+ * - A JSON array of reports is accepted (see `itemsOf`), each report on its own: a malformed one among good ones is
+ *   kept as `provider.unknown` with its error and the good ones go through; with none usable, a 400 (see
+ *   `normalizeItems`). A single report that fails validation is a 400.
  */
 import * as z from 'zod/mini';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
 import {
   INNOPAAS_CREDENTIAL_HEADERS,
   INNOPAAS_TIME_ZONE,
@@ -29,8 +31,8 @@ import {
   failureOf,
   id,
   innopaasTime,
-  itemsOf,
   keyString,
+  normalizeItems,
   opt,
   phone,
   stringish,
@@ -103,7 +105,7 @@ export const innopaasOtp: ProviderAdapter = {
   defaultTimeZone: INNOPAAS_TIME_ZONE,
   catalog: [{ providerEvent: 'OTP status push', type: 'message.status', channel: 'otp', statuses: INNOPAAS_OTP_STATUSES }],
   normalize(request, context) {
-    const events = itemsOf(parseJson(request.body)).map(({ value, prefix }) =>
+    const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'otp', context }, ({ value, prefix }) =>
       toEvent(validate(ReportSchema, value, prefix), value, context, prefix),
     );
     return { events };

@@ -28,6 +28,9 @@
  *   in the documented list is still a `message.inbound`, its content left in `raw`.
  * - The statuses `sent` (not listed by InnoPaaS, but Meta sends it) and `SMECL:FAILED` (undocumented) are mapped
  *   as DESIGN.md says; any other status is `unknown`, non-final.
+ * - A JSON array of envelopes is accepted, each on its own: a malformed one among good ones is kept as
+ *   `provider.unknown` with its error and the good ones go through; with none usable, a 400 (see `normalizeItems`).
+ *   A single envelope that fails validation is a 400.
  */
 import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH, type EventType } from '../events/constants';
@@ -35,7 +38,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
 import {
   ID_MAX,
   INNOPAAS_CREDENTIAL_HEADERS,
@@ -45,8 +48,8 @@ import {
   failureOf,
   id,
   innopaasTime,
-  itemsOf,
   keyString,
+  normalizeItems,
   opt,
   phone,
   stringish,
@@ -360,7 +363,9 @@ export const innopaasWhatsapp: ProviderAdapter = {
       statuses ? { providerEvent, type, channel: 'whatsapp', statuses } : { providerEvent, type, channel: 'whatsapp' },
   ),
   normalize(request, context) {
-    const events = itemsOf(parseJson(request.body)).map(({ value, prefix }) => toEvent(value, context, prefix));
+    const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'whatsapp', context }, ({ value, prefix }) =>
+      toEvent(value, context, prefix),
+    );
     return { events };
   },
   reply: jsonAckReply,

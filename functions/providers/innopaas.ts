@@ -5,10 +5,11 @@
  */
 import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH } from '../events/constants';
+import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../shared/errors';
 import { epochMsToUtcIso } from '../shared/time';
-import { providerTime, wellFormed } from './common';
+import { invalidItemEvent, normalizeBatch, parseJson, providerTime, wellFormed } from './common';
 import type { NormalizeContext } from './types';
 
 /**
@@ -144,4 +145,29 @@ export function itemsOf(parsed: unknown): Item[] {
   if (!Array.isArray(parsed)) return [{ value: parsed }];
   if (parsed.length === 0) throw new ValidationError('body is an empty list');
   return parsed.map((value, index) => ({ value, prefix: String(index) }));
+}
+
+/** Who the events of a request are from, for the items kept despite failing validation. */
+export interface ItemScope {
+  readonly provider: string;
+  readonly channel: Channel;
+  readonly context: NormalizeContext;
+}
+
+/**
+ * The events of one InnoPaaS request body, one per item ({@link itemsOf}), under the batch rule Webcom and NHN
+ * follow ({@link normalizeBatch}): in a JSON array, an item that fails validation is kept as `provider.unknown`
+ * with its error in `data.invalid` while the others go through, since a 400 would make InnoPaaS resend (or drop)
+ * the good reports with it. A request with no usable item is a 400 naming the first bad field, so a single object
+ * body stays all-or-nothing.
+ *
+ * @example
+ * ```ts
+ * const events = normalizeItems(request.body, { provider: 'innopaas-otp', channel: 'otp', context }, toEvent);
+ * ```
+ */
+export function normalizeItems(body: string, scope: ItemScope, toEvent: (item: Item) => NormalizedEvent): NormalizedEvent[] {
+  return normalizeBatch(itemsOf(parseJson(body)), toEvent, (item, error) =>
+    invalidItemEvent({ provider: scope.provider, channel: scope.channel, raw: item.value }, error, scope.context),
+  );
 }

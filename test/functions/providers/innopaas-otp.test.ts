@@ -99,6 +99,41 @@ describe('innopaas-otp adapter', () => {
     expect(events[0].raw).toEqual((JSON.parse(fixture('batch.json')) as unknown[])[0]);
   });
 
+  describe('a list with an invalid report among valid ones', () => {
+    const normalized = () => normalize(fixture('mixed-batch-one-invalid-report.json'));
+
+    it('keeps the valid report and the invalid one as provider.unknown with the validation error', () => {
+      const [status, unknown] = normalized().events;
+      expect(status).toMatchObject({ type: 'message.status', messageId: '8618912123456', status: 'sending' });
+      expect(unknown).toMatchObject({
+        provider: 'innopaas-otp',
+        channel: 'otp',
+        type: 'provider.unknown',
+        data: { invalid: { field: '1.messageId', message: '1.messageId: expected string' } },
+        raw: (JSON.parse(fixture('mixed-batch-one-invalid-report.json')) as unknown[])[1],
+      });
+      expect(unknown.messageId).toBeUndefined();
+      for (const event of normalized().events) expect(NormalizedEventSchema.safeParse(event).success).toBe(true);
+    });
+
+    it('gives the invalid report the same event id on every retry', () => {
+      expect(normalized().events[1].eventId).toBe(normalized().events[1].eventId);
+    });
+
+    it('replies 200 counting both once both are queued, and 503 while the kept one is not', () => {
+      const events = normalized().events;
+      const all = innopaasOtp.reply({ normalized: normalized(), queued: new Set(events.map((e) => e.eventId)) });
+      expect(all.statusCode).toBe(200);
+      expect(JSON.parse(all.body)).toEqual({ ok: true, accepted: 2 });
+      expect(innopaasOtp.reply({ normalized: normalized(), queued: new Set([events[0].eventId]) }).statusCode).toBe(503);
+    });
+  });
+
+  it('a single report that fails validation is still refused, not kept', () => {
+    const report = (JSON.parse(fixture('mixed-batch-one-invalid-report.json')) as unknown[])[1];
+    expect(errorOf(JSON.stringify(report)).field).toBe('messageId');
+  });
+
   it('absent optional fields leave no empty keys', () => {
     const event = only(JSON.stringify({ messageId: '1', status: '2', reportTime: '2024-12-12 11:12:12' }));
     expect(event).not.toHaveProperty('recipient');
@@ -110,7 +145,7 @@ describe('innopaas-otp adapter', () => {
     ['invalid-missing-message-id.json', 'messageId'],
     ['invalid-status-type.json', 'status'],
     ['invalid-report-time.json', 'reportTime'],
-    ['invalid-batch-item.json', '1.messageId'],
+    ['invalid-batch-every-report-invalid.json', '0.messageId'],
     ['invalid-message-id-lone-surrogate.json', 'messageId'],
     ['invalid-report-time-year-0001.json', 'reportTime'],
   ])('%s is refused naming %s', (name, field) => {

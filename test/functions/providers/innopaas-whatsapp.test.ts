@@ -19,7 +19,10 @@ interface Envelope {
   body: Record<string, unknown> & { errorData?: object };
 }
 const envelope = (name: string) => JSON.parse(fixture(name)) as Envelope;
-const validFixtures = readdirSync(FIXTURES).filter((name) => name.endsWith('.json') && !name.startsWith('invalid-'));
+/** The valid fixtures that are one envelope each (a list of envelopes has its own tests). */
+const validFixtures = readdirSync(FIXTURES).filter(
+  (name) => name.endsWith('.json') && !name.startsWith('invalid-') && !Array.isArray(JSON.parse(fixture(name))),
+);
 
 const context: NormalizeContext = { receivedAt: '2025-01-01T00:00:00.000Z', timeZone: innopaasWhatsapp.defaultTimeZone };
 
@@ -336,9 +339,26 @@ describe('innopaas-whatsapp adapter', () => {
     expect(errorOf(JSON.stringify({ ...envelope('message-status-read.json'), id: 'evt-\udc00' })).field).toBe('id');
   });
 
-  it('an invalid envelope in a list is named by its index', () => {
-    const body = `[${fixture('message-status-sent.json')},${fixture('invalid-event-time.json')}]`;
-    expect(errorOf(body).field).toBe('1.eventTime');
+  it('an invalid envelope among valid ones is kept as provider.unknown, named by its index; the others go through', () => {
+    const { events } = normalize(fixture('mixed-batch-one-invalid-envelope.json'));
+    expect(events.map((e) => [e.type, e.status])).toEqual([
+      ['message.status', 'sent'],
+      ['provider.unknown', undefined],
+      ['message.status', 'read'],
+    ]);
+    expect(events[1]).toMatchObject({
+      channel: 'whatsapp',
+      data: { invalid: { field: '1.eventTime' } },
+      raw: JSON.parse(fixture('invalid-event-time.json')),
+    });
+    for (const e of events) expect(NormalizedEventSchema.safeParse(e).success).toBe(true);
+    const reply = innopaasWhatsapp.reply({ normalized: { events }, queued: new Set(events.map((e) => e.eventId)) });
+    expect(JSON.parse(reply.body)).toEqual({ ok: true, accepted: 3 });
+  });
+
+  it('a list whose every envelope is invalid is refused naming the first', () => {
+    const body = `[${fixture('invalid-event-time.json')},${fixture('invalid-envelope-missing-id.json')}]`;
+    expect(errorOf(body).field).toBe('0.eventTime');
   });
 
   it('an absurdly long message id is refused', () => {
