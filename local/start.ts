@@ -111,8 +111,10 @@ async function main(): Promise<void> {
   write();
   write('Ctrl-C stops taking requests, drains the queue into the table and exits.');
 
-  // A terminal's Ctrl-C reaches this process twice when it runs under npm and tsx (once from the terminal's process
-  // group, once relayed by tsx), a moment apart. Only a second signal well after the first means "stop now".
+  // A terminal's Ctrl-C can reach this process twice, a moment apart: once from the terminal's process group and
+  // once relayed by a wrapper (the `tsx` command, some shells). Only a second signal well after the first means
+  // "stop now". (`npm start` runs `node --import tsx`, not the `tsx` command: that wrapper SIGKILLs a child that
+  // is too busy to acknowledge a relayed signal within about 60 ms, which would lose the in-memory queue.)
   const REPEAT_GRACE_MS = 2_000;
   let firstSignalAt: number | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
