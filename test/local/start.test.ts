@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -7,12 +7,16 @@ import { providerIds } from '../../functions/providers';
 
 const ROOT = path.resolve(__dirname, '../..');
 
-/** `npm start` itself (tsx local/start.ts), as a newcomer runs it, on a free port and a temporary DATA_DIR. */
+/** What `npm start` runs: node with tsx as a loader, one process (no wrapper that could kill it mid-drain). */
+const START_ARGS = ['--import', 'tsx', 'local/start.ts'];
+
+/** `npm start` itself, as a newcomer runs it, on a free port and a temporary DATA_DIR. */
 describe('npm start', () => {
   const dataDir = mkdtempSync(path.join(tmpdir(), 'npm-start-'));
   let child: ChildProcess;
   let output = '';
   let errors = '';
+  const acknowledged: number[] = [];
 
   const waitFor = (pattern: RegExp, timeoutMs = 45_000) =>
     new Promise<RegExpMatchArray>((resolve, reject) => {
@@ -30,17 +34,20 @@ describe('npm start', () => {
       check();
     });
 
-  beforeAll(() => {
-    const tsxCli = require.resolve('tsx/cli', { paths: [ROOT] });
+  const start = () => {
     const env: NodeJS.ProcessEnv = { ...process.env, PORT: '0', DATA_DIR: dataDir };
     delete env.WEBHOOK_SECRETS_FILE;
     delete env.POWERTOOLS_METRICS_DISABLED;
     delete env.POWERTOOLS_LOG_LEVEL;
+    output = '';
+    errors = '';
     // Its own process group, so the test can signal it the way a terminal's Ctrl-C does: the whole group at once.
-    child = spawn(process.execPath, [tsxCli, 'local/start.ts'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    child = spawn(process.execPath, START_ARGS, { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
     child.stdout?.on('data', (chunk: Buffer) => (output += chunk.toString()));
     child.stderr?.on('data', (chunk: Buffer) => (errors += chunk.toString()));
-  });
+  };
+
+  beforeAll(start);
   afterAll(async () => {
     if (child.exitCode === null && child.signalCode === null) {
       process.kill(-child.pid!, 'SIGKILL');
@@ -72,7 +79,21 @@ describe('npm start', () => {
     await waitFor(/POST\s+\/webhooks\/webcom\/\*\*\*\s+200/);
     expect(output).not.toContain('dev-webcom-token-0123456789abcdef/');
 
-    // Ctrl-C under npm and tsx can reach the server twice a moment apart: that must still drain, not abort.
+    // A burst of webhooks, then Ctrl-C at once: what was acknowledged must be drained into the table (next test).
+    const responses = await Promise.all(
+      Array.from({ length: 150 }, (_, index) => 880_000 + index).map(async (smsId) => {
+        const response = await fetch(`${url}/webhooks/smsgateway24/dev-smsgateway24-token-0123456789abcdef`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ sms_id: smsId, status_id: 7, status_message: 'delivered', senttime: '2024-12-12 14:38:01', sim: 0 }),
+        });
+        return [smsId, response.status] as const;
+      }),
+    );
+    for (const [smsId, status] of responses) if (status === 200) acknowledged.push(smsId);
+    expect(acknowledged).toHaveLength(150);
+
+    // Ctrl-C can reach the server twice a moment apart (a wrapper relaying it): that must still drain, not abort.
     const exited = once(child, 'exit');
     process.kill(-child.pid!, 'SIGINT');
     process.kill(-child.pid!, 'SIGINT');
@@ -86,5 +107,25 @@ describe('npm start', () => {
     expect(output).toMatch(/POST\s+\/webhooks\/webcom/);
     expect(output).not.toContain('"_aws"');
     expect(output).not.toMatch(/"level":"(INFO|WARN)"/);
+  });
+
+  it('has drained every acknowledged webhook into the table, as the next start shows', async () => {
+    expect(acknowledged.length).toBeGreaterThan(0);
+    start();
+    const [, url] = await waitFor(/Gateway: (http:\/\/127\.0\.0\.1:\d+)/);
+    const missing: number[] = [];
+    for (const smsId of acknowledged) {
+      const response = await fetch(`${url}/messages/smsgateway24/${smsId}`);
+      if (response.status !== 200) missing.push(smsId);
+    }
+    expect(missing).toEqual([]);
+    const exited = once(child, 'exit');
+    process.kill(-child.pid!, 'SIGINT');
+    expect(((await exited) as [number | null])[0]).toBe(0);
+  });
+
+  it('is what package.json runs for npm start', () => {
+    const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
+    expect(scripts.start).toBe(`node ${START_ARGS.join(' ')}`);
   });
 });
