@@ -26,6 +26,7 @@ import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfi
 import { providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
+import { canAuthenticate } from '../functions/ingest/authenticate';
 import { localDynamoClient, localSnsClient, localSqsClient } from './engines/clients';
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
 import { createPipelineTable } from './engines/tables';
@@ -206,7 +207,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   // Loaded only now, so that loggers and metrics built at import time see the settings above.
   const [
     { createIngestHandler },
-    { fileCredentialSource },
+    { fileCredentialSource, InvalidCredentialsError },
     { createConsumerHandler },
     { createLookupHandler },
     { logger },
@@ -348,7 +349,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const providerRoutes = await Promise.all(
       adapters.map(async (adapter): Promise<ProviderRoute> => {
-        const configured = await credentials.get(adapter.id);
+        // A malformed file stops `npm start` with the file's name rather than a 401 on every request later.
+        const configured = await credentials.get(adapter.id).catch((error: unknown) => {
+          throw error instanceof InvalidCredentialsError ? new ConfigurationError(`${secretsFile}: ${error.message}`) : error;
+        });
         const token = configured?.tokens?.[0];
         const headers: Record<string, string> = {};
         for (const [name, values] of Object.entries(configured?.headers ?? {})) if (values[0] !== undefined) headers[name] = values[0];
@@ -358,7 +362,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           authentication: adapter.authentication,
           url: `${gateway.url}/webhooks/${adapter.id}${token ? `/${encodeURIComponent(token)}` : ''}`,
           headers,
-          configured: configured !== undefined,
+          // The ingest's own rule, so the banner never calls a provider set up while it refuses everything.
+          configured: canAuthenticate(configured),
         };
       }),
     );

@@ -177,9 +177,7 @@ export function authenticate(
   credentials: ProviderCredentials | undefined,
   options: AuthenticateOptions = {},
 ): AuthenticationResult {
-  if (!credentials || (!hasHeaders(credentials) && !credentials.tokens)) {
-    return { ok: false, reason: 'not_configured' };
-  }
+  if (!canAuthenticate(credentials)) return { ok: false, reason: 'not_configured' };
   const rules = compile(credentials);
   // Every configured header is checked, even after one failed, so the time taken does not say which one.
   let failure: AuthenticationResult | undefined;
@@ -208,4 +206,12 @@ export function authenticate(
 
 function hasHeaders(credentials: ProviderCredentials): boolean {
   return credentials.headers !== undefined && Object.keys(credentials.headers).length > 0;
+}
+
+/**
+ * Whether `credentials` can let any request in: at least one header or a token list. Without either (no entry,
+ * `{}`, `{ "headers": {} }`, `allowedIps` alone) every request is refused, fail closed.
+ */
+export function canAuthenticate(credentials: ProviderCredentials | undefined): credentials is ProviderCredentials {
+  return credentials !== undefined && (hasHeaders(credentials) || credentials.tokens !== undefined);
 }

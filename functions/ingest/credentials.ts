@@ -42,8 +42,10 @@ export class InvalidCredentialsError extends Error {
     readonly provider: string,
     /** What is wrong, naming the field; never a value. */
     readonly detail: string,
+    /** The whole document is unusable (not JSON, not an object), not just this provider's entry. */
+    readonly wholeDocument = false,
   ) {
-    super(`credentials of ${provider} are invalid: ${detail}`);
+    super(wholeDocument ? `the credentials document is invalid: ${detail}` : `credentials of ${provider} are invalid: ${detail}`);
     this.name = 'InvalidCredentialsError';
   }
 }
@@ -111,9 +113,9 @@ function withoutComments(value: unknown): unknown {
 }
 
 function resolveEntry(provider: string, document: unknown, select: Selector): ProviderCredentials | undefined | InvalidCredentialsError {
-  if (document === NOT_JSON) return new InvalidCredentialsError(provider, 'document is not valid JSON');
+  if (document === NOT_JSON) return new InvalidCredentialsError(provider, 'not valid JSON', true);
   if (document === undefined) return undefined;
-  if (!isPlainObject(document)) return new InvalidCredentialsError(provider, 'document is not a JSON object');
+  if (!isPlainObject(document)) return new InvalidCredentialsError(provider, 'not a JSON object', true);
   const entry = select(document, provider);
   if (entry === undefined) return undefined;
   try {

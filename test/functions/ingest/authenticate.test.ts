@@ -1,6 +1,7 @@
 import {
   ProviderCredentialsSchema,
   authenticate,
+  canAuthenticate,
   ipAllowList,
   type AuthenticationInput,
   type ProviderCredentials,
@@ -112,6 +113,11 @@ describe('fail closed', () => {
     ['an entry with an empty headers object', { headers: {} }],
   ])('refuses every request for %s', (_name, credentials) => {
     expect(authenticate(input(), credentials as ProviderCredentials | undefined)).toEqual({ ok: false, reason: 'not_configured' });
+    expect(canAuthenticate(credentials as ProviderCredentials | undefined)).toBe(false);
+  });
+
+  it('says an entry with a header or a token can let a request in', () => {
+    expect([HEADERS, TOKENS].map((credentials) => canAuthenticate(credentials))).toEqual([true, true]);
   });
 });
 

@@ -59,9 +59,12 @@ describe('fileCredentialSource', () => {
     expect((error as InvalidCredentialsError).detail).toContain('headers.X-Toast-Webhook-Signature.0');
   });
 
-  it('reports a file that is not JSON as invalid', async () => {
+  it('reports a file that is not JSON as invalid, as a fault of the whole document rather than of one provider', async () => {
     write('{ "nhncloud-sms": ');
-    await expect(source().get('nhncloud-sms')).rejects.toBeInstanceOf(InvalidCredentialsError);
+    const error = await source().get('nhncloud-sms').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCredentialsError);
+    expect((error as InvalidCredentialsError).message).toBe('the credentials document is invalid: not valid JSON');
+    expect((error as InvalidCredentialsError).wholeDocument).toBe(true);
   });
 
   it('reports a missing file as unavailable', async () => {
