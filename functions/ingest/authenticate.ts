@@ -18,6 +18,10 @@
  *   every one of them must pass.
  * - The document is strict: an unknown key (`header`, `allowedIP`) makes it invalid, so a typo can never quietly
  *   drop a check. Values must be non-empty, so a blank console field can never match a missing header.
+ *
+ * One check of the document runs after the body is read, not before: `accounts` ({@link authorizeAccounts}), our
+ * own account identifiers at the provider (NHN's appKey), which only the normalized events can name. It narrows
+ * who gets in and never widens it: `accounts` alone is not a credential.
  */
 import { BlockList, isIP } from 'node:net';
 import { createHash, hash, timingSafeEqual } from 'node:crypto';
@@ -31,9 +35,13 @@ export type AuthFailureReason =
   | 'header_mismatch'
   | 'missing_token'
   | 'token_mismatch'
-  | 'source_ip_not_allowed';
+  | 'source_ip_not_allowed'
+  | 'account_not_allowed';
 
 const nonEmpty = () => z.string().check(z.minLength(1), z.maxLength(4096));
+
+/** Longest account identifier: appKeys and project ids are short; this only bounds the document. */
+export const MAX_ACCOUNT_LENGTH = 256;
 
 function isCidr(value: string): boolean {
   return parseCidr(value) !== undefined;
@@ -49,9 +57,15 @@ export const ProviderCredentialsSchema = z.strictObject({
   tokens: z.optional(z.array(nonEmpty()).check(z.minLength(1))),
   /** CIDRs (IPv4 or IPv6; a bare address is a single host) the source IP must fall in. */
   allowedIps: z.optional(z.array(z.string().check(z.refine(isCidr, 'not a CIDR'))).check(z.minLength(1))),
+  /**
+   * Our own account identifiers at this provider (NHN Cloud's service appKey): when present, an event that names an
+   * account not in the list is refused. Several values, so a second project can be added without downtime. An
+   * identifier, not a secret: compared exactly, not in constant time, and never a credential on its own.
+   */
+  accounts: z.optional(z.array(z.string().check(z.minLength(1), z.maxLength(MAX_ACCOUNT_LENGTH))).check(z.minLength(1))),
 });
 
-/** One provider's validated entry: `headers`, `tokens`, `allowedIps`, each optional. */
+/** One provider's validated entry: `headers`, `tokens`, `allowedIps`, `accounts`, each optional. */
 export type ProviderCredentials = z.infer<typeof ProviderCredentialsSchema>;
 
 /** What authentication looks at: never the body. */
@@ -84,6 +98,7 @@ interface CompiledCredentials {
   readonly headers: ReadonlyArray<{ readonly name: string; readonly lowerName: string; readonly digests: readonly Digest[] }>;
   readonly tokens?: readonly Digest[];
   readonly allowedIps?: IpAllowList;
+  readonly accounts?: ReadonlySet<string>;
 }
 
 // One call (`crypto.hash`, Node ≥ 20.12) where there is one: the presented values are digested on every request.
@@ -153,6 +168,7 @@ function compile(credentials: ProviderCredentials): CompiledCredentials {
       })),
       tokens: credentials.tokens?.map(digest),
       allowedIps: credentials.allowedIps ? ipAllowList(credentials.allowedIps) : undefined,
+      accounts: credentials.accounts ? new Set(credentials.accounts) : undefined,
     };
     compiled.set(credentials, result);
   }
@@ -160,6 +176,7 @@ function compile(credentials: ProviderCredentials): CompiledCredentials {
 }
 
 const ACCEPTED: AuthenticationResult = { ok: true };
+const ACCOUNT_NOT_ALLOWED: AuthenticationResult = { ok: false, reason: 'account_not_allowed' };
 
 /**
  * Authenticates a request against a provider's credentials. `undefined` credentials (nothing configured) refuse
@@ -204,13 +221,35 @@ export function authenticate(
   return failure ?? ACCEPTED;
 }
 
+/**
+ * Whether every account the request's events name is one of `credentials.accounts` (exact, case-sensitive compare).
+ * `undefined` names are events that name no account, and pass. Without `accounts` in the document, every request
+ * passes: the check is opt-in. Runs after normalizing (the account is in the body), on the same document that
+ * authenticated the request.
+ *
+ * @param named - the account each event names (`ProviderAdapter.accountOf`), `undefined` when it names none.
+ *
+ * @example
+ * ```ts
+ * authorizeAccounts(['akb3dukdmdjsdSvgk'], { headers: { … }, accounts: ['akb3dukdmdjsdSvgk'] }); // { ok: true }
+ * authorizeAccounts(['someone-else'], { headers: { … }, accounts: ['akb3dukdmdjsdSvgk'] });
+ * // { ok: false, reason: 'account_not_allowed' }
+ * ```
+ */
+export function authorizeAccounts(named: Iterable<string | undefined>, credentials: ProviderCredentials): AuthenticationResult {
+  const accounts = compile(credentials).accounts;
+  if (!accounts) return ACCEPTED;
+  for (const account of named) if (account !== undefined && !accounts.has(account)) return ACCOUNT_NOT_ALLOWED;
+  return ACCEPTED;
+}
+
 function hasHeaders(credentials: ProviderCredentials): boolean {
   return credentials.headers !== undefined && Object.keys(credentials.headers).length > 0;
 }
 
 /**
  * Whether `credentials` can let any request in: at least one header or a token list. Without either (no entry,
- * `{}`, `{ "headers": {} }`, `allowedIps` alone) every request is refused, fail closed.
+ * `{}`, `{ "headers": {} }`, `allowedIps` or `accounts` alone) every request is refused, fail closed.
  */
 export function canAuthenticate(credentials: ProviderCredentials | undefined): credentials is ProviderCredentials {
   return credentials !== undefined && (hasHeaders(credentials) || credentials.tokens !== undefined);

@@ -1,6 +1,8 @@
 import {
   ProviderCredentialsSchema,
+  MAX_ACCOUNT_LENGTH,
   authenticate,
+  authorizeAccounts,
   canAuthenticate,
   ipAllowList,
   type AuthenticationInput,
@@ -110,6 +112,8 @@ describe('fail closed', () => {
     ['no entry at all', undefined],
     ['an empty entry', {}],
     ['an entry with only allowedIps', { allowedIps: ['0.0.0.0/0', '::/0'] }],
+    ['an entry with only accounts', { accounts: ['akb3dukdmdjsdSvgk'] }],
+    ['an entry with only allowedIps and accounts', { allowedIps: ['0.0.0.0/0'], accounts: ['akb3dukdmdjsdSvgk'] }],
     ['an entry with an empty headers object', { headers: {} }],
   ])('refuses every request for %s', (_name, credentials) => {
     expect(authenticate(input(), credentials as ProviderCredentials | undefined)).toEqual({ ok: false, reason: 'not_configured' });
@@ -136,7 +140,58 @@ describe('the credentials document', () => {
     ['a value that is not a CIDR', { tokens: ['t'], allowedIps: ['203.0.113.0/33'] }],
     ['a header name with a space', { headers: { 'User Name': ['x'] } }],
     ['a single string instead of a list', { tokens: 'token' }],
+    ['an empty accounts list', { ...HEADERS, accounts: [] }],
+    ['an empty account', { ...HEADERS, accounts: ['akb3dukdmdjsdSvgk', ''] }],
+    ['an account longer than the limit', { ...HEADERS, accounts: ['k'.repeat(MAX_ACCOUNT_LENGTH + 1)] }],
+    ['a single account instead of a list', { ...HEADERS, accounts: 'akb3dukdmdjsdSvgk' }],
+    ['an account that is a number', { ...HEADERS, accounts: [12345] }],
+    ['a misspelt accounts key', { ...HEADERS, account: ['akb3dukdmdjsdSvgk'] }],
   ])('refuses %s', (_name, entry) => {
     expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(false);
+  });
+
+  it.each([
+    ['one account', ['akb3dukdmdjsdSvgk']],
+    ['several accounts', ['akb3dukdmdjsdSvgk', 'second-project-app-key']],
+    ['an account at the length limit', ['k'.repeat(MAX_ACCOUNT_LENGTH)]],
+  ])('accepts %s beside the credentials', (_name, accounts) => {
+    expect(ProviderCredentialsSchema.safeParse({ ...HEADERS, accounts }).success).toBe(true);
+    expect(ProviderCredentialsSchema.safeParse({ ...TOKENS, accounts }).success).toBe(true);
+  });
+});
+
+describe('accounts', () => {
+  const OURS: ProviderCredentials = { ...HEADERS, accounts: ['akb3dukdmdjsdSvgk', 'second-project-app-key'] };
+
+  it('lets through events that name any listed account', () => {
+    expect(authorizeAccounts(['akb3dukdmdjsdSvgk', 'second-project-app-key'], OURS)).toEqual({ ok: true });
+  });
+
+  it('refuses when one event names an account not listed, without saying which was expected', () => {
+    expect(authorizeAccounts(['akb3dukdmdjsdSvgk', 'someone-else'], OURS)).toEqual({ ok: false, reason: 'account_not_allowed' });
+  });
+
+  it.each([
+    ['another case', 'AKB3DUKDMDJSDSVGK'],
+    ['a trailing space', 'akb3dukdmdjsdSvgk '],
+    ['a prefix of a listed account', 'akb3dukdmdjsd'],
+    ['an empty name', ''],
+    ['a name inherited from Object.prototype', 'constructor'],
+  ])('compares exactly: refuses %s', (_name, account) => {
+    expect(authorizeAccounts([account], OURS).ok).toBe(false);
+  });
+
+  it('lets through events that name no account', () => {
+    expect(authorizeAccounts([undefined, 'akb3dukdmdjsdSvgk', undefined], OURS).ok).toBe(true);
+    expect(authorizeAccounts([], OURS).ok).toBe(true);
+  });
+
+  it('lets every account through when none are configured', () => {
+    expect(authorizeAccounts(['anything', 'at-all'], HEADERS).ok).toBe(true);
+  });
+
+  it('does not make an authenticated request out of accounts: the credential checks are unchanged', () => {
+    expect(authenticate(input(), OURS)).toEqual({ ok: true });
+    expect(authenticate(input({ headers: { username: 'acme' } }), OURS)).toMatchObject({ ok: false, reason: 'missing_header' });
   });
 });
