@@ -5,7 +5,8 @@
  * per hook; every hook becomes one normalized event whose identity is NHN's `hookId`, with the envelope ids copied
  * into its `data`. The four documented events (MESSAGE_RESULT_UPDATE, INTERNATIONAL_DELIVERY_RECEIPT, UNSUBSCRIBE,
  * CONVERSION_BLOCK) are rows of {@link HOOK_KINDS}; any other event, or a product other than SMS, becomes
- * `provider.unknown` per hook with the hook kept raw.
+ * `provider.unknown` per hook with the hook kept raw. The envelope's `appKey` is the account every event names
+ * ({@link ProviderAdapter.accountOf}), checked by the ingest when the credentials list `accounts`.
  */
 import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH } from '../events/constants';
@@ -528,7 +529,10 @@ export function isVerificationRequest(probe: { appKey?: unknown; hooks?: readonl
   return isPlaceholder(probe.appKey) && !hooks.some(hasRealHookId);
 }
 
-/** The envelope ids every event of the request carries in `data`. */
+/**
+ * The envelope ids every event of the request carries in `data`, `appKey` among them: {@link accountOf} reads it
+ * there, so every event (each hook kind, provider.unknown, an invalid hook) must keep these keys.
+ */
 const envelopeDataOf = (envelope: Envelope): Record<string, string> =>
   withoutEmpty({
     hooksId: asText(envelope.hooksId) || undefined,
@@ -573,6 +577,18 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
 }
 
 /**
+ * The service appKey of the envelope the event came in (`data.appKey`), which providers.md asks to check against
+ * our own: with `accounts` in the credentials document, an event from another appKey is refused. `undefined` when
+ * the envelope had none (or an empty one), which the check lets through: an appKey is an identifier, not a secret,
+ * so a request that leaves it out proves no more than one that names ours. A number is read as its digits, as
+ * the envelope ids are.
+ */
+function accountOf(event: NormalizedEvent): string | undefined {
+  const appKey = event.data?.appKey;
+  return typeof appKey === 'string' ? appKey : undefined;
+}
+
+/**
  * NHN Cloud SMS. Authenticated by the static `X-Toast-Webhook-Signature` header set in NHN's console (not an
  * HMAC). Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
  * The reply is a plain 200 ack: NHN documents no response contract.
@@ -585,5 +601,6 @@ export const nhncloudSms: ProviderAdapter = {
   defaultTimeZone: 'Asia/Seoul',
   catalog: [...HOOK_KINDS.values()].map((kind) => kind.catalog),
   normalize,
+  accountOf,
   reply: jsonAckReply,
 };

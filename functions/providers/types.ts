@@ -76,6 +76,14 @@ export interface ProviderAdapter {
    */
   normalize(request: WebhookRequest, context: NormalizeContext): Normalized;
   /**
+   * Which of our accounts at the provider an event names (NHN's service appKey), read from the normalized event
+   * (never the raw body), or `undefined` when it names none. Only for providers whose docs ask to check it: when
+   * the credentials document lists `accounts`, the ingest refuses (401) a request with any event whose account is
+   * not listed. An adapter without it cannot be given `accounts`: the ingest treats that document as invalid
+   * (fail closed) rather than skip a check the operator asked for.
+   */
+  accountOf?(event: NormalizedEvent): string | undefined;
+  /**
    * The answer the provider expects, given what was queued. Must not answer 2xx for an event that is not in
    * `queued`, unless the reply tells the provider exactly which ones were taken (Webcom).
    */

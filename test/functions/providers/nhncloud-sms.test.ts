@@ -617,6 +617,50 @@ describe('hostile keys', () => {
   });
 });
 
+describe('the account an event names (appKey)', () => {
+  const accountsOf = (body: string | object) => eventsOf(body).map((event) => nhncloudSms.accountOf?.(event));
+
+  test.each(validFixtures.filter((name) => !name.startsWith('verification-')))(
+    'every event of %s names the envelope appKey',
+    (name) => {
+      const { appKey } = JSON.parse(withoutTrailingCommas(fixture(name)));
+      const accounts = accountsOf(fixture(name));
+      expect(accounts.length).toBeGreaterThan(0);
+      expect(accounts).toEqual(accounts.map(() => appKey));
+    },
+  );
+
+  test('a hook kept as provider.unknown for its error still names the appKey', () => {
+    const events = eventsOf(fixture('mixed-hooks-one-missing-request-id.json'));
+    const invalid = events.find((event) => event.data?.invalid !== undefined)!;
+    expect(invalid.type).toBe('provider.unknown');
+    expect(nhncloudSms.accountOf?.(invalid)).toBe('akb3dukdmdjsdSvgk');
+  });
+
+  test('an appKey sent as a number names the account by its digits', () => {
+    expect(accountsOf({ ...fixtureJson('dlr.json'), appKey: 12345 })).toEqual(['12345']);
+  });
+
+  test.each([
+    ['no appKey', undefined],
+    ['a null appKey', null],
+    ['an empty appKey', ''],
+  ])('an envelope with %s names no account', (_name, appKey) => {
+    expect(accountsOf({ ...fixtureJson('dlr.json'), appKey })).toEqual([undefined]);
+  });
+
+  test('the placeholder appKey with a real hook is named as it is, so a list of our own refuses it', () => {
+    expect(accountsOf({ ...fixtureJson('dlr.json'), appKey: 'String' })).toEqual(['String']);
+  });
+
+  test('the account is read from the event, never from a hook field of the same name', () => {
+    const body = withHook('dlr.json', (hook) => {
+      hook.appKey = 'from-the-hook';
+    });
+    expect(accountsOf(body)).toEqual(['akb3dukdmdjsdSvgk']);
+  });
+});
+
 describe('reply and catalog', () => {
   test('every event queued is a 200 that counts them; one missing is a 503 to retry', () => {
     const normalized = normalize(fixture('message-result.json'));
