@@ -3,11 +3,13 @@
  *
  * ```
  * POST? ─405─┐  {provider} = adapter? ─404─┐  authenticate ─401─┐  size ≤ cap ─413─┐
- * normalize ─400 (+ rejected queue)─┐  SendMessageBatch  →  adapter.reply (2xx only if all queued, else 503)
+ * normalize ─400 (+ rejected queue)─┐  accounts ─401─┐  SendMessageBatch  →  adapter.reply (2xx only if all queued, else 503)
  * ```
  *
  * Authentication reads only headers, the `{token}` segment and the source IP, so it runs before the body is
- * measured, decoded or parsed: an unauthenticated caller never makes us touch its body. Every request ends in
+ * measured, decoded or parsed: an unauthenticated caller never makes us touch its body. The one check that needs the
+ * body, the credentials' optional `accounts` (NHN's appKey), runs on the normalized events against the same
+ * document, before anything is queued; a refusal there is a 401 like the others. Every request ends in
  * exactly one structured log line (ids, counts, outcome; never a body, secret, token or whole phone number) that is
  * also the EMF record of its counts (`metrics.ts`).
  */
@@ -29,6 +31,7 @@ import {
 import { isValidTimeZone } from '../shared/time';
 import {
   authenticate,
+  authorizeAccounts,
   ipAllowList,
   type AuthFailureReason,
   type AuthenticationInput,
@@ -76,6 +79,8 @@ interface Trace {
 }
 
 const EMPTY_ENQUEUE: EnqueueResult = { queued: new Set(), messageIds: [], failures: [] };
+/** Why a document with `accounts` is refused by an adapter that cannot name one (a field name, never a value). */
+const ACCOUNTS_UNSUPPORTED = 'accounts: the events of this provider name no account, so the list cannot be checked';
 /** Ids listed in one log line; the counts are always complete. */
 const MAX_LOGGED_IDS = 50;
 
@@ -87,6 +92,7 @@ const AUTH_MESSAGES: Readonly<Record<AuthFailureReason, string>> = {
   missing_token: 'URL token missing',
   token_mismatch: 'URL token does not match',
   source_ip_not_allowed: 'source IP not in the allowed ranges',
+  account_not_allowed: 'an event names an account not in the accounts list',
 };
 
 /** Seven or more digits in a row (a phone number inside a field path, say) keep only their last four. */
@@ -149,8 +155,21 @@ export function createIngestHandler(
       if (error instanceof InvalidCredentialsError) return { ok: false, reason: 'invalid_credentials', detail: error.detail };
       throw error;
     }
+    // `accounts` this adapter cannot check is refused like an unknown key: the operator asked for a check that
+    // would otherwise silently not happen.
+    if (credentials?.accounts && !adapter.accountOf) return { ok: false, reason: 'invalid_credentials', detail: ACCOUNTS_UNSUPPORTED };
     const result = authenticate(input, credentials, { allowedSourceIps });
     return result.ok ? { ok: true, credentials: credentials! } : result;
+  }
+
+  /** Counts and logs a refusal, then throws the generic 401: the caller is never told why. */
+  function refuse(trace: Trace, verdict: { reason: AuthFailureReason; header?: string; detail?: string }): never {
+    trace.reason = verdict.reason;
+    trace.header = verdict.header;
+    trace.detail = verdict.detail;
+    count(trace.metrics, METRICS.authFailures);
+    trace.metrics.metadata.reason = verdict.reason;
+    throw new AuthenticationError(verdict.reason);
   }
 
   /** Authenticates against the cached document, and once more against a fresh one if that fails (rotation). */
@@ -159,12 +178,17 @@ export function createIngestHandler(
     let verdict = await verify(input, false);
     if (!verdict.ok) verdict = await verify(input, true);
     if (verdict.ok) return verdict.credentials;
-    trace.reason = verdict.reason;
-    trace.header = verdict.header;
-    trace.detail = verdict.detail;
-    count(trace.metrics, METRICS.authFailures);
-    trace.metrics.metadata.reason = verdict.reason;
-    throw new AuthenticationError(verdict.reason);
+    return refuse(trace, verdict);
+  }
+
+  /**
+   * Refuses the whole request when an event names an account the document does not list. Same document as the
+   * authentication (no second read), so a newly added account counts once the cached copy is re-read.
+   */
+  function authorizeEvents(events: readonly NormalizedEvent[], credentials: ProviderCredentials, trace: Trace): void {
+    if (!credentials.accounts || !adapter.accountOf) return;
+    const verdict = authorizeAccounts(events.map((event) => adapter.accountOf?.(event)), credentials);
+    if (!verdict.ok) refuse(trace, verdict);
   }
 
   // Per credentials document, not per request: a source hands out the same object until it re-reads.
@@ -214,6 +238,7 @@ export function createIngestHandler(
     const normalized = await normalize(request, credentials, receivedAt, trace);
     const { events } = normalized;
     trace.events = events;
+    authorizeEvents(events, credentials, trace);
     const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
     trace.enqueue = enqueued;
     const notQueued = events.filter((event) => !enqueued.queued.has(event.eventId)).length;

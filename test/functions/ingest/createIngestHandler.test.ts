@@ -1,12 +1,12 @@
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
-import { fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
+import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
 import { adapterFor, providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
-import { webhookEvent, validFixtures, type Fixture } from '../../support/requests';
-import { ingestHarness, jsonBody, useIngestSuite } from './harness';
+import { devCredentialHeaders, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
+import { ingestHarness, jsonBody, startFakeSecretsExtension, useIngestSuite } from './harness';
 
 const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
 
@@ -246,6 +246,122 @@ describe('end to end against the embedded queue', () => {
     });
     const byId = (a: NormalizedEvent, b: NormalizedEvent) => a.eventId.localeCompare(b.eventId) || JSON.stringify(a).localeCompare(JSON.stringify(b));
     expect([...received].sort(byId)).toEqual([...expected].sort(byId));
+  });
+});
+
+describe('accounts (NHN appKey)', () => {
+  /** The appKey of every NHN fixture's envelope. */
+  const FIXTURE_APP_KEY = 'akb3dukdmdjsdSvgk';
+  const OTHER_APP_KEY = 'our-other-project-appkey';
+  const nhnFixture = (name: string) => validFixtures('nhncloud-sms').find((fixture) => fixture.name === name)!;
+  /** A provider's dev credential headers as a credentials entry. */
+  const devEntry = (provider: string) => ({
+    headers: Object.fromEntries(Object.entries(devCredentialHeaders(provider)).map(([name, value]) => [name, [value]])),
+  });
+  /** The dev NHN credentials with `accounts` added. */
+  const withAccounts = (accounts?: string[]) => ({ 'nhncloud-sms': { ...devEntry('nhncloud-sms'), ...(accounts ? { accounts } : {}) } });
+  const authFailures = () => suite.output.metrics().filter((record) => record.AuthFailures === 1).length;
+
+  it('queues the events and answers 200 when the appKey is listed', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document: withAccounts([FIXTURE_APP_KEY]) });
+    expect((await handler(webhookEvent('nhncloud-sms'))).statusCode).toBe(200);
+    expect(await eventsDepth()).toBe(2);
+    expect(authFailures()).toBe(0);
+  });
+
+  it('refuses a request from another appKey with the plain 401, queuing and keeping nothing', async () => {
+    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', {
+      document: withAccounts([OTHER_APP_KEY]),
+    });
+    const response = await handler(webhookEvent('nhncloud-sms', { requestId: 'req-foreign-appkey' }));
+    expect(response.statusCode).toBe(401);
+    expect(jsonBody(response)).toEqual({ error: 'unauthorized', message: 'missing or invalid credentials' });
+    expect(await eventsDepth()).toBe(0);
+    expect(await rejectedDepth()).toBe(0);
+    expect(suite.output.metrics()).toEqual([expect.objectContaining({ AuthFailures: 1, reason: 'account_not_allowed' })]);
+    expect(suite.output.metrics()[0]).not.toHaveProperty('EventsQueued');
+  });
+
+  it('logs the reason and the provider, never the appKey sent or the ones expected', async () => {
+    const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document: withAccounts([OTHER_APP_KEY]) });
+    await handler(webhookEvent('nhncloud-sms', { requestId: 'req-foreign-appkey-log' }));
+    const line = suite.output.logs().find((log) => log.requestId === 'req-foreign-appkey-log');
+    expect(line).toMatchObject({ level: 'WARN', provider: 'nhncloud-sms', reason: 'account_not_allowed', outcome: 'unauthorized', queued: 0 });
+    const written = suite.output.lines.join('\n');
+    expect(written).not.toContain(FIXTURE_APP_KEY);
+    expect(written).not.toContain(OTHER_APP_KEY);
+  });
+
+  it('lets any appKey through when no accounts are configured', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document: withAccounts() });
+    const body = JSON.stringify({ ...JSON.parse(nhnFixture('dlr.json').body), appKey: 'any-appkey-at-all' });
+    expect((await handler(webhookEvent('nhncloud-sms', { body }))).statusCode).toBe(200);
+    expect(await eventsDepth()).toBe(1);
+  });
+
+  it('accepts every appKey of several listed accounts', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', {
+      document: withAccounts([OTHER_APP_KEY, FIXTURE_APP_KEY]),
+    });
+    const dlr = JSON.parse(nhnFixture('dlr.json').body) as Record<string, unknown>;
+    expect((await handler(webhookEvent('nhncloud-sms', { body: JSON.stringify(dlr) }))).statusCode).toBe(200);
+    const other = { ...dlr, appKey: OTHER_APP_KEY, hooks: [{ ...(dlr.hooks as object[])[0], hookId: 'hook-of-the-other-project' }] };
+    expect((await handler(webhookEvent('nhncloud-sms', { body: JSON.stringify(other) }))).statusCode).toBe(200);
+    expect(await eventsDepth()).toBe(2);
+  });
+
+  it.each(['verification-ping.json', 'verification-ping-no-hooks.json'])(
+    'answers the console verification %s with 200 whatever appKey it carries',
+    async (name) => {
+      const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document: withAccounts([OTHER_APP_KEY]) });
+      const response = await handler(webhookEvent('nhncloud-sms', { body: nhnFixture(name).body }));
+      expect(response.statusCode).toBe(200);
+      expect(jsonBody(response)).toEqual({ ok: true, ping: true });
+      expect(await eventsDepth()).toBe(0);
+    },
+  );
+
+  it('refuses real hooks under the placeholder appKey: they are events, not a ping', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document: withAccounts([FIXTURE_APP_KEY]) });
+    const body = JSON.stringify({ ...JSON.parse(nhnFixture('dlr.json').body), appKey: 'String' });
+    expect((await handler(webhookEvent('nhncloud-sms', { body }))).statusCode).toBe(401);
+    expect(await eventsDepth()).toBe(0);
+  });
+
+  it('fails closed when accounts are configured for a provider whose events name none', async () => {
+    const document = { 'innopaas-otp': { ...devEntry('innopaas-otp'), accounts: ['acct-1'] } };
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'innopaas-otp', { document });
+    const response = await handler(webhookEvent('innopaas-otp', { requestId: 'req-accounts-unsupported' }));
+    expect(response.statusCode).toBe(401);
+    expect(await eventsDepth()).toBe(0);
+    expect(suite.output.logs().find((log) => log.requestId === 'req-accounts-unsupported')).toMatchObject({
+      level: 'ERROR',
+      reason: 'invalid_credentials',
+      detail: expect.stringMatching(/^accounts: /),
+    });
+  });
+
+  it('takes a newly added account once the cached document is re-read, within five minutes', async () => {
+    const secret = (accounts: string[]) => JSON.stringify({ ...devEntry('nhncloud-sms'), accounts });
+    const secrets = await startFakeSecretsExtension(secret([FIXTURE_APP_KEY]));
+    let clock = 0;
+    try {
+      const credentials = extensionCredentialSource(secrets.secretId, { ...secrets.connection, now: () => clock });
+      const { handler } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { credentials });
+      const dlr = JSON.parse(nhnFixture('dlr.json').body) as Record<string, unknown>;
+      const fromOther = () => webhookEvent('nhncloud-sms', { body: JSON.stringify({ ...dlr, appKey: OTHER_APP_KEY }) });
+      expect((await handler(fromOther())).statusCode).toBe(401);
+
+      secrets.setSecret(secret([FIXTURE_APP_KEY, OTHER_APP_KEY]));
+      // The refusal reads nothing again: the request authenticated, so the copy it used stays until it is old.
+      clock += 299_000;
+      expect((await handler(fromOther())).statusCode).toBe(401);
+      clock += 1_000;
+      expect((await handler(fromOther())).statusCode).toBe(200);
+      expect(secrets.calls()).toBe(2);
+    } finally {
+      await secrets.stop();
+    }
   });
 });
 
