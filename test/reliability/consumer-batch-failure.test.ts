@@ -7,11 +7,10 @@ import { DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-
 import type { SQSBatchResponse } from 'aws-lambda';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { createConsumerHandler } from '../../functions/consume/createConsumerHandler';
-import { logger } from '../../functions/shared/logger';
 import { createStatusStore, type StatusStore } from '../../functions/store';
 import { METRICS } from '../../lib/pipeline-settings';
-import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
-import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf } from '../functions/consume/support';
+import { dynamoEngines } from '../support/dynamodb';
+import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
 
 const throttling = () =>
   Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' });
@@ -23,14 +22,7 @@ const WRITES = [
 ] as const;
 
 describe.each(dynamoEngines)('RELIABILITY 11 on %s: one record of a batch fails to write', (engine) => {
-  let dynamo: TestDynamo;
-  beforeAll(async () => {
-    logger.setLogLevel('SILENT');
-    dynamo = await startDynamo(engine);
-  });
-  afterAll(async () => {
-    await dynamo?.stop();
-  });
+  const engines = useConsumerEngines(engine, { withQueues: false });
 
   describe.each(WRITES)('when its %s is throttled', (_write, matches) => {
     let store: StatusStore;
@@ -39,10 +31,10 @@ describe.each(dynamoEngines)('RELIABILITY 11 on %s: one record of a batch fails 
     let messages: NormalizedEvent[][];
 
     beforeEach(async () => {
-      const tableName = await freshTable(dynamo.client, 'r11');
+      const tableName = await freshTable(engines.dynamo.client, 'r11');
       metrics = new CapturedMetrics();
-      consume = createConsumerHandler({ dynamodb: dynamo.client, tableName, metrics });
-      store = createStatusStore({ dynamodb: dynamo.client, tableName });
+      consume = createConsumerHandler({ dynamodb: engines.dynamo.client, tableName, metrics });
+      store = createStatusStore({ dynamodb: engines.dynamo.client, tableName });
       // Five messages, each with its final status: the third is the victim.
       messages = ['a', 'b', 'c', 'd', 'e'].map((suffix) => asMessage(loadEvents('smsgateway24-every-step'), suffix));
     });

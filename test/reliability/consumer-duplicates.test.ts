@@ -4,44 +4,30 @@
  * every delivery is a success, and the topic gets it once, so a subscriber of `statusChanged: true` never sees a
  * status change twice.
  */
-import type { SNSClient } from '@aws-sdk/client-sns';
 import { AppliedEventSchema, type AppliedEvent } from '../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../functions/consume/createConsumerHandler';
-import { logger } from '../../functions/shared/logger';
 import { createStatusStore } from '../../functions/store';
-import { localSnsClient } from '../../local/engines/clients';
 import { createTopicAndSubscribers } from '../../local/engines/topics';
 import { METRICS } from '../../lib/pipeline-settings';
-import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
-import { receiveAll, startSqs, type TestSqs } from '../support/sqs';
-import { asMessage, CapturedMetrics, freshTable, loadEvents, sqsEventOf, sqsRecordOf } from '../functions/consume/support';
+import { dynamoEngines } from '../support/dynamodb';
+import { receiveAll } from '../support/sqs';
+import { asMessage, CapturedMetrics, freshTable, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
 
 describe.each(dynamoEngines)('RELIABILITY 12 on %s: the same event twice', (engine) => {
-  let dynamo: TestDynamo;
-  let sqs: TestSqs;
-  let sns: SNSClient;
+  const engines = useConsumerEngines(engine);
   let deps: ConsumerDependencies & { metrics: CapturedMetrics };
   let queueUrl: string;
   let run = 0;
 
   const published = async (expected: number): Promise<AppliedEvent[]> =>
-    (await receiveAll(sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
+    (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
 
-  beforeAll(async () => {
-    logger.setLogLevel('SILENT');
-    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
-    sns = localSnsClient(sqs.endpoint);
-  });
-  afterAll(async () => {
-    sns?.destroy();
-    await Promise.all([dynamo?.stop(), sqs?.stop()]);
-  });
   beforeEach(async () => {
-    const topic = await createTopicAndSubscribers(sns, sqs.client, [{ name: 'changes', filterPolicy: { statusChanged: ['true'] } }], {
+    const topic = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'changes', filterPolicy: { statusChanged: ['true'] } }], {
       prefix: `r12-${engine}-${++run}-`,
     });
     queueUrl = topic.subscriberQueueUrls.changes;
-    deps = { dynamodb: dynamo.client, tableName: await freshTable(dynamo.client, 'r12'), sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
+    deps = { dynamodb: engines.dynamo.client, tableName: await freshTable(engines.dynamo.client, 'r12'), sns: engines.sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
   });
 
   const expectAppliedOnce = async (messageId: string, eventId: string) => {

@@ -5,18 +5,14 @@
  */
 import * as fc from 'fast-check';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { SNSClient } from '@aws-sdk/client-sns';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { supersedes } from '../../functions/events/status';
 import { createConsumerHandler, type ConsumerDependencies } from '../../functions/consume/createConsumerHandler';
 import { toMessageView } from '../../functions/lookup/createLookupHandler';
-import { logger } from '../../functions/shared/logger';
 import { createStatusStore, orderedOf } from '../../functions/store';
-import { localSnsClient } from '../../local/engines/clients';
 import { createTopicAndSubscribers } from '../../local/engines/topics';
-import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
-import { startSqs, type TestSqs } from '../support/sqs';
-import { asMessage, CapturedMetrics, freshTable, loadEvents, SEQUENCES, sqsEventOf, sqsRecordOf } from '../functions/consume/support';
+import { dynamoEngines } from '../support/dynamodb';
+import { asMessage, CapturedMetrics, freshTable, loadEvents, SEQUENCES, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
 
 /** The event the status rule keeps: the one no other supersedes. */
 const winnerOf = (events: readonly NormalizedEvent[]): NormalizedEvent =>
@@ -44,24 +40,15 @@ const deliveries = (count: number) =>
   });
 
 describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', (engine) => {
-  let dynamo: TestDynamo;
-  let sqs: TestSqs;
-  let sns: SNSClient;
+  const engines = useConsumerEngines(engine);
   let deps: ConsumerDependencies;
   let queueUrl: string;
   let run = 0;
 
   beforeAll(async () => {
-    logger.setLogLevel('SILENT');
-    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
-    sns = localSnsClient(sqs.endpoint);
-    const topic = await createTopicAndSubscribers(sns, sqs.client, [{ name: 'all' }], { prefix: `r13-${engine}-` });
+    const topic = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix: `r13-${engine}-` });
     queueUrl = topic.subscriberQueueUrls.all;
-    deps = { dynamodb: dynamo.client, tableName: await freshTable(dynamo.client, 'r13'), sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
-  });
-  afterAll(async () => {
-    sns?.destroy();
-    await Promise.all([dynamo?.stop(), sqs?.stop()]);
+    deps = { dynamodb: engines.dynamo.client, tableName: await freshTable(engines.dynamo.client, 'r13'), sns: engines.sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
   });
 
   it.each(SEQUENCES)('%s ends in the same status and history whatever the order', async (name) => {
@@ -89,7 +76,7 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
         const { updatedAt: _ru, messageId: _rm, ...expected } = reference;
         expect(comparable).toEqual(expected);
 
-        const published = (await drain(sqs.client, queueUrl)).map((body) => JSON.parse(body) as NormalizedEvent & { statusChanged: boolean; previousStatus: string | null });
+        const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as NormalizedEvent & { statusChanged: boolean; previousStatus: string | null });
         expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
         // Each published change is a real change, and one of them set the status that is stored.
         const changes = published.filter((event) => event.statusChanged);
@@ -119,7 +106,7 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
         const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
         expect([stored?.state.status, stored?.state.final]).toEqual([winner.status, winner.final]);
         expect(stored?.history.map((entry) => entry.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
-        await drain(sqs.client, queueUrl);
+        await drain(engines.sqs.client, queueUrl);
       }),
       { numRuns: engine === 'dynalite' ? 15 : 5 },
     );

@@ -9,13 +9,12 @@ import { DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageCommand, t
 import type { SQSRecord } from 'aws-lambda';
 import { createConsumerHandler } from '../../functions/consume/createConsumerHandler';
 import { messageAttributesOf, type NormalizedEvent } from '../../functions/events/schema';
-import { logger } from '../../functions/shared/logger';
 import { createStatusStore } from '../../functions/store';
 import { createPipelineQueues } from '../../local/engines/queues';
 import { METRICS } from '../../lib/pipeline-settings';
-import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
-import { queueDepth, receiveAll, startSqs, type TestSqs } from '../support/sqs';
-import { asMessage, CapturedMetrics, freshTable, loadEvents, sqsEventOf } from '../functions/consume/support';
+import { dynamoEngines } from '../support/dynamodb';
+import { queueDepth, receiveAll } from '../support/sqs';
+import { asMessage, CapturedMetrics, freshTable, loadEvents, sqsEventOf, useConsumerEngines } from '../functions/consume/support';
 
 const MAX_RECEIVE_COUNT = 3;
 
@@ -41,27 +40,19 @@ function toRecord(message: Message): SQSRecord {
 }
 
 describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) => {
-  let dynamo: TestDynamo;
-  let sqs: TestSqs;
-  beforeAll(async () => {
-    logger.setLogLevel('SILENT');
-    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
-  });
-  afterAll(async () => {
-    await Promise.all([dynamo?.stop(), sqs?.stop()]);
-  });
+  const engines = useConsumerEngines(engine);
 
   it('is retried maxReceiveCount times, then lands in the dead-letter queue unchanged', async () => {
-    const queues = await createPipelineQueues(sqs.client, { prefix: `r14-${engine}-`, maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 });
-    const tableName = await freshTable(dynamo.client, 'r14');
+    const queues = await createPipelineQueues(engines.sqs.client, { prefix: `r14-${engine}-`, maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 });
+    const tableName = await freshTable(engines.dynamo.client, 'r14');
     const metrics = new CapturedMetrics();
-    const consume = createConsumerHandler({ dynamodb: dynamo.client, tableName, metrics });
+    const consume = createConsumerHandler({ dynamodb: engines.dynamo.client, tableName, metrics });
 
     const [good] = asMessage(loadEvents('webcom-viber-cascade'), `r14-${engine}`);
     // Valid JSON, even a valid v1 event, but a status of no message: nothing could ever apply it.
     const { messageId: _dropped, ...poison } = { ...good, eventId: 'e'.repeat(32) };
     const send = (event: Omit<NormalizedEvent, 'messageId'>) =>
-      sqs.client.send(
+      engines.sqs.client.send(
         new SendMessageCommand({
           QueueUrl: queues.eventsQueueUrl,
           MessageBody: JSON.stringify(event),
@@ -75,8 +66,8 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
 
     const poisonReceiveCounts: string[] = [];
     const deadline = Date.now() + 30_000;
-    while ((await queueDepth(sqs.client, queues.deadLetterQueueUrl)) === 0 && Date.now() < deadline) {
-      const { Messages = [] } = await sqs.client.send(
+    while ((await queueDepth(engines.sqs.client, queues.deadLetterQueueUrl)) === 0 && Date.now() < deadline) {
+      const { Messages = [] } = await engines.sqs.client.send(
         new ReceiveMessageCommand({
           QueueUrl: queues.eventsQueueUrl,
           MaxNumberOfMessages: 10,
@@ -92,7 +83,7 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
       poisonReceiveCounts.push(...records.filter((record) => failed.has(record.messageId)).map((record) => record.attributes.ApproximateReceiveCount));
       const succeeded = Messages.filter((message) => !failed.has(message.MessageId!));
       if (succeeded.length > 0) {
-        await sqs.client.send(
+        await engines.sqs.client.send(
           new DeleteMessageBatchCommand({
             QueueUrl: queues.eventsQueueUrl,
             Entries: succeeded.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
@@ -102,10 +93,10 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
     }
 
     expect(poisonReceiveCounts).toEqual(['1', '2', '3']);
-    const [dead] = await receiveAll(sqs.client, queues.deadLetterQueueUrl, 1, 5_000);
+    const [dead] = await receiveAll(engines.sqs.client, queues.deadLetterQueueUrl, 1, 5_000);
     expect(JSON.parse(dead.Body!)).toEqual(poison);
-    expect(await queueDepth(sqs.client, queues.eventsQueueUrl)).toBe(0);
-    expect((await createStatusStore({ dynamodb: dynamo.client, tableName }).readState('webcom', good.messageId!))?.eventId).toBe(good.eventId);
+    expect(await queueDepth(engines.sqs.client, queues.eventsQueueUrl)).toBe(0);
+    expect((await createStatusStore({ dynamodb: engines.dynamo.client, tableName }).readState('webcom', good.messageId!))?.eventId).toBe(good.eventId);
     expect(metrics.totals().webcom).toEqual({ [METRICS.statusesApplied]: 1, [METRICS.recordFailures]: MAX_RECEIVE_COUNT });
   });
 });

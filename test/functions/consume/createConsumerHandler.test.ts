@@ -1,24 +1,20 @@
-import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
+import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
 import { createStatusStore } from '../../../functions/store';
-import { logger } from '../../../functions/shared/logger';
-import { localSnsClient } from '../../../local/engines/clients';
 import { createTopicAndSubscribers } from '../../../local/engines/topics';
 import { METRICS } from '../../../lib/pipeline-settings';
-import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
-import { receiveAll, startSqs, type TestSqs } from '../../support/sqs';
-import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf } from './support';
+import { dynamoEngines } from '../../support/dynamodb';
+import { receiveAll } from '../../support/sqs';
+import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
 const failures = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
 
 describe.each(dynamoEngines)('consumer on %s', (engine) => {
-  let dynamo: TestDynamo;
-  let sqs: TestSqs;
-  let sns: SNSClient;
+  const engines = useConsumerEngines(engine);
   let topic = 0;
   let deps: ConsumerDependencies & { metrics: CapturedMetrics };
   let queueUrl: string;
@@ -26,25 +22,16 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
 
   /** The applied events on the subscriber queue (no filter); waits for one more than `expected` to prove there is none. */
   const published = async (expected: number): Promise<AppliedEvent[]> =>
-    (await receiveAll(sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
+    (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
 
-  beforeAll(async () => {
-    logger.setLogLevel('SILENT');
-    [dynamo, sqs] = await Promise.all([startDynamo(engine), startSqs()]);
-    sns = localSnsClient(sqs.endpoint);
-  });
-  afterAll(async () => {
-    sns?.destroy();
-    await Promise.all([dynamo?.stop(), sqs?.stop()]);
-  });
   beforeEach(async () => {
-    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs.client, [{ name: 'all' }], { prefix: `${engine}-${++topic}-` });
+    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix: `${engine}-${++topic}-` });
     queueUrl = subscriberQueueUrls.all;
     clock = NOW;
     deps = {
-      dynamodb: dynamo.client,
-      tableName: await freshTable(dynamo.client, 'consumer'),
-      sns,
+      dynamodb: engines.dynamo.client,
+      tableName: await freshTable(engines.dynamo.client, 'consumer'),
+      sns: engines.sns,
       topicArn,
       now: () => clock,
       metrics: new CapturedMetrics(),
@@ -90,7 +77,7 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
   it('carries the attributes filter policies match on', async () => {
     const [, , , , delivered] = asMessage(loadEvents('smsgateway24-every-step'), 'attributes');
     await createConsumerHandler(deps)(sqsEventOf(sqsRecordOf(delivered)));
-    const [message] = await receiveAll(sqs.client, queueUrl, 1, 2_000);
+    const [message] = await receiveAll(engines.sqs.client, queueUrl, 1, 2_000);
     const attributes = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
     expect(attributes).toEqual({ provider: 'smsgateway24', channel: 'sms', type: 'message.status', status: 'delivered', final: 'true', statusChanged: 'true' });
   });
@@ -109,7 +96,7 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     const [accepted, queued] = asMessage(loadEvents('smsgateway24-every-step'), 'retry');
     await consume(sqsEventOf(sqsRecordOf(accepted)));
     const record = sqsRecordOf(queued);
-    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    const faults = injectFaults(engines.sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
     try {
       expect(failures(await consume(sqsEventOf(record)))).toEqual([record.messageId]);
     } finally {
@@ -129,7 +116,7 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     const consume = createConsumerHandler(deps);
     const [event] = asMessage(loadEvents('innopaas-otp-tie'), 'claim');
     const first = sqsRecordOf(event);
-    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    const faults = injectFaults(engines.sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
     try {
       expect(failures(await consume(sqsEventOf(first)))).toEqual([first.messageId]);
     } finally {
@@ -145,7 +132,7 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     const consume = createConsumerHandler({ ...deps, claimSeconds: 60 });
     const [event] = asMessage(loadEvents('innopaas-otp-tie'), 'takeover');
     const first = sqsRecordOf(event);
-    const faults = injectFaults(sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
+    const faults = injectFaults(engines.sns, (command) => (command instanceof PublishCommand ? throttled() : undefined));
     try {
       await consume(sqsEventOf(first));
     } finally {

@@ -1,15 +1,21 @@
 /**
- * Helpers of the consumer, store, lookup and reliability suites: recorded events, SQS records built the way
- * Lambda delivers them, a table per suite, a Metrics sink that keeps what it would print, and fault injection.
+ * Helpers of the consumer, store, lookup and reliability suites: the engines of a suite, recorded events, SQS records
+ * built the way Lambda delivers them, a table per suite, a Metrics sink that keeps what it would print, and fault
+ * injection.
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
+import { logger } from '../../../functions/shared/logger';
+import { localSnsClient } from '../../../local/engines/clients';
 import { createPipelineTable } from '../../../local/engines/tables';
+import { startDynamo, type DynamoEngineName, type TestDynamo } from '../../support/dynamodb';
+import { startSqs, type TestSqs } from '../../support/sqs';
 import { METRICS } from '../../../lib/pipeline-settings';
 
 const EVENTS_DIR = path.join(__dirname, 'events');
@@ -124,4 +130,49 @@ export function injectFaults(
     },
   );
   return stub;
+}
+
+/** The engines a consumer suite runs on, started once per `describe` by {@link useConsumerEngines}. */
+export interface ConsumerEngines {
+  readonly dynamo: TestDynamo;
+  /** fauxqs, also serving SNS; absent when the suite asked for DynamoDB only. */
+  readonly sqs: TestSqs;
+  readonly sns: SNSClient;
+}
+
+/**
+ * Starts DynamoDB (`engine`) and, unless `withQueues` is false, fauxqs with an SNS client on it, before the suite's
+ * tests, with the functions' logger silenced; stops them after. Read the engines inside hooks and tests (they exist
+ * from `beforeAll` on), not at `describe` time.
+ */
+export function useConsumerEngines(engine: DynamoEngineName, options: { withQueues?: boolean } = {}): ConsumerEngines {
+  const engines: { dynamo?: TestDynamo; sqs?: TestSqs; sns?: SNSClient } = {};
+  beforeAll(async () => {
+    logger.setLogLevel('SILENT');
+    [engines.dynamo, engines.sqs] = await Promise.all([
+      startDynamo(engine),
+      options.withQueues === false ? undefined : startSqs(),
+    ]);
+    if (engines.sqs) engines.sns = localSnsClient(engines.sqs.endpoint);
+  });
+  afterAll(async () => {
+    engines.sns?.destroy();
+    await Promise.all([engines.dynamo?.stop(), engines.sqs?.stop()]);
+  });
+  const started = <K extends keyof typeof engines>(name: K): NonNullable<(typeof engines)[K]> => {
+    const value = engines[name];
+    if (value === undefined) throw new Error(`${name} is not started: read it inside a hook or a test${name !== 'dynamo' ? ', and ask for queues' : ''}`);
+    return value as NonNullable<(typeof engines)[K]>;
+  };
+  return {
+    get dynamo() {
+      return started('dynamo');
+    },
+    get sqs() {
+      return started('sqs');
+    },
+    get sns() {
+      return started('sns');
+    },
+  };
 }
