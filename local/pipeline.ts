@@ -362,8 +362,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           authentication: adapter.authentication,
           url: `${gateway.url}/webhooks/${adapter.id}${token ? `/${encodeURIComponent(token)}` : ''}`,
           headers,
-          // The ingest's own rule, so the banner never calls a provider set up while it refuses everything.
-          configured: canAuthenticate(configured),
+          // The ingest's own rules, so the banner never calls a provider set up while it refuses everything: a
+          // header or a token, and no `accounts` list this adapter cannot check (createIngestHandler.ts).
+          configured: canAuthenticate(configured) && (configured.accounts === undefined || adapter.accountOf !== undefined),
         };
       }),
     );

@@ -199,7 +199,7 @@ function errorName(error: unknown): string {
 const byProviderKey: Selector = (document, provider) =>
   isPlainObject(document) && Object.prototype.hasOwnProperty.call(document, provider) ? document[provider] : undefined;
 
-const ENTRY_KEYS = ['headers', 'tokens', 'allowedIps'];
+const ENTRY_KEYS = ['headers', 'tokens', 'allowedIps', 'accounts'];
 
 /**
  * A Secrets Manager secret holds one provider's entry (`{"headers": …}`). The file's shape (keyed by provider

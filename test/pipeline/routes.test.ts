@@ -18,6 +18,8 @@ describe('local pipeline routes', () => {
       JSON.stringify({
         'nhncloud-sms': { headers: {} },
         smsgateway24: { allowedIps: ['127.0.0.1/32'] },
+        // An account list the InnoPaaS OTP adapter cannot check: refused, so not "configured" either.
+        'innopaas-otp': { headers: { UserName: ['u'], Authorization: ['p'] }, accounts: ['acme'] },
         webcom: { tokens: ['routes-test-token'] },
       }),
     );

@@ -142,6 +142,12 @@ describe('extensionCredentialSource', () => {
     await expect(source().get('nhncloud-sms')).resolves.toEqual(NEW);
   });
 
+  it('reads a one-provider secret by any of its keys, so a typo beside accounts is reported, not taken for nothing', async () => {
+    extension.setSecret(JSON.stringify({ accounts: ['123'], hedaers: { 'X-Toast-Webhook-Signature': ['v'] } }));
+    const error = await source().get('nhncloud-sms').catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(InvalidCredentialsError);
+  });
+
   it('treats the stack\'s initial empty document as nothing configured', async () => {
     extension.setSecret('{}');
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
