@@ -6,6 +6,7 @@
  * end in), taken from the providers in turn until 90 % of the webhooks are spent; the other 10 % are repeats of
  * callbacks drawn at random; then everything is shuffled. One seed reproduces the run request for request.
  */
+import { seededRandom, shuffle } from '../local/random';
 
 /** One webhook as sent: which message it belongs to, and its body. */
 export interface PlannedWebhook {
@@ -44,28 +45,6 @@ export interface WorkloadOptions {
   readonly providers: readonly string[];
   /** The `n`-th message of `provider` (n counts from 0 over the whole run, so every message gets its own ids). */
   readonly script: (provider: string, n: number) => ScriptedMessage;
-}
-
-/** mulberry32: a small seeded generator, so a seed reproduces the shuffle and the repeats. */
-export function seededRandom(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** Fisher–Yates with `random`. */
-export function shuffle<T>(items: readonly T[], random: () => number): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
-  return out;
 }
 
 /**

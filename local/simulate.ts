@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { providerIds } from '../functions/providers';
+import { seededRandom, shuffle } from './random';
 import { DEV_SECRETS_FILE, loadFixtures, providerScenarios, type Callback, type MessageScript } from './scenarios';
 
 export const SCENARIOS = ['happy', 'shuffled', 'duplicates', 'fixtures'] as const;
@@ -72,26 +73,9 @@ interface Credentials {
 /** Callbacks grouped into rounds: a round's callbacks go out at the same time, rounds one after the other. */
 type Rounds = Callback[][];
 
-/** A small seeded generator (mulberry32): a shuffle that a seed reproduces. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let t = state;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** A permutation that is never the original order (for two or more items). */
 export function shuffled<T>(items: readonly T[], seed: number): T[] {
-  const next = random(seed);
-  const out = items.slice();
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(next() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
-  }
+  const out = shuffle(items, seededRandom(seed));
   return out.every((item, index) => item === items[index]) ? items.slice().reverse() : out;
 }
 

@@ -1,4 +1,4 @@
-import { buildWorkload, judge, seededRandom, shuffle, storedKey, type ScriptedMessage } from '../../bench/workload';
+import { buildWorkload, judge, storedKey, type ScriptedMessage } from '../../bench/workload';
 
 /** A scenario stand-in: `calls` callbacks per message, ids from the message number. */
 const script =
@@ -79,20 +79,5 @@ describe('judge', () => {
       [storedKey('a', '2'), 'read'],
     ]);
     expect(judge(messages, stored).lost).toBe(1);
-  });
-});
-
-describe('seededRandom and shuffle', () => {
-  test('a shuffle keeps every item', () => {
-    const items = Array.from({ length: 50 }, (_, index) => index);
-    expect(shuffle(items, seededRandom(1)).sort((a, b) => a - b)).toEqual(items);
-  });
-
-  test('numbers stay in [0, 1)', () => {
-    const next = seededRandom(42);
-    for (let i = 0; i < 1000; i++) {
-      const value = next();
-      expect(value >= 0 && value < 1).toBe(true);
-    }
   });
 });
