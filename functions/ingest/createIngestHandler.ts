@@ -182,13 +182,25 @@ export function createIngestHandler(
   }
 
   /**
-   * Refuses the whole request when an event names an account the document does not list. Same document as the
-   * authentication (no second read), so a newly added account counts once the cached copy is re-read.
+   * Refuses the whole request when an event names an account the document does not list. Like a refused header,
+   * a refusal is checked once more against a fresh copy (re-read at most once a minute, `credentials.ts`), which
+   * must authenticate the request again, so a newly added account counts within a minute of its first request.
    */
-  function authorizeEvents(events: readonly NormalizedEvent[], credentials: ProviderCredentials, trace: Trace): void {
+  async function authorizeEvents(
+    events: readonly NormalizedEvent[],
+    credentials: ProviderCredentials,
+    request: IngestRequest,
+    trace: Trace,
+  ): Promise<void> {
     if (!credentials.accounts || !adapter.accountOf) return;
-    const verdict = authorizeAccounts(events.map((event) => adapter.accountOf?.(event)), credentials);
-    if (!verdict.ok) refuse(trace, verdict);
+    const named = events.map((event) => adapter.accountOf?.(event));
+    const verdict = authorizeAccounts(named, credentials);
+    if (verdict.ok) return;
+    const fresh = await verify({ headers: request.headers, token: request.token, sourceIp: request.sourceIp }, true);
+    if (!fresh.ok) refuse(trace, fresh);
+    if (fresh.credentials === credentials) refuse(trace, verdict);
+    const retried = authorizeAccounts(named, fresh.credentials);
+    if (!retried.ok) refuse(trace, retried);
   }
 
   // Per credentials document, not per request: a source hands out the same object until it re-reads.
@@ -238,7 +250,7 @@ export function createIngestHandler(
     const normalized = await normalize(request, credentials, receivedAt, trace);
     const { events } = normalized;
     trace.events = events;
-    authorizeEvents(events, credentials, trace);
+    await authorizeEvents(events, credentials, request, trace);
     const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
     trace.enqueue = enqueued;
     const notQueued = events.filter((event) => !enqueued.queued.has(event.eventId)).length;
