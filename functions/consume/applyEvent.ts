@@ -7,7 +7,7 @@
  *
  * ```
  * record ──► applyState (status events) ──► outcome ──► claim ──► publish ──► markPublished
- *   │ already recorded: continue from what the history item says is done (outcome? publishedAt?)
+ *   │ already recorded: continue from what the publication item says is done (outcome? publishedAt?)
  *   └ the first copy of the event is the one applied, so every copy orders the same way
  * ```
  *
@@ -19,7 +19,7 @@ import type { NormalizedEvent } from '../events/schema';
 import { rankOf, UNMAPPED_RANK } from '../events/status';
 import type { Publisher } from '../publish/createPublisher';
 import { toAppliedEvent } from '../publish/appliedEvent';
-import { assertApplicable, recordedEvent, type HistoryItem, type Outcome, type StateItem } from '../store/items';
+import { assertApplicable, recordedEvent, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from '../store/items';
 import { RECORD_KINDS } from '../store/keys';
 import type { StatusStore } from '../store/createStatusStore';
 
@@ -68,8 +68,12 @@ export function outcomeOfRefusal(item: Pick<HistoryItem, 'eventId'>, state: Pick
   return { statusChanged: false, previousStatus: state?.status ?? null };
 }
 
-async function outcomeOf(item: HistoryItem, store: StatusStore): Promise<{ outcome: Outcome; applied: boolean }> {
-  if (item.outcome) return { outcome: item.outcome, applied: false };
+async function outcomeOf(
+  item: HistoryItem,
+  publication: PublicationItem | undefined,
+  store: StatusStore,
+): Promise<{ outcome: Outcome; applied: boolean }> {
+  if (publication?.outcome) return { outcome: publication.outcome, applied: false };
   if (!RECORD_KINDS[item.type].hasState) return { outcome: NO_STATUS, applied: false };
   const write = await store.applyState(item);
   if (write.applied) return { outcome: outcomeOfWrite(item, write.previous), applied: true };
@@ -83,17 +87,17 @@ async function outcomeOf(item: HistoryItem, store: StatusStore): Promise<{ outco
  */
 export async function applyEvent(event: NormalizedEvent, claimant: string, context: ApplyContext): Promise<EventResult> {
   assertApplicable(event);
-  const { created, item } = await context.store.record(event);
+  const { created, item, publication } = await context.store.record(event);
   const base = {
     eventId: event.eventId,
     provider: event.provider,
     duplicate: !created,
     unmappedStatus: created && item.status !== undefined && item.final !== undefined && rankOf({ status: item.status, final: item.final }) === UNMAPPED_RANK,
   };
-  const finished = context.publisher ? item.publishedAt !== undefined : item.outcome !== undefined;
+  const finished = context.publisher ? publication?.publishedAt !== undefined : publication?.outcome !== undefined;
   if (finished) return { ...base, applied: false, published: false };
 
-  const { outcome, applied } = await outcomeOf(item, context.store);
+  const { outcome, applied } = await outcomeOf(item, publication, context.store);
   if (!context.publisher) {
     await context.store.settle(item, outcome);
     return { ...base, applied, published: false };
@@ -101,7 +105,7 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
   const claim = await context.store.claim(item, outcome, claimant, context.claimSeconds);
   if (!claim.claimed) return { ...base, applied, published: false };
   // The recorded copy and the recorded outcome: every publication of one event says the same thing.
-  await context.publisher.publish(toAppliedEvent(recordedEvent(claim.item), claim.item.outcome ?? outcome));
+  await context.publisher.publish(toAppliedEvent(recordedEvent(item), claim.publication.outcome ?? outcome));
   await context.store.markPublished(item);
   return { ...base, applied, published: true };
 }

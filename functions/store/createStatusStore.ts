@@ -3,11 +3,16 @@
  * write is idempotent on its own, so a step repeated by a retry or a duplicate delivery changes nothing twice:
  *
  * ```
- * record      PutItem history item, only if absent ─── the first copy of an event wins; duplicates read it back
+ * record      PutItem history item, only if absent ─── the first copy of an event wins; duplicates read it back,
+ *                                                      with its publication item
  * applyState  UpdateItem state item, only if the event supersedes it (functions/events/status.ts)
- * settle      UpdateItem history item: the outcome, only if none yet (+ the claim to publish, see expressions.ts)
- * markPublished  UpdateItem history item: publishedAt
+ * settle      UpdateItem publication item: the outcome, only if none yet (+ the claim to publish, expressions.ts)
+ * markPublished  UpdateItem publication item: publishedAt
  * ```
+ *
+ * The outcome, claim and `publishedAt` live on a small item of their own (`PUB#<eventId>`), not on the history item
+ * that carries the event JSON: DynamoDB bills an update on the larger of the item before and after, so each of those
+ * writes costs 1 write unit instead of 2.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -15,8 +20,8 @@ import type { NormalizedEvent } from '../events/schema';
 import { TABLE } from '../../lib/pipeline-settings';
 import { StoreError } from './errors';
 import { FIRST_WRITE_CONDITION, settleUpdate, stateUpdate } from './expressions';
-import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type StateItem } from './items';
-import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from './keys';
+import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';
+import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, publicationSortKey, STATE_SORT_KEY } from './keys';
 
 export interface StatusStoreOptions {
   readonly dynamodb: DynamoDBClient;
@@ -30,11 +35,13 @@ export interface Recorded {
   /** Whether this call wrote the history item (false: the event was recorded before, `item` is that copy). */
   readonly created: boolean;
   readonly item: HistoryItem;
+  /** What became of the event so far (outcome, claim, publishedAt); absent when nothing yet. */
+  readonly publication?: PublicationItem;
 }
 
 export type StateWrite = { readonly applied: true; readonly previous?: StateItem } | { readonly applied: false };
 
-export type Claim = { readonly claimed: true; readonly item: HistoryItem } | { readonly claimed: false };
+export type Claim = { readonly claimed: true; readonly publication: PublicationItem } | { readonly claimed: false };
 
 /** One history entry of a message, as the lookup route shows it. */
 export interface HistoryEntry {
@@ -102,6 +109,8 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const ttlDays = options.ttlDays ?? TABLE.defaultTtlDays;
   const now = options.now ?? (() => new Date());
 
+  const publicationKey = (item: Pick<HistoryItem, 'pk' | 'eventId'>) => ({ pk: item.pk, sk: publicationSortKey(item.eventId) });
+
   const getItem = async <T>(pk: string, sk: string): Promise<T | undefined> => {
     const { Item } = await documents.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }));
     return Item as T | undefined;
@@ -118,10 +127,13 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       } catch (error) {
         if (!isConditionFailure(error)) throw error;
       }
-      const existing = await getItem<HistoryItem>(item.pk, item.sk);
+      const [existing, publication] = await Promise.all([
+        getItem<HistoryItem>(item.pk, item.sk),
+        getItem<PublicationItem>(item.pk, publicationSortKey(item.eventId)),
+      ]);
       // Only TTL deletes history items: one that expired between the two calls is recorded afresh by the retry.
       if (!existing) throw new StoreError(`history item of event ${event.eventId} vanished after a duplicate write`);
-      return { created: false, item: existing };
+      return { created: false, item: existing, ...(publication ? { publication } : {}) };
     },
 
     async applyState(item) {
@@ -146,9 +158,9 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
 
     async settle(item, outcome) {
       const { Attributes } = await documents.send(
-        new UpdateCommand({ TableName, Key: { pk: item.pk, sk: item.sk }, ...settleUpdate(outcome), ReturnValues: 'ALL_NEW' }),
+        new UpdateCommand({ TableName, Key: publicationKey(item), ...settleUpdate(outcome, item), ReturnValues: 'ALL_NEW' }),
       );
-      return (Attributes as HistoryItem).outcome ?? outcome;
+      return (Attributes as PublicationItem).outcome ?? outcome;
     },
 
     async claim(item, outcome, claimant, claimSeconds) {
@@ -157,12 +169,12 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         const { Attributes } = await documents.send(
           new UpdateCommand({
             TableName,
-            Key: { pk: item.pk, sk: item.sk },
-            ...settleUpdate(outcome, { claimant, nowSeconds, expiresAt: nowSeconds + claimSeconds }),
+            Key: publicationKey(item),
+            ...settleUpdate(outcome, item, { claimant, nowSeconds, expiresAt: nowSeconds + claimSeconds }),
             ReturnValues: 'ALL_NEW',
           }),
         );
-        return { claimed: true, item: Attributes as HistoryItem };
+        return { claimed: true, publication: Attributes as PublicationItem };
       } catch (error) {
         if (isConditionFailure(error)) return { claimed: false };
         throw error;
@@ -173,7 +185,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       await documents.send(
         new UpdateCommand({
           TableName,
-          Key: { pk: item.pk, sk: item.sk },
+          Key: publicationKey(item),
           UpdateExpression: 'SET #publishedAt = :now',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: { '#pk': 'pk', '#publishedAt': 'publishedAt' },

@@ -87,10 +87,10 @@ export function stateUpdate(item: HistoryItem, options: { updatedAt: string; exp
 }
 
 /**
- * Records `outcome` on a history item unless one is there already (the first answer stays), and, when
- * `claim` is given, takes the right to publish the event: only if it is not published yet and nobody else holds
- * an unexpired claim. The same delivery (same SQS messageId) may always take its own claim again, which is how a
- * retry after a failed publish publishes again.
+ * Records `outcome` on an event's publication item unless one is there already (the first answer stays), creating
+ * the item if need be, and, when `claim` is given, takes the right to publish the event: only if it is not
+ * published yet and nobody else holds an unexpired claim. The same delivery (same SQS messageId) may always take its
+ * own claim again, which is how a retry after a failed publish publishes again.
  *
  * ```
  * claimedBy:  none ───────── A (until t+claim) ─────────── A's publish fails ── A retried: claims again, publishes
@@ -98,35 +98,25 @@ export function stateUpdate(item: HistoryItem, options: { updatedAt: string; exp
  *                            C arrives after t+claim with no publishedAt: takes over (A died)
  * ```
  */
-export function settleUpdate(outcome: Outcome, claim?: { claimant: string; nowSeconds: number; expiresAt: number }): UpdateParts {
-  const base = {
-    names: { '#pk': 'pk', '#outcome': 'outcome' },
-    values: { ':outcome': outcome },
-  };
-  if (!claim) {
-    return {
-      UpdateExpression: 'SET #outcome = if_not_exists(#outcome, :outcome)',
-      ConditionExpression: 'attribute_exists(#pk)',
-      ExpressionAttributeNames: base.names,
-      ExpressionAttributeValues: base.values,
-    };
+export function settleUpdate(
+  outcome: Outcome,
+  item: { eventId: string; expiresAt?: number },
+  claim?: { claimant: string; nowSeconds: number; expiresAt: number },
+): UpdateParts {
+  const set = ['#outcome = if_not_exists(#outcome, :outcome)', '#eventId = :eventId'];
+  const names: Record<string, string> = { '#outcome': 'outcome', '#eventId': 'eventId' };
+  const values: Record<string, unknown> = { ':outcome': outcome, ':eventId': item.eventId };
+  if (item.expiresAt !== undefined) {
+    set.push('#expiresAt = if_not_exists(#expiresAt, :expiresAt)');
+    names['#expiresAt'] = 'expiresAt';
+    values[':expiresAt'] = item.expiresAt;
   }
+  if (!claim) return { UpdateExpression: `SET ${set.join(', ')}`, ExpressionAttributeNames: names, ExpressionAttributeValues: values };
   return {
-    UpdateExpression: 'SET #outcome = if_not_exists(#outcome, :outcome), #claimedBy = :claimant, #claimExpiresAt = :claimExpiresAt',
+    UpdateExpression: `SET ${[...set, '#claimedBy = :claimant', '#claimExpiresAt = :claimExpiresAt'].join(', ')}`,
     ConditionExpression:
-      'attribute_exists(#pk) AND attribute_not_exists(#publishedAt) AND ' +
-      '(attribute_not_exists(#claimedBy) OR #claimedBy = :claimant OR #claimExpiresAt < :now)',
-    ExpressionAttributeNames: {
-      ...base.names,
-      '#claimedBy': 'claimedBy',
-      '#claimExpiresAt': 'claimExpiresAt',
-      '#publishedAt': 'publishedAt',
-    },
-    ExpressionAttributeValues: {
-      ...base.values,
-      ':claimant': claim.claimant,
-      ':claimExpiresAt': claim.expiresAt,
-      ':now': claim.nowSeconds,
-    },
+      'attribute_not_exists(#publishedAt) AND (attribute_not_exists(#claimedBy) OR #claimedBy = :claimant OR #claimExpiresAt < :now)',
+    ExpressionAttributeNames: { ...names, '#claimedBy': 'claimedBy', '#claimExpiresAt': 'claimExpiresAt', '#publishedAt': 'publishedAt' },
+    ExpressionAttributeValues: { ...values, ':claimant': claim.claimant, ':claimExpiresAt': claim.expiresAt, ':now': claim.nowSeconds },
   };
 }

@@ -15,6 +15,7 @@ export {
   toHistoryItem,
   type HistoryItem,
   type Outcome,
+  type PublicationItem,
   type StateItem,
 } from './items';
-export { historySortKey, messagePartitionKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY, type RecordKind } from './keys';
+export { historySortKey, messagePartitionKey, publicationSortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY, type RecordKind } from './keys';

@@ -6,7 +6,7 @@ import { rankOf, type CanonicalStatus, type Ordered } from '../events/status';
 import { UnapplicableEventError } from './errors';
 import { historySortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY } from './keys';
 
-/** What recording an event did to its message's stored status. Written once per event, on its history item. */
+/** What recording an event did to its message's stored status. Written once per event, on its publication item. */
 export interface Outcome {
   /** Whether the stored status took a different value because of this event. */
   readonly statusChanged: boolean;
@@ -37,6 +37,18 @@ export interface HistoryItem {
   /** The normalized event as recorded, JSON; `raw` null when the whole would not fit an item. */
   readonly event: string;
   readonly expiresAt?: number;
+}
+
+/**
+ * What became of a recorded event, beside its history item: the outcome, the claim to publish it and when it was
+ * published. A separate item because these are written up to three times per event and DynamoDB bills an update on
+ * the larger of the item before and after: on the 1–2 KB history item each such write cost 2 write units, here 1
+ * (docs/performance.md, cost model).
+ */
+export interface PublicationItem {
+  readonly pk: string;
+  readonly sk: string;
+  readonly eventId: string;
   readonly outcome?: Outcome;
   /** SQS messageId of the delivery that holds (or held) the right to publish this event. */
   readonly claimedBy?: string;
@@ -44,6 +56,7 @@ export interface HistoryItem {
   readonly claimExpiresAt?: number;
   /** When the applied event was published on the topic. */
   readonly publishedAt?: string;
+  readonly expiresAt?: number;
 }
 
 /** The current status of an outbound message. */

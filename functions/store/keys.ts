@@ -1,12 +1,15 @@
 /**
  * Where each event lives in the one table (`pk`/`sk`, TABLE in lib/pipeline-settings.ts). Every event is one
- * history item `EVENT#<eventId>` under the partition of what it is about; outbound message statuses also keep one
- * state item `STATE` in their message's partition.
+ * history item `EVENT#<eventId>` under the partition of what it is about, beside a small publication item
+ * `PUB#<eventId>` (its outcome and publish claim, rewritten as the event is applied and published, so those writes
+ * do not rewrite the 1–2 KB history item); outbound message statuses also keep one state item `STATE` in their
+ * message's partition.
  *
  * ```
  * pk                                        sk               what
  * MSG#<provider>#<messageId>                STATE            current status of an outbound message
  * MSG#<provider>#<messageId>                EVENT#<eventId>  each status event of that message (its history)
+ * (any of the partitions below)             PUB#<eventId>    beside each EVENT# item: outcome, claim, publishedAt
  * INBOUND#<provider>#<messageId>            EVENT#<eventId>  an inbound (MO) message
  * TEMPLATE#<provider>#<templateId>          EVENT#<eventId>  each status event of a WhatsApp template
  * OPTOUT#<provider>#<e164 or number>        EVENT#<eventId>  each opt-out of a recipient
@@ -31,6 +34,9 @@ const HISTORY_PREFIX = 'EVENT#';
 
 /** Sort key of the history item of `eventId`. */
 export const historySortKey = (eventId: string): string => `${HISTORY_PREFIX}${eventId}`;
+
+/** Sort key of the publication item of `eventId` (its outcome, publish claim and `publishedAt`). */
+export const publicationSortKey = (eventId: string): string => `PUB#${eventId}`;
 
 /** `begins_with` value that selects the history items of a partition. */
 export const HISTORY_SORT_KEY_PREFIX = HISTORY_PREFIX;

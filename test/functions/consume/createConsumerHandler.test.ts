@@ -3,6 +3,7 @@ import type { SQSBatchResponse } from 'aws-lambda';
 import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
 import { createStatusStore } from '../../../functions/store';
+import { localDynamoClient } from '../../../local/engines/clients';
 import { createTopicAndSubscribers } from '../../../local/engines/topics';
 import { METRICS } from '../../../lib/pipeline-settings';
 import { dynamoEngines } from '../../support/dynamodb';
@@ -60,6 +61,33 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
       ['delivered', 'sent', true],
     ]);
     expect(applied.map(({ previousStatus: _p, statusChanged: _s, ...event }) => event)).toEqual(events);
+  });
+
+  it('spends 5 write units on a new status event of 1-2 KB: the history item once, then 1 each (docs/performance.md)', async () => {
+    // A client of its own that asks every write for its consumed capacity, as DynamoDB bills it.
+    const metered = localDynamoClient(engines.dynamo.endpoint);
+    const units: number[] = [];
+    metered.middlewareStack.add(
+      (next) => async (args) => {
+        const input = args.input as Record<string, unknown>;
+        input.ReturnConsumedCapacity = 'TOTAL';
+        const result = await next(args);
+        const consumed = (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity;
+        units.push(consumed?.CapacityUnits ?? 0);
+        return result;
+      },
+      { step: 'initialize', name: 'meterWrites' },
+    );
+    try {
+      const [event] = asMessage(loadEvents('smsgateway24-every-step'), 'metered');
+      const sized = { ...event, raw: { ...(event.raw as object), note: 'x'.repeat(500) } };
+      const consume = createConsumerHandler({ ...deps, dynamodb: metered });
+      expect(await consume(sqsEventOf(sqsRecordOf(sized)))).toEqual({ batchItemFailures: [] });
+      // Put the history item (1-2 KB), update the state, take the claim, mark it published: never the big item twice.
+      expect(units).toEqual([2, 1, 1, 1]);
+    } finally {
+      metered.destroy();
+    }
   });
 
   it('publishes a late, lower status as not changing anything', async () => {

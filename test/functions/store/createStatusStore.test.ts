@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { CANONICAL_STATUSES, STATUS_TABLE, supersedes, UNMAPPED_STATUS } from '../../../functions/events/status';
-import { createStatusStore, partitionKeyOf, toHistoryItem, type StatusStore } from '../../../functions/store';
+import { createStatusStore, partitionKeyOf, publicationSortKey, toHistoryItem, type StatusStore } from '../../../functions/store';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
 import { freshTable, loadEvents } from '../consume/support';
 
@@ -172,7 +172,7 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       await store.claim(item, outcome, 'message-1', 60);
       clock = new Date(NOW.getTime() + 61_000);
       const takeover = await store.claim(item, { statusChanged: false, previousStatus: 'sent' }, 'message-2', 60);
-      expect(takeover).toEqual({ claimed: true, item: expect.objectContaining({ claimedBy: 'message-2', outcome }) });
+      expect(takeover).toEqual({ claimed: true, publication: expect.objectContaining({ claimedBy: 'message-2', outcome }) });
     });
 
     it('is refused to everyone once the event is published', async () => {
@@ -182,6 +182,37 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       expect((await store.claim(item, outcome, 'message-1', 60)).claimed).toBe(false);
       clock = new Date(NOW.getTime() + 3_600_000);
       expect((await store.claim(item, outcome, 'message-2', 60)).claimed).toBe(false);
+    });
+  });
+
+  describe('the publication item', () => {
+    const outcome = { statusChanged: true, previousStatus: null };
+
+    it('holds the outcome, claim and publishedAt, so the history item is written once and never rewritten', async () => {
+      const event = statusEvent({ eventId: hex('a'), raw: { text: 'x'.repeat(1500) } });
+      const { item } = await store.record(event);
+      await store.claim(item, outcome, 'message-1', 60);
+      await store.markPublished(item);
+      const { Items = [] } = await dynamo.client.send(
+        new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: item.pk } } }),
+      );
+      const history = Items.find((stored) => stored.sk?.S === item.sk);
+      const publication = Items.find((stored) => stored.sk?.S === publicationSortKey(event.eventId));
+      expect(Object.keys(history ?? {}).sort()).toEqual(Object.keys(item).filter((key) => item[key as keyof typeof item] !== undefined).sort());
+      expect(Object.keys(publication ?? {}).sort()).toEqual(['claimExpiresAt', 'claimedBy', 'eventId', 'expiresAt', 'outcome', 'pk', 'publishedAt', 'sk']);
+      // Small: an update of it is billed 1 write unit, where the history item with the event JSON would bill 2.
+      expect(JSON.stringify(publication).length).toBeLessThan(1024);
+      expect(item.event.length).toBeGreaterThan(1024);
+    });
+
+    it('is read back with a later copy of the event, so the copy continues from what was done', async () => {
+      const event = statusEvent({ eventId: hex('a') });
+      const { item } = await store.record(event);
+      expect((await store.record(event)).publication).toBeUndefined();
+      await store.claim(item, outcome, 'message-1', 60);
+      await store.markPublished(item);
+      const again = await store.record(event);
+      expect(again).toMatchObject({ created: false, publication: { outcome, claimedBy: 'message-1', publishedAt: expect.any(String) } });
     });
   });
 
