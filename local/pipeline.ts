@@ -208,7 +208,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   const [
     { createIngestHandler },
     { fileCredentialSource, InvalidCredentialsError },
-    { createConsumerHandler },
+    { createConsumerHandler, DEFAULT_CLAIM_SECONDS },
     { createLookupHandler },
     { logger },
     { logger: ingestLogger },
@@ -299,12 +299,15 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const unknownProvider: GatewayRoute['handler'] = async (event) =>
       toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
 
+    const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds;
     const consumer = createConsumerHandler({
       dynamodb,
       tableName,
       sns,
       topicArn,
       ttlDays: options.historyTtlDays ?? TABLE.defaultTtlDays,
+      // A retry must find its own claim expired (applyEvent.ts): with a shortened visibility timeout, a shorter claim.
+      claimSeconds: Math.max(1, Math.min(DEFAULT_CLAIM_SECONDS, Math.floor(visibilityTimeoutSeconds / 3))),
     });
     const lookup = createLookupHandler({ dynamodb, tableName });
 

@@ -13,13 +13,16 @@
  *
  * Publishing, and so `statusChanged: true`, happens once per event: only the delivery holding the claim (keyed by
  * its SQS messageId) publishes; a duplicate finds the claim taken or the event published and succeeds quietly. A
- * retry of the claimant publishes again with the outcome recorded the first time.
+ * retry of the claimant (after the visibility timeout, so after its claim expired) publishes again with the outcome
+ * recorded the first time. A second copy of the claimant's own message running at the same time fails instead, to
+ * be retried, since the first copy may yet fail.
  */
 import type { NormalizedEvent } from '../events/schema';
 import { rankOf, UNMAPPED_RANK } from '../events/status';
 import type { Publisher } from '../publish/createPublisher';
 import { toAppliedEvent } from '../publish/appliedEvent';
 import { assertApplicable, recordedEvent, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from '../store/items';
+import { ClaimHeldBySameMessageError } from '../store/errors';
 import { RECORD_KINDS } from '../store/keys';
 import type { StatusStore } from '../store/createStatusStore';
 
@@ -103,7 +106,10 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
     return { ...base, applied, published: false };
   }
   const claim = await context.store.claim(item, outcome, claimant, context.claimSeconds);
-  if (!claim.claimed) return { ...base, applied, published: false };
+  if (!claim.claimed) {
+    if (claim.heldBySelf) throw new ClaimHeldBySameMessageError(event.eventId);
+    return { ...base, applied, published: false };
+  }
   // The recorded copy and the recorded outcome: every publication of one event says the same thing.
   await context.publisher.publish(toAppliedEvent(recordedEvent(item), claim.publication.outcome ?? outcome));
   await context.store.markPublished(item);

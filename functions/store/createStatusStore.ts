@@ -41,7 +41,13 @@ export interface Recorded {
 
 export type StateWrite = { readonly applied: true; readonly previous?: StateItem } | { readonly applied: false };
 
-export type Claim = { readonly claimed: true; readonly publication: PublicationItem } | { readonly claimed: false };
+/**
+ * Whether this delivery may publish. When not, `heldBySelf` says the claim is another running copy of this very SQS
+ * message (not yet published): that copy is retried later rather than dropped, in case the first one fails.
+ */
+export type Claim =
+  | { readonly claimed: true; readonly publication: PublicationItem }
+  | { readonly claimed: false; readonly heldBySelf: boolean };
 
 /** One history entry of a message, as the lookup route shows it. */
 export interface HistoryEntry {
@@ -176,7 +182,9 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         );
         return { claimed: true, publication: Attributes as PublicationItem };
       } catch (error) {
-        if (isConditionFailure(error)) return { claimed: false };
+        if (!isConditionFailure(error)) throw error;
+        const held = await getItem<PublicationItem>(item.pk, publicationSortKey(item.eventId));
+        return { claimed: false, heldBySelf: held?.claimedBy === claimant && held.publishedAt === undefined };
         throw error;
       }
     },

@@ -19,3 +19,14 @@ export class UnapplicableEventError extends StoreError {
     super(`event ${eventId} cannot be applied: ${reason}`);
   }
 }
+
+/**
+ * Another copy of the same SQS message holds the claim to publish this event and has not published it yet: this
+ * copy fails, so the queue retries it after its visibility timeout, by when the first has published (the retry then
+ * finds it done) or died (the retry takes the expired claim over). Never dropped quietly: the first copy may fail.
+ */
+export class ClaimHeldBySameMessageError extends StoreError {
+  constructor(readonly eventId: string) {
+    super(`event ${eventId} is being published by another copy of the same SQS message; retry later`);
+  }
+}

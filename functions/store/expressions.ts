@@ -89,12 +89,14 @@ export function stateUpdate(item: HistoryItem, options: { updatedAt: string; exp
 /**
  * Records `outcome` on an event's publication item unless one is there already (the first answer stays), creating
  * the item if need be, and, when `claim` is given, takes the right to publish the event: only if it is not
- * published yet and nobody else holds an unexpired claim. The same delivery (same SQS messageId) may always take its
- * own claim again, which is how a retry after a failed publish publishes again.
+ * published yet and no claim is unexpired, its own included. A retry of a delivery whose publish failed comes after
+ * the queue's visibility timeout (180 s), well after the claim (60 s) expired, and takes it over like anyone; a
+ * second copy of the same SQS message running at the same time (standard queues may deliver one twice) is refused.
  *
  * ```
- * claimedBy:  none ───────── A (until t+claim) ─────────── A's publish fails ── A retried: claims again, publishes
+ * claimedBy:  none ───────── A (until t+claim) ─────────── A's publish fails ── A retried after t+visibility: takes over
  *                            B (a duplicate) arrives: refused, succeeds without publishing
+ *                            A' (A's message, delivered twice at once): refused, retried later (applyEvent.ts)
  *                            C arrives after t+claim with no publishedAt: takes over (A died)
  * ```
  */
@@ -115,7 +117,7 @@ export function settleUpdate(
   return {
     UpdateExpression: `SET ${[...set, '#claimedBy = :claimant', '#claimExpiresAt = :claimExpiresAt'].join(', ')}`,
     ConditionExpression:
-      'attribute_not_exists(#publishedAt) AND (attribute_not_exists(#claimedBy) OR #claimedBy = :claimant OR #claimExpiresAt < :now)',
+      'attribute_not_exists(#publishedAt) AND (attribute_not_exists(#claimedBy) OR #claimExpiresAt < :now)',
     ExpressionAttributeNames: { ...names, '#claimedBy': 'claimedBy', '#claimExpiresAt': 'claimExpiresAt', '#publishedAt': 'publishedAt' },
     ExpressionAttributeValues: { ...values, ':claimant': claim.claimant, ':claimExpiresAt': claim.expiresAt, ':now': claim.nowSeconds },
   };

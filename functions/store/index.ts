@@ -3,7 +3,7 @@
  * the store that sends them (`createStatusStore.ts`).
  */
 export { createStatusStore, type Claim, type HistoryEntry, type Recorded, type StateWrite, type StatusStore, type StatusStoreOptions, type StoredMessage } from './createStatusStore';
-export { StoreError, UnapplicableEventError } from './errors';
+export { ClaimHeldBySameMessageError, StoreError, UnapplicableEventError } from './errors';
 export { SUPERSEDES_CONDITION } from './expressions';
 export {
   assertApplicable,

@@ -1,11 +1,11 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
-import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
+import { DEFAULT_CLAIM_SECONDS, createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
 import { createStatusStore } from '../../../functions/store';
-import { localDynamoClient } from '../../../local/engines/clients';
+import { localDynamoClient, localSnsClient } from '../../../local/engines/clients';
 import { createTopicAndSubscribers } from '../../../local/engines/topics';
-import { METRICS } from '../../../lib/pipeline-settings';
+import { METRICS, QUEUE } from '../../../lib/pipeline-settings';
 import { dynamoEngines } from '../../support/dynamodb';
 import { receiveAll } from '../../support/sqs';
 import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
@@ -13,6 +13,11 @@ import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEv
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
 const failures = (response: SQSBatchResponse) => response.batchItemFailures.map((failure) => failure.itemIdentifier);
+
+test('a claim to publish expires before the queue retries its record, so a retry always takes its own claim over', () => {
+  expect(DEFAULT_CLAIM_SECONDS).toBeGreaterThanOrEqual(QUEUE.consumerTimeoutSeconds);
+  expect(DEFAULT_CLAIM_SECONDS).toBeLessThan(QUEUE.visibilityTimeoutSeconds);
+});
 
 describe.each(dynamoEngines)('consumer on %s', (engine) => {
   const engines = useConsumerEngines(engine);
@@ -130,6 +135,8 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     } finally {
       faults.restore();
     }
+    // The queue retries it after its visibility timeout (180 s), when the claim (60 s) has expired.
+    clock = new Date(NOW.getTime() + 181_000);
     expect(await consume(sqsEventOf({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual({ batchItemFailures: [] });
     // A later duplicate of the same callback publishes nothing more.
     await consume(sqsEventOf(sqsRecordOf(queued)));
@@ -152,7 +159,35 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     }
     expect(await consume(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
     expect(await published(0)).toHaveLength(0);
+    clock = new Date(NOW.getTime() + 181_000);
     await consume(sqsEventOf(first));
+    expect((await published(1)).map((applied) => applied.statusChanged)).toEqual([true]);
+  });
+
+  it('publishes once when the same SQS message is delivered twice at once, retrying the second copy', async () => {
+    const [event] = asMessage(loadEvents('innopaas-otp-tie'), 'same-message');
+    const record = sqsRecordOf(event);
+    // The first copy publishes through a client held at a gate, so the second copy runs while the first holds the claim.
+    let openGate: () => void = () => undefined;
+    const gate = new Promise<void>((resolve) => (openGate = resolve));
+    const slowSns = localSnsClient(engines.sqs.endpoint);
+    slowSns.middlewareStack.add((next) => async (args) => {
+      await gate;
+      return next(args);
+    }, { step: 'initialize', name: 'gate' });
+    try {
+      const first = createConsumerHandler({ ...deps, sns: slowSns })(sqsEventOf(record));
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      expect(failures(await createConsumerHandler(deps)(sqsEventOf(record)))).toEqual([record.messageId]);
+      openGate();
+      expect(await first).toEqual({ batchItemFailures: [] });
+    } finally {
+      openGate();
+      slowSns.destroy();
+    }
+    // The second copy's retry finds the event published and succeeds quietly.
+    clock = new Date(NOW.getTime() + 181_000);
+    expect(await createConsumerHandler(deps)(sqsEventOf(record))).toEqual({ batchItemFailures: [] });
     expect((await published(1)).map((applied) => applied.statusChanged)).toEqual([true]);
   });
 
