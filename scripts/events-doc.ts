@@ -50,6 +50,8 @@ const CONTENT_TYPES: Readonly<Record<string, string>> = {
 export const PREFERRED_EXAMPLES: Readonly<Partial<Record<EventType, string>>> = {
   'message.status': 'innopaas-whatsapp/message-status-delivered.json',
   'message.inbound': 'innopaas-whatsapp/mo-text.json',
+  // Not the May 2024 doc variant, whose `countryCode` ("NORMAL_SMS") and `createdDateTime` are the doc's mistakes.
+  'country.blocked': 'nhncloud-sms/country-block.json',
 };
 
 /** What each event type means to a subscriber. Typed by the enum, so a new type without a line fails to compile. */

@@ -65,8 +65,8 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
     'Whether `status` is final (no later status is expected, though a higher-ranked one still wins). Present on `message.status` events.',
   providerStatus: "The provider's own status (or event) value, verbatim.",
   error: 'Failure details as the provider gave them, when it reported a failure.',
-  recipient: 'Who the message was for: the number as the provider sent it, plus E.164 when it can be derived.',
-  sender: 'Who sent it (inbound messages, opt-outs): the number as the provider sent it, plus E.164 when it can be derived.',
+  recipient: 'Who the message was for, or who opted out (`recipient.unsubscribed`): the number as the provider sent it, plus E.164 when it can be derived.',
+  sender: 'Who sent it (inbound messages): the number as the provider sent it, plus E.164 when it can be derived. An opt-out names its number in `recipient`.',
   occurredAt:
     "When it happened by the provider's own clock, ISO-8601 UTC. Equals `receivedAt` when the provider gave no time (then `occurredAtRaw` is absent).",
   occurredAtRaw: "The provider's time value verbatim, before time-zone conversion.",
