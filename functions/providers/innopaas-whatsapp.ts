@@ -6,8 +6,8 @@
  * whatsapp_message_status_updated ──► message.status     (messageId = body.id, recipient = sendPhone)
  * whatsapp_mo_message_received    ──► message.inbound    (messageId = body.id, sender = from, recipient = to)
  * whatsapp_template_status_update[d] ► template.status   (providerStatus = templateStatus)
- * whatsapp_account_review_updated ──► account.review     (body undocumented: kept whole)
- * whatsapp_phone_number_name_update ► phone_number.name  (body undocumented: kept whole)
+ * whatsapp_account_review_updated ──► account.review     (body undocumented: in data.body up to 16 KiB)
+ * whatsapp_phone_number_name_update ► phone_number.name  (body undocumented: in data.body up to 16 KiB)
  * chat_mt_message_notify / chat_mo_message_notify ──► chat.message (direction in data)
  * anything else ──► provider.unknown  (whatever its body: object, array, string or none)
  * ```
@@ -276,8 +276,19 @@ const templateStatus = kind('template.status', TemplateStatusBody, (body) => ({
  * ---------------------------------------------------------------------------------------------------------- */
 
 /** Kept whole in `data.body`, whatever its shape: with no published shape, no shape is wrong (none: no `data.body`). */
+/**
+ * Largest undocumented body also kept in `data.body`; a larger one is only in `raw` (`data.bodyBytes` says its
+ * size). Unbounded, it would be a second copy of the body in every message, and could push the published event past
+ * SNS's 256 KiB even with `raw` left out.
+ */
+export const MAX_DATA_BODY_BYTES = 16 * 1024;
+
 const undocumented = (type: EventType) =>
-  kind(type, z.optional(z.unknown()), (body) => ({ data: body === undefined ? {} : { body } }));
+  kind(type, z.optional(z.unknown()), (body) => {
+    if (body === undefined) return { data: {} };
+    const bytes = Buffer.byteLength(JSON.stringify(body) ?? '', 'utf8');
+    return { data: bytes <= MAX_DATA_BODY_BYTES ? { body } : { bodyBytes: bytes } };
+  });
 
 /* ------------------------------------------------------------------------------------------------------------
  * Inbox chat events

@@ -27,8 +27,13 @@ export interface PublisherOptions {
 export function createPublisher(options: PublisherOptions): Publisher {
   return {
     async publish(applied) {
-      const { rawOmitted, ...input } = publishInputOf(options.topicArn, applied);
-      if (rawOmitted) logger.warn('applied event published with raw: null, too large for SNS', { eventId: applied.eventId, provider: applied.provider });
+      const { rawOmitted, dataOmitted, ...input } = publishInputOf(options.topicArn, applied);
+      if (rawOmitted) {
+        logger.warn(`applied event published with raw: null${dataOmitted ? ' and data omitted' : ''}, too large for SNS`, {
+          eventId: applied.eventId,
+          provider: applied.provider,
+        });
+      }
       await options.sns.send(new PublishCommand(input));
     },
   };

@@ -92,13 +92,21 @@ export function canonicalTime(value: string): string {
 }
 
 /**
- * `event` as JSON within `maxBytes`: whole when it fits, otherwise with `raw` (the provider's item, the only
- * unbounded field; the schema requires the key) set to `null`. Returns the JSON and whether `raw` was left out.
+ * `event` as JSON within `maxBytes`: whole when it fits, otherwise with `raw` (the provider's item; the schema
+ * requires the key) set to `null`, and if that is still too large, `data` too replaced by `{ "omitted": true }`
+ * (adapters bound their `data`, but a body kept in it could still carry most of the body cap). Every other field is
+ * bounded by the schema. Returns the JSON and what was left out.
  */
-export function eventJsonWithin<E extends NormalizedEvent>(event: E, maxBytes: number): { json: string; rawOmitted: boolean } {
-  const json = JSON.stringify(event);
-  if (Buffer.byteLength(json, 'utf8') <= maxBytes) return { json, rawOmitted: false };
-  return { json: JSON.stringify({ ...event, raw: null }), rawOmitted: true };
+export function eventJsonWithin<E extends NormalizedEvent>(
+  event: E,
+  maxBytes: number,
+): { json: string; rawOmitted: boolean; dataOmitted: boolean } {
+  const fits = (json: string) => Buffer.byteLength(json, 'utf8') <= maxBytes;
+  const whole = JSON.stringify(event);
+  if (fits(whole)) return { json: whole, rawOmitted: false, dataOmitted: false };
+  const withoutRaw = JSON.stringify({ ...event, raw: null });
+  if (fits(withoutRaw) || event.data === undefined) return { json: withoutRaw, rawOmitted: true, dataOmitted: false };
+  return { json: JSON.stringify({ ...event, raw: null, data: { omitted: true } }), rawOmitted: true, dataOmitted: true };
 }
 
 /** TTL attribute value: `ttlDays` after `now`, in epoch seconds; none when `ttlDays` is 0. */

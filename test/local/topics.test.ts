@@ -17,7 +17,7 @@ describe('topic of applied events on the embedded engine', () => {
   const prefix = () => `topics-${++run}-`;
 
   const publish = async (topicArn: string, event: NormalizedEvent, statusChanged = true) => {
-    const { rawOmitted: _r, ...input } = publishInputOf(topicArn, toAppliedEvent(event, { statusChanged, previousStatus: null }));
+    const { rawOmitted: _r, dataOmitted: _d, ...input } = publishInputOf(topicArn, toAppliedEvent(event, { statusChanged, previousStatus: null }));
     await sns.send(new PublishCommand(input));
     return input.Message!;
   };

@@ -5,6 +5,7 @@ import { STATUS_TABLE } from '../../../functions/events/status';
 import {
   INNOPAAS_MO_MESSAGE_TYPES,
   INNOPAAS_WHATSAPP_STATUSES,
+  MAX_DATA_BODY_BYTES,
   innopaasWhatsapp,
 } from '../../../functions/providers/innopaas-whatsapp';
 import type { NormalizeContext } from '../../../functions/providers/types';
@@ -225,6 +226,15 @@ describe('innopaas-whatsapp adapter', () => {
 
   it('an account review with any object body is accepted', () => {
     expect(only(withBody('account-review-updated.json', { nested: { anything: [1, 'two'] } })).type).toBe('account.review');
+  });
+
+  it('keeps an undocumented body over 16 KiB in raw only, with its size in data, so the event stays small', () => {
+    const body = { note: 'x'.repeat(MAX_DATA_BODY_BYTES) };
+    const normalized = only(JSON.stringify({ ...envelope('account-review-updated.json'), body }));
+    expect(normalized.data).toEqual({ eventType: 'whatsapp_account_review_updated', bodyBytes: Buffer.byteLength(JSON.stringify(body)) });
+    expect((normalized.raw as { body: unknown }).body).toEqual(body);
+    const small = { note: 'x'.repeat(100) };
+    expect(only(JSON.stringify({ ...envelope('account-review-updated.json'), body: small })).data).toMatchObject({ body: small });
   });
 
   it.each([

@@ -39,4 +39,14 @@ describe('the applied event', () => {
     expect(AppliedEventSchema.safeParse(JSON.parse(input.Message!)).success).toBe(true);
     expect(publishInputOf(TOPIC, toAppliedEvent(delivered, { statusChanged: true, previousStatus: 'sent' })).rawOmitted).toBe(false);
   });
+
+  it('leaves data out too when the event is still too large for SNS without raw (a body kept whole in data)', () => {
+    const review = loadEvents('other-types').find((event) => event.type === 'account.review')!;
+    const huge = { ...review, data: { body: { note: 'x'.repeat(261_900) } }, raw: { body: { note: 'x'.repeat(261_900) } } };
+    const input = publishInputOf(TOPIC, toAppliedEvent(huge, { statusChanged: false, previousStatus: null }));
+    expect([input.rawOmitted, input.dataOmitted]).toEqual([true, true]);
+    expect(Buffer.byteLength(input.Message!, 'utf8')).toBeLessThanOrEqual(MAX_MESSAGE_BYTES);
+    expect(JSON.parse(input.Message!)).toMatchObject({ eventId: review.eventId, data: { omitted: true }, raw: null });
+    expect(AppliedEventSchema.safeParse(JSON.parse(input.Message!)).success).toBe(true);
+  });
 });

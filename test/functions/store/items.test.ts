@@ -13,11 +13,19 @@ describe('store items', () => {
   });
 
   it('keep the whole event when it fits, and only raw out (null) when it does not', () => {
-    expect(eventJsonWithin(accepted, 10_000)).toEqual({ json: JSON.stringify(accepted), rawOmitted: false });
+    expect(eventJsonWithin(accepted, 10_000)).toEqual({ json: JSON.stringify(accepted), rawOmitted: false, dataOmitted: false });
     const big: NormalizedEvent = { ...accepted, raw: { text: 'x'.repeat(20_000) } };
-    const { json, rawOmitted } = eventJsonWithin(big, 10_000);
-    expect(rawOmitted).toBe(true);
+    const { json, rawOmitted, dataOmitted } = eventJsonWithin(big, 10_000);
+    expect([rawOmitted, dataOmitted]).toEqual([true, false]);
     expect(JSON.parse(json)).toEqual({ ...accepted, raw: null });
+  });
+
+  it('leave data out as well when the event is still too large without raw, and stay within the limit', () => {
+    const big: NormalizedEvent = { ...accepted, data: { body: 'x'.repeat(20_000) }, raw: { text: 'x'.repeat(20_000) } };
+    const { json, rawOmitted, dataOmitted } = eventJsonWithin(big, 10_000);
+    expect([rawOmitted, dataOmitted]).toEqual([true, true]);
+    expect(Buffer.byteLength(json)).toBeLessThanOrEqual(10_000);
+    expect(JSON.parse(json)).toEqual({ ...accepted, data: { omitted: true }, raw: null });
   });
 
   it('expire items ttlDays later, or never for 0', () => {
