@@ -59,14 +59,22 @@ export function outcomeOfWrite(item: Pick<HistoryItem, 'status'>, previous: Pick
 
 /**
  * The outcome of a state write that was refused, from the state as it is now. The state keeps the status it
- * replaced, so when it carries this very event (another delivery applied it first), the outcome is exactly what
- * that delivery saw. Otherwise the event did not move the status. (Should another event supersede this one between
- * its write and its outcome being recorded, a later delivery reads "did not move": publications then err towards
- * no second `statusChanged: true`, never towards two.)
+ * replaced, and what that one had replaced, so:
+ * - when it carries this very event (another delivery applied it first), the outcome is what that delivery saw;
+ * - when this event applied and was then overtaken by the event the state now carries, before this event's outcome
+ *   was recorded (its claim write failed, say), the outcome is still known: its status against the one before it;
+ * - otherwise the event did not move the status. (Overtaken twice before its outcome was recorded, it reads "did not
+ *   move": publications then err towards no second `statusChanged: true`, never towards two.)
  */
-export function outcomeOfRefusal(item: Pick<HistoryItem, 'eventId'>, state: Pick<StateItem, 'eventId' | 'status' | 'previousStatus'> | undefined): Outcome {
+export function outcomeOfRefusal(
+  item: Pick<HistoryItem, 'eventId'>,
+  state: Pick<StateItem, 'eventId' | 'status' | 'previousStatus' | 'previousEventId' | 'replacedPreviousStatus'> | undefined,
+): Outcome {
   if (state?.eventId === item.eventId) {
     return { statusChanged: state.previousStatus !== state.status, previousStatus: state.previousStatus ?? null };
+  }
+  if (state?.previousEventId === item.eventId && state.replacedPreviousStatus !== undefined && state.previousStatus !== null) {
+    return { statusChanged: state.replacedPreviousStatus !== state.previousStatus, previousStatus: state.replacedPreviousStatus };
   }
   return { statusChanged: false, previousStatus: state?.status ?? null };
 }

@@ -75,13 +75,24 @@ export function stateUpdate(item: HistoryItem, options: { updatedAt: string; exp
       updatedAt: options.updatedAt,
       expiresAt: options.expiresAt,
     },
-    // Right-hand sides see the item as it was before this update.
-    ['#previousStatus = if_not_exists(#status, :null)', '#previousEventId = if_not_exists(#eventId, :null)'],
+    // Right-hand sides see the item as it was before this update. `replacedPreviousStatus` keeps what the replaced
+    // event had replaced, so that event's outcome can still be told if recording it failed (applyEvent.ts).
+    [
+      '#previousStatus = if_not_exists(#status, :null)',
+      '#previousEventId = if_not_exists(#eventId, :null)',
+      '#replacedPreviousStatus = if_not_exists(#previousStatus, :null)',
+    ],
   );
   return {
     UpdateExpression: expression,
     ConditionExpression: SUPERSEDES_CONDITION,
-    ExpressionAttributeNames: { ...names, '#pk': 'pk', '#previousStatus': 'previousStatus', '#previousEventId': 'previousEventId' },
+    ExpressionAttributeNames: {
+      ...names,
+      '#pk': 'pk',
+      '#previousStatus': 'previousStatus',
+      '#previousEventId': 'previousEventId',
+      '#replacedPreviousStatus': 'replacedPreviousStatus',
+    },
     ExpressionAttributeValues: { ...values, ':null': null },
   };
 }

@@ -80,6 +80,11 @@ export interface StateItem {
   /** The status this state replaced; null for the message's first. */
   readonly previousStatus: CanonicalStatus | null;
   readonly previousEventId: string | null;
+  /**
+   * The status before the event this state replaced (`previousEventId`): with `previousStatus`, that event's own
+   * outcome, in case recording it failed before this event overtook it. Null when there was none.
+   */
+  readonly replacedPreviousStatus?: CanonicalStatus | null;
   readonly expiresAt?: number;
 }
 

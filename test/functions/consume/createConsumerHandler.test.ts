@@ -1,4 +1,5 @@
 import { PublishCommand } from '@aws-sdk/client-sns';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse } from 'aws-lambda';
 import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
 import { DEFAULT_CLAIM_SECONDS, createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
@@ -162,6 +163,33 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     clock = new Date(NOW.getTime() + 181_000);
     await consume(sqsEventOf(first));
     expect((await published(1)).map((applied) => applied.statusChanged)).toEqual([true]);
+  });
+
+  it('publishes a change as a change even when recording its outcome failed and a newer event overtook it meanwhile', async () => {
+    const consume = createConsumerHandler(deps);
+    const [, , , sent, delivered] = asMessage(loadEvents('smsgateway24-every-step'), 'overtaken');
+    // A later report of the same status (a second receipt, say): it supersedes, and changes nothing.
+    const later = { ...delivered, eventId: 'f'.repeat(32), occurredAt: new Date(Date.parse(delivered.occurredAt) + 60_000).toISOString() };
+    await consume(sqsEventOf(sqsRecordOf(sent)));
+    const record = sqsRecordOf(delivered);
+    // `delivered` moves the state, then its claim write (which records its outcome) is throttled.
+    const isClaim = (command: unknown) =>
+      command instanceof UpdateCommand && String((command.input.Key as { sk: string }).sk).startsWith('PUB#') && String(command.input.ConditionExpression).includes('claimedBy');
+    const faults = injectFaults(DynamoDBDocumentClient, (command) => (isClaim(command) ? throttled() : undefined));
+    try {
+      expect(failures(await consume(sqsEventOf(record)))).toEqual([record.messageId]);
+    } finally {
+      faults.restore();
+    }
+    await consume(sqsEventOf(sqsRecordOf(later)));
+    clock = new Date(NOW.getTime() + 181_000);
+    expect(await consume(sqsEventOf(record))).toEqual({ batchItemFailures: [] });
+    const applied = await published(3);
+    expect(Object.fromEntries(applied.map((event) => [event.eventId, [event.status, event.previousStatus, event.statusChanged]]))).toEqual({
+      [sent.eventId]: ['sent', null, true],
+      [delivered.eventId]: ['delivered', 'sent', true],
+      [later.eventId]: ['delivered', 'delivered', false],
+    });
   });
 
   it('publishes once when the same SQS message is delivered twice at once, retrying the second copy', async () => {
