@@ -9,10 +9,11 @@ import type { ValidationError } from '../shared/errors';
 import { logger } from './logger';
 
 /**
- * Most body bytes kept. Base64 grows them by a third: 160 KiB becomes ~214 KiB, which with the envelope stays
- * under SQS's classic 256 KiB message limit. Longer bodies are cut and marked `truncated`.
+ * Most body bytes kept. Base64 grows them by a third: 512 KiB becomes ~683 KiB, which with the envelope stays under
+ * the 1 MiB the queues take (`QUEUE.maxMessageSizeBytes`), so any body under the default cap (256 KiB), or twice
+ * that, is kept whole. Longer bodies (a raised `MAX_BODY_BYTES`) are cut and marked `truncated`.
  */
-export const MAX_REJECTED_BODY_BYTES = 160 * 1024;
+export const MAX_REJECTED_BODY_BYTES = 512 * 1024;
 
 /** The rejected-queue message: what arrived and why it was refused. */
 export interface RejectedBody {

@@ -91,6 +91,16 @@ describe('invalid bodies', () => {
     expect(await eventsDepth()).toBe(0);
   });
 
+  it('keeps a rejected body just under the size cap whole', async () => {
+    const { handler, rejected } = await ingestHarness(suite.sqs.client, 'innopaas-otp');
+    const body = JSON.stringify({ messageId: '1', status: '2', reportTime: 'not a time', pad: 'x'.repeat(250 * 1024) });
+    expect((await handler(webhookEvent('innopaas-otp', { body, requestId: 'req-rejected-big' }))).statusCode).toBe(400);
+    const [message] = await rejected(1);
+    const kept = JSON.parse(message.Body!) as { truncated: boolean; bodyBase64: string };
+    expect(kept.truncated).toBe(false);
+    expect(Buffer.from(kept.bodyBase64, 'base64').toString('utf8')).toBe(body);
+  });
+
   it('still answers 400 when the rejected body cannot be kept', async () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp', {
       rejectedQueueUrl: `${suite.sqs.endpoint}/000000000000/no-such-queue`,
