@@ -4,11 +4,19 @@
  * `npm start` writes (`DATA_DIR/runtime.json`, default `.data/runtime.json`).
  *
  * It reads the queue as the subscriber would, so it deletes what it printed (else each event would come back
- * after the visibility timeout); `--keep` leaves them on the queue instead.
+ * after the visibility timeout); `--keep` leaves them on the queue instead: hidden while it runs (else it would
+ * print them again and again), visible again as soon as it stops. SQS has no peek, so each `--keep` run still
+ * counts one receive per event towards the queue's redrive limit (5, then the subscriber's dead-letter queue).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DeleteMessageBatchCommand, ReceiveMessageCommand, type Message, type SQSClient } from '@aws-sdk/client-sqs';
+import {
+  ChangeMessageVisibilityBatchCommand,
+  DeleteMessageBatchCommand,
+  ReceiveMessageCommand,
+  type Message,
+  type SQSClient,
+} from '@aws-sdk/client-sqs';
 import type { AppliedEvent } from '../functions/events/applied';
 import { localSqsClient } from './engines/clients';
 
@@ -74,6 +82,30 @@ export interface TailOptions {
 
 /** Long-polls the queue and prints each event until `signal` aborts. */
 export async function tail(options: TailOptions): Promise<void> {
+  const kept: string[] = [];
+  try {
+    await printUntilAborted(options, kept);
+  } finally {
+    await releaseKept(options, kept);
+  }
+}
+
+/** With `--keep`: makes the printed events visible again at once, rather than after the visibility timeout. */
+async function releaseKept({ sqs, queueUrl }: TailOptions, receiptHandles: readonly string[]): Promise<void> {
+  for (let start = 0; start < receiptHandles.length; start += 10) {
+    const batch = receiptHandles.slice(start, start + 10);
+    await sqs
+      .send(
+        new ChangeMessageVisibilityBatchCommand({
+          QueueUrl: queueUrl,
+          Entries: batch.map((ReceiptHandle, index) => ({ Id: String(index), ReceiptHandle, VisibilityTimeout: 0 })),
+        }),
+      )
+      .catch(() => undefined); // They come back after the visibility timeout anyway.
+  }
+}
+
+async function printUntilAborted(options: TailOptions, kept: string[]): Promise<void> {
   const { sqs, queueUrl } = options;
   while (!options.signal.aborted) {
     let messages: Message[];
@@ -96,7 +128,9 @@ export async function tail(options: TailOptions): Promise<void> {
       }
       options.print(options.json ? JSON.stringify(event, null, 2) : formatAppliedEvent(event));
     }
-    if (!options.keep && messages.length > 0) {
+    if (options.keep) {
+      for (const message of messages) if (message.ReceiptHandle) kept.push(message.ReceiptHandle);
+    } else if (messages.length > 0) {
       await sqs.send(
         new DeleteMessageBatchCommand({
           QueueUrl: queueUrl,
@@ -113,7 +147,8 @@ Usage: npm run tail -- <subscriber> [--json] [--keep]
 
   subscriber  a name from cdk.json context.webhooks.subscribers
   --json      print each whole event instead of one line
-  --keep      leave the events on the queue (by default they are consumed, as the subscriber would)`;
+  --keep      leave the events on the queue, visible again when tail stops (by default they are consumed, as the
+              subscriber would); each run counts one receive per event towards the queue's redrive limit (5)`;
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
