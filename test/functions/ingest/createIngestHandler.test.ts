@@ -126,21 +126,24 @@ describe('accepted requests', () => {
     expect(await events(1)).toHaveLength(1);
   });
 
-  it('queues a single event that carries a body near the cap twice over (data and raw)', async () => {
-    // An undocumented InnoPaaS body is kept whole in data and in raw: one ~240 KB body makes a ~480 KB message,
-    // more than SQS's classic 256 KiB limit, which would be refused on every retry.
+  it('queues an undocumented body near the cap once, in raw, with only its size in data', async () => {
+    // Kept in data as well, a ~240 KB body made a ~480 KB message, and an applied event SNS (256 KiB) could never take.
     const { handler, events } = await ingestHarness(suite.sqs.client, 'innopaas-whatsapp');
+    const inner = { decision: 'APPROVED', notes: 'x'.repeat(240 * 1024) };
     const body = JSON.stringify({
       id: 'b0e0a1c2-0000-4000-8000-000000000001',
       type: 'whatsapp_account_review_updated',
       eventTime: '2023-10-16T13:04:57.644Z',
-      body: { decision: 'APPROVED', notes: 'x'.repeat(240 * 1024) },
+      body: inner,
     });
     const response = await handler(webhookEvent('innopaas-whatsapp', { body }));
     expect(response.statusCode).toBe(200);
     const [message] = await events(1);
-    expect(Buffer.byteLength(message.Body!)).toBeGreaterThan(256 * 1024);
-    expect(NormalizedEventSchema.parse(JSON.parse(message.Body!)).type).toBe('account.review');
+    const queued = NormalizedEventSchema.parse(JSON.parse(message.Body!));
+    expect(queued.type).toBe('account.review');
+    expect(queued.data).toMatchObject({ bodyBytes: Buffer.byteLength(JSON.stringify(inner)) });
+    expect((queued.raw as { body: unknown }).body).toEqual(inner);
+    expect(Buffer.byteLength(message.Body!)).toBeLessThan(body.length + 2048);
   });
 
   it('answers a ping with the adapter reply, counts it and queues nothing', async () => {
