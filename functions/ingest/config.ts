@@ -43,10 +43,19 @@ export interface IngestClients {
 /**
  * The credential source the environment asks for: the secret through the extension when a secret id is set, else
  * the file. A secret id without a session token is a function that is not on Lambda: it stops the cold start.
+ *
+ * A bundle the stack builds (`BUNDLED_PROVIDER_DEFINE` set, `lib/defaults.ts`) has no credentials file beside it,
+ * so there a missing secret id stops the cold start too; the test folds at bundle time and the file source is left
+ * out of the Lambda bundle.
  */
 export function credentialSourceFromEnv(env: Env): CredentialSource {
   const secretId = getOptionalStringFromEnv(ENV.credentialsSecretId, env);
-  if (!secretId) return fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })));
+  if (!secretId) {
+    // A conditional expression, which esbuild folds to one branch (it keeps code after a folded `if … throw`).
+    return process.env.WEBHOOK_BUNDLED_PROVIDER === undefined
+      ? fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })))
+      : missingSecretId();
+  }
   const token = getOptionalStringFromEnv(EXTENSION_ENV.sessionToken, env);
   if (!token) {
     throw new ConfigurationError(
@@ -56,6 +65,10 @@ export function credentialSourceFromEnv(env: Env): CredentialSource {
   }
   const port = getNumberFromEnv(EXTENSION_ENV.httpPort, { default: DEFAULT_EXTENSION_PORT, min: 1, max: 65_535, env });
   return extensionCredentialSource(secretId, { token, port });
+}
+
+function missingSecretId(): never {
+  throw new ConfigurationError(`${ENV.credentialsSecretId} is not set`);
 }
 
 /** `"203.0.113.0/24, 2001:db8::/32"` → the CIDRs; a value that is not a CIDR stops the cold start. */

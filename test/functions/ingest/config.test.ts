@@ -88,6 +88,18 @@ describe('ingestDependenciesFromEnv', () => {
   ])('fails loudly when %s', (_name, env, error) => {
     expect(() => ingestDependenciesFromEnv(env, { sqs: suite.sqs.client })).toThrow(error);
   });
+
+  it('fails loudly without a secret id in a bundle the stack built, which has no credentials file beside it', () => {
+    // The stack's bundles define this at build time (lib/defaults.ts ingestBundling); here it is read at run time.
+    process.env.WEBHOOK_BUNDLED_PROVIDER = 'webcom';
+    try {
+      expect(() => ingestDependenciesFromEnv({ PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q' }, { sqs: suite.sqs.client })).toThrow(
+        'CREDENTIALS_SECRET_ID is not set',
+      );
+    } finally {
+      delete process.env.WEBHOOK_BUNDLED_PROVIDER;
+    }
+  });
 });
 
 describe('allowedSourceIpsFromEnv', () => {
