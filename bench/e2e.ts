@@ -30,7 +30,7 @@ function runClient(client: string, inputFile: string, outputFile: string): Promi
 }
 
 /** Reads every message back through the lookup route: its stored status, or `undefined` when it is unknown (404). */
-async function storedStatuses(baseUrl: string, messages: readonly ExpectedMessage[]): Promise<Map<string, string | undefined>> {
+export async function storedStatuses(baseUrl: string, messages: readonly ExpectedMessage[]): Promise<Map<string, string | undefined>> {
   const stored = new Map<string, string | undefined>();
   let next = 0;
   const worker = async () => {
