@@ -5,6 +5,7 @@
  */
 import * as fc from 'fast-check';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { AppliedEvent } from '../../functions/events/applied';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { supersedes } from '../../functions/events/status';
 import { createConsumerHandler, type ConsumerDependencies } from '../../functions/consume/createConsumerHandler';
@@ -28,6 +29,17 @@ async function drain(client: SQSClient, queueUrl: string): Promise<string[]> {
     await client.send(
       new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })) }),
     );
+  }
+}
+
+/** Every order of `items`. */
+function* permutations<T>(items: readonly T[]): Generator<T[]> {
+  if (items.length <= 1) {
+    yield [...items];
+    return;
+  }
+  for (const [index, item] of items.entries()) {
+    for (const rest of permutations([...items.slice(0, index), ...items.slice(index + 1)])) yield [item, ...rest];
   }
 }
 
@@ -86,6 +98,30 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
       { numRuns: engine === 'dynalite' ? 25 : 10 },
     );
   });
+
+  // The case's words: every permutation. 3 to 5 events, so 6 to 120 orders each, applied one record at a time.
+  it.each(SEQUENCES)('%s ends in the same status, history and one change per step in every permutation', async (name) => {
+    const recorded = loadEvents(name);
+    const winner = winnerOf(recorded);
+    const consume = createConsumerHandler(deps);
+    let orders = 0;
+    for (const order of permutations([...recorded.keys()])) {
+      const events = asMessage(recorded, `${name}-every-${orders++}`);
+      for (const index of order) expect(await consume(sqsEventOf(sqsRecordOf(events[index])))).toEqual({ batchItemFailures: [] });
+      const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
+      expect([order, stored?.state.eventId, stored?.state.status]).toEqual([order, winner.eventId, winner.status]);
+      expect(stored?.history.map((entry) => entry.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+      // Each event published once, and the changes chain from nothing to the stored status.
+      const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as AppliedEvent);
+      expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+      const changes = new Map(published.filter((event) => event.statusChanged).map((event) => [event.previousStatus, event]));
+      const chain: AppliedEvent[] = [];
+      for (let link = changes.get(null); link && chain.length < published.length; link = changes.get(link.status ?? null)) chain.push(link);
+      expect([order, chain.length, changes.size]).toEqual([order, changes.size, published.filter((event) => event.statusChanged).length]);
+      expect(chain.at(-1)?.status).toBe(winner.status);
+    }
+    expect(orders).toBe([...recorded.keys()].reduce((product, index) => product * (index + 1), 1));
+  }, 300_000);
 
   it('ends in the same status when the duplicates are provider retries with their own receipt times', async () => {
     const recorded = loadEvents('nhncloud-sms-result-and-dlrs');
