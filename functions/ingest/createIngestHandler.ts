@@ -81,6 +81,13 @@ interface Trace {
 const EMPTY_ENQUEUE: EnqueueResult = { queued: new Set(), messageIds: [], failures: [] };
 /** Why a document with `accounts` is refused by an adapter that cannot name one (a field name, never a value). */
 const ACCOUNTS_UNSUPPORTED = 'accounts: the events of this provider name no account, so the list cannot be checked';
+/** What authentication looks at: headers, the URL token and the source IP, never the body. */
+const authenticationInputOf = (request: IngestRequest): AuthenticationInput => ({
+  headers: request.headers,
+  token: request.token,
+  sourceIp: request.sourceIp,
+});
+
 /** Ids listed in one log line; the counts are always complete. */
 const MAX_LOGGED_IDS = 50;
 
@@ -174,7 +181,7 @@ export function createIngestHandler(
 
   /** Authenticates against the cached document, and once more against a fresh one if that fails (rotation). */
   async function authenticateRequest(request: IngestRequest, trace: Trace): Promise<ProviderCredentials> {
-    const input: AuthenticationInput = { headers: request.headers, token: request.token, sourceIp: request.sourceIp };
+    const input = authenticationInputOf(request);
     let verdict = await verify(input, false);
     if (!verdict.ok) verdict = await verify(input, true);
     if (verdict.ok) return verdict.credentials;
@@ -192,11 +199,10 @@ export function createIngestHandler(
     request: IngestRequest,
     trace: Trace,
   ): Promise<void> {
-    if (!credentials.accounts || !adapter.accountOf) return;
     const named = events.map((event) => adapter.accountOf?.(event));
     const verdict = authorizeAccounts(named, credentials);
     if (verdict.ok) return;
-    const fresh = await verify({ headers: request.headers, token: request.token, sourceIp: request.sourceIp }, true);
+    const fresh = await verify(authenticationInputOf(request), true);
     if (!fresh.ok) refuse(trace, fresh);
     if (fresh.credentials === credentials) refuse(trace, verdict);
     const retried = authorizeAccounts(named, fresh.credentials);
@@ -250,7 +256,8 @@ export function createIngestHandler(
     const normalized = await normalize(request, credentials, receivedAt, trace);
     const { events } = normalized;
     trace.events = events;
-    await authorizeEvents(events, credentials, request, trace);
+    // Opt-in: without `accounts` (nearly always) nothing more runs for the request.
+    if (credentials.accounts && adapter.accountOf) await authorizeEvents(events, credentials, request, trace);
     const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
     trace.enqueue = enqueued;
     const notQueued = events.filter((event) => !enqueued.queued.has(event.eventId)).length;
