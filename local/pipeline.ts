@@ -26,7 +26,8 @@ import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfi
 import { providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
-import { canAuthenticate } from '../functions/ingest/authenticate';
+import { canAdmit, schemesOf, unusedKeys } from '../functions/origin/verify';
+import type { ProviderCredentials } from '../functions/origin/credentials';
 import { localDynamoClient, localSnsClient, localSqsClient } from './engines/clients';
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
 import { createPipelineTable } from './engines/tables';
@@ -44,6 +45,17 @@ export const EXAMPLE_SUBSCRIBER: SubscriberConfig = {
   name: 'final-statuses',
   filterPolicy: { type: ['message.status'], final: ['true'], statusChanged: ['true'] },
 };
+
+/** Whether the ingest would let any request of `adapter` in with `credentials` (`functions/ingest/verify.ts`). */
+function isConfigured(adapter: ProviderAdapter, credentials: ProviderCredentials | undefined): boolean {
+  const schemes = schemesOf(adapter.origin);
+  const document = credentials && adapter.handshake ? { ...credentials, verifyTokens: undefined } : credentials;
+  return (
+    canAdmit(schemes, document) &&
+    unusedKeys(schemes, document).length === 0 &&
+    (document.accounts === undefined || adapter.accountOf !== undefined)
+  );
+}
 
 /** Powertools log levels accepted by the local runtime. */
 const LOG_LEVELS = ['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT'] as const;
@@ -78,6 +90,8 @@ export interface LocalPipelineOptions {
   readonly timeZones?: Readonly<Partial<Record<string, string>>>;
   /** @default TABLE.defaultTtlDays */
   readonly historyTtlDays?: number;
+  /** The URL providers call, for URL-signed schemes (a tunnel in front of `npm start`). @default the gateway's URL */
+  readonly publicBaseUrl?: string;
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -280,6 +294,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const credentials = fileCredentialSource(secretsFile);
     const adapters = Object.values(providers) as ProviderAdapter[];
+    // URL-signed providers sign the URL they call: a tunnel's (PUBLIC_BASE_URL), else this gateway's own, which is
+    // known only once it listens (port 0 picks one); the handlers read it per request.
+    let gatewayUrl: string | undefined;
+    const publicBaseUrl = () => options.publicBaseUrl ?? gatewayUrl;
     const ingestRoutes = adapters.flatMap((adapter): GatewayRoute[] => {
       const handler = createIngestHandler({
         adapter,
@@ -289,6 +307,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         credentials,
         maxBodyBytes,
         timeZone: timeZones[adapter.id],
+        publicBaseUrl,
       });
       // ANY, as on AWS (lib/constructs/webhook-api.ts): the ingest function answers a wrong method itself (405).
       return [
@@ -349,6 +368,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const gateway = await startGateway({ routes, port: options.port ?? 3000, maxBodyBytes, onAccess: options.onAccess });
     cleanup.push(() => gateway.stop());
+    gatewayUrl = gateway.url;
 
     const providerRoutes = await Promise.all(
       adapters.map(async (adapter): Promise<ProviderRoute> => {
@@ -365,9 +385,9 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           authentication: adapter.authentication,
           url: `${gateway.url}/webhooks/${adapter.id}${token ? `/${encodeURIComponent(token)}` : ''}`,
           headers,
-          // The ingest's own rules, so the banner never calls a provider set up while it refuses everything: a
-          // header or a token, and no `accounts` list this adapter cannot check (createIngestHandler.ts).
-          configured: canAuthenticate(configured) && (configured.accounts === undefined || adapter.accountOf !== undefined),
+          // The ingest's own rules, so the banner never calls a provider set up while it refuses everything: a scheme
+          // that admits, no key its schemes do not read, no `accounts` list this adapter cannot check (verify.ts).
+          configured: isConfigured(adapter, configured),
         };
       }),
     );

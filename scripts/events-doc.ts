@@ -14,6 +14,7 @@
  * file; `--check` exits 1 when it is stale. Event types that no fixture produces yet are reported on stderr and
  * listed in the document; the test suite fails on them.
  */
+import { webhookRequest } from '../functions/providers/common';
 import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import { appliedEventAttributes, type AppliedEvent } from '../functions/events/applied';
@@ -116,7 +117,7 @@ export function normalizeFixture(fixture: Fixture, receivedAt = EXAMPLE_RECEIVED
   const adapter = providers[fixture.provider];
   try {
     return adapter.normalize(
-      { body: fixture.body, headers: {}, contentType: fixture.contentType, query: {} },
+      webhookRequest({ body: fixture.body, contentType: fixture.contentType }),
       { receivedAt, timeZone: adapter.defaultTimeZone },
     );
   } catch (error) {

@@ -17,7 +17,7 @@ export const START_MARKER = '<!-- providers:start -->';
 export const END_MARKER = '<!-- providers:end -->';
 
 /** What the table reads of an adapter. */
-export type ProviderSummary = Pick<ProviderAdapter, 'id' | 'displayName' | 'authentication' | 'credentialHeaders' | 'catalog'>;
+export type ProviderSummary = Pick<ProviderAdapter, 'id' | 'displayName' | 'authentication' | 'credentialHeaders' | 'origin' | 'catalog'>;
 
 const HEADER = [
   '| provider | authentication | provider event | channel | event type | provider status → canonical status |',
@@ -28,6 +28,9 @@ const HEADER = [
 const AUTHENTICATION: Readonly<Record<ProviderAdapter['authentication'], (adapter: ProviderSummary) => string>> = {
   headers: (adapter) => `headers ${(adapter.credentialHeaders ?? []).map(code).join(', ')}`.trim(),
   'url-token': () => 'URL token',
+  signature: (adapter) => `signature: ${(adapter.origin ?? []).map((scheme) => code(scheme.name)).join(' or ')}`,
+  'basic-auth': () => 'HTTP Basic, or a URL token',
+  'body-credentials': () => 'user name and password in the body',
 };
 
 /** A code span that cannot break the table: GitHub splits cells on `|` even inside backticks. */

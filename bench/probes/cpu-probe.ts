@@ -12,6 +12,7 @@
  * CPU time is `process.cpuUsage` (user + system) over many requests after a warm-up, in rounds (see
  * {@link ROUNDS}). Input: env `BENCH_CPU_INPUT` (JSON, {@link ProbeInput}). Output: one JSON line on fd 3.
  */
+import { webhookRequest } from '../../functions/providers/common';
 import { writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { SendMessageBatchCommand, SQSClient } from '@aws-sdk/client-sqs';
@@ -151,7 +152,7 @@ async function main(): Promise<ProbeOutput> {
     timeZone: process.env.PROVIDER_TIME_ZONE,
   });
   const event = gatewayEvent();
-  const request = { body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType, query: {} };
+  const request = webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
   const context = { receivedAt: new Date().toISOString(), timeZone: process.env.PROVIDER_TIME_ZONE ?? adapter.defaultTimeZone };
 
   const firstStarted = performance.now();

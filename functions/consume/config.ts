@@ -4,7 +4,7 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { ENV, TABLE } from '../../lib/pipeline-settings';
+import { ENV, TABLE } from '../settings';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
 import type { ConsumerDependencies } from './createConsumerHandler';
 

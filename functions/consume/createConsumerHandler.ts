@@ -9,7 +9,7 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { QUEUE } from '../../lib/pipeline-settings';
+import { QUEUE } from '../settings';
 import { PROVIDER_ID_PATTERN } from '../events/schema';
 import { createPublisher } from '../publish/createPublisher';
 import { ConfigurationError } from '../shared/errors';

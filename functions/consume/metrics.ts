@@ -6,7 +6,7 @@
  * Powertools prints EMF JSON to stdout; set `POWERTOOLS_METRICS_DISABLED=true` to keep it off a local console.
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
-import { ENV, METRICS } from '../../lib/pipeline-settings';
+import { ENV, METRICS } from '../settings';
 import { getOptionalStringFromEnv } from '../shared/env';
 import type { EventResult } from './applyEvent';
 

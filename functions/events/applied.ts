@@ -4,7 +4,7 @@
  * receive exactly this JSON (raw message delivery); `schemas/applied-event.v1.schema.json` is generated from it.
  */
 import * as z from 'zod/mini';
-import { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../../lib/pipeline-settings';
+import { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../settings';
 import { NormalizedEventSchema } from './schema';
 import { CANONICAL_STATUSES } from './status';
 

@@ -45,7 +45,7 @@ export {
   type AppliedEvent,
   type AppliedEventAttributes,
 } from './applied';
-export { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../../lib/pipeline-settings';
+export { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../settings';
 
 /** The `error` object of an event (`code`, `message`, both optional). */
 export type EventError = NonNullable<NormalizedEvent['error']>;

@@ -1,6 +1,6 @@
 /**
  * The ingest function's configuration from the environment, read once per container through helpers that fail
- * loudly (a missing variable stops the cold start, not the first webhook). Names in `lib/pipeline-settings.ts`.
+ * loudly (a missing variable stops the cold start, not the first webhook). Names in `functions/settings.ts`.
  *
  * - `PROVIDER_ID` (required): the adapter, from the registry.
  * - `EVENTS_QUEUE_URL` (required), `REJECTED_QUEUE_URL` (optional).
@@ -9,15 +9,17 @@
  *   the stack sets with the extension's layer); otherwise `WEBHOOK_SECRETS_FILE`, default
  *   `config/credentials.dev.json` resolved from the working directory.
  * - `MAX_BODY_BYTES` (default 256 KiB), `PROVIDER_TIME_ZONE` (default: the adapter's zone),
- *   `ALLOWED_SOURCE_IPS` (optional, comma-separated CIDRs; both it and the document's `allowedIps` must pass).
+ *   `ALLOWED_SOURCE_IPS` (optional, comma-separated CIDRs; both it and the document's `allowedIps` must pass),
+ *   `PUBLIC_BASE_URL` (optional: the URL providers call, for URL-signed schemes), `SIGNATURE_TOLERANCE_SECONDS`
+ *   (default 300).
  */
 import { resolve } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, INGEST } from '../../lib/pipeline-settings';
+import { ENV, INGEST } from '../settings';
 import { adapterFor } from '../providers';
 import { ConfigurationError } from '../shared/errors';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
-import { ipAllowList } from './authenticate';
+import { ipAllowList } from '../origin/cidr';
 import { DEFAULT_EXTENSION_PORT, extensionCredentialSource, fileCredentialSource, type CredentialSource } from './credentials';
 import type { IngestDependencies } from './createIngestHandler';
 
@@ -102,5 +104,7 @@ export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): Ing
     maxBodyBytes: getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1, env }),
     timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, env),
     allowedSourceIps: allowedSourceIpsFromEnv(env),
+    publicBaseUrl: getOptionalStringFromEnv(ENV.publicBaseUrl, env),
+    signatureToleranceSeconds: getNumberFromEnv(ENV.signatureToleranceSeconds, { default: INGEST.signatureToleranceSeconds, min: 1, max: 86_400, env }),
   };
 }

@@ -27,9 +27,9 @@ import { readFile } from 'node:fs/promises';
 import { validate } from '../providers/common';
 import { ValidationError, WebhookError } from '../shared/errors';
 import { logger } from './logger';
-import { ProviderCredentialsSchema, type ProviderCredentials } from './authenticate';
+import { CREDENTIAL_KEYS, ProviderCredentialsSchema, type ProviderCredentials } from '../origin/credentials';
 
-export type { ProviderCredentials } from './authenticate';
+export type { ProviderCredentials } from '../origin/credentials';
 
 /** A provider's credentials document, cached. See the module comment for the refresh rule. */
 export interface CredentialSource {
@@ -199,7 +199,7 @@ function errorName(error: unknown): string {
 const byProviderKey: Selector = (document, provider) =>
   isPlainObject(document) && Object.prototype.hasOwnProperty.call(document, provider) ? document[provider] : undefined;
 
-const ENTRY_KEYS = ['headers', 'tokens', 'allowedIps', 'accounts'];
+const ENTRY_KEYS: readonly string[] = CREDENTIAL_KEYS;
 
 /**
  * A Secrets Manager secret holds one provider's entry (`{"headers": …}`). The file's shape (keyed by provider

@@ -15,7 +15,7 @@ import {
   type SendMessageBatchRequestEntry,
   type SQSClient,
 } from '@aws-sdk/client-sqs';
-import { QUEUE } from '../../lib/pipeline-settings';
+import { QUEUE } from '../settings';
 import { messageAttributesOf } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 

@@ -12,7 +12,7 @@
  * `metricsNamespace`, which is what its alarms watch), else `METRICS.namespace`; `POWERTOOLS_METRICS_DISABLED=true`
  * (or `POWERTOOLS_DEV=true` without it) keeps them off, as the local runtime does.
  */
-import { METRICS } from '../../lib/pipeline-settings';
+import { METRICS } from '../settings';
 
 export type IngestMetricName =
   | typeof METRICS.authFailures

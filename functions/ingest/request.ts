@@ -4,12 +4,19 @@
  * decoding), so a huge base64 body costs nothing before it is refused.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { parseForm } from '../origin/form';
+import type { FormParams, OriginRequest } from '../origin/types';
+import { publicUrl } from '../origin/url';
 import { ValidationError } from '../shared/errors';
 
 /** One webhook request, adapted from the gateway event. Header names are lower-case. */
 export interface IngestRequest {
   readonly method: string;
   readonly path: string;
+  /** The host the request arrived at (API Gateway's `domainName`). */
+  readonly host: string;
+  /** The query string exactly as received, without `?`. */
+  readonly rawQuery: string;
   /** The caller's address as API Gateway saw it (IPv4 or IPv6; IPv4-mapped IPv6 is unwrapped). */
   readonly sourceIp: string;
   /** API Gateway's request id, for logs. */
@@ -75,7 +82,9 @@ export function adaptRequest(event: APIGatewayProxyEventV2): IngestRequest {
   const headers = lowerCaseHeaders(event.headers);
   return {
     method: (http?.method ?? '').toUpperCase(),
-    path: http?.path ?? event.rawPath ?? '',
+    path: event.rawPath ?? http?.path ?? '',
+    host: event.requestContext?.domainName ?? headers.host ?? '',
+    rawQuery: event.rawQueryString ?? '',
     sourceIp: normalizeIp(http?.sourceIp ?? ''),
     requestId: event.requestContext?.requestId ?? '',
     provider: event.pathParameters?.provider,
@@ -104,15 +113,49 @@ export function bodyBytes(request: Pick<IngestRequest, 'rawBody' | 'isBase64Enco
 }
 
 /**
+ * What proof-of-origin verification sees: the raw bytes, and the URL the provider called (`publicBaseUrl` + path +
+ * query when the deployment sets one, else the URL the request arrived at).
+ */
+export function originRequestOf(
+  request: IngestRequest,
+  bytes: Buffer,
+  options: { readonly publicBaseUrl?: string; readonly now: number },
+): OriginRequest {
+  let form: FormParams | undefined;
+  return {
+    method: request.method,
+    url: publicUrl({ base: options.publicBaseUrl, host: request.host, path: request.path, rawQuery: request.rawQuery }),
+    headers: request.headers,
+    token: request.token,
+    sourceIp: request.sourceIp,
+    body: bytes,
+    formParams: () => (form ??= request.contentType === FORM_MEDIA_TYPE ? parseForm(bytes.toString('utf8')) : []),
+    now: options.now,
+  };
+}
+
+export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
+
+/** The form parameters an adapter reads: a form body's, or a GET's query string. */
+export function paramsOf(request: Pick<IngestRequest, 'method' | 'contentType' | 'rawQuery'>, text: string): FormParams {
+  if (request.contentType === FORM_MEDIA_TYPE) return parseForm(text);
+  return request.method === 'GET' ? parseForm(request.rawQuery) : [];
+}
+
+/** A leading byte-order mark: senders on Windows stacks put one before JSON and XML; no parser wants it. */
+const BOM = /^\uFEFF/;
+
+/**
  * The body as text for the adapter. A base64 body is decoded in its declared charset (UTF-8 when none or an
  * unknown one is declared), strictly: bytes that are not valid in that charset are a 400, never silently
  * replaced by U+FFFD, which would change names and message texts without anyone noticing.
  */
-export function bodyText(request: Pick<IngestRequest, 'rawBody' | 'isBase64Encoded' | 'charset'>): string {
-  if (!request.isBase64Encoded) return request.rawBody;
+export function bodyText(request: Pick<IngestRequest, 'rawBody' | 'isBase64Encoded' | 'charset'>, bytes?: Buffer): string {
+  if (!request.isBase64Encoded) return request.rawBody.replace(BOM, '');
   const charset = request.charset && isKnownCharset(request.charset) ? request.charset : 'utf-8';
   try {
-    return new TextDecoder(charset, { fatal: true, ignoreBOM: false }).decode(bodyBytes(request));
+    // `ignoreBOM: false` drops a BOM that matches the charset.
+    return new TextDecoder(charset, { fatal: true, ignoreBOM: false }).decode(bytes ?? bodyBytes(request));
   } catch {
     throw new ValidationError(`body is not valid ${charset}`);
   }

@@ -1,6 +1,6 @@
 /** The lookup Lambda entry: `TABLE_NAME` from the environment, one DynamoDB client per container. */
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { ENV } from '../../lib/pipeline-settings';
+import { ENV } from '../settings';
 import { getStringFromEnv } from '../shared/env';
 import { createLookupHandler } from './createLookupHandler';
 

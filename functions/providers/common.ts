@@ -9,7 +9,8 @@ import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/s
 import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toUtcIso } from '../shared/time';
-import type { DeliveryOutcome, NormalizeContext, WebhookReply } from './types';
+import { paramsOf } from '../ingest/request';
+import type { DeliveryOutcome, NormalizeContext, WebhookReply, WebhookRequest } from './types';
 
 /**
  * Deepest nesting of arrays and objects (or XML elements) a body may have. No provider documents more than four
@@ -211,3 +212,29 @@ export function invalidItemEvent(
   );
 }
 
+
+/**
+ * A `WebhookRequest` from its parts, as the ingest builds it (form parameters parsed from a form body or a GET's
+ * query): for tools and tests that hand an adapter a body directly.
+ *
+ * @example webhookRequest({ body: '{"sms_id":1,"status_id":7}', contentType: 'application/json' })
+ */
+export function webhookRequest(parts: {
+  readonly body: string;
+  readonly contentType?: string;
+  readonly method?: string;
+  readonly headers?: Readonly<Record<string, string | undefined>>;
+  readonly query?: Readonly<Record<string, string | undefined>>;
+  readonly rawQuery?: string;
+}): WebhookRequest {
+  const method = parts.method ?? 'POST';
+  const body = parts.body.replace(/^\uFEFF/, '');
+  return {
+    method,
+    body,
+    params: paramsOf({ method, contentType: parts.contentType, rawQuery: parts.rawQuery ?? '' }, body),
+    headers: parts.headers ?? {},
+    contentType: parts.contentType,
+    query: parts.query ?? {},
+  };
+}

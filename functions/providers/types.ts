@@ -1,19 +1,31 @@
 /**
  * The contract every provider adapter implements. An adapter is pure: no AWS SDK, no I/O. The ingest handler
- * authenticates and size-checks the request, then calls `normalize`, queues the events, and calls `reply` with
- * what was queued. Adding a provider = one file implementing this, its fixtures, one line in `./index.ts`.
+ * checks the method and the size cap, verifies the request with the adapter's proof-of-origin schemes, then calls
+ * `normalize`, queues the events, and calls `reply` with what was queued. Adding a provider = one file implementing
+ * this, its fixtures, one line in `./index.ts` and its dev credentials (`docs/adding-a-provider.md`).
  */
 import type { Channel, EventType, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
+import type { ProviderCredentials } from '../origin/credentials';
+import type { CredentialKey, FormParams, OriginScheme } from '../origin/types';
+import type { ErrorResponse } from '../shared/errors';
 
-/** The request as an adapter sees it: already authenticated and under the size cap. */
+/** The request as an adapter sees it: verified and under the size cap. */
 export interface WebhookRequest {
-  /** The body as text (UTF-8). */
+  /** Upper-case HTTP method (`POST`, or `GET` for providers that call back with a query string). */
+  readonly method: string;
+  /** The body as text, decoded in its declared charset (UTF-8 when none), a leading byte-order mark removed. */
   readonly body: string;
-  /** Header names lower-cased; values as sent (several values joined with ", "). */
+  /**
+   * The form parameters: a form-encoded body's, or a GET's query; repeated names kept in order. Empty for other
+   * bodies.
+   */
+  readonly params: FormParams;
+  /** Header names lower-cased; values as sent. Headers that carry a secret or a signature are left out. */
   readonly headers: Readonly<Record<string, string | undefined>>;
   /** Media type without parameters, lower-cased (`application/json`), if sent. */
   readonly contentType?: string;
+  /** Query parameters (a repeated name's values joined with `,`, as API Gateway does). */
   readonly query: Readonly<Record<string, string | undefined>>;
 }
 
@@ -58,14 +70,48 @@ export interface CatalogEntry {
   readonly statuses?: Readonly<Record<string, CanonicalStatus>>;
 }
 
+/**
+ * A provider's unsigned handshake (Meta's `GET ?hub.mode=subscribe&hub.verify_token=…&hub.challenge=…`): answered
+ * by the adapter from its own credential key, recorded as a ping, never normalized.
+ */
+export interface Handshake {
+  /** The credential keys it reads (`verifyTokens`). */
+  readonly keys: readonly CredentialKey[];
+  /** Whether `request` is the handshake. */
+  matches(request: WebhookRequest): boolean;
+  /** The answer: 2xx when the provider proved itself, else a refusal (counted as an authentication failure). */
+  answer(request: WebhookRequest, credentials: ProviderCredentials | undefined): WebhookReply;
+}
+
+/** How a provider proves where a request comes from, for docs and the stack's instructions. */
+export type AuthenticationKind = 'headers' | 'url-token' | 'signature' | 'basic-auth' | 'body-credentials';
+
 export interface ProviderAdapter {
   /** Kebab-case id: the `{provider}` of the routes and the `provider` of events. */
   readonly id: string;
   readonly displayName: string;
-  /** What the provider itself can send: static headers set in its console, or nothing (then a URL token). */
-  readonly authentication: 'headers' | 'url-token';
+  /**
+   * How the provider proves itself by default: static headers set in its console, a signature, HTTP Basic,
+   * credentials in the body, or nothing it sends (then a URL token). Every provider can also be given a URL token
+   * and source IP ranges.
+   */
+  readonly authentication: AuthenticationKind;
   /** The headers its console lets you set, when `authentication` is `headers`. */
   readonly credentialHeaders?: readonly string[];
+  /**
+   * The provider's own proof-of-origin schemes (signatures, HTTP Basic, body credentials), from `functions/origin`.
+   * The platform adds static headers, a URL token and source IP ranges to every provider.
+   */
+  readonly origin?: readonly OriginScheme[];
+  /** Methods its callbacks use. @default ['POST'] */
+  readonly methods?: readonly ('GET' | 'POST')[];
+  /** Its handshake, when it has one. */
+  readonly handshake?: Handshake;
+  /**
+   * How our own refusals and failures are answered, when the provider's convention differs from a JSON error (the
+   * status code stays: a failure of ours is always a 5xx so the provider retries).
+   */
+  replyToError?(response: ErrorResponse): ErrorResponse;
   /** Default zone of its zone-less timestamps (DESIGN.md); a deployment may override it. */
   readonly defaultTimeZone: string;
   readonly catalog: readonly CatalogEntry[];

@@ -18,8 +18,14 @@ export abstract class WebhookError extends Error {
 export class AuthenticationError extends WebhookError {
   readonly statusCode = 401;
   readonly code = 'unauthorized';
-  /** Why, for logs and metrics only; the answer to the caller stays generic. */
-  constructor(readonly reason: string) {
+  /**
+   * Why, for logs and metrics only; the answer to the caller stays generic.
+   * @param refusal - the header that failed and more detail, for the log line (names, never values).
+   */
+  constructor(
+    readonly reason: string,
+    readonly refusal: { readonly header?: string; readonly detail?: string } = {},
+  ) {
     super('missing or invalid credentials');
   }
 }

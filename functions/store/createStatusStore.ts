@@ -17,7 +17,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../events/schema';
-import { TABLE } from '../../lib/pipeline-settings';
+import { TABLE } from '../settings';
 import { StoreError } from './errors';
 import { FIRST_WRITE_CONDITION, settleUpdate, stateUpdate } from './expressions';
 import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';

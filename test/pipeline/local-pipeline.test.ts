@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../functions/providers/common';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AppliedEvent } from '../../functions/events/applied';
 import type { NormalizedEvent } from '../../functions/events/schema';
@@ -16,12 +17,11 @@ const quiet = () => undefined;
 function normalizeFixture(provider: string, fixture: Fixture, receivedAt: string): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
   return adapter.normalize(
-    {
+    webhookRequest({
       body: fixture.body,
       headers: { 'content-type': fixture.contentType },
       contentType: fixture.contentType.split(';')[0].trim().toLowerCase(),
-      query: {},
-    },
+    }),
     { receivedAt, timeZone: adapter.defaultTimeZone },
   ).events;
 }

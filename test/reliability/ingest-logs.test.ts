@@ -3,6 +3,7 @@
  * the ingest handler processes every fixture of every provider, valid and invalid, with the right credentials
  * and with wrong ones: no whole phone number, no secret, no raw body in any line.
  */
+import { webhookRequest } from '../../functions/providers/common';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { adapterFor, providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
@@ -29,7 +30,7 @@ function phonesIn(fixture: Fixture): string[] {
   let events: NormalizedEvent[] = [];
   try {
     const adapter = adapterFor(fixture.provider);
-    events = adapter.normalize({ body: fixture.body, headers: {}, query: {} }, { receivedAt: new Date().toISOString(), timeZone: 'UTC' }).events;
+    events = adapter.normalize(webhookRequest({ body: fixture.body }), { receivedAt: new Date().toISOString(), timeZone: 'UTC' }).events;
   } catch {
     // Invalid fixture.
   }

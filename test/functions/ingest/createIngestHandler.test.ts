@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../../functions/providers/common';
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
@@ -16,7 +17,7 @@ const suite = useIngestSuite();
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
   const adapter = adapterFor(fixture.provider);
   return adapter.normalize(
-    { body: fixture.body, headers: { 'content-type': fixture.contentType }, contentType: fixture.contentType, query: {} },
+    webhookRequest({ body: fixture.body, headers: { 'content-type': fixture.contentType }, contentType: fixture.contentType }),
     { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone },
   ).events;
 }
@@ -35,11 +36,12 @@ describe('order of checks', () => {
     expect(response.statusCode).toBe(404);
   });
 
-  it('refuses an unauthenticated request before looking at its body', async () => {
+  it('refuses an unauthenticated request before parsing its body, and an oversized one before verifying it', async () => {
     const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { maxBodyBytes: 64 });
     const wrong = { 'X-Toast-Webhook-Signature': 'wrong' };
     expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'not json' }))).statusCode).toBe(401);
-    expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'x'.repeat(65) }))).statusCode).toBe(401);
+    // The size cap comes first: measuring costs nothing, and verification may read the body.
+    expect((await handler(webhookEvent('nhncloud-sms', { headers: wrong, body: 'x'.repeat(65) }))).statusCode).toBe(413);
     expect(await eventsDepth()).toBe(0);
     expect(await rejectedDepth()).toBe(0);
   });

@@ -2,7 +2,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerIds, providers } from '../../../functions/providers';
 import * as z from 'zod/mini';
-import { MAX_NESTING_DEPTH, parseJson, validate, wellFormed, withinNestingLimit } from '../../../functions/providers/common';
+import { MAX_NESTING_DEPTH, parseJson, validate, webhookRequest, wellFormed, withinNestingLimit } from '../../../functions/providers/common';
 import { validationErrorOf } from '../../support/errors';
 
 const EVENTS = join(__dirname, '../../events');
@@ -52,7 +52,7 @@ describe('nesting limit', () => {
 
   it.each(deepFixtures)('%s refuses %s, thousands of levels deep, with a 400 naming the problem', (provider, name) => {
     const body = readFileSync(join(EVENTS, provider, name), 'utf8');
-    const error = validationErrorOf(() => providers[provider].normalize({ body, headers: {}, query: {} }, context));
+    const error = validationErrorOf(() => providers[provider].normalize(webhookRequest({ body }), context));
     expect(error.message).toBe(TOO_DEEP);
     expect(error.statusCode).toBe(400);
   });

@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../../functions/providers/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
@@ -14,7 +15,7 @@ const fixtureJson = (name: string) => JSON.parse(fixture(name)) as Record<string
 const context: NormalizeContext = { receivedAt: '2025-01-01T00:00:00.000Z', timeZone: innopaasOtp.defaultTimeZone };
 
 const normalize = (body: string, ctx: NormalizeContext = context) =>
-  innopaasOtp.normalize({ body, headers: {}, contentType: 'application/json', query: {} }, ctx);
+  innopaasOtp.normalize(webhookRequest({ body, contentType: 'application/json' }), ctx);
 
 const only = (body: string, ctx?: NormalizeContext): NormalizedEvent => {
   const { events } = normalize(body, ctx);

@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../../functions/providers/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
@@ -28,7 +29,7 @@ const validFixtures = readdirSync(FIXTURES).filter(
 const context: NormalizeContext = { receivedAt: '2025-01-01T00:00:00.000Z', timeZone: innopaasWhatsapp.defaultTimeZone };
 
 const normalize = (body: string, ctx: NormalizeContext = context) =>
-  innopaasWhatsapp.normalize({ body, headers: {}, contentType: 'application/json', query: {} }, ctx);
+  innopaasWhatsapp.normalize(webhookRequest({ body, contentType: 'application/json' }), ctx);
 
 const only = (body: string, ctx?: NormalizeContext): NormalizedEvent => {
   const { events } = normalize(body, ctx);

@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../../functions/providers/common';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import fc from 'fast-check';
@@ -19,12 +20,8 @@ const fixtureJson = (name: string): any => JSON.parse(fixture(name));
 
 const context: NormalizeContext = { receivedAt: '2024-06-01T00:00:00.000Z', timeZone: nhncloudSms.defaultTimeZone };
 
-const request = (body: string): WebhookRequest => ({
-  body,
-  headers: { 'content-type': 'application/json;charset=UTF-8' },
-  contentType: 'application/json',
-  query: {},
-});
+const request = (body: string): WebhookRequest =>
+  webhookRequest({ body, headers: { 'content-type': 'application/json;charset=UTF-8' }, contentType: 'application/json' });
 
 const normalize = (body: string | object, ctx: NormalizeContext = context): Normalized =>
   nhncloudSms.normalize(request(typeof body === 'string' ? body : JSON.stringify(body)), ctx);

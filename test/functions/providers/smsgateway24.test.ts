@@ -1,3 +1,4 @@
+import { webhookRequest } from '../../../functions/providers/common';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalizedEventSchema } from '../../../functions/events/schema';
@@ -12,7 +13,7 @@ const UTC: NormalizeContext = { receivedAt: RECEIVED_AT, timeZone: smsgateway24.
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const fixtureObject = (name: string) => JSON.parse(fixture(name)) as Record<string, unknown>;
-const normalize = (body: string, context: NormalizeContext = UTC) => smsgateway24.normalize({ body, headers: {}, query: {} }, context);
+const normalize = (body: string, context: NormalizeContext = UTC) => smsgateway24.normalize(webhookRequest({ body }), context);
 const only = (body: string, context?: NormalizeContext) => {
   const { events } = normalize(body, context);
   expect(events).toHaveLength(1);

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { MAX_XML_REFERENCES, WEBCOM_STATUSES, webcom } from '../../../functions/providers/webcom';
-import { MAX_NESTING_DEPTH } from '../../../functions/providers/common';
+import { MAX_NESTING_DEPTH, webhookRequest } from '../../../functions/providers/common';
 import type { Normalized, NormalizeContext } from '../../../functions/providers/types';
 import { validationErrorOf } from '../../support/errors';
 
@@ -11,7 +11,7 @@ const RECEIVED_AT = '2024-05-14T08:00:00.000Z';
 const MOSCOW: NormalizeContext = { receivedAt: RECEIVED_AT, timeZone: webcom.defaultTimeZone };
 
 const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
-const normalize = (body: string, context: NormalizeContext = MOSCOW) => webcom.normalize({ body, headers: {}, query: {} }, context);
+const normalize = (body: string, context: NormalizeContext = MOSCOW) => webcom.normalize(webhookRequest({ body }), context);
 const xml = (states: string) => `<?xml version="1.0" encoding="utf-8" ?>\n<response>${states}</response>`;
 
 

@@ -1,14 +1,32 @@
-import {
-  ProviderCredentialsSchema,
-  MAX_ACCOUNT_LENGTH,
-  authenticate,
-  authorizeAccounts,
-  canAuthenticate,
-  ipAllowList,
-  type AuthenticationInput,
-  type ProviderCredentials,
-} from '../../../functions/ingest/authenticate';
+/**
+ * The schemes every provider has (static headers, URL token, source IP ranges), composed as the ingest composes
+ * them, and the credentials document they read.
+ */
+import { MAX_ACCOUNT_LENGTH, ProviderCredentialsSchema, type ProviderCredentials } from '../../../functions/origin/credentials';
+import { deploymentSourceIps } from '../../../functions/origin/schemes/static';
+import type { OriginRequest, Verdict } from '../../../functions/origin/types';
+import { PLATFORM_SCHEMES, canAdmit, verifyOrigin } from '../../../functions/origin/verify';
+import { accountsVerdict as authorizeAccounts } from '../../../functions/ingest/verify';
 import devCredentials from '../../../config/credentials.dev.json';
+
+interface AuthenticationInput {
+  readonly headers: Readonly<Record<string, string | undefined>>;
+  readonly token?: string;
+  readonly sourceIp: string;
+}
+
+/** The platform's schemes over a request with no body, plus the deployment's own allow-list when given. */
+async function authenticate(
+  input: AuthenticationInput,
+  credentials: ProviderCredentials | undefined,
+  options: { allowedSourceIps?: string[] } = {},
+): Promise<Verdict> {
+  const request: OriginRequest = { method: 'POST', url: 'https://hooks.example.com/webhooks/acme', body: Buffer.alloc(0), formParams: () => [], now: 0, ...input };
+  const verdict = await verifyOrigin(PLATFORM_SCHEMES, request, credentials, { toleranceSeconds: 300 });
+  return verdict.ok && options.allowedSourceIps ? deploymentSourceIps(options.allowedSourceIps)(request) : verdict;
+}
+
+const canAuthenticate = (credentials: ProviderCredentials | undefined) => canAdmit(PLATFORM_SCHEMES, credentials);
 
 const HEADERS: ProviderCredentials = { headers: { UserName: ['acme'], Authorization: ['s3cret-current', 's3cret-previous'] } };
 const TOKENS: ProviderCredentials = { tokens: ['token-0123456789abcdef'] };
@@ -19,17 +37,17 @@ function input(overrides: Partial<AuthenticationInput> = {}): AuthenticationInpu
 }
 
 describe('headers', () => {
-  it('accepts a request whose every configured header equals an accepted value', () => {
-    expect(authenticate(input(), HEADERS)).toEqual({ ok: true });
+  it('accepts a request whose every configured header equals an accepted value', async () => {
+    expect(await authenticate(input(), HEADERS)).toEqual({ ok: true });
   });
 
-  it('accepts any of several values of a header (rotation)', () => {
-    expect(authenticate(input({ headers: { username: 'acme', authorization: 's3cret-previous' } }), HEADERS).ok).toBe(true);
+  it('accepts any of several values of a header (rotation)', async () => {
+    expect((await authenticate(input({ headers: { username: 'acme', authorization: 's3cret-previous' } }), HEADERS)).ok).toBe(true);
   });
 
-  it('compares header names case-insensitively', () => {
+  it('compares header names case-insensitively', async () => {
     const credentials: ProviderCredentials = { headers: { 'X-TOAST-Webhook-Signature': ['sig-value'] } };
-    expect(authenticate({ headers: { 'x-toast-webhook-signature': 'sig-value' }, sourceIp: '' }, credentials).ok).toBe(true);
+    expect((await authenticate({ headers: { 'x-toast-webhook-signature': 'sig-value' }, sourceIp: '' }, credentials)).ok).toBe(true);
   });
 
   it.each([
@@ -38,21 +56,21 @@ describe('headers', () => {
     ['an empty value', ''],
     ['the value with a different case', 'S3CRET-CURRENT'],
     ['a repeated header, joined by the gateway', 's3cret-current,s3cret-current'],
-  ])('refuses %s', (_name, authorization) => {
-    const result = authenticate(input({ headers: { username: 'acme', authorization } }), HEADERS);
+  ])('refuses %s', async (_name, authorization) => {
+    const result = await authenticate(input({ headers: { username: 'acme', authorization } }), HEADERS);
     expect(result.ok).toBe(false);
   });
 
-  it('names the header that is missing', () => {
-    expect(authenticate(input({ headers: { username: 'acme' } }), HEADERS)).toEqual({
+  it('names the header that is missing', async () => {
+    expect(await authenticate(input({ headers: { username: 'acme' } }), HEADERS)).toEqual({
       ok: false,
       reason: 'missing_header',
       header: 'Authorization',
     });
   });
 
-  it('names the header that does not match', () => {
-    expect(authenticate(input({ headers: { username: 'other', authorization: 's3cret-current' } }), HEADERS)).toEqual({
+  it('names the header that does not match', async () => {
+    expect(await authenticate(input({ headers: { username: 'other', authorization: 's3cret-current' } }), HEADERS)).toEqual({
       ok: false,
       reason: 'header_mismatch',
       header: 'UserName',
@@ -61,26 +79,26 @@ describe('headers', () => {
 });
 
 describe('URL tokens', () => {
-  it('accepts the configured token', () => {
-    expect(authenticate({ headers: {}, token: 'token-0123456789abcdef', sourceIp: '' }, TOKENS).ok).toBe(true);
+  it('accepts the configured token', async () => {
+    expect((await authenticate({ headers: {}, token: 'token-0123456789abcdef', sourceIp: '' }, TOKENS)).ok).toBe(true);
   });
 
-  it('refuses a wrong token', () => {
-    expect(authenticate({ headers: {}, token: 'token-0123456789abcdeX', sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'token_mismatch' });
+  it('refuses a wrong token', async () => {
+    expect(await authenticate({ headers: {}, token: 'token-0123456789abcdeX', sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'token_mismatch' });
   });
 
-  it('refuses a request without a token', () => {
-    expect(authenticate({ headers: {}, sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'missing_token' });
+  it('refuses a request without a token', async () => {
+    expect(await authenticate({ headers: {}, sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'missing_token' });
   });
 
-  it('ignores a token sent to a provider that authenticates by headers only', () => {
-    expect(authenticate(input({ token: 'anything' }), HEADERS).ok).toBe(true);
+  it('ignores a token sent to a provider that authenticates by headers only', async () => {
+    expect((await authenticate(input({ token: 'anything' }), HEADERS)).ok).toBe(true);
   });
 
-  it('requires both headers and token when both are configured', () => {
+  it('requires both headers and token when both are configured', async () => {
     const both: ProviderCredentials = { ...HEADERS, ...TOKENS };
-    expect(authenticate(input(), both)).toEqual({ ok: false, reason: 'missing_token' });
-    expect(authenticate(input({ token: 'token-0123456789abcdef' }), both).ok).toBe(true);
+    expect(await authenticate(input(), both)).toEqual({ ok: false, reason: 'missing_token' });
+    expect((await authenticate(input({ token: 'token-0123456789abcdef' }), both)).ok).toBe(true);
   });
 });
 
@@ -97,12 +115,12 @@ describe('allowed IPs', () => {
     ['a neighbour of a bare address', ['198.51.100.9'], '198.51.100.10', false],
     ['a source that is not an address', ['0.0.0.0/0'], 'not-an-ip', false],
     ['an empty source', ['0.0.0.0/0'], '', false],
-  ])('for %s answers %s', (_name, cidrs, ip, ok) => {
-    expect(authenticate(from(ip), withIps(cidrs)).ok).toBe(ok);
+  ])('for %s answers %s', async (_name, cidrs, ip, ok) => {
+    expect((await authenticate(from(ip), withIps(cidrs))).ok).toBe(ok);
   });
 
-  it('refuses a source outside the deployment allow-list even when the document allows it', () => {
-    const result = authenticate(from('203.0.113.7'), withIps(['0.0.0.0/0']), { allowedSourceIps: ipAllowList(['198.51.100.0/24']) });
+  it('refuses a source outside the deployment allow-list even when the document allows it', async () => {
+    const result = await authenticate(from('203.0.113.7'), withIps(['0.0.0.0/0']), { allowedSourceIps: ['198.51.100.0/24'] });
     expect(result).toEqual({ ok: false, reason: 'source_ip_not_allowed' });
   });
 });
@@ -115,18 +133,18 @@ describe('fail closed', () => {
     ['an entry with only accounts', { accounts: ['akb3dukdmdjsdSvgk'] }],
     ['an entry with only allowedIps and accounts', { allowedIps: ['0.0.0.0/0'], accounts: ['akb3dukdmdjsdSvgk'] }],
     ['an entry with an empty headers object', { headers: {} }],
-  ])('refuses every request for %s', (_name, credentials) => {
-    expect(authenticate(input(), credentials as ProviderCredentials | undefined)).toEqual({ ok: false, reason: 'not_configured' });
+  ])('refuses every request for %s', async (_name, credentials) => {
+    expect(await authenticate(input(), credentials as ProviderCredentials | undefined)).toEqual({ ok: false, reason: 'not_configured' });
     expect(canAuthenticate(credentials as ProviderCredentials | undefined)).toBe(false);
   });
 
-  it('says an entry with a header or a token can let a request in', () => {
+  it('says an entry with a header or a token can let a request in', async () => {
     expect([HEADERS, TOKENS].map((credentials) => canAuthenticate(credentials))).toEqual([true, true]);
   });
 });
 
 describe('the credentials document', () => {
-  it('accepts every entry of the dev file', () => {
+  it('accepts every entry of the dev file', async () => {
     for (const [key, entry] of Object.entries(devCredentials)) {
       if (!key.startsWith('_')) expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(true);
     }
@@ -146,7 +164,7 @@ describe('the credentials document', () => {
     ['a single account instead of a list', { ...HEADERS, accounts: 'akb3dukdmdjsdSvgk' }],
     ['an account that is a number', { ...HEADERS, accounts: [12345] }],
     ['a misspelt accounts key', { ...HEADERS, account: ['akb3dukdmdjsdSvgk'] }],
-  ])('refuses %s', (_name, entry) => {
+  ])('refuses %s', async (_name, entry) => {
     expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(false);
   });
 
@@ -154,7 +172,7 @@ describe('the credentials document', () => {
     ['one account', ['akb3dukdmdjsdSvgk']],
     ['several accounts', ['akb3dukdmdjsdSvgk', 'second-project-app-key']],
     ['an account at the length limit', ['k'.repeat(MAX_ACCOUNT_LENGTH)]],
-  ])('accepts %s beside the credentials', (_name, accounts) => {
+  ])('accepts %s beside the credentials', async (_name, accounts) => {
     expect(ProviderCredentialsSchema.safeParse({ ...HEADERS, accounts }).success).toBe(true);
     expect(ProviderCredentialsSchema.safeParse({ ...TOKENS, accounts }).success).toBe(true);
   });
@@ -163,11 +181,11 @@ describe('the credentials document', () => {
 describe('accounts', () => {
   const OURS: ProviderCredentials = { ...HEADERS, accounts: ['akb3dukdmdjsdSvgk', 'second-project-app-key'] };
 
-  it('lets through events that name any listed account', () => {
+  it('lets through events that name any listed account', async () => {
     expect(authorizeAccounts(['akb3dukdmdjsdSvgk', 'second-project-app-key'], OURS)).toEqual({ ok: true });
   });
 
-  it('refuses when one event names an account not listed, without saying which was expected', () => {
+  it('refuses when one event names an account not listed, without saying which was expected', async () => {
     expect(authorizeAccounts(['akb3dukdmdjsdSvgk', 'someone-else'], OURS)).toEqual({ ok: false, reason: 'account_not_allowed' });
   });
 
@@ -177,21 +195,21 @@ describe('accounts', () => {
     ['a prefix of a listed account', 'akb3dukdmdjsd'],
     ['an empty name', ''],
     ['a name inherited from Object.prototype', 'constructor'],
-  ])('compares exactly: refuses %s', (_name, account) => {
+  ])('compares exactly: refuses %s', async (_name, account) => {
     expect(authorizeAccounts([account], OURS).ok).toBe(false);
   });
 
-  it('lets through events that name no account', () => {
+  it('lets through events that name no account', async () => {
     expect(authorizeAccounts([undefined, 'akb3dukdmdjsdSvgk', undefined], OURS).ok).toBe(true);
     expect(authorizeAccounts([], OURS).ok).toBe(true);
   });
 
-  it('lets every account through when none are configured', () => {
+  it('lets every account through when none are configured', async () => {
     expect(authorizeAccounts(['anything', 'at-all'], HEADERS).ok).toBe(true);
   });
 
-  it('does not make an authenticated request out of accounts: the credential checks are unchanged', () => {
-    expect(authenticate(input(), OURS)).toEqual({ ok: true });
-    expect(authenticate(input({ headers: { username: 'acme' } }), OURS)).toMatchObject({ ok: false, reason: 'missing_header' });
+  it('does not make an authenticated request out of accounts: the credential checks are unchanged', async () => {
+    expect(await authenticate(input(), OURS)).toEqual({ ok: true });
+    expect(await authenticate(input({ headers: { username: 'acme' } }), OURS)).toMatchObject({ ok: false, reason: 'missing_header' });
   });
 });

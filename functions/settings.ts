@@ -1,0 +1,125 @@
+/**
+ * Settings the functions, the AWS stack and the local runtime (`npm start`) must agree on, kept as plain data so all
+ * of them import them from here. Changing one here changes it everywhere.
+ */
+
+/** Names of the environment variables the functions read. */
+export const ENV = {
+  providerId: 'PROVIDER_ID',
+  eventsQueueUrl: 'EVENTS_QUEUE_URL',
+  /** Optional: where authenticated but invalid bodies are kept for inspection. */
+  rejectedQueueUrl: 'REJECTED_QUEUE_URL',
+  /** AWS: Secrets Manager id of this provider's credentials document. */
+  credentialsSecretId: 'CREDENTIALS_SECRET_ID',
+  /** Local: one JSON file with every provider's credentials. */
+  secretsFile: 'WEBHOOK_SECRETS_FILE',
+  maxBodyBytes: 'MAX_BODY_BYTES',
+  /** Override of the adapter's default zone for zone-less provider timestamps. */
+  providerTimeZone: 'PROVIDER_TIME_ZONE',
+  tableName: 'TABLE_NAME',
+  eventsTopicArn: 'EVENTS_TOPIC_ARN',
+  historyTtlDays: 'HISTORY_TTL_DAYS',
+  /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
+  /**
+   * Optional, AWS: comma-separated CIDRs from the deployment's context (`allowedIps`). The ingest function refuses
+   * (401) a source IP outside them, in addition to the credentials document's own `allowedIps`: both must pass.
+   */
+  allowedSourceIps: 'ALLOWED_SOURCE_IPS',
+  /**
+   * Optional: the public base URL providers call (custom domain or proxy, e.g. `https://hooks.example.com`), which
+   * URL-signed schemes (Twilio, Plivo, MessageBird) verify against; default: the URL the request arrived at.
+   */
+  publicBaseUrl: 'PUBLIC_BASE_URL',
+  /** Optional: how far a signed timestamp may be from the clock, in seconds (default 300). */
+  signatureToleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
+} as const;
+
+export const INGEST = {
+  /** Body cap before parsing (DESIGN.md). API Gateway HTTP APIs cap payloads at 10 MB anyway. */
+  maxBodyBytes: 256 * 1024,
+  /** How far a signed timestamp may be from the clock, either way (Telnyx's SDK and Standard Webhooks use 5 minutes). */
+  signatureToleranceSeconds: 300,
+} as const;
+
+export const QUEUE = {
+  /** Tries before a record goes to the dead-letter queue (RELIABILITY.md case 14). */
+  maxReceiveCount: 5,
+  /** The consumer's timeout; the queue's visibility is at least 6× this (AWS Lambda guide). */
+  consumerTimeoutSeconds: 30,
+  visibilityTimeoutSeconds: 180,
+  /** 14 days: the most SQS keeps a message, so a DLQ never loses one before someone looks. */
+  dlqRetentionSeconds: 14 * 24 * 3600,
+  retentionSeconds: 4 * 24 * 3600,
+  batchSize: 10,
+  maxBatchingWindowSeconds: 1,
+  /**
+   * SQS's largest message (and SendMessageBatch payload): 1 MiB. An event carries its normalized fields and the
+   * provider's raw item, so one near the 256 KiB body cap can exceed SQS's classic 256 KiB default; at the default it
+   * would be refused on every retry.
+   */
+  maxMessageSizeBytes: 1024 * 1024,
+} as const;
+
+/** The status table's keys (see `functions/store`). */
+export const TABLE = {
+  partitionKey: 'pk',
+  sortKey: 'sk',
+  ttlAttribute: 'expiresAt',
+  /** Default retention of a message's status and history; 0 keeps them for ever. */
+  defaultTtlDays: 400,
+} as const;
+
+export const RESOURCE_NAMES = {
+  eventsQueue: 'webhook-events',
+  deadLetterQueue: 'webhook-events-dlq',
+  rejectedQueue: 'webhook-rejected',
+  table: 'webhook-messages',
+  topic: 'webhook-applied-events',
+} as const;
+
+/**
+ * CloudWatch metrics (Powertools EMF) the functions emit and the stack alarms and graphs on. One namespace, the
+ * `provider` dimension on every metric.
+ */
+export const METRICS = {
+  namespace: 'WebhookIngestion',
+  /** Ingest: requests refused with 401 (bad/missing credentials, none configured). */
+  authFailures: 'AuthFailures',
+  /** Ingest: authenticated requests refused with 400 (and kept on the rejected queue). */
+  invalidBodies: 'InvalidBodies',
+  /** Ingest: provider test/verification pings answered. */
+  pings: 'Pings',
+  /** Ingest: events durably queued. */
+  eventsQueued: 'EventsQueued',
+  /** Ingest: events the queue did not take (answered 5xx, or left out of a Webcom ack). */
+  enqueueFailures: 'EnqueueFailures',
+  /** Ingest: events of a type the adapter does not know (`provider.unknown`). */
+  unknownEvents: 'UnknownEvents',
+  /** Consumer: events that changed a message's stored status. */
+  statusesApplied: 'StatusesApplied',
+  /** Consumer: events recorded with a provider status no mapping knows. */
+  unknownStatuses: 'UnknownStatuses',
+  /** Consumer: deliveries of an event already recorded (a success, counted). */
+  duplicateEvents: 'DuplicateEvents',
+  /** Consumer: records that failed and were left for retry / the dead-letter queue. */
+  recordFailures: 'RecordFailures',
+} as const;
+
+/** Where the stack's `cdk.json` context and the local runtime read the subscriber list: `context.webhooks.subscribers`. */
+export const CONTEXT_KEY = 'webhooks';
+
+/** A downstream subscriber: its own queue, fed by the topic of applied events through `filterPolicy`. */
+export interface SubscriberConfig {
+  readonly name: string;
+  /** SNS filter policy over the message attributes `provider`, `channel`, `type`, `status`, `final`, `statusChanged`. */
+  readonly filterPolicy?: Record<string, unknown>;
+}
+
+/**
+ * The message attributes the consumer sets on every applied event it publishes (all SNS `String`, booleans as
+ * `"true"`/`"false"`), and so the only keys a subscriber's `filterPolicy` may name.
+ */
+export const APPLIED_EVENT_ATTRIBUTES = ['provider', 'channel', 'type', 'status', 'final', 'statusChanged'] as const;
+export type AppliedEventAttribute = (typeof APPLIED_EVENT_ATTRIBUTES)[number];
