@@ -23,7 +23,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadFixtures, providerScenarios } from '../local/scenarios';
-import { credentialsOf, devCredentials } from './webhooks';
+import { providerRequest, sendRequest, signingMaterial } from '../local/provider-requests';
 import { storedStatuses } from './e2e';
 import { buildWorkload, judge } from './workload';
 
@@ -150,7 +150,6 @@ async function main(): Promise<number> {
     };
     const url = await startPipeline();
 
-    const credentials = devCredentials();
     const providers = Object.keys(providerScenarios);
     const fixtures = new Map(providers.map((provider) => [provider, loadFixtures(provider)]));
     const start = new Date(Date.now() - 3_600_000);
@@ -198,15 +197,10 @@ async function main(): Promise<number> {
     /** Sends one webhook until it is answered 2xx, as a provider retries; anything but 503 or no answer is a bug. */
     const deliver = async (index: number) => {
       const webhook = workload.webhooks[index];
-      const { headers, token } = credentialsOf(credentials, webhook.provider);
-      const target = `${url}/webhooks/${webhook.provider}${token ? `/${encodeURIComponent(token)}` : ''}`;
       for (let attempt = 1; ; attempt++) {
-        const status = await fetch(target, {
-          method: 'POST',
-          headers: { ...headers, 'content-type': webhook.contentType },
-          body: webhook.body,
-          signal: AbortSignal.timeout(10_000),
-        }).then(
+        // Signed afresh on each try, as a provider does (a signed timestamp must stay within the tolerance).
+        const request = await providerRequest(webhook, { baseUrl: url, material: signingMaterial(webhook.provider) });
+        const status = await sendRequest(request, { signal: AbortSignal.timeout(10_000) }).then(
           (response) => response.arrayBuffer().then(() => response.status),
           () => 0,
         );

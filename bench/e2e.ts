@@ -54,9 +54,10 @@ export async function storedStatuses(baseUrl: string, messages: readonly Expecte
 export async function runEndToEnd(options: BenchOptions, workdir: string, say: (text: string) => void): Promise<EndToEndFigures> {
   // The SDK's Node 20 notice is noise here, as it is for npm start.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const [{ startLocalPipeline }, { loadFixtures, providerScenarios }] = await Promise.all([
+  const [{ startLocalPipeline }, { loadFixtures, providerScenarios }, { providerRequest, signingMaterial }] = await Promise.all([
     import('../local/pipeline'),
     import('../local/scenarios'),
+    import('../local/provider-requests'),
   ]);
   const dataDir = path.join(workdir, 'data');
   mkdirSync(dataDir, { recursive: true });
@@ -77,10 +78,14 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
       baseUrl: pipeline.url,
       concurrency: options.concurrency,
       timeoutMs: REQUEST_TIMEOUT_MS,
-      requests: workload.webhooks.map((webhook) => {
-        const route = routes.get(webhook.provider)!;
-        return { path: new URL(route.url).pathname, headers: { ...route.headers, 'content-type': webhook.contentType }, body: webhook.body };
-      }),
+      // Signed as the provider signs, by the schemes the ingest verifies with (a timestamp stays fresh for the run).
+      requests: await Promise.all(
+        workload.webhooks.map(async (webhook) => {
+          const request = await providerRequest(webhook, { baseUrl: pipeline.url, material: signingMaterial(webhook.provider) });
+          const url = new URL(request.url);
+          return { method: request.method, path: `${url.pathname}${url.search}`, headers: request.headers, body: request.body.toString('utf8') };
+        }),
+      ),
     };
     say(
       `  ${workload.webhooks.length} webhooks (${workload.duplicates} repeats) for ${workload.messages.length} messages of ` +

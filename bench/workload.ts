@@ -12,7 +12,10 @@ import { seededRandom, shuffle } from '../local/random';
 export interface PlannedWebhook {
   readonly provider: string;
   readonly messageId: string;
-  readonly contentType: string;
+  /** @default POST */
+  readonly method?: 'GET' | 'POST';
+  readonly contentType?: string;
+  /** The body, or for a GET the query string. */
   readonly body: string;
   /** True for the repeats. */
   readonly duplicate: boolean;
@@ -27,7 +30,7 @@ export interface ExpectedMessage {
 
 /** What a provider's scenario gives for one message (the shape of `local/scenarios` `MessageScript`). */
 export interface ScriptedMessage extends ExpectedMessage {
-  readonly callbacks: ReadonlyArray<{ readonly contentType: string; readonly body: string }>;
+  readonly callbacks: ReadonlyArray<{ readonly method?: 'GET' | 'POST'; readonly contentType?: string; readonly body: string }>;
 }
 
 export interface Workload {
@@ -64,7 +67,7 @@ export function buildWorkload(options: WorkloadOptions): Workload {
     if (originals.length + message.callbacks.length > originalsBudget) break;
     messages.push({ provider: message.provider, messageId: message.messageId, expectedStatus: message.expectedStatus });
     for (const callback of message.callbacks) {
-      originals.push({ provider: message.provider, messageId: message.messageId, contentType: callback.contentType, body: callback.body, duplicate: false });
+      originals.push({ provider: message.provider, messageId: message.messageId, method: callback.method, contentType: callback.contentType, body: callback.body, duplicate: false });
     }
   }
   if (originals.length === 0) throw new Error(`${options.webhooks} webhooks are too few for one whole message`);

@@ -14,6 +14,7 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { providerIds } from '../functions/providers';
+import { maskedUrl, providerRequest, sendRequest, signingMaterial } from './provider-requests';
 import { seededRandom, shuffle } from './random';
 import { DEV_SECRETS_FILE, loadFixtures, providerScenarios, type Callback, type MessageScript } from './scenarios';
 
@@ -29,6 +30,8 @@ export interface SimulationOptions {
   readonly url: string;
   /** @default config/credentials.dev.json */
   readonly secretsFile?: string;
+  /** Private keys of asymmetric schemes (Telnyx). @default config/signing.dev.json */
+  readonly signingFile?: string;
   /** Read the stored statuses back. @default true for a loopback URL (the lookup route is IAM-only on AWS) */
   readonly verify?: boolean;
   /** How long to wait for the consumer to store the expected status. @default 15000 */
@@ -65,11 +68,6 @@ export interface SimulationResult {
   readonly ok: boolean;
 }
 
-interface Credentials {
-  readonly headers?: Record<string, string[]>;
-  readonly tokens?: string[];
-}
-
 /** Callbacks grouped into rounds: a round's callbacks go out at the same time, rounds one after the other. */
 type Rounds = Callback[][];
 
@@ -86,11 +84,6 @@ const DELIVERIES: Readonly<Record<Exclude<ScenarioName, 'fixtures'>, (callbacks:
   duplicates: (callbacks) =>
     callbacks.flatMap((callback, index) => (index % 2 === 0 ? [[callback, callback]] : [[callback], [callback]])),
 };
-
-function readCredentials(file: string, provider: string): Credentials | undefined {
-  const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, Credentials | undefined>;
-  return Object.prototype.hasOwnProperty.call(document, provider) ? document[provider] : undefined;
-}
 
 /** Whether the lookup route can be read without AWS credentials: only on this machine. */
 export function isLoopback(url: string): boolean {
@@ -125,30 +118,24 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
 
   for (const provider of selected) {
     if (!(providerIds as readonly string[]).includes(provider)) throw new Error(`unknown provider "${provider}"; one of: ${providerIds.join(', ')}, all`);
-    const credentials = readCredentials(secretsFile, provider);
-    if (!credentials) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
-    const token = credentials?.tokens?.[0];
-    const url = `${base}/webhooks/${provider}${token ? `/${encodeURIComponent(token)}` : ''}`;
-    const shownUrl = `${base}/webhooks/${provider}${token ? '/***' : ''}`;
-    const credentialHeaders: Record<string, string> = {};
-    for (const [name, values] of Object.entries(credentials?.headers ?? {})) if (values[0]) credentialHeaders[name] = values[0];
+    const material = signingMaterial(provider, secretsFile, options.signingFile);
+    if (!material) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
     const fixtures = loadFixtures(provider);
 
     const send = async (scenario: ScenarioName, callback: Callback): Promise<void> => {
-      const response = await fetch(url, {
-        method: 'POST',
-        headers: { 'content-type': callback.contentType, ...credentialHeaders },
-        body: callback.body,
-      });
+      // Signed as the provider signs, by the same schemes the ingest verifies with.
+      const request = await providerRequest({ provider, ...callback }, { baseUrl: base, material });
+      const response = await sendRequest(request);
       const reply = await response.text();
       sent.push({ scenario, provider, label: callback.label, statusCode: response.status, reply });
       print(`  → ${callback.label.padEnd(38)} ${response.status}  ${oneLine(reply)}`);
     };
+    const shownUrl = maskedUrl((await providerRequest({ provider, body: '' }, { baseUrl: base, material })).url);
 
     for (const scenario of scenarios) {
       print(`\n${provider} · ${scenario} · POST ${shownUrl}`);
       if (scenario === 'fixtures') {
-        for (const fixture of fixtures) await send(scenario, { label: fixture.name, contentType: fixture.contentType, body: fixture.body });
+        for (const fixture of fixtures) await send(scenario, { label: fixture.name, method: fixture.method, contentType: fixture.contentType, body: fixture.body });
         continue;
       }
       seedOffset += 1;

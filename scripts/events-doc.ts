@@ -14,9 +14,9 @@
  * file; `--check` exits 1 when it is stale. Event types that no fixture produces yet are reported on stderr and
  * listed in the document; the test suite fails on them.
  */
-import { webhookRequest } from '../functions/providers/common';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
+import { adapterRequestOf, loadFixtures } from '../local/fixtures';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { appliedEventAttributes, type AppliedEvent } from '../functions/events/applied';
 import { EVENT_TYPES, type EventType, type NormalizedEvent } from '../functions/events/schema';
 import { STATUS_TABLE, UNMAPPED_RANK } from '../functions/events/status';
@@ -31,18 +31,6 @@ export const FIXTURES_DIR = 'test/events';
 
 /** The receipt time of every generated example, fixed so the document is reproducible. */
 export const EXAMPLE_RECEIVED_AT = '2025-01-15T09:30:00.000Z';
-
-/**
- * Fixture files are named by what they hold; these prefixes mark files that are not one valid provider request.
- * `invalid-*` are bodies an adapter must refuse (400).
- */
-const EXCLUDED_PREFIXES = ['invalid-', '.'] as const;
-
-/** Content-Type a provider sends with a body of this extension; the adapters sniff the body, this is for realism. */
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.json': 'application/json',
-  '.xml': 'text/xml',
-};
 
 /**
  * The fixture shown for a type when a more typical one exists than the first found. A named fixture that is gone
@@ -84,6 +72,7 @@ export interface Fixture {
   /** `<provider>/<file>`, relative to `test/events`. */
   readonly name: string;
   readonly body: string;
+  readonly method: 'GET' | 'POST';
   readonly contentType?: string;
 }
 
@@ -92,24 +81,11 @@ export interface Fixture {
  * exists; a provider without a folder has none.
  */
 export function listFixtures(root = REPO_ROOT): Fixture[] {
-  return providerIds.flatMap((provider) => {
-    const dir = join(root, FIXTURES_DIR, provider);
-    let files: string[];
-    try {
-      files = readdirSync(dir).sort();
-    } catch {
-      return [];
-    }
-    return files
-      .filter((file) => !EXCLUDED_PREFIXES.some((prefix) => file.startsWith(prefix)))
-      .filter((file) => statSync(join(dir, file)).isFile())
-      .map((file) => ({
-        provider,
-        name: `${provider}/${file}`,
-        body: readFileSync(join(dir, file), 'utf8'),
-        contentType: CONTENT_TYPES[extname(file)],
-      }));
-  });
+  return providerIds.flatMap((provider) =>
+    loadFixtures(provider, join(root, FIXTURES_DIR))
+      .filter((fixture) => !fixture.name.startsWith('.'))
+      .map((fixture) => ({ ...fixture, provider, name: `${provider}/${fixture.name}` })),
+  );
 }
 
 /** A fixture through its provider's adapter, exactly as the ingest handler calls it (no headers, no query). */
@@ -117,7 +93,7 @@ export function normalizeFixture(fixture: Fixture, receivedAt = EXAMPLE_RECEIVED
   const adapter = providers[fixture.provider];
   try {
     return adapter.normalize(
-      webhookRequest({ body: fixture.body, contentType: fixture.contentType }),
+      adapterRequestOf(fixture),
       { receivedAt, timeZone: adapter.defaultTimeZone },
     );
   } catch (error) {

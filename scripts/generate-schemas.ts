@@ -27,6 +27,9 @@ import * as z from 'zod/mini';
 import { AppliedEventSchema, AppliedFieldsSchema } from '../functions/events/applied';
 import {
   EventErrorSchema,
+  NetworkSchema,
+  PartRefSchema,
+  PriceSchema,
   NormalizedEventSchema,
   PartySchema,
   SCHEMA_VERSION,
@@ -55,7 +58,7 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   eventId:
     "Deterministic id (32 lowercase hex) from the provider's own identity of the event: a provider retry or a redelivery carries the same id. Deduplicate on it.",
   provider:
-    'Provider id, kebab-case, as in the webhook route (`innopaas-otp`, `innopaas-whatsapp`, `webcom`, `smsgateway24`, `nhncloud-sms`). New providers may appear without a schema change.',
+    'Provider id, kebab-case, as in the webhook route (`twilio`, `meta-whatsapp`, `nhncloud-sms`, …: the README lists them). New providers may appear without a schema change.',
   channel: 'Channel the event concerns.',
   type: 'What happened; decides which optional fields and which `data` keys are present.',
   messageId:
@@ -73,6 +76,10 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   receivedAt: 'When the webhook reached the ingest endpoint, ISO-8601 UTC.',
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
   raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. Null when keeping it would push the message past the queue's or the topic's size limit.",
+  segments: 'How many parts (segments) an outbound message was sent in, when the provider reports it (Twilio `NumSegments`, Telnyx `parts`, Plivo `Units`).',
+  part: 'Which part of a concatenated inbound SMS this event is: the provider\'s reference shared by all parts, the 1-based index and the total.',
+  price: 'What the provider charged, when it reports it: the amount as a decimal string as written (never a float) and an ISO 4217 currency code.',
+  network: 'The network the message went through, as far as the provider says: MCC, MNC, carrier name, ISO 3166-1 alpha-2 country.',
 };
 
 /** Per-field documentation of the applied-event envelope's own fields. */
@@ -91,6 +98,24 @@ const PARTY_FIELD_DESCRIPTIONS: Readonly<Record<keyof Party, string>> = {
 const ERROR_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof EventErrorSchema>, string>> = {
   code: "The provider's error code, verbatim.",
   message: "The provider's error text, verbatim.",
+};
+
+const PART_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof PartRefSchema>, string>> = {
+  ref: "The provider's reference shared by every part of one concatenated message.",
+  index: 'Which part this is, 1-based.',
+  total: 'How many parts the message has.',
+};
+
+const PRICE_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof PriceSchema>, string>> = {
+  amount: 'The amount as a decimal string, as the provider wrote it (negative when the provider reports a charge as negative).',
+  currency: 'ISO 4217 currency code.',
+};
+
+const NETWORK_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof NetworkSchema>, string>> = {
+  mcc: 'Mobile country code, 3 digits.',
+  mnc: 'Mobile network code, 2 or 3 digits.',
+  carrier: "The carrier's name as the provider gave it.",
+  country: 'ISO 3166-1 alpha-2 country code.',
 };
 
 /** One published schema file. */
@@ -138,6 +163,9 @@ function metadataRegistry(): z.core.$ZodRegistry<Meta> {
   describeFields(registry, AppliedFieldsSchema.shape, APPLIED_FIELD_DESCRIPTIONS);
   describeFields(registry, PartySchema.shape, PARTY_FIELD_DESCRIPTIONS);
   describeFields(registry, EventErrorSchema.shape, ERROR_FIELD_DESCRIPTIONS);
+  describeFields(registry, PartRefSchema.shape, PART_FIELD_DESCRIPTIONS);
+  describeFields(registry, PriceSchema.shape, PRICE_FIELD_DESCRIPTIONS);
+  describeFields(registry, NetworkSchema.shape, NETWORK_FIELD_DESCRIPTIONS);
   // Shared by `recipient` and `sender`: one definition under `$defs`, referenced twice.
   registry.add(PartySchema, { id: 'Party', description: 'A phone number or address.' });
   return registry;

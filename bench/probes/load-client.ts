@@ -11,6 +11,9 @@ import http from 'node:http';
 import { performance } from 'node:perf_hooks';
 
 export interface LoadRequest {
+  /** @default POST */
+  readonly method?: string;
+  /** Path and query. */
   readonly path: string;
   readonly headers: Readonly<Record<string, string>>;
   readonly body: string;
@@ -62,7 +65,7 @@ function send(index: number): Promise<void> {
         agent,
         host: target.hostname,
         port: target.port,
-        method: 'POST',
+        method: request.method ?? 'POST',
         path: request.path,
         headers: { ...request.headers, 'content-length': String(body.length) },
         timeout: input.timeoutMs,

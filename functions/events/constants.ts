@@ -12,7 +12,7 @@ export const SCHEMA_VERSION = 1 as const;
  */
 export const PROVIDER_ID_PATTERN = /^[a-z0-9][a-z0-9-]{0,62}$/;
 
-export const CHANNELS = ['sms', 'whatsapp', 'viber', 'otp'] as const;
+export const CHANNELS = ['sms', 'mms', 'whatsapp', 'viber', 'otp', 'rcs'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 export const EVENT_TYPES = [

@@ -33,6 +33,32 @@ export const EventErrorSchema = z.object({
   message: z.optional(boundedString()),
 });
 
+/** What the provider charged for a message: a decimal as written (`"0.0075"`, never a float), in an ISO 4217 code. */
+export const PriceSchema = z.object({
+  amount: z.string().check(z.regex(/^-?\d{1,12}(\.\d{1,12})?$/)),
+  currency: z.string().check(z.regex(/^[A-Z]{3}$/)),
+});
+
+/** The network a message went through or came from, as far as the provider says. */
+export const NetworkSchema = z.object({
+  /** Mobile country code (3 digits). */
+  mcc: z.optional(z.string().check(z.regex(/^\d{3}$/))),
+  /** Mobile network code (2 or 3 digits). */
+  mnc: z.optional(z.string().check(z.regex(/^\d{2,3}$/))),
+  carrier: z.optional(boundedString()),
+  /** ISO 3166-1 alpha-2 country code. */
+  country: z.optional(z.string().check(z.regex(/^[A-Z]{2}$/))),
+});
+
+/** One part of a concatenated (multipart) SMS. */
+export const PartRefSchema = z.object({
+  /** The provider's reference shared by every part of one message. */
+  ref: boundedString(),
+  /** 1-based. */
+  index: z.int().check(z.minimum(1), z.maximum(255)),
+  total: z.int().check(z.minimum(1), z.maximum(255)),
+});
+
 export const NormalizedEventSchema = z.object({
   schemaVersion: z.literal(SCHEMA_VERSION),
   /** Deterministic from the provider's own identity of the event: a provider retry yields the same id. */
@@ -61,6 +87,12 @@ export const NormalizedEventSchema = z.object({
   data: z.optional(z.record(z.string(), z.unknown())),
   /** The provider's item as received, for audit and re-normalizing. */
   raw: z.unknown(),
+  /** How many parts (segments) an outbound message was sent in, when the provider reports it. */
+  segments: z.optional(z.int().check(z.minimum(1), z.maximum(255))),
+  /** Which part of a concatenated inbound SMS this event is. */
+  part: z.optional(PartRefSchema),
+  price: z.optional(PriceSchema),
+  network: z.optional(NetworkSchema),
 });
 
 export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;

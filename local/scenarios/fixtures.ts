@@ -2,41 +2,10 @@
  * The provider fixtures the simulator builds from, and small helpers the per-provider scripts share.
  */
 import { createHash } from 'node:crypto';
-import { readdirSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import type { Fixture } from './types';
 
-const REPO_ROOT = path.resolve(__dirname, '..', '..');
-
-/** `test/events/`, where each provider's recorded bodies live (`invalid-*` beside the valid ones). */
-export const FIXTURES_DIR = path.join(REPO_ROOT, 'test', 'events');
-
-/** The dev credentials shipped in the repo: public values, for `npm start`, the simulator and the tests only. */
-export const DEV_SECRETS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.json': 'application/json;charset=UTF-8',
-  // Webcom does not say what it sends; text/xml is what most XML senders use.
-  '.xml': 'text/xml; charset=utf-8',
-};
-
-/** The valid fixtures of a provider (every `.json`/`.xml` not named `invalid-*`), sorted by name. */
-export function loadFixtures(provider: string, dir: string = FIXTURES_DIR): Fixture[] {
-  let names: string[];
-  try {
-    names = readdirSync(path.join(dir, provider));
-  } catch {
-    return [];
-  }
-  return names
-    .filter((name) => !name.startsWith('invalid-') && CONTENT_TYPES[path.extname(name)] !== undefined)
-    .sort()
-    .map((name) => ({
-      name,
-      contentType: CONTENT_TYPES[path.extname(name)],
-      body: readFileSync(path.join(dir, provider, name), 'utf8'),
-    }));
-}
+export { FIXTURES_DIR, loadFixtures } from '../fixtures';
+export { DEV_SECRETS_FILE } from '../provider-requests';
 
 type Json = Record<string, unknown>;
 

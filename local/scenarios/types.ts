@@ -4,19 +4,19 @@
  */
 import type { CanonicalStatus } from '../../functions/events/status';
 
-/** One recorded body from `test/events/<provider>/`. */
-export interface Fixture {
-  /** File name, e.g. `status.xml`. */
-  readonly name: string;
-  readonly contentType: string;
-  readonly body: string;
-}
+import type { Fixture } from '../fixtures';
+
+export type { Fixture };
 
 /** One callback as the provider would send it. */
 export interface Callback {
   /** What it reports, for the printout: `status_id 7`, `<state>deliver</state>`. */
   readonly label: string;
-  readonly contentType: string;
+  /** @default POST */
+  readonly method?: 'GET' | 'POST';
+  /** Absent for a GET. */
+  readonly contentType?: string;
+  /** The body, or for a GET the query string. */
   readonly body: string;
 }
 

@@ -1,4 +1,4 @@
-import { webhookRequest } from '../../functions/providers/common';
+import { adapterRequestOf } from '../../local/fixtures';
 import { supersedes, type Ordered } from '../../functions/events/status';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { providers, providerIds } from '../../functions/providers';
@@ -9,11 +9,7 @@ const START = new Date('2025-03-01T08:00:00.000Z');
 function normalize(provider: string, callback: Callback): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
   return adapter.normalize(
-    webhookRequest({
-      body: callback.body,
-      headers: { 'content-type': callback.contentType },
-      contentType: callback.contentType.split(';')[0].trim().toLowerCase(),
-    }),
+    adapterRequestOf(callback),
     { receivedAt: '2025-03-01T09:00:00.000Z', timeZone: adapter.defaultTimeZone },
   ).events;
 }

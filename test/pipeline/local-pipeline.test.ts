@@ -1,4 +1,4 @@
-import { webhookRequest } from '../../functions/providers/common';
+import { adapterRequestOf } from '../../local/fixtures';
 import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AppliedEvent } from '../../functions/events/applied';
 import type { NormalizedEvent } from '../../functions/events/schema';
@@ -17,11 +17,7 @@ const quiet = () => undefined;
 function normalizeFixture(provider: string, fixture: Fixture, receivedAt: string): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
   return adapter.normalize(
-    webhookRequest({
-      body: fixture.body,
-      headers: { 'content-type': fixture.contentType },
-      contentType: fixture.contentType.split(';')[0].trim().toLowerCase(),
-    }),
+    adapterRequestOf(fixture),
     { receivedAt, timeZone: adapter.defaultTimeZone },
   ).events;
 }
@@ -68,7 +64,7 @@ describe.each(dynamoEngines)('local pipeline on %s, end to end', (engine) => {
       const fixtures = loadFixtures(provider);
       const events: NormalizedEvent[] = [];
       for (const fixture of fixtures) {
-        const reply = await post(pipeline, provider, fixture.body, fixture.contentType);
+        const reply = await post(pipeline, provider, fixture.body, fixture.contentType, {}, fixture.method);
         expect([fixture.name, reply.status]).toEqual([fixture.name, 200]);
         // The pipeline stamps receivedAt on arrival; the expectation uses the same order of arrival.
         events.push(...normalizeFixture(provider, fixture, new Date().toISOString()));

@@ -2,6 +2,7 @@
  * Helpers of the end-to-end suites: a local pipeline on the jest-side SQS engine (fauxqs in a child process)
  * and in-process dynalite, plus requests with the dev credentials.
  */
+import { providerRequest, sendRequest, signingMaterial } from '../../local/provider-requests';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -56,15 +57,13 @@ export async function post(
   pipeline: LocalPipeline,
   provider: string,
   body: string,
-  contentType: string,
+  contentType: string | undefined,
   extraHeaders: Record<string, string> = {},
+  method: 'GET' | 'POST' = 'POST',
 ): Promise<{ status: number; body: string }> {
-  const route = pipeline.routes.find((item) => item.provider === provider);
-  if (!route) throw new Error(`no route for ${provider}`);
-  const response = await fetch(route.url, {
-    method: 'POST',
-    headers: { 'content-type': contentType, ...route.headers, ...extraHeaders },
-    body,
-  });
+  if (!pipeline.routes.some((item) => item.provider === provider)) throw new Error(`no route for ${provider}`);
+  // Signed with the dev credentials by the provider's own schemes; extra headers go on after signing.
+  const request = await providerRequest({ provider, method, contentType, body }, { baseUrl: pipeline.url, material: signingMaterial(provider) });
+  const response = await sendRequest({ ...request, headers: { ...request.headers, ...extraHeaders } });
   return { status: response.status, body: await response.text() };
 }

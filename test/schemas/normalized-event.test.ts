@@ -119,7 +119,7 @@ describe('the published normalized-event schema', () => {
     ['another schema version', { schemaVersion: 2 }],
     ['an eventId that is not 32 lowercase hex', { eventId: '0123456789ABCDEF0123456789ABCDEF' }],
     ['a provider id with capitals', { provider: 'WebCom' }],
-    ['an unknown channel', { channel: 'rcs' }],
+    ['an unknown channel', { channel: 'fax' }],
     ['an unknown type', { type: 'message.deleted' }],
     ['a status outside the canonical list', { status: 'seen' }],
     ['a time with an offset instead of Z', { occurredAt: '2024-05-14T10:21:07+03:00' }],

@@ -9,7 +9,11 @@
  * webhookEvent('webcom', { token: null })                                          // 401, no token
  * ```
  */
-import { readdirSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
+import { allFixtures, type Fixture } from '../../local/fixtures';
+import { gatewayQuery, isTextMediaType } from '../../local/gateway';
+import { providerRequest, signingMaterial, type ProviderCall } from '../../local/provider-requests';
+import type { OutgoingRequest, SigningMaterial } from '../../functions/origin/types';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -37,29 +41,10 @@ export function devToken(provider: string): string | undefined {
   return devCredentials[provider]?.tokens?.[0];
 }
 
-export interface Fixture {
-  readonly provider: string;
-  /** File name, e.g. `status.xml`. */
-  readonly name: string;
-  readonly body: string;
-  readonly contentType: string;
-}
+export type { Fixture } from '../../local/fixtures';
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.xml': 'text/xml' };
-
-/** The fixtures of a provider under `test/events/<provider>/`, sorted by name. */
-export function fixtures(provider: string): Fixture[] {
-  const dir = path.join(EVENTS_DIR, provider);
-  return readdirSync(dir)
-    .filter((name) => CONTENT_TYPES[path.extname(name)] !== undefined)
-    .sort()
-    .map((name) => ({
-      provider,
-      name,
-      body: readFileSync(path.join(dir, name), 'utf8'),
-      contentType: CONTENT_TYPES[path.extname(name)],
-    }));
-}
+/** Every fixture of a provider under `test/events/<provider>/`, valid and invalid, sorted by name. */
+export const fixtures = (provider: string) => allFixtures(provider, EVENTS_DIR);
 
 /** Valid fixtures (names not starting with `invalid-`). */
 export const validFixtures = (provider: string) => fixtures(provider).filter((fixture) => !fixture.name.startsWith('invalid-'));
@@ -171,5 +156,66 @@ export function webhookEvent(provider: string, options: RequestOptions = {}): AP
     },
     body: encodedBody,
     isBase64Encoded,
+  };
+}
+
+/** The base URL `webhookEvent` and `signedWebhookEvent` requests arrive at (API Gateway's `domainName`). */
+export const TEST_BASE_URL = 'https://localhost';
+
+export interface SignedEventOptions {
+  /** Change the request after signing (a header, the body, the URL), to test what verification refuses. */
+  readonly tamper?: (request: OutgoingRequest) => OutgoingRequest;
+  /** Sign with this material instead of the dev credentials. */
+  readonly material?: SigningMaterial;
+  /** Signing clock, epoch ms. @default now */
+  readonly now?: number;
+  /** @default 203.0.113.10 */
+  readonly sourceIp?: string;
+  /** Send the body base64-encoded, as API Gateway does for media types it does not treat as text. */
+  readonly base64?: boolean;
+}
+
+/**
+ * An API Gateway v2 event for a provider call, built and signed the way the provider does it, by the schemes the
+ * ingest verifies with and the dev credentials (`config/credentials.dev.json`, `config/signing.dev.json`).
+ *
+ * @example
+ * ```ts
+ * await handler(await signedWebhookEvent({ provider: 'twilio', contentType: FORM, body: 'MessageSid=SM1&MessageStatus=sent' }));
+ * ```
+ */
+export async function signedWebhookEvent(call: ProviderCall, options: SignedEventOptions = {}): Promise<APIGatewayProxyEventV2> {
+  const signed = await providerRequest(call, { baseUrl: TEST_BASE_URL, material: options.material ?? signingMaterial(call.provider), now: options.now });
+  const request = options.tamper ? options.tamper(signed) : signed;
+  const url = new URL(request.url);
+  const segments = url.pathname.split('/').filter(Boolean);
+  const headers: Record<string, string> = { 'user-agent': 'webhook-test' };
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  const rawQueryString = url.search.replace(/^\?/, '');
+  const base64 = options.base64 === true || (request.body.length > 0 && !isTextMediaType(headers['content-type']));
+  const now = new Date();
+  const routeKey = `ANY /webhooks/{provider}${segments[2] ? '/{token}' : ''}`;
+  return {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    ...(rawQueryString ? { queryStringParameters: gatewayQuery(rawQueryString) } : {}),
+    requestContext: {
+      accountId: '123456789012',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: url.hostname.split('.')[0],
+      http: { method: request.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.10', userAgent: 'webhook-test' },
+      requestId: `test-request-${++sequence}`,
+      routeKey,
+      stage: '$default',
+      time: now.toUTCString(),
+      timeEpoch: now.getTime(),
+    },
+    pathParameters: { provider: segments[1], ...(segments[2] ? { token: decodeURIComponent(segments[2]) } : {}) },
+    ...(request.body.length > 0 ? { body: base64 ? request.body.toString('base64') : request.body.toString('utf8') } : {}),
+    isBase64Encoded: base64 && request.body.length > 0,
   };
 }

@@ -178,7 +178,7 @@ describe('accepted requests', () => {
     };
     const { handler } = await ingestHarness(suite.sqs.client, 'innopaas-otp', { adapter: spyingAdapter });
     expect((await handler(webhookEvent('innopaas-otp'))).statusCode).toBe(200);
-    expect(seen['content-type']).toBe('application/json');
+    expect(seen['content-type']).toBe('application/json; charset=utf-8');
     expect(Object.keys(seen)).not.toContain('authorization');
     expect(Object.keys(seen)).not.toContain('username');
   });

@@ -21,7 +21,7 @@ describe('adaptRequest', () => {
       contentType: 'text/xml',
       isBase64Encoded: false,
     });
-    expect(request.headers['content-type']).toBe('text/xml');
+    expect(request.headers['content-type']).toBe('text/xml; charset=utf-8');
     expect(Object.keys(request.headers).every((name) => name === name.toLowerCase())).toBe(true);
   });
 
