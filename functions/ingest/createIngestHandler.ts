@@ -104,9 +104,20 @@ export function createIngestHandler(
   });
   const metricsOf = createMetricsRecorder(adapter.id);
   const publicBaseUrl = typeof deps.publicBaseUrl === 'function' ? deps.publicBaseUrl : () => deps.publicBaseUrl as string | undefined;
-  const schemeSecretHeaders = [...(adapter.credentialHeaders ?? []), ...verifier.schemes.flatMap((scheme) => scheme.secretHeaders ?? [])].map((name) =>
-    name.toLowerCase(),
-  );
+  const aliases = Object.entries(adapter.headerAliases ?? {});
+  const schemeSecretHeaders = [
+    ...(adapter.credentialHeaders ?? []),
+    ...verifier.schemes.flatMap((scheme) => scheme.secretHeaders ?? []),
+    ...aliases.flatMap((pair) => pair),
+  ].map((name) => name.toLowerCase());
+  /** The request with each aliased header read under its own name when that is absent. */
+  const withAliases = (request: IngestRequest): IngestRequest => {
+    if (aliases.length === 0 || aliases.every(([alias, name]) => request.headers[alias] === undefined || request.headers[name] !== undefined)) return request;
+    const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
+    Object.assign(headers, request.headers);
+    for (const [alias, name] of aliases) if (headers[name] === undefined && headers[alias] !== undefined) headers[name] = headers[alias];
+    return { ...request, headers };
+  };
   const secretHeaderSets = new WeakMap<object, ReadonlySet<string>>();
   /** Per credentials document: the schemes' secret headers plus the document's own header names. */
   function secretHeadersOf(credentials: { headers?: Record<string, readonly string[]> } | undefined): ReadonlySet<string> {
@@ -166,7 +177,8 @@ export function createIngestHandler(
     return enqueued;
   }
 
-  async function ingest(request: IngestRequest, trace: Trace): Promise<APIGatewayProxyStructuredResultV2> {
+  async function ingest(received: IngestRequest, trace: Trace): Promise<APIGatewayProxyStructuredResultV2> {
+    const request = withAliases(received);
     if (!methods.includes(request.method as 'GET' | 'POST')) throw new MethodNotAllowedError(methods);
     if (request.provider !== undefined && request.provider !== adapter.id) throw new UnknownProviderError(request.provider);
     if (bodyByteLength(request, maxBodyBytes) > maxBodyBytes) throw new PayloadTooLargeError(maxBodyBytes);

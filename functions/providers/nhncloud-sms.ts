@@ -49,6 +49,11 @@ export const MESSAGE_RESULT_STATUSES = {
   RESERVED: 'queued',
   SENDING: 'sending',
   RESEND_AD: 'sending',
+  // Hooks sent before 2024-05-14 have no messageStatus: the result code alone tells (1000 success, 0 pending,
+  // anything else a failure), as NHN's own result-code table reads. Without either the status is unknown.
+  '(no messageStatus) resultCode 1000': 'delivered',
+  '(no messageStatus) resultCode 0': 'sending',
+  '(no messageStatus) other resultCode': 'failed',
 } as const satisfies Record<string, CanonicalStatus>;
 
 /** INTERNATIONAL_DELIVERY_RECEIPT `dlrStatus` → canonical status. UNKNOWN is NHN's "no report will come": final. */
@@ -155,7 +160,8 @@ const MessageResultHookSchema = z.object({
   receiveDate: optional(text(MAX_CODE_LENGTH)),
   sendNo: optional(phone),
   recipientNo: optional(phone),
-  messageStatus: text(MAX_CODE_LENGTH),
+  /** Absent before 2024-05-14 (NHN's release notes): the result code then decides. */
+  messageStatus: optional(text(MAX_CODE_LENGTH)),
   recipientGroupingKey: optional(text()),
   /** The doc example's spelling. */
   recipientGropuingKey: optional(text()),
@@ -324,7 +330,11 @@ function firstTime<H>(
  * The key of {@link MESSAGE_RESULT_STATUSES} for a status and result code: the qualified row when the table has
  * one for this pair (the documented COMPLETED + 1000 success), else the plain status.
  */
-export function messageResultKey(messageStatus: string, resultCode: string | undefined): string {
+export function messageResultKey(messageStatus: string | undefined, resultCode: string | undefined): string {
+  if (messageStatus === undefined) {
+    if (resultCode === undefined) return '(no messageStatus, no resultCode)';
+    return resultCode === SUCCESS_RESULT_CODE || resultCode === '0' ? `(no messageStatus) resultCode ${resultCode}` : '(no messageStatus) other resultCode';
+  }
   const qualified = `${messageStatus} (resultCode ${resultCode})`;
   return resultCode !== undefined && lookup(MESSAGE_RESULT_STATUSES, qualified) !== undefined ? qualified : messageStatus;
 }
@@ -343,15 +353,17 @@ const messageResult = hookKind(
   ['receiveDate', 'requestDate'],
   (hook) => {
     const resultCode = asText(hook.resultCode) || undefined;
-    const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(hook.messageStatus, resultCode));
-    const reason = status !== 'delivered' && resultCode !== undefined && resultCode !== SUCCESS_RESULT_CODE;
+    const messageStatus = hook.messageStatus || undefined;
+    const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(messageStatus, resultCode));
+    const reason = status !== 'delivered' && resultCode !== undefined && resultCode !== SUCCESS_RESULT_CODE && resultCode !== '0';
     const links = hook._links ?? hook._link;
     return {
       type: 'message.status',
       messageId: messageIdOf(hook.requestId, hook.recipientSeq),
       status,
       final,
-      providerStatus: hook.messageStatus,
+      // Without a messageStatus (before 2024-05) the result code is what NHN reported.
+      providerStatus: messageStatus ?? resultCode,
       error: reason ? withoutEmpty({ code: resultCode, message: lookup(RESULT_CODE_MESSAGES, resultCode) }) : undefined,
       recipient: hook.recipientNo === undefined || hook.recipientNo === null ? undefined : toParty(hook.recipientNo, KOREAN_NUMBERING),
       sender: hook.sendNo === undefined || hook.sendNo === null ? undefined : toParty(hook.sendNo, KOREAN_NUMBERING),
@@ -590,7 +602,8 @@ function accountOf(event: NormalizedEvent): string | undefined {
 
 /**
  * NHN Cloud SMS. Authenticated by the static `X-Toast-Webhook-Signature` header set in NHN's console (not an
- * HMAC). Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
+ * HMAC); newer senders are seen (by two independent integrators) to send it as `X-Nhn-Webhook-Signature`, which is
+ * read as the same header when the Toast one is absent. Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
  * The reply is a plain 200 ack: NHN documents no response contract.
  */
 export const nhncloudSms: ProviderAdapter = {
@@ -598,6 +611,7 @@ export const nhncloudSms: ProviderAdapter = {
   displayName: 'NHN Cloud SMS',
   authentication: 'headers',
   credentialHeaders: ['X-Toast-Webhook-Signature'],
+  headerAliases: { 'x-nhn-webhook-signature': 'x-toast-webhook-signature' },
   defaultTimeZone: 'Asia/Seoul',
   catalog: [...HOOK_KINDS.values()].map((kind) => kind.catalog),
   normalize,

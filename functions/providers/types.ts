@@ -99,6 +99,11 @@ export interface ProviderAdapter {
   /** The headers its console lets you set, when `authentication` is `headers`. */
   readonly credentialHeaders?: readonly string[];
   /**
+   * Other names a provider sends a header under (lower-case alias → lower-case name): the alias is read as the
+   * header when the header itself is absent (NHN's `X-Nhn-Webhook-Signature` for `X-Toast-Webhook-Signature`).
+   */
+  readonly headerAliases?: Readonly<Record<string, string>>;
+  /**
    * The provider's own proof-of-origin schemes (signatures, HTTP Basic, body credentials), from `functions/origin`.
    * The platform adds static headers, a URL token and source IP ranges to every provider.
    */

@@ -179,3 +179,20 @@ describe('case 5: URL token and source IP', () => {
     expect(await eventsDepth()).toBe(2);
   });
 });
+
+describe("NHN's second header name (X-Nhn-Webhook-Signature)", () => {
+  const document = { 'nhncloud-sms': { headers: { [SIGNATURE]: [CURRENT] } } };
+
+  it('is read as X-Toast-Webhook-Signature when that one is absent', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document });
+    expect((await handler(nhn(undefined, { 'X-Nhn-Webhook-Signature': CURRENT }))).statusCode).toBe(200);
+    expect(await eventsDepth()).toBe(2);
+  });
+
+  it('proves nothing with a wrong value, and never overrides the Toast header', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'nhncloud-sms', { document });
+    expect((await handler(nhn(undefined, { 'X-Nhn-Webhook-Signature': PREVIOUS }))).statusCode).toBe(401);
+    expect((await handler(nhn('wrong', { 'X-Nhn-Webhook-Signature': CURRENT }))).statusCode).toBe(401);
+    expect(await eventsDepth()).toBe(0);
+  });
+});

@@ -171,10 +171,13 @@ describe('MESSAGE_RESULT_UPDATE', () => {
     expect(event).toMatchObject({ status, final });
   });
 
-  test('the every-status fixture exercises every row of the mapping table', () => {
-    const keys = everyStatus.map((event) =>
-      messageResultKey(event.providerStatus!, event.data?.resultCode as string | undefined),
-    );
+  test('the every-status fixture and the pre-2024-05 fixture exercise every row of the mapping table', () => {
+    const keyOf = (event: NormalizedEvent, withStatus: boolean) =>
+      messageResultKey(withStatus ? event.providerStatus : undefined, event.data?.resultCode as string | undefined);
+    const keys = [
+      ...everyStatus.map((event) => keyOf(event, true)),
+      ...eventsOf(fixture('message-result-before-2024-05-no-message-status.json')).map((event) => keyOf(event, false)),
+    ];
     expect(new Set(keys)).toEqual(new Set(Object.keys(MESSAGE_RESULT_STATUSES)));
   });
 
@@ -236,6 +239,41 @@ describe('MESSAGE_RESULT_UPDATE', () => {
     const [zeros] = eventsOf(withHook('message-result.json', (hook) => (hook.recipientNo = '0014155550123')));
     expect(plus.recipient?.e164).toBe('+14155550123');
     expect(zeros.recipient?.e164).toBe('+14155550123');
+  });
+});
+
+describe('every documented generation of MESSAGE_RESULT_UPDATE', () => {
+  test('before 2024-05 (no messageStatus) the result code decides: 1000 delivered, 0 sending, others failed', () => {
+    const events = eventsOf(fixture('message-result-before-2024-05-no-message-status.json'));
+    expect(events.map((event) => [event.messageId, event.status, event.final, event.providerStatus])).toEqual([
+      ['20240301101455zz9Yx8Wv7U0:1', 'delivered', true, '1000'],
+      ['20240301101455zz9Yx8Wv7U0:2', 'failed', true, '3003'],
+      ['20240301101455zz9Yx8Wv7U0:3', 'sending', false, '0'],
+    ]);
+    expect(events[1].error).toEqual({ code: '3003', message: 'Error of recipient number type' });
+    expect(events[2].error).toBeUndefined();
+  });
+
+  test('before 2022-08 (no recipientNo) the event has no recipient and loses nothing else', () => {
+    const [event] = eventsOf(fixture('message-result-before-2022-08-no-recipient-no.json'));
+    expect(event).toMatchObject({ messageId: '20220601085958aA1bB2cC3d0:1', status: 'delivered', sender: { raw: '15446859' } });
+    expect(event.recipient).toBeUndefined();
+  });
+
+  test('a FAILED hook without its resultCode (fixed by NHN on 2024-05-14) is failed, with no error code', () => {
+    const [event] = eventsOf(fixture('message-result-failed-without-result-code.json'));
+    expect(event).toMatchObject({ status: 'failed', final: true, providerStatus: 'FAILED' });
+    expect(event.error).toBeUndefined();
+  });
+
+  test('a hook with neither messageStatus nor resultCode is kept as unknown, not final', () => {
+    const [event] = eventsOf(withHook('message-result-before-2024-05-no-message-status.json', (hook) => delete hook.resultCode));
+    expect(event).toMatchObject({ status: 'unknown', final: false });
+  });
+
+  test('the result-code rows are in the mapping table the docs are generated from', () => {
+    expect(messageResultKey(undefined, '1000')).toBe('(no messageStatus) resultCode 1000');
+    expect(MESSAGE_RESULT_STATUSES['(no messageStatus) other resultCode']).toBe('failed');
   });
 });
 
