@@ -24,6 +24,10 @@
  *   MySQL's zero date `0000-00-00 00:00:00` means "no time", like an empty value: `occurredAt` is the receipt time.
  * - Numbers are dialled from a phone as typed, so E.164 is derived only from an explicit `+` or `00` prefix: a
  *   bare `4915…` could be national, and a wrong country code is worse than none.
+ * - Bodies come as JSON (the docs) or form-encoded (what a real integrator receives for both webhooks). A form
+ *   body is read field by field as the JSON one would be, every value a string; an empty value is absent. The
+ *   gateway does not escape the `+` of a number, so a form parser reads it as a space: a number that starts with a
+ *   space and digits gets its `+` back.
  * - An incoming `img` is WhatsApp (the docs: images come only from WhatsApp / WhatsApp Business), so its channel
  *   is `whatsapp`; text may be SMS, WhatsApp or RCS and cannot be told apart, so it is `sms`.
  */
@@ -34,6 +38,7 @@ import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty, type NumberingRule } from '../shared/phone';
 import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import type { FormParams } from '../origin/types';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
 const PROVIDER = 'smsgateway24';
@@ -204,6 +209,20 @@ function unknownEvent(body: Record<string, unknown>, context: NormalizeContext, 
   );
 }
 
+const FORM = 'application/x-www-form-urlencoded';
+/** The fields that hold a phone number: where a form parser turned the unescaped `+` into a space. */
+const PHONE_FIELDS: ReadonlySet<string> = new Set(['sendto', 'address']);
+
+/** A form body as the JSON object it stands for (see the module comment). A repeated field keeps its first value. */
+function formBody(params: FormParams): Record<string, unknown> {
+  const body: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
+  for (const [name, value] of params) {
+    if (Object.prototype.hasOwnProperty.call(body, name) || value === '') continue;
+    body[name] = PHONE_FIELDS.has(name) && /^ \d/.test(value) ? `+${value.slice(1)}` : value;
+  }
+  return body;
+}
+
 const has = (body: Record<string, unknown>, key: string) =>
   Object.prototype.hasOwnProperty.call(body, key) && body[key] !== undefined;
 
@@ -236,7 +255,7 @@ export const smsgateway24: ProviderAdapter = {
   ],
 
   normalize(request, context): Normalized {
-    const parsed = parseJson(request.body);
+    const parsed = request.contentType === FORM ? formBody(request.params) : parseJson(request.body);
     // Checked, not parsed with a record schema: copying keys would turn a `__proto__` key into a prototype.
     if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected object');
     const body = parsed as Record<string, unknown>;

@@ -283,6 +283,48 @@ describe('smsgateway24 adapter', () => {
     });
   });
 
+  describe('form-encoded bodies (what a real integrator receives)', () => {
+    const FORM = 'application/x-www-form-urlencoded';
+    const fromForm = (name: string) => {
+      const { events } = smsgateway24.normalize(webhookRequest({ body: fixture(name), contentType: FORM }), UTC);
+      expect(events).toHaveLength(1);
+      expect(NormalizedEventSchema.safeParse(events[0]).success).toBe(true);
+      return events[0];
+    };
+
+    it('a form-encoded status reads as the JSON one, its unescaped + restored', () => {
+      const event = fromForm('status-form-encoded.form');
+      expect(event).toMatchObject({
+        type: 'message.status',
+        messageId: '84561234',
+        status: 'delivered',
+        recipient: { raw: '+4915752982212', e164: '+4915752982212' },
+        occurredAt: '2024-12-12T14:38:01.000Z',
+        data: { statusMessage: 'SMS has been Delivered', channelId: '0', deviceId: '12345' },
+      });
+    });
+
+    it('gives the same eventId as the same report sent as JSON', () => {
+      const json = status({ sms_id: 84561234, status_id: 7 });
+      expect(fromForm('status-form-encoded.form').eventId).toBe(json.eventId);
+    });
+
+    it('a form-encoded incoming text keeps its sender in E.164 and its text with spaces', () => {
+      expect(fromForm('incoming-text-form-encoded.form')).toMatchObject({
+        type: 'message.inbound',
+        sender: { raw: '+4917642031984', e164: '+4917642031984' },
+        data: { body: 'STOP please', internalId: '5512', deviceName: 'Pixel' },
+      });
+    });
+
+    it('an empty form value is absent: an image with no internal_id and no text', () => {
+      const event = fromForm('incoming-img-form-encoded.form');
+      expect(event).toMatchObject({ type: 'message.inbound', channel: 'whatsapp', sender: { e164: '+4917642031984' } });
+      expect(event.data).not.toHaveProperty('internalId');
+      expect(event.data).not.toHaveProperty('body');
+    });
+  });
+
   describe('reply', () => {
     it('answers 200 when the event was queued and 503 when it was not', () => {
       const normalized = normalize(fixture('status-sim.json'));
