@@ -32,6 +32,8 @@
  * - A request with no status at all (`[]`, `<response/>`, a `<State>` in another case, a `<state>` not directly
  *   under `<response>`) is a 400 naming `response.state`: Webcom documents no ping or test request, so an empty
  *   report is a sender's mistake, and a 400 keeps its body on the rejected queue instead of an empty 200.
+ * - The white-label platform (the same engine under other brands) pushes a `<request>` root whose states have no
+ *   `sms`/`viber` attributes: read the same way, and answered with the same `<response>` of ids.
  * - `raw` is the item as received: the JSON object, or the `<state>` element as fast-xml-parser reads it
  *   (attributes prefixed `@_`, text under `#text`).
  */
@@ -95,6 +97,13 @@ const StateSchema = z.object({
 const ItemsSchema = z.array(z.unknown());
 type State = z.infer<typeof StateSchema>;
 
+/**
+ * The root elements a push may have: Webcom's own `<response>`, and `<request>` from its white-label platform (the
+ * same engine under other brands, whose states carry no `sms`/`viber` attributes).
+ */
+const ROOTS = ['response', 'request'] as const;
+const STATE_PATHS: ReadonlySet<string> = new Set(ROOTS.map((root) => `${root}.state`));
+
 const xmlParser = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
@@ -105,7 +114,7 @@ const xmlParser = new XMLParser({
   ignoreDeclaration: true,
   ignorePiTags: true,
   // One <state> is still a list; nothing else is.
-  isArray: (_name, jPath, _leaf, isAttribute) => !isAttribute && jPath === 'response.state',
+  isArray: (_name, jPath, _leaf, isAttribute) => !isAttribute && STATE_PATHS.has(jPath as string),
   // The parser throws on these names; renamed, they are just unknown elements and ignored.
   transformTagName: (name) => (RESERVED_NAMES.has(name) ? `_${name}` : name),
   // Its own guard (default 100): it stops building the tree once elements nest this deep, before anything
@@ -174,12 +183,13 @@ function readXml(xml: string): Parsed {
     if (error instanceof Error && NESTED_TAGS_ERROR.test(error.message)) throw nestedTooDeepError();
     throw new ValidationError('body is not well-formed XML', undefined, { cause: error });
   }
-  const root = (document as Record<string, unknown>).response;
-  if (root === undefined) throw new ValidationError('expected a <response> root element', 'response');
+  const rootName = ROOTS.find((name) => Object.prototype.hasOwnProperty.call(document, name));
+  if (rootName === undefined) throw new ValidationError('expected a <response> (or white-label <request>) root element', 'response');
+  const root = (document as Record<string, unknown>)[rootName];
   // `<response/>` and `<response>text</response>` come out as a string: no element inside, so no <state>.
   if (typeof root === 'string') throw noStateError();
   if (typeof root !== 'object' || root === null || Array.isArray(root)) {
-    throw new ValidationError('expected one <response> root element', 'response');
+    throw new ValidationError(`expected one <${rootName}> root element`, rootName);
   }
   // Only `response.state` counts (see isArray): `<State>` or a <state> one level down is a missing <state>.
   const nodes = (root as Record<string, unknown>).state;

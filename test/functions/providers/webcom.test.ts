@@ -28,6 +28,8 @@ describe('webcom adapter', () => {
       ['status-every-value.xml', 6, 'xml'],
       ['status-send-empty-time.xml', 1, 'xml'],
       ['status-unknown-children.xml', 1, 'xml'],
+      ['status-white-label.xml', 3, 'xml'],
+      ['status-stray-text-node.xml', 1, 'xml'],
     ])('%s normalizes to %i schema-valid status events, replied in %s', (name, count, format) => {
       const normalized = normalize(fixture(name));
       expect(normalized.events).toHaveLength(count);
@@ -97,6 +99,23 @@ describe('webcom adapter', () => {
       const [withExtras] = normalize(fixture('status-unknown-children.xml')).events;
       const [plain] = normalize(fixture('status.xml')).events;
       expect({ ...withExtras, raw: undefined }).toEqual({ ...plain, raw: undefined });
+    });
+  });
+
+  describe('the white-label platform', () => {
+    it('reads a <request> root whose states have no sms/viber attributes, and answers with the ids taken', () => {
+      const normalized = normalize(fixture('status-white-label.xml'));
+      expect(normalized.events.map((event) => [event.messageId, event.status, event.channel])).toEqual([
+        ['4101', 'delivered', 'sms'],
+        ['4102', 'undelivered', 'sms'],
+        ['4103', 'sent', 'sms'],
+      ]);
+      const reply = webcom.reply({ normalized, queued: new Set(normalized.events.slice(0, 2).map((event) => event.eventId)) });
+      expect(reply.body).toContain('<response><id_sms>4101</id_sms><id_sms>4102</id_sms></response>');
+    });
+
+    it('the stray text node of the English doc example changes nothing', () => {
+      expect(normalize(fixture('status-stray-text-node.xml')).events[0]).toMatchObject({ messageId: '4201', status: 'delivered', occurredAt: '2024-05-14T08:00:00.000Z' });
     });
   });
 
