@@ -26,6 +26,8 @@
  * - The MO per-type object (`text`, `image`, …) is optional even for its own type, and only its documented
  *   sub-fields are type-checked: an inbound message is never lost over a shape nobody published. An MO type not
  *   in the documented list is still a `message.inbound`, its content left in `raw`.
+ * - The MO contacts card comes under `contacts` (InnoPaaS, Meta) or `contact` (the parent platform's doc, an object
+ *   until 2024-03-08 and an array since): either lands in `data.contacts`, as sent.
  * - The statuses `sent` (not listed by InnoPaaS, but Meta sends it) and `SMECL:FAILED` (undocumented) are mapped
  *   as DESIGN.md says; any other status is `unknown`, non-final.
  * - A JSON array of envelopes is accepted, each on its own: a malformed one among good ones is kept as
@@ -219,6 +221,8 @@ const MoMessageBody = z.object({
   customerProfile: opt(anyObject()),
   context: opt(anyObject()),
   errors: opt(z.array(anyObject())),
+  /** The parent platform's doc names the contacts field `contact` (an object until 2024-03-08, an array since). */
+  contact: opt(z.union([z.array(anyObject()), anyObject()])),
   ...account,
   ...INNOPAAS_MO_MESSAGE_TYPES,
 });
@@ -233,6 +237,8 @@ const moMessage = kind('message.inbound', MoMessageBody, (body) => ({
     messageType: body.type,
     // Only a listed type names a data key: the key is then one of ours, never a provider-chosen string.
     ...(isMoMessageType(body.type) ? { [body.type]: body[body.type] } : {}),
+    // `contact` (the parent platform's spelling) fills `contacts` when that is absent: one key for subscribers.
+    ...(body.type === 'contacts' && body.contacts === undefined && body.contact !== undefined ? { contacts: body.contact } : {}),
     errors: body.errors,
     context: body.context,
     customerProfile: body.customerProfile,

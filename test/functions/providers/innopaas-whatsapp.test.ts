@@ -185,6 +185,16 @@ describe('innopaas-whatsapp adapter', () => {
     });
   });
 
+  describe("the parent platform's MO contact shapes", () => {
+    it.each(['parent-platform-mo-contact-array.json', 'parent-platform-mo-contact-object.json'])(
+      '%s: a card under `contact` (array or object) lands in data.contacts as sent',
+      (name) => {
+        const { body } = envelope(name);
+        expect(event(name)).toMatchObject({ type: 'message.inbound', data: { messageType: 'contacts', contacts: body.contact } });
+      },
+    );
+  });
+
   describe('template status', () => {
     it('whatsapp_template_status_updated is a template.status with the template in data', () => {
       const normalized = event('template-status-updated.json');
