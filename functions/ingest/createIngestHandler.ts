@@ -21,6 +21,7 @@ import {
   ConfigurationError,
   MethodNotAllowedError,
   PayloadTooLargeError,
+  TooManyItemsError,
   UnknownProviderError,
   ValidationError,
   WebhookError,
@@ -155,7 +156,8 @@ export function createIngestHandler(
     try {
       return adapter.normalize(webhook, { receivedAt, timeZone });
     } catch (error) {
-      if (error instanceof ValidationError) {
+      // Refused, but it passed verification: kept on the rejected queue for inspection.
+      if (error instanceof ValidationError || error instanceof TooManyItemsError) {
         count(trace.metrics, METRICS.invalidBodies);
         trace.detail = maskDigits(error.message);
         if (deps.rejectedQueueUrl) {

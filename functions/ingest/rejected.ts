@@ -5,7 +5,7 @@
  * can never succeed).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
-import type { ValidationError } from '../shared/errors';
+import type { TooManyItemsError, ValidationError } from '../shared/errors';
 import { logger } from './logger';
 
 /**
@@ -37,7 +37,7 @@ export interface RejectedContext {
 }
 
 /** Builds the rejected-queue message. Pure. */
-export function rejectedBodyOf(context: RejectedContext, error: ValidationError, body: Buffer): RejectedBody {
+export function rejectedBodyOf(context: RejectedContext, error: ValidationError | TooManyItemsError, body: Buffer): RejectedBody {
   const kept = body.subarray(0, MAX_REJECTED_BODY_BYTES);
   return {
     provider: context.provider,

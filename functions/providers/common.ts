@@ -6,7 +6,7 @@ import * as z from 'zod/mini';
 import { SCHEMA_VERSION } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
+import { TooManyItemsError, ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toUtcIso } from '../shared/time';
 import { paramsOf } from '../ingest/request';
@@ -162,6 +162,13 @@ export function jsonAckReply(outcome: DeliveryOutcome): WebhookReply {
 }
 
 /**
+ * The most items one request may carry, unless a provider documents its own maximum: a request over it is a 413
+ * naming both numbers. No provider documents more than 1,000 (NHN's recipients per request); the body cap bounds
+ * the bytes, this bounds the events one authenticated request can make.
+ */
+export const MAX_BATCH_ITEMS = 1000;
+
+/**
  * One event per item of a batch (Webcom's `<state>`s, NHN's `hooks[]`), each item on its own. An item that is not
  * what the provider documents becomes `keepInvalid(item, error)` (a `provider.unknown` event carrying the error,
  * see {@link invalidItemEvent}) while the others go through: one bad item must not cost the provider's retries of
@@ -171,7 +178,10 @@ export function normalizeBatch<T>(
   items: readonly T[],
   normalizeItem: (item: T, index: number) => NormalizedEvent,
   keepInvalid: (item: T, error: ValidationError) => NormalizedEvent,
+  options: { readonly maxItems?: number; readonly field?: string } = {},
 ): NormalizedEvent[] {
+  const maxItems = options.maxItems ?? MAX_BATCH_ITEMS;
+  if (items.length > maxItems) throw new TooManyItemsError(items.length, maxItems, options.field);
   let firstError: ValidationError | undefined;
   let usable = 0;
   const outcomes = items.map((item, index): NormalizedEvent | ValidationError => {

@@ -65,6 +65,20 @@ export class PayloadTooLargeError extends WebhookError {
   }
 }
 
+/** A batch with more items than a provider may send in one request (each provider has a cap). */
+export class TooManyItemsError extends WebhookError {
+  readonly statusCode = 413;
+  readonly code = 'too_many_items';
+  constructor(
+    readonly count: number,
+    readonly limit: number,
+    /** Where the items are (`hooks`, `results`), when the body names them. */
+    readonly field?: string,
+  ) {
+    super(`${field ? `${field}: ` : ''}${count} items in one request; at most ${limit} are accepted`);
+  }
+}
+
 export class UnknownProviderError extends WebhookError {
   readonly statusCode = 404;
   readonly code = 'unknown_provider';
