@@ -92,6 +92,8 @@ export interface LocalPipelineOptions {
   readonly historyTtlDays?: number;
   /** The URL providers call, for URL-signed schemes (a tunnel in front of `npm start`). @default the gateway's URL */
   readonly publicBaseUrl?: string;
+  /** The adapters to serve. @default every adapter of the registry */
+  readonly adapters?: readonly ProviderAdapter[];
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -293,7 +295,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs, subscribers, { prefix });
 
     const credentials = fileCredentialSource(secretsFile);
-    const adapters = Object.values(providers) as ProviderAdapter[];
+    const adapters = options.adapters ?? (Object.values(providers) as ProviderAdapter[]);
     // URL-signed providers sign the URL they call: a tunnel's (PUBLIC_BASE_URL), else this gateway's own, which is
     // known only once it listens (port 0 picks one); the handlers read it per request.
     let gatewayUrl: string | undefined;

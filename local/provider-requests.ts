@@ -12,6 +12,7 @@ import { ProviderCredentialsSchema, type ProviderCredentials } from '../function
 import type { OutgoingRequest, SigningMaterial } from '../functions/origin/types';
 import { schemesOf, signRequest } from '../functions/origin/verify';
 import { adapterFor } from '../functions/providers';
+import type { ProviderAdapter } from '../functions/providers/types';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -65,7 +66,13 @@ export interface ProviderCall {
  */
 export async function providerRequest(
   call: ProviderCall,
-  options: { readonly baseUrl: string; readonly material?: SigningMaterial; readonly now?: number },
+  options: {
+    readonly baseUrl: string;
+    readonly material?: SigningMaterial;
+    readonly now?: number;
+    /** The provider's adapter, when it is not in the registry (a test's). @default the registry's */
+    readonly adapter?: ProviderAdapter;
+  },
 ): Promise<OutgoingRequest> {
   const method = call.method ?? 'POST';
   const base = `${options.baseUrl.replace(/\/+$/, '')}/webhooks/${call.provider}`;
@@ -78,7 +85,7 @@ export async function providerRequest(
     now: options.now ?? Date.now(),
   };
   if (!options.material) return unsigned;
-  return signRequest(schemesOf(adapterFor(call.provider).origin), unsigned, options.material);
+  return signRequest(schemesOf((options.adapter ?? adapterFor(call.provider)).origin), unsigned, options.material);
 }
 
 /** Sends a built request with `fetch`. */
