@@ -9,13 +9,14 @@
  * new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
  * ```
  */
-import { isIP } from 'node:net';
+import { isCidr } from '../functions/origin/cidr';
 import { CHANNELS, EVENT_TYPES } from '../functions/events/schema';
 import { CANONICAL_STATUSES } from '../functions/events/status';
 import type { ProviderAdapter } from '../functions/providers/types';
 import {
   APPLIED_EVENT_ATTRIBUTES,
   CONTEXT_KEY,
+  INGEST,
   METRICS,
   TABLE,
   type AppliedEventAttribute,
@@ -65,6 +66,13 @@ export interface PipelineConfig {
   /** E-mail addresses subscribed to the alarm topic. */
   readonly alarmEmails: readonly string[];
   readonly subscribers: readonly SubscriberConfig[];
+  /**
+   * The URL providers call when it is not the API's own (a custom domain, a proxy): URL-signed schemes (Twilio,
+   * Plivo, MessageBird) verify against it. Absent: the URL the request arrived at.
+   */
+  readonly publicBaseUrl?: string;
+  /** How far a signed timestamp may be from the clock (Telnyx, Sinch, Vonage), in seconds. */
+  readonly signatureToleranceSeconds: number;
 }
 
 /**
@@ -90,6 +98,7 @@ export const CONFIG_DEFAULTS = {
   authFailureAlarmThreshold: 20,
   alarmEmails: [] as readonly string[],
   subscribers: [] as readonly SubscriberConfig[],
+  signatureToleranceSeconds: INGEST.signatureToleranceSeconds,
 } as const;
 
 /** The stage whose stateful resources may be deleted with the stack. */
@@ -141,6 +150,7 @@ const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, nu
   // The SQS event source accepts 2 to 1000.
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
+  ['signatureToleranceSeconds', 1, 86_400],
 ];
 
 const KNOWN_KEYS = new Set([
@@ -157,6 +167,8 @@ const KNOWN_KEYS = new Set([
   'authFailureAlarmThreshold',
   'alarmEmails',
   'subscribers',
+  'publicBaseUrl',
+  'signatureToleranceSeconds',
 ]);
 
 function isTimeZone(zone: string): boolean {
@@ -168,15 +180,8 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** `a.b.c.d/n` or `x::y/n`, prefix in range. A bare address is refused: say `/32` to mean one host. */
-export function isCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash < 0) return false;
-  const version = isIP(value.slice(0, slash));
-  const prefix = value.slice(slash + 1);
-  if (version === 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (version === 4 ? 32 : 128);
-}
+/** The one CIDR rule (`functions/origin/cidr.ts`): a bare address is one host, as in the credentials document. */
+export { isCidr };
 
 /** `innopaas-otp` → `InnopaasOtp`, for construct and output ids (letters and digits only). */
 export const pascalCase = (id: string): string =>
@@ -258,7 +263,7 @@ function readCidrs(problems: Problems) {
       return undefined;
     }
     const bad = value.filter((cidr) => typeof cidr !== 'string' || !isCidr(cidr));
-    for (const cidr of bad) problems.push(`${where}: ${show(cidr)} is not a CIDR (write "198.51.100.7/32" for one address)`);
+    for (const cidr of bad) problems.push(`${where}: ${show(cidr)} is not a CIDR or an address (e.g. "203.0.113.0/24", "198.51.100.7")`);
     return bad.length === 0 ? (value as string[]) : undefined;
   };
 }
@@ -465,6 +470,7 @@ export function readPipelineConfig(
   }
 
   const alarmEmails = readAlarmEmails(fromJsonText(raw.alarmEmails), problems);
+  const publicBaseUrl = readPublicBaseUrl(raw.publicBaseUrl, problems);
   const subscribers = readSubscribers(fromJsonText(raw.subscribers), known, problems);
 
   if (problems.length > 0) throw new PipelineConfigError(problems);
@@ -484,5 +490,23 @@ export function readPipelineConfig(
     authFailureAlarmThreshold: integers.authFailureAlarmThreshold,
     alarmEmails,
     subscribers,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    signatureToleranceSeconds: integers.signatureToleranceSeconds,
   };
+}
+
+/** `https://hooks.example.com[/prefix]`: an http(s) origin with an optional path, no query, no trailing slash kept. */
+function readPublicBaseUrl(raw: unknown, problems: Problems): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    problems.push(`publicBaseUrl: ${show(raw)} must be an https URL with no query, e.g. "https://hooks.example.com"`);
+    return undefined;
+  }
+  return (raw as string).replace(/\/+$/, '');
 }

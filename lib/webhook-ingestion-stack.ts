@@ -100,6 +100,8 @@ export class WebhookIngestionStack extends Stack {
           metricsNamespace: config.metricsNamespace,
           logRetentionDays,
           retain,
+          publicBaseUrl: config.publicBaseUrl,
+          signatureToleranceSeconds: config.signatureToleranceSeconds,
         }),
     );
 
