@@ -84,5 +84,23 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
   };
 }
 
+/**
+ * Why this node may not take the timings, or undefined when it may: cold imports and warm CPU are measured on the
+ * Node major of the Lambda runtime (`nodejs24.x` → 24), since another major loads and compiles the same bundle at
+ * another speed. The bundle sizes and the end-to-end run do not depend on it.
+ */
+export function nodeMajorProblem(options: BenchOptions, runtimeName: string, nodeVersion: string): string | undefined {
+  if (!options.phases.has('imports') && !options.phases.has('cpu')) return undefined;
+  const wanted = /^nodejs(\d+)\./.exec(runtimeName)?.[1];
+  const running = /^v?(\d+)\./.exec(nodeVersion)?.[1];
+  if (wanted === undefined) return `cannot tell the Node major of the Lambda runtime ${runtimeName}`;
+  if (running === wanted) return undefined;
+  return (
+    `cold imports and warm CPU are measured on the Lambda runtime's Node major (${runtimeName}: Node ${wanted}), and this is ` +
+    `node ${nodeVersion}: run the bench on Node ${wanted} (\`nvm use\` reads .nvmrc; .ci/run installs it under .node/), ` +
+    `or --phases=bundles,e2e`
+  );
+}
+
 /** True when every phase runs, so the results have the whole shape and may be written. */
 export const isCompleteRun = (options: BenchOptions): boolean => PHASES.every((phase) => options.phases.has(phase));

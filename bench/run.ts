@@ -30,7 +30,8 @@ import {
 import { runEndToEnd } from './e2e';
 import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
 import { weightOverBaseline } from './metafile';
-import { BenchUsageError, isCompleteRun, parseBenchArgs, type BenchOptions } from './options';
+import { FUNCTION_DEFAULTS } from '../lib/defaults';
+import { BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
@@ -93,9 +94,13 @@ const NOT_MEASURED = Number.NaN;
 
 async function main(): Promise<number> {
   const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
+  const runtimeName = FUNCTION_DEFAULTS.runtime.name;
+  const nodeProblem = nodeMajorProblem(options, runtimeName, process.version);
+  if (nodeProblem) throw new BenchUsageError(nodeProblem);
   const workdir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
   say(`bench: ${options.quick ? 'quick' : 'full'} run, phases ${[...options.phases].join(', ')}; work directory ${workdir}`);
   say(`ingest bundling: ${ingestBundlingSource}`);
+  say(`node ${process.version} (${process.arch}); the functions run on Lambda ${runtimeName}`);
   try {
     const bundles = await buildBundles(workdir);
     const weigh = (bundle: Bundle) =>

@@ -171,7 +171,6 @@ async function main(): Promise<void> {
     process.stderr.write(`tail: no subscriber "${name}"; the running pipeline has: ${subscribers.join(', ') || '(none)'}\n`);
     process.exit(1);
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sqs = localSqsClient(runtime.endpoints.sqs);
   const controller = new AbortController();
   const stop = () => controller.abort();

@@ -27,7 +27,6 @@ export async function startSqs(): Promise<TestSqs> {
   const child: ChildProcess = spawn(process.execPath, [tsxCli, path.join(ROOT, 'local/engines/serve-sqs.ts')], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
