@@ -40,6 +40,24 @@ export interface BenchOptions {
 const FULL = { importSamples: 21, cpuWarmup: 2_000, cpuIterations: 20_000, webhooks: 10_000 };
 const QUICK = { importSamples: 15, cpuWarmup: 1_000, cpuIterations: 5_000, webhooks: 2_000 };
 
+/** `npm run bench -- --help`. */
+export const BENCH_USAGE = `Measure bundle sizes, cold imports and warm CPU of the functions against baselines of the same run, then
+the local pipeline end to end; print every budget of the design and write bench-results.json.
+
+Usage: npm run bench [-- options]
+
+  --quick            CI size: 15 processes per bundle, 5,000 CPU iterations, 2,000 webhooks
+  --phases=LIST      a subset of ${PHASES.join(',')} (writes no bench-results.json)
+  --samples=N        cold-import processes per bundle (21; --quick 15)
+  --webhooks=N       end-to-end webhooks (10,000; --quick 2,000)
+  --concurrency=N    end-to-end connections (64)
+  --seed=N           seed of the shuffle and the repeats (6)
+  --out=FILE         where the results go (bench-results.json)
+  --keep             keep the bundles and metafiles, and print where
+  --strict           exit 1 when any budget fails, not only on a lost or wrong message
+
+Cold imports and warm CPU are timed only on the Lambda runtime's Node major (.nvmrc).`;
+
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }

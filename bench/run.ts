@@ -31,7 +31,8 @@ import { runEndToEnd } from './e2e';
 import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
 import { weightOverBaseline } from './metafile';
 import { FUNCTION_DEFAULTS } from '../lib/defaults';
-import { BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
+import { wantsHelp } from '../scripts/cli';
+import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
@@ -93,6 +94,10 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
 const NOT_MEASURED = Number.NaN;
 
 async function main(): Promise<number> {
+  if (wantsHelp(process.argv.slice(2))) {
+    say(BENCH_USAGE);
+    return 0;
+  }
   const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
   const runtimeName = FUNCTION_DEFAULTS.runtime.name;
   const nodeProblem = nodeMajorProblem(options, runtimeName, process.version);
@@ -196,7 +201,11 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof BenchUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      error instanceof BenchUsageError
+        ? `bench: ${error.message}\n\n${BENCH_USAGE}\n`
+        : `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = error instanceof BenchUsageError ? 2 : 1;
   },
 );

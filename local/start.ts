@@ -14,6 +14,7 @@
  * a `kill -9`) is on disk under `DATA_DIR` and is applied after the next start.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { usageExit } from '../scripts/cli';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock';
 import path from 'node:path';
 import { ENV, INGEST } from '../lib/pipeline-settings';
@@ -66,9 +67,26 @@ function nodeTooOld(version = process.versions.node): boolean {
   return major < 22 || (major === 22 && minor < 5);
 }
 
+const USAGE = `Run the whole webhook pipeline on this machine: gateway, ingest, queues, consumer and status table.
+
+Usage: npm start            (settings from the environment; no options)
+
+  PORT                  gateway port on 127.0.0.1 (3000; 0 picks a free port)
+  DATA_DIR              queues, table and lock on disk (.data); one npm start per folder
+  WEBHOOK_SECRETS_FILE  credentials of every provider (config/credentials.dev.json)
+  MAX_BODY_BYTES        body cap, checked before parsing (262144)
+  POWERTOOLS_LOG_LEVEL  the functions' own logs (ERROR: the console shows one line per request)
+
+Ctrl-C drains the queue into the table and exits; what it acknowledged is kept in DATA_DIR whatever happens.`;
+
 let lock: DataDirLock | undefined;
 
 async function main(): Promise<void> {
+  const exit = usageExit(process.argv.slice(2), USAGE, []);
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
   if (nodeTooOld()) {
     throw new Error(
       `this is Node ${process.versions.node}; npm start needs Node 22.5 or newer, 24 recommended (.nvmrc): ` +
