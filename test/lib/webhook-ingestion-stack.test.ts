@@ -172,6 +172,14 @@ describe('status table', () => {
   });
 });
 
+describe('runtime', () => {
+  it('runs every Lambda function of the stack, ours and any CDK adds, on nodejs24.x and arm64', () => {
+    const all = Object.values(resourcesOf(dev.template, 'AWS::Lambda::Function'));
+    expect(all.length).toBeGreaterThanOrEqual(Object.keys(providers).length + 2);
+    for (const fn of all) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+});
+
 describe('ingest functions', () => {
   it('gives every registry provider its own function, nodejs24.x on arm64, sized as documented', () => {
     for (const id of registryIds) {
