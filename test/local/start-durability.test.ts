@@ -55,7 +55,7 @@ async function killGroup(started: Started | undefined, signal: NodeJS.Signals): 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /**
- * RELIABILITY case 22 and issue 10 item 6: a 2xx from `npm start` is on disk before it is sent, so `kill -9` of the
+ * A 2xx from `npm start` is on disk before it is sent, so `kill -9` of the
  * whole process group right after the answers loses nothing: the next start on the same DATA_DIR applies it.
  */
 describe('npm start, killed with SIGKILL right after answering', () => {
