@@ -93,6 +93,7 @@ async function main(): Promise<void> {
         `nvm use, or npm install --prefix .node --no-save node@24 && export PATH="$PWD/.node/node_modules/.bin:$PATH"`,
     );
   }
+  // Loaded only now: `--help` and the checks above answer without loading the engines, the SDK or the handlers.
   const [{ startLocalPipeline }, { runtimeFilePath }] = await Promise.all([import('./pipeline'), import('./tail')]);
   const port = getNumberFromEnv('PORT', { default: 3000, min: 0, max: 65535 });
   const dataDir = path.resolve(getStringFromEnv('DATA_DIR', { default: '.data' }));
