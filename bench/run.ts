@@ -30,7 +30,9 @@ import {
 import { runEndToEnd } from './e2e';
 import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
 import { weightOverBaseline } from './metafile';
-import { BenchUsageError, isCompleteRun, parseBenchArgs, type BenchOptions } from './options';
+import { FUNCTION_DEFAULTS } from '../lib/defaults';
+import { wantsHelp } from '../scripts/cli';
+import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
@@ -92,10 +94,18 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
 const NOT_MEASURED = Number.NaN;
 
 async function main(): Promise<number> {
+  if (wantsHelp(process.argv.slice(2))) {
+    say(BENCH_USAGE);
+    return 0;
+  }
   const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
+  const runtimeName = FUNCTION_DEFAULTS.runtime.name;
+  const nodeProblem = nodeMajorProblem(options, runtimeName, process.version);
+  if (nodeProblem) throw new BenchUsageError(nodeProblem);
   const workdir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
   say(`bench: ${options.quick ? 'quick' : 'full'} run, phases ${[...options.phases].join(', ')}; work directory ${workdir}`);
   say(`ingest bundling: ${ingestBundlingSource}`);
+  say(`node ${process.version} (${process.arch}); the functions run on Lambda ${runtimeName}`);
   try {
     const bundles = await buildBundles(workdir);
     const weigh = (bundle: Bundle) =>
@@ -191,7 +201,11 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof BenchUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      error instanceof BenchUsageError
+        ? `bench: ${error.message}\n\n${BENCH_USAGE}\n`
+        : `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = error instanceof BenchUsageError ? 2 : 1;
   },
 );

@@ -7,6 +7,7 @@ import { pascalCase, type PipelineConfig } from './config';
 import { AppliedEvents } from './constructs/applied-events';
 import { EventQueues } from './constructs/event-queues';
 import { Monitoring } from './constructs/monitoring';
+import { requireParamsAndSecretsRegion } from './constructs/params-and-secrets-region';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { ProviderIngest } from './constructs/provider-ingest';
 import { StatusTable } from './constructs/status-table';
@@ -54,6 +55,8 @@ export class WebhookIngestionStack extends Stack {
       ...props,
     });
     checkSharedSettings();
+    // Before any ingest function asks for the extension's layer in a region that has none.
+    requireParamsAndSecretsRegion(this);
     const { config } = props;
     const retain = config.deletionProtection;
     const logRetentionDays = config.logRetentionDays as logs.RetentionDays;

@@ -64,7 +64,10 @@ export type LocalLogLevel = (typeof LOG_LEVELS)[number];
 export interface LocalPipelineOptions {
   /** Gateway port on 127.0.0.1; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** Where dynalite keeps the table (`<dataDir>/dynamodb`); in memory when undefined. */
+  /**
+   * Where the engines keep their data: the table (`<dataDir>/dynamodb`, dynalite) and, unless `sqsEndpoint` names
+   * another engine, the queues, topic and subscriptions (`<dataDir>/sqs`, fauxqs on SQLite). In memory when undefined.
+   */
   readonly dataDir?: string;
   /** Credentials document (DESIGN.md "Provider credentials"). @default config/credentials.dev.json */
   readonly secretsFile?: string;
@@ -263,7 +266,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       options.sqsEndpoint ??
       (await (async () => {
         const { startSqsEngine } = await import('./engines/sqs');
-        const engine = await startSqsEngine();
+        const dataDir = options.dataDir ? path.join(options.dataDir, 'sqs') : undefined;
+        const engine = await startSqsEngine({ dataDir });
         cleanup.push(() => engine.stop());
         return engine.endpoint;
       })());

@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CatalogEntry, ProviderAdapter } from '../functions/providers/types';
+import { usageExit } from './cli';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 export const README_PATH = resolve(REPO_ROOT, 'README.md');
@@ -91,7 +92,19 @@ export function replaceProviderBlock(readme: string, table: string): string {
   return `${readme.slice(0, start)}\n${table}\n${readme.slice(end)}`;
 }
 
+const USAGE = `Render the README's providers table from the provider registry.
+
+Usage: npm run docs:providers [-- --write]
+
+  (no option)  print the table
+  --write      replace the block between ${START_MARKER} and ${END_MARKER} in README.md`;
+
 async function main(args: readonly string[]): Promise<void> {
+  const exit = usageExit(args, USAGE, ['--write']);
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
   // Loaded here rather than at the top, so the renderer can be imported (and tested) without every adapter.
   const { providers } = await import('../functions/providers/index');
   const table = renderProviderTable(providers);

@@ -1,6 +1,5 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXTENSION_ENV } from '../../functions/ingest/config';
 import { DEFAULT_EXTENSION_TIMEOUT_MS } from '../../functions/ingest/credentials';
@@ -11,7 +10,7 @@ import { ACCESS_LOG_FIELDS } from '../../lib/constructs/webhook-api';
 import { FUNCTION_SIZING } from '../../lib/defaults';
 import { ENV, INGEST, METRICS, QUEUE, TABLE } from '../../lib/pipeline-settings';
 import { WebhookIngestionStack } from '../../lib/webhook-ingestion-stack';
-import { logicalIdOf, resourcesOf, synth, type Synthesized } from './support/synth';
+import { logicalIdOf, resourcesOf, synth, testApp, type Synthesized } from './support/synth';
 
 type Resource = { Properties: Record<string, any>; [key: string]: any };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
@@ -173,12 +172,20 @@ describe('status table', () => {
   });
 });
 
+describe('runtime', () => {
+  it('runs every Lambda function of the stack, ours and any CDK adds, on nodejs24.x and arm64', () => {
+    const all = Object.values(resourcesOf(dev.template, 'AWS::Lambda::Function'));
+    expect(all.length).toBeGreaterThanOrEqual(Object.keys(providers).length + 2);
+    for (const fn of all) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+});
+
 describe('ingest functions', () => {
-  it('gives every registry provider its own function, nodejs22.x on arm64, sized as documented', () => {
+  it('gives every registry provider its own function, nodejs24.x on arm64, sized as documented', () => {
     for (const id of registryIds) {
       const fn = functions(dev.template)[ingestFunctionId(dev.template, id)];
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: FUNCTION_SIZING.ingest.memorySize,
         Timeout: FUNCTION_SIZING.ingest.timeout.toSeconds(),
@@ -414,7 +421,7 @@ describe('HTTP API', () => {
 
   it('serves a provider added to the registry with no change to the stack', () => {
     const sixth: ProviderDescriptor = { id: 'acme-sms', displayName: 'Acme SMS', authentication: 'url-token', defaultTimeZone: 'UTC' };
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = readPipelineConfig((key) => app.node.tryGetContext(key), [...providerDescriptors(providers), sixth]);
     const template = Template.fromStack(new WebhookIngestionStack(app, 'Sixth', { config }));
     const targets = routeTargets(template);

@@ -4,6 +4,7 @@ import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { providerIds } from '../../functions/providers';
+import { LOCK_FILE_NAME } from '../../local/data-dir-lock';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -64,6 +65,7 @@ describe('npm start', () => {
     expect(output).toContain('dev-webcom-token-0123456789abcdef');
     expect(output).toMatch(/curl -s -X POST/);
     expect(existsSync(path.join(dataDir, 'runtime.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: child.pid, url });
 
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
@@ -101,6 +103,7 @@ describe('npm start', () => {
     expect(code).toBe(0);
     expect(output).toMatch(/stopped\./);
     expect(existsSync(path.join(dataDir, 'runtime.json'))).toBe(false);
+    expect(existsSync(path.join(dataDir, LOCK_FILE_NAME))).toBe(false);
   });
 
   it('keeps EMF metric records and function logs off the console', () => {
