@@ -1,0 +1,114 @@
+/**
+ * Where the ops commands act: a running `npm start` (its runtime file, the default) or a deployed stack (its
+ * CloudFormation outputs, lib/webhook-ingestion-stack.ts). Both give the same handles, so every command is written
+ * once.
+ */
+import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-cloudformation';
+import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { SNSClient } from '@aws-sdk/client-sns';
+import { SQSClient } from '@aws-sdk/client-sqs';
+import { localDynamoClient, localSnsClient, localSqsClient } from '../local/engines/clients';
+import { readRuntimeFile } from '../local/tail';
+
+export interface OpsTarget {
+  readonly kind: 'local' | 'aws';
+  /** What the commands print as "where": the stack name or the local gateway URL. */
+  readonly name: string;
+  readonly sqs: SQSClient;
+  readonly dynamodb: DynamoDBClient;
+  readonly sns: SNSClient;
+  readonly tableName: string;
+  readonly eventsQueueUrl: string;
+  readonly deadLetterQueueUrl: string;
+  readonly rejectedQueueUrl: string;
+  /** Topic of applied events; a repaired status is published there. */
+  readonly topicArn?: string;
+  /** The local gateway (its console API has the request counts); none on AWS. */
+  readonly gatewayUrl?: string;
+  close(): void;
+}
+
+/** The handles of a local pipeline, from its endpoints and resource names (tests pass these directly). */
+export function localTarget(input: {
+  url?: string;
+  endpoints: { sqs: string; dynamodb: string };
+  resources: { tableName: string; eventsQueueUrl: string; deadLetterQueueUrl: string; rejectedQueueUrl: string; topicArn?: string };
+}): OpsTarget {
+  const sqs = localSqsClient(input.endpoints.sqs);
+  const sns = localSnsClient(input.endpoints.sqs);
+  const dynamodb = localDynamoClient(input.endpoints.dynamodb);
+  return {
+    kind: 'local',
+    name: input.url ?? input.endpoints.sqs,
+    sqs,
+    sns,
+    dynamodb,
+    ...input.resources,
+    gatewayUrl: input.url,
+    close: () => {
+      sqs.destroy();
+      sns.destroy();
+      dynamodb.destroy();
+    },
+  };
+}
+
+/** The running `npm start` of `dataDir` (its `runtime.json`). */
+export function runningLocalTarget(dataDir: string): OpsTarget {
+  const runtime = readRuntimeFile(dataDir) as ReturnType<typeof readRuntimeFile> & {
+    resources: { tableName: string; eventsQueueUrl: string; deadLetterQueueUrl: string; rejectedQueueUrl: string; topicArn?: string };
+  };
+  return localTarget(runtime);
+}
+
+/** Output keys the ops commands need, as the stack names them. */
+export const STACK_OUTPUTS = {
+  tableName: 'TableName',
+  eventsQueueUrl: 'EventsQueueUrl',
+  deadLetterQueueUrl: 'DeadLetterQueueUrl',
+  rejectedQueueUrl: 'RejectedQueueUrl',
+  topicArn: 'EventsTopicArn',
+} as const;
+
+/** The handles from a stack's outputs, or an error naming the outputs that are missing. Pure. */
+export function handlesFromOutputs(stackName: string, outputs: Readonly<Record<string, string>>) {
+  const missing = Object.values(STACK_OUTPUTS).filter((key) => !outputs[key]);
+  if (missing.length > 0) throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a webhook ingestion stack, deployed by this version?`);
+  return {
+    tableName: outputs[STACK_OUTPUTS.tableName],
+    eventsQueueUrl: outputs[STACK_OUTPUTS.eventsQueueUrl],
+    deadLetterQueueUrl: outputs[STACK_OUTPUTS.deadLetterQueueUrl],
+    rejectedQueueUrl: outputs[STACK_OUTPUTS.rejectedQueueUrl],
+    topicArn: outputs[STACK_OUTPUTS.topicArn],
+  };
+}
+
+/** A deployed stack, through the default AWS credential chain and region (AWS_PROFILE, AWS_REGION…). */
+export async function stackTarget(stackName: string, region?: string): Promise<OpsTarget> {
+  const cloudformation = new CloudFormationClient(region ? { region } : {});
+  try {
+    const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
+    const outputs: Record<string, string> = {};
+    for (const output of Stacks?.[0]?.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
+    const handles = handlesFromOutputs(stackName, outputs);
+    const config = region ? { region } : {};
+    const sqs = new SQSClient(config);
+    const sns = new SNSClient(config);
+    const dynamodb = new DynamoDBClient(config);
+    return {
+      kind: 'aws',
+      name: stackName,
+      sqs,
+      sns,
+      dynamodb,
+      ...handles,
+      close: () => {
+        sqs.destroy();
+        sns.destroy();
+        dynamodb.destroy();
+      },
+    };
+  } finally {
+    cloudformation.destroy();
+  }
+}
