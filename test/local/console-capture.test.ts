@@ -1,0 +1,64 @@
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import { CaptureRing, maskHeaders, maskPath, reasonOf, scrub, type Captured, type Secrets } from '../../local/console/capture';
+
+const secrets: Secrets = { headerNames: new Set(['x-toast-webhook-signature', 'username']), values: ['dev-secret-value-123', 'tok-456789'] };
+
+describe('console masking', () => {
+  it('masks credential headers by name, credential-looking headers, and secret values anywhere', () => {
+    expect(
+      maskHeaders(
+        {
+          'X-Toast-Webhook-Signature': 'abc',
+          UserName: 'dev-innopaas',
+          authorization: 'Basic xyz',
+          'x-hub-signature-256': 'sha256=1',
+          'x-api-key': 'k',
+          cookie: 'a=b',
+          'x-forwarded-for': 'see dev-secret-value-123',
+          'content-type': 'application/json',
+        },
+        secrets,
+      ),
+    ).toEqual({
+      'x-toast-webhook-signature': '***',
+      username: '***',
+      authorization: '***',
+      'x-hub-signature-256': '***',
+      'x-api-key': '***',
+      cookie: '***',
+      'x-forwarded-for': 'see ***',
+      'content-type': 'application/json',
+    });
+  });
+
+  it('masks every segment after /webhooks/<provider>, and secret values in any path', () => {
+    expect(maskPath('/webhooks/webcom/tok-456789', secrets)).toBe('/webhooks/webcom/***');
+    expect(maskPath('/webhooks/webcom/a/b', secrets)).toBe('/webhooks/webcom/***/***');
+    expect(maskPath('/other/tok-456789', secrets)).toBe('/other/***');
+    expect(scrub('x tok-456789 y tok-456789', secrets)).toBe('x *** y ***');
+  });
+
+  it('reads the refusal reason from the error JSON, with its field', () => {
+    expect(reasonOf({ statusCode: 400, body: JSON.stringify({ error: 'invalid_body', message: 'expected array', field: 'hooks' }) })).toBe('invalid_body: expected array (hooks)');
+    expect(reasonOf({ statusCode: 200, body: '{}' })).toBeUndefined();
+    expect(reasonOf({ statusCode: 400, body: '<response>bad</response>' })).toBe('<response>bad</response>');
+  });
+});
+
+describe('CaptureRing', () => {
+  const captured = (id: number, statusCode: number, provider = 'webcom'): Captured => ({
+    view: { id, time: '', provider, method: 'POST', path: '/', query: {}, headers: {}, statusCode, latencyMs: 1, bodyBytes: 0, body: '', bodyTruncated: false, events: [] },
+    original: {} as APIGatewayProxyEventV2,
+  });
+
+  it('keeps the last `capacity` requests and counts every request and refusal since start', () => {
+    const ring = new CaptureRing(2);
+    ring.add((id) => captured(id, 200));
+    ring.add((id) => captured(id, 401));
+    ring.add((id) => captured(id, 503));
+    expect(ring.after(0).map((view) => view.id)).toEqual([2, 3]);
+    expect(ring.get(1)).toBeUndefined();
+    expect(ring.after(2).map((view) => view.id)).toEqual([3]);
+    expect(ring.counts.get('webcom')).toEqual({ requests: 3, refused: 1 });
+  });
+});
