@@ -1,5 +1,5 @@
 import { deliveryStats, formatStats, percentile, refusalStats, type MessageFacts } from '../../ops/analytics';
-import { countryOf } from '../../ops/countries';
+import { countryOf } from '../../functions/shared/countries';
 import { messageFactsOf } from '../../ops/table';
 import { handlesFromOutputs } from '../../ops/target';
 
