@@ -9,7 +9,7 @@ import { deliveryStats, formatStats, refusalStats, type RefusalRow } from './ana
 import { moveTaskStatus, peekQueue, queueDepth, redrive, type PeekedMessage } from './queues';
 import { formatRenormalize, renormalize } from './renormalize';
 import { exportMessage, readMessageFacts } from './table';
-import { runningLocalTarget, stackTarget, type OpsTarget } from './target';
+import { findSubscriber, runningLocalTarget, stackTarget, type OpsTarget } from './target';
 
 export const USAGE = `Usage: npm run ops -- <command> [options]
 
@@ -21,10 +21,12 @@ Where (default: the running \`npm start\`, found through DATA_DIR/runtime.json, 
 Commands:
   rejected [list]                 bodies refused as invalid (left on the queue)
   rejected show <requestId|id>    one of them: why, and the body as received
+  queues                          depth of every queue: events, dead letters, rejected, each subscriber's
   dlq [list]                      events the consumer could not apply (left on the queue)
   dlq show <eventId|id>           one of them, whole
   dlq redrive                     move every dead letter back to the events queue (SQS's move task on AWS)
   dlq status                      the last move tasks (AWS)
+  dlq ... --subscriber <name>     the same on a subscriber's dead-letter queue (redrive: back to its queue)
   renormalize [--dry-run] [--provider <id>] [--message <messageId>] [--verbose]
                                   derive every stored status again with the current adapters and repair the
                                   events and states that differ (idempotent; --dry-run prints what would change)
@@ -47,7 +49,7 @@ interface Parsed {
   readonly flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--stack', '--region', '--data-dir', '--provider', '--message', '--limit']);
+const VALUE_FLAGS = new Set(['--stack', '--region', '--data-dir', '--provider', '--message', '--limit', '--subscriber']);
 const BOOLEAN_FLAGS = new Set(['--dry-run', '--json', '--verbose', '--help', '-h']);
 
 export function parseArgs(argv: readonly string[]): Parsed {
@@ -134,9 +136,32 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, r
       }
       throw new UsageError(`unknown rejected command ${sub}`);
     }
+    case 'queues': {
+      const rows: Array<[string, string]> = [
+        ['events', target.eventsQueueUrl],
+        ['events dead letters', target.deadLetterQueueUrl],
+        ['rejected bodies', target.rejectedQueueUrl],
+      ];
+      for (const [name, queues] of Object.entries(await target.subscribers())) {
+        rows.push([`subscriber ${name}`, queues.queueUrl], [`subscriber ${name} dead letters`, queues.deadLetterQueueUrl]);
+      }
+      for (const [name, url] of rows) {
+        const depth = await queueDepth(target.sqs, url);
+        io.print(`${name.padEnd(40)} ${String(depth.visible).padStart(6)} waiting  ${String(depth.inFlight).padStart(6)} in flight`);
+      }
+      return;
+    }
     case 'dlq': {
+      const subscriberName = text(flags, '--subscriber');
+      let queues = { deadLetterQueueUrl: target.deadLetterQueueUrl, eventsQueueUrl: target.eventsQueueUrl };
+      if (subscriberName !== undefined) {
+        const subscribers = await target.subscribers();
+        const found = findSubscriber(subscribers, subscriberName);
+        if (!found) throw new UsageError(`no subscriber ${subscriberName} (${Object.keys(subscribers).join(', ') || 'none'})`);
+        queues = { deadLetterQueueUrl: found.deadLetterQueueUrl, eventsQueueUrl: found.queueUrl };
+      }
       if (sub === undefined || sub === 'list') {
-        const messages = await peekQueue(target.sqs, target.deadLetterQueueUrl, limit);
+        const messages = await peekQueue(target.sqs, queues.deadLetterQueueUrl, limit);
         for (const message of messages) {
           const event = eventOf(message);
           io.print(
@@ -149,7 +174,7 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, r
       if (sub === 'show') {
         const id = rest[0];
         if (!id) throw new UsageError('dlq show needs an eventId or queue message id');
-        const messages = await peekQueue(target.sqs, target.deadLetterQueueUrl, 1000);
+        const messages = await peekQueue(target.sqs, queues.deadLetterQueueUrl, 1000);
         const found = messages.find((message) => message.messageId === id || eventOf(message)?.eventId === id);
         if (!found) throw new Error(`no dead letter ${id} on ${target.name}`);
         const event = eventOf(found);
@@ -157,21 +182,21 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, r
         return;
       }
       if (sub === 'redrive') {
-        const result = await redrive(target.sqs, target, target.kind === 'aws' ? 'move-task' : 'copy');
+        const result = await redrive(target.sqs, queues, target.kind === 'aws' ? 'move-task' : 'copy');
         io.print(
           result.method === 'move-task'
             ? `move task started (${result.taskHandle}): about ${result.approximateMessages} message(s) back to the events queue; \`npm run ops -- dlq status --stack ${target.name}\` follows it`
-            : `${result.moved} dead letter(s) moved back to the events queue`,
+            : `${result.moved} dead letter(s) moved back to the ${subscriberName === undefined ? 'events queue' : `queue of subscriber ${subscriberName}`}`,
         );
         return;
       }
       if (sub === 'status') {
         if (target.kind !== 'aws') {
-          const depth = await queueDepth(target.sqs, target.deadLetterQueueUrl);
+          const depth = await queueDepth(target.sqs, queues.deadLetterQueueUrl);
           io.print(`no move tasks locally (redrive copies at once); ${depth.visible} dead letter(s) visible, ${depth.inFlight} in flight`);
           return;
         }
-        const lines = await moveTaskStatus(target.sqs, target.deadLetterQueueUrl);
+        const lines = await moveTaskStatus(target.sqs, queues.deadLetterQueueUrl);
         for (const line of lines.length > 0 ? lines : ['no move task yet']) io.print(line);
         return;
       }

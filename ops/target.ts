@@ -7,6 +7,8 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { pascalCase } from '../lib/config';
 import { localDynamoClient, localSnsClient, localSqsClient } from '../local/engines/clients';
 import { readRuntimeFile } from '../local/tail';
 
@@ -25,6 +27,8 @@ export interface OpsTarget {
   readonly topicArn?: string;
   /** The local gateway (its console API has the request counts); none on AWS. */
   readonly gatewayUrl?: string;
+  /** Each downstream subscriber's queue and dead-letter queue, by name. */
+  subscribers(): Promise<Record<string, { queueUrl: string; deadLetterQueueUrl: string }>>;
   close(): void;
 }
 
@@ -32,9 +36,26 @@ export interface OpsTarget {
 export function localTarget(input: {
   url?: string;
   endpoints: { sqs: string; dynamodb: string };
-  resources: { tableName: string; eventsQueueUrl: string; deadLetterQueueUrl: string; rejectedQueueUrl: string; topicArn?: string };
+  resources: {
+    tableName: string;
+    eventsQueueUrl: string;
+    deadLetterQueueUrl: string;
+    rejectedQueueUrl: string;
+    topicArn?: string;
+    subscriberQueueUrls?: Readonly<Record<string, string>>;
+  };
 }): OpsTarget {
   const sqs = localSqsClient(input.endpoints.sqs);
+  // The local topic names each subscriber's dead-letter queue after its queue (local/engines/topics.ts).
+  const subscribers = async () => {
+    const entries = await Promise.all(
+      Object.entries(input.resources.subscriberQueueUrls ?? {}).map(async ([name, queueUrl]) => {
+        const { QueueUrl } = await sqs.send(new GetQueueUrlCommand({ QueueName: `${queueUrl.split('/').pop()}-dlq` }));
+        return [name, { queueUrl, deadLetterQueueUrl: QueueUrl ?? '' }] as const;
+      }),
+    );
+    return Object.fromEntries(entries);
+  };
   const sns = localSnsClient(input.endpoints.sqs);
   const dynamodb = localDynamoClient(input.endpoints.dynamodb);
   return {
@@ -45,6 +66,7 @@ export function localTarget(input: {
     dynamodb,
     ...input.resources,
     gatewayUrl: input.url,
+    subscribers,
     close: () => {
       sqs.destroy();
       sns.destroy();
@@ -61,6 +83,11 @@ export function runningLocalTarget(dataDir: string): OpsTarget {
   return localTarget(runtime);
 }
 
+/** `--subscriber`'s entry: by its name as configured, or the PascalCase id of its stack outputs. */
+export function findSubscriber<T>(subscribers: Readonly<Record<string, T>>, name: string): T | undefined {
+  return subscribers[name] ?? subscribers[pascalCase(name)];
+}
+
 /** Output keys the ops commands need, as the stack names them. */
 export const STACK_OUTPUTS = {
   tableName: 'TableName',
@@ -74,7 +101,16 @@ export const STACK_OUTPUTS = {
 export function handlesFromOutputs(stackName: string, outputs: Readonly<Record<string, string>>) {
   const missing = Object.values(STACK_OUTPUTS).filter((key) => !outputs[key]);
   if (missing.length > 0) throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a webhook ingestion stack, deployed by this version?`);
+  const subscribers: Record<string, { queueUrl: string; deadLetterQueueUrl: string }> = {};
+  // Output ids are `SubscriberQueueUrl<PascalName>`; the name itself is only in their description, so the
+  // PascalCase id stands for it (`--subscriber` accepts either).
+  for (const [key, queueUrl] of Object.entries(outputs)) {
+    const id = /^SubscriberQueueUrl(.+)$/.exec(key)?.[1];
+    const deadLetterQueueUrl = id ? outputs[`SubscriberDeadLetterQueueUrl${id}`] : undefined;
+    if (id && deadLetterQueueUrl) subscribers[id] = { queueUrl, deadLetterQueueUrl };
+  }
   return {
+    subscribers,
     tableName: outputs[STACK_OUTPUTS.tableName],
     eventsQueueUrl: outputs[STACK_OUTPUTS.eventsQueueUrl],
     deadLetterQueueUrl: outputs[STACK_OUTPUTS.deadLetterQueueUrl],
@@ -90,7 +126,7 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs: Record<string, string> = {};
     for (const output of Stacks?.[0]?.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
-    const handles = handlesFromOutputs(stackName, outputs);
+    const { subscribers, ...handles } = handlesFromOutputs(stackName, outputs);
     const config = region ? { region } : {};
     const sqs = new SQSClient(config);
     const sns = new SNSClient(config);
@@ -102,6 +138,7 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
       sns,
       dynamodb,
       ...handles,
+      subscribers: async () => subscribers,
       close: () => {
         sqs.destroy();
         sns.destroy();

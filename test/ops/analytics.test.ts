@@ -1,7 +1,7 @@
 import { deliveryStats, formatStats, percentile, refusalStats, type MessageFacts } from '../../ops/analytics';
 import { countryOf } from '../../functions/shared/countries';
 import { messageFactsOf } from '../../ops/table';
-import { handlesFromOutputs } from '../../ops/target';
+import { findSubscriber, handlesFromOutputs } from '../../ops/target';
 
 const message = (overrides: Partial<MessageFacts>): MessageFacts => ({
   provider: 'webcom',
@@ -75,7 +75,23 @@ describe('handlesFromOutputs', () => {
   it('names the outputs a stack lacks', () => {
     expect(() => handlesFromOutputs('S', { TableName: 't' })).toThrow('stack S has no output EventsQueueUrl, DeadLetterQueueUrl, RejectedQueueUrl, EventsTopicArn');
     expect(
-      handlesFromOutputs('S', { TableName: 't', EventsQueueUrl: 'e', DeadLetterQueueUrl: 'd', RejectedQueueUrl: 'r', EventsTopicArn: 'a' }),
-    ).toEqual({ tableName: 't', eventsQueueUrl: 'e', deadLetterQueueUrl: 'd', rejectedQueueUrl: 'r', topicArn: 'a' });
+      handlesFromOutputs('S', {
+        TableName: 't',
+        EventsQueueUrl: 'e',
+        DeadLetterQueueUrl: 'd',
+        RejectedQueueUrl: 'r',
+        EventsTopicArn: 'a',
+        SubscriberQueueUrlFinalStatuses: 'sq',
+        SubscriberDeadLetterQueueUrlFinalStatuses: 'sd',
+      }),
+    ).toEqual({
+      tableName: 't',
+      eventsQueueUrl: 'e',
+      deadLetterQueueUrl: 'd',
+      rejectedQueueUrl: 'r',
+      topicArn: 'a',
+      subscribers: { FinalStatuses: { queueUrl: 'sq', deadLetterQueueUrl: 'sd' } },
+    });
+    expect(findSubscriber({ FinalStatuses: 1 }, 'final-statuses')).toBe(1);
   });
 });

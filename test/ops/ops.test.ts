@@ -146,6 +146,23 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
     expect((await lookup(pipeline.url, 'smsgateway24', '9002'))?.status).toBe('delivered');
   });
 
+  it('queues lists every queue\'s depth; a subscriber\'s dead letters are listed and redriven to its own queue', async () => {
+    const subscriber = pipeline.resources.subscriberQueueUrls.changes;
+    const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
+    const { QueueUrl: subscriberDlq } = await sqs.client.send(new GetQueueUrlCommand({ QueueName: `${subscriber.split('/').pop()}-dlq` }));
+    await sqs.client.send(new SendMessageCommand({ QueueUrl: subscriberDlq, MessageBody: '{"eventId":"feedfacefeedfacefeedfacefeedface"}' }));
+    const depths = await run('queues');
+    expect(depths.map((line) => line.replace(/\s+/g, ' '))).toEqual(
+      expect.arrayContaining([expect.stringMatching(/^events dead letters 0 waiting/), expect.stringMatching(/^subscriber changes dead letters 1 waiting 0 in flight$/)]),
+    );
+    expect((await run('dlq', 'list', '--subscriber', 'changes')).join('\n')).toContain('feedfacefeedfacefeedfacefeedface');
+    const before = await queueDepth(sqs.client, subscriber);
+    expect(await run('dlq', 'redrive', '--subscriber', 'changes')).toEqual(['1 dead letter(s) moved back to the queue of subscriber changes']);
+    expect(await queueDepth(sqs.client, subscriberDlq!)).toBe(0);
+    expect(await queueDepth(sqs.client, subscriber)).toBe(before + 1);
+    await expect(run('dlq', '--subscriber', 'nobody')).rejects.toThrow('no subscriber nobody (changes)');
+  });
+
   it('stats gives the delivery figures per provider, channel and country', async () => {
     await post(pipeline, 'smsgateway24', statusBody(9003, 2), 'application/json');
     await pipeline.drain();
