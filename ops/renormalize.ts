@@ -4,10 +4,9 @@
  * adapters map it and every state equal to the best of its history, and changes nothing.
  *
  * For each recorded `message.status` event:
- * 1. its status is derived again: the adapter normalizes the event's `raw` (the provider's item as received) when
- *    that alone is a body it takes, and the event with the same id is read; otherwise the adapter's mapping table
- *    (its catalog) is looked up with the stored `providerStatus`, when exactly one entry of that channel knows it.
- *    An event neither way can tell is left as it is and reported.
+ * 1. its status is derived again: the adapter normalizes a body built around the event's `raw` (the provider's
+ *    item as received; see {@link candidateBodies}) and the event with the same id is read. An event the adapter
+ *    cannot take back is left as it is and reported (`--verbose` lists them).
  * 2. a changed event is rewritten in place (`status`, `final`, `rank`, its event JSON), only if it still holds what
  *    was read; what it said before is kept in `mappedBefore`.
  * 3. the message's state is recomputed as the best of its history by the status rule (functions/events/status.ts),
@@ -19,7 +18,7 @@ import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { NormalizedEvent } from '../functions/events/schema';
-import { rankOf, STATUS_TABLE, supersedes, type CanonicalStatus } from '../functions/events/status';
+import { rankOf, supersedes, type CanonicalStatus } from '../functions/events/status';
 import { providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { createPublisher } from '../functions/publish/createPublisher';
@@ -31,8 +30,8 @@ import { documentsOf, readPartition, scanMessages } from './table';
 export interface Mapped {
   readonly status: CanonicalStatus;
   readonly final: boolean;
-  /** How it was derived. */
-  readonly via: 'adapter' | 'mapping';
+  /** How it was derived (the adapter, from the stored raw item). */
+  readonly via: 'adapter';
 }
 
 /** One event whose status the current adapters map differently. */
@@ -82,36 +81,64 @@ export interface RenormalizeOptions {
 }
 
 /**
- * The status the current `adapter` gives a stored event, or why it cannot tell. Pure.
+ * Bodies that may carry just this item, for the adapter to take again: the item itself (a provider that sends one
+ * object per request), a list of it (a JSON batch), and the batch envelope whose ids the adapter copied into `data`
+ * around it (NHN: `{ event, hooksId, …, hooks: [item] }`). A body the adapter refuses is simply not this one.
+ */
+export function candidateBodies(event: NormalizedEvent): Array<{ body: string; contentType?: string }> {
+  if (event.raw === null || event.raw === undefined) return [];
+  if (typeof event.raw === 'string') return [{ body: event.raw }];
+  const xml = xmlElementOf(event.raw);
+  if (xml !== undefined) return [{ body: `<?xml version="1.0" encoding="utf-8"?>\n<response>${xml}</response>`, contentType: 'text/xml' }];
+  const bodies = [JSON.stringify(event.raw), JSON.stringify([event.raw])];
+  const envelope: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(event.data ?? {})) if (typeof value === 'string' || typeof value === 'number') envelope[key] = value;
+  if (Object.keys(envelope).length > 0) {
+    bodies.push(JSON.stringify({ productName: event.channel.toUpperCase(), ...envelope, hooks: [event.raw] }));
+  }
+  return bodies.map((body) => ({ body, contentType: 'application/json' }));
+}
+
+const xmlEscape = (value: string) => value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
+
+/**
+ * A `<state>` element back from an item the XML parser gave (attributes as `@_name`, text as `#text`: Webcom's XML
+ * reports), or undefined for an item that is not one.
+ */
+function xmlElementOf(raw: unknown): string | undefined {
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  const entries = Object.entries(raw as Record<string, unknown>);
+  if (entries.length === 0 || !entries.every(([key, value]) => (key.startsWith('@_') || key === '#text') && ['string', 'number'].includes(typeof value))) {
+    return undefined;
+  }
+  const attributes = entries.filter(([key]) => key.startsWith('@_')).map(([key, value]) => ` ${key.slice(2)}="${xmlEscape(String(value))}"`);
+  const text = (raw as Record<string, unknown>)['#text'];
+  return `<state${attributes.join('')}>${text === undefined ? '' : xmlEscape(String(text))}</state>`;
+}
+
+/**
+ * The status the current `adapter` gives a stored event, or why it cannot tell: the adapter normalizes each
+ * candidate body and the event with the same id is read. Pure. There is no guessing from a mapping table alone:
+ * some adapters decide a status from more than the provider's status field (NHN's result code), and a repair that
+ * guessed would break what it meant to fix.
  */
 export function remap(event: NormalizedEvent, adapter: ProviderAdapter | undefined): Mapped | { reason: string } {
   if (!adapter) return { reason: `no adapter ${event.provider}` };
-  if (event.raw !== null && event.raw !== undefined) {
+  const candidates = candidateBodies(event);
+  if (candidates.length === 0) return { reason: 'raw was not kept (too large for the item)' };
+  for (const { body, contentType } of candidates) {
     try {
-      const body = typeof event.raw === 'string' ? event.raw : JSON.stringify(event.raw);
       const again = adapter
-        .normalize(
-          { body, headers: {}, contentType: typeof event.raw === 'string' ? undefined : 'application/json', query: {} },
-          { receivedAt: event.receivedAt, timeZone: adapter.defaultTimeZone },
-        )
-        .events.find((candidate) => candidate.eventId === event.eventId && candidate.type === 'message.status');
-      if (again?.status !== undefined && again.final !== undefined) return { status: again.status, final: again.final, via: 'adapter' };
+        .normalize({ body, headers: {}, contentType, query: {} }, { receivedAt: event.receivedAt, timeZone: adapter.defaultTimeZone })
+        .events.find((candidate) => candidate.eventId === event.eventId);
+      if (again?.type === 'message.status' && again.status !== undefined && again.final !== undefined) {
+        return { status: again.status, final: again.final, via: 'adapter' };
+      }
     } catch {
-      // raw is one item of a batch or an envelope's part: the mapping table below decides.
+      // not a body this adapter takes: try the next
     }
   }
-  if (event.providerStatus === undefined) return { reason: 'no providerStatus to look up' };
-  const found = new Set<CanonicalStatus>();
-  for (const entry of adapter.catalog) {
-    if (entry.type !== 'message.status' || entry.channel !== event.channel || !entry.statuses) continue;
-    if (Object.prototype.hasOwnProperty.call(entry.statuses, event.providerStatus)) found.add(entry.statuses[event.providerStatus]);
-  }
-  if (found.size !== 1) {
-    return { reason: found.size === 0 ? `no mapping of ${event.channel} status "${event.providerStatus}"` : `status "${event.providerStatus}" maps several ways` };
-  }
-  const [status] = found;
-  // As the adapters' own mapStatus does: a mapped status is final exactly when the status table says so.
-  return { status, final: STATUS_TABLE[status].final, via: 'mapping' };
+  return { reason: 'the adapter does not take the stored raw item back as a body' };
 }
 
 /** The history item that should be the message's state: the best by the status rule. Pure. */
