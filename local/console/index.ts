@@ -40,6 +40,24 @@ import {
 /** How many requests the console remembers. */
 export const CONSOLE_CAPACITY = 200;
 
+/**
+ * The header every console POST carries. A page of another site cannot send it without a CORS preflight, which the
+ * console never grants: nothing but this page can redrive, replay or send (no cross-site request forgery).
+ */
+export const CONSOLE_REQUEST_HEADER = 'x-console-request';
+
+/** Hosts the console answers to: a DNS-rebound name pointing at 127.0.0.1 gets a 403, not the captured bodies. */
+const LOOPBACK_HOST = /^(127\.0\.0\.1|localhost|\[::1\])(:\d+)?$/i;
+
+/** Why the console refuses a request that is not its own page's, or undefined when it is. Pure. */
+export function refusalOf(event: Pick<APIGatewayProxyEventV2, 'headers' | 'requestContext'>): string | undefined {
+  if (!LOOPBACK_HOST.test(event.headers.host ?? '')) return 'the console answers only to 127.0.0.1 or localhost';
+  if (event.requestContext.http.method !== 'GET' && event.headers[CONSOLE_REQUEST_HEADER] !== '1') {
+    return `a console POST carries the ${CONSOLE_REQUEST_HEADER}: 1 header (sent by the console page)`;
+  }
+  return undefined;
+}
+
 /** The header a replay carries, so the console can tell which capture it made. */
 export const REPLAY_HEADER = 'x-console-replay';
 
@@ -397,8 +415,19 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
     { method: 'GET', path: '/console/api/stats', handler: handled(stats) },
   ];
 
+  // Every console route, page included, checks where the request comes from first.
+  const guarded = routes.map(
+    (route): GatewayRoute => ({
+      ...route,
+      handler: async (event) => {
+        const refusal = refusalOf(event);
+        return refusal ? json(403, { error: 'forbidden', message: refusal }) : route.handler(event);
+      },
+    }),
+  );
+
   return {
-    routes,
+    routes: guarded,
     wrap,
     attach: (attached) => {
       target = attached;

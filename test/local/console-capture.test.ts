@@ -1,5 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { CaptureRing, maskHeaders, maskPath, reasonOf, scrub, type Captured, type Secrets } from '../../local/console/capture';
+import { refusalOf } from '../../local/console';
 
 const secrets: Secrets = { headerNames: new Set(['x-toast-webhook-signature', 'username']), values: ['dev-secret-value-123', 'tok-456789'] };
 
@@ -60,5 +61,19 @@ describe('CaptureRing', () => {
     expect(ring.get(1)).toBeUndefined();
     expect(ring.after(2).map((view) => view.id)).toEqual([3]);
     expect(ring.counts.get('webcom')).toEqual({ requests: 3, refused: 1 });
+  });
+});
+
+describe('console request guard', () => {
+  const request = (method: string, headers: Record<string, string>) =>
+    ({ headers, requestContext: { http: { method } } }) as unknown as APIGatewayProxyEventV2;
+
+  it('answers only to a loopback host, and POSTs only with the console header (no CSRF, no DNS rebinding)', () => {
+    expect(refusalOf(request('GET', { host: '127.0.0.1:3000' }))).toBeUndefined();
+    expect(refusalOf(request('GET', { host: 'localhost:3000' }))).toBeUndefined();
+    expect(refusalOf(request('GET', { host: 'evil.example:3000' }))).toMatch(/only to 127\.0\.0\.1/);
+    expect(refusalOf(request('GET', {}))).toMatch(/only to 127\.0\.0\.1/);
+    expect(refusalOf(request('POST', { host: '127.0.0.1:3000' }))).toMatch(/x-console-request: 1/);
+    expect(refusalOf(request('POST', { host: '127.0.0.1:3000', 'x-console-request': '1' }))).toBeUndefined();
   });
 });

@@ -131,6 +131,11 @@ describeWithBrowser('operator console in chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#dlq-body tr[data-testid="dlq-row"]').length === 1);
     expect(await page.locator('#dlq-body').innerText()).toContain(event.eventId);
 
+    // A POST that is not the page's own (another site's form, a script without the console header) changes nothing.
+    const forged = await fetch(`${pipeline.url}/console/api/dlq/redrive`, { method: 'POST' });
+    expect(forged.status).toBe(403);
+    expect(await queueDepth(sqs.client, pipeline.resources.deadLetterQueueUrl)).toBe(1);
+
     await page.click('[data-testid="redrive"]');
     await page.waitForFunction(() => document.querySelector('#redrive-result')?.textContent?.startsWith('1 moved'));
     await page.waitForFunction(() => document.querySelector('#dlq-count')?.textContent === '(0)');
