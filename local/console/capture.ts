@@ -46,12 +46,22 @@ export interface CapturedView {
   readonly replayOf?: number;
 }
 
+/**
+ * One request as kept: what the request path records costs next to nothing (a push); the masked view, with the
+ * events the adapter makes of it, is built the first time the console asks for it.
+ */
 export interface Captured {
-  readonly view: CapturedView;
-  /** The request as the handler got it, for replay. Never serialized. */
+  readonly id: number;
+  readonly provider: string;
+  readonly statusCode: number;
+  readonly latencyMs: number;
+  /** The request as the handler got it, for replay and for the view. Never serialized. */
   readonly original: APIGatewayProxyEventV2;
+  /** The answer's body (for the refusal reason). */
+  readonly result: APIGatewayProxyStructuredResultV2;
   /** The replay nonce it carried, to find it after a replay. */
   readonly replayNonce?: string;
+  view?: CapturedView;
 }
 
 /** What is secret, per provider: header names to mask and values never to show anywhere. */
@@ -139,28 +149,38 @@ export class CaptureRing {
   private nextId = 1;
   readonly counts = new Map<string, { requests: number; refused: number }>();
 
-  constructor(readonly capacity: number) {}
+  /** `render` builds a request's view; called at most once per request, when the console first shows it. */
+  constructor(
+    readonly capacity: number,
+    private readonly render: (captured: Captured) => CapturedView,
+  ) {}
 
-  add(build: (id: number) => Captured): Captured {
-    const captured = build(this.nextId);
+  add(entry: Omit<Captured, 'id' | 'view'>): Captured {
+    const captured: Captured = { ...entry, id: this.nextId };
     this.nextId += 1;
     this.items.push(captured);
     if (this.items.length > this.capacity) this.items.splice(0, this.items.length - this.capacity);
-    const count = this.counts.get(captured.view.provider) ?? { requests: 0, refused: 0 };
+    const count = this.counts.get(captured.provider) ?? { requests: 0, refused: 0 };
     count.requests += 1;
     // A refusal is the pipeline saying no (4xx); a 5xx is its own failure, counted by the alarms instead.
-    if (captured.view.statusCode >= 400 && captured.view.statusCode < 500) count.refused += 1;
-    this.counts.set(captured.view.provider, count);
+    if (captured.statusCode >= 400 && captured.statusCode < 500) count.refused += 1;
+    this.counts.set(captured.provider, count);
     return captured;
   }
 
   get(id: number): Captured | undefined {
-    return this.items.find((item) => item.view.id === id);
+    return this.items.find((item) => item.id === id);
+  }
+
+  /** The view of a kept request, built on first use. */
+  viewOf(captured: Captured): CapturedView {
+    captured.view ??= this.render(captured);
+    return captured.view;
   }
 
   /** Views newer than `afterId`, oldest first. */
   after(afterId: number): CapturedView[] {
-    return this.items.filter((item) => item.view.id > afterId).map((item) => item.view);
+    return this.items.filter((item) => item.id > afterId).map((item) => this.viewOf(item));
   }
 
   byNonce(nonce: string): Captured | undefined {

@@ -33,7 +33,9 @@ import {
   producedEvents,
   reasonOf,
   scrub,
+  MASK,
   type Captured,
+  type CapturedView,
   type Secrets,
 } from './capture';
 
@@ -126,46 +128,44 @@ async function secretsOf(adapters: readonly ProviderAdapter[], credentials: Cred
 
 /** The console of one local pipeline. */
 export async function createOperatorConsole(deps: ConsoleDependencies): Promise<OperatorConsole> {
-  const ring = new CaptureRing(deps.capacity ?? CONSOLE_CAPACITY);
   const adapters = new Map(deps.adapters.map((adapter) => [adapter.id, adapter]));
   const fixturesDir = deps.fixturesDir ?? FIXTURES_DIR;
   let secrets = await secretsOf(deps.adapters, deps.credentials);
   let target: ConsoleTarget | undefined;
 
-  const capture = (provider: string, event: APIGatewayProxyEventV2, result: APIGatewayProxyStructuredResultV2, latencyMs: number): void => {
-    const statusCode = result.statusCode ?? 200;
+  /** The masked view of a kept request: built when the console first shows it, never on the request path. */
+  const render = ({ id, provider, statusCode, latencyMs, original: event, result }: Captured): CapturedView => {
     const { text, bytes } = bodyText(event);
-    const replay = event.headers[REPLAY_HEADER];
-    const [replayOf, replayNonce] = replay?.split('.') ?? [];
+    const replayOf = event.headers[REPLAY_HEADER]?.split('.')[0];
     const shown = scrub(text, secrets);
     const query: Record<string, string> = {};
     for (const [name, value] of Object.entries(event.queryStringParameters ?? {})) {
-      if (value !== undefined) query[name] = /token|secret|key|signature|password/i.test(name) ? '***' : scrub(value, secrets);
+      if (value !== undefined) query[name] = /token|secret|key|signature|password/i.test(name) ? MASK : scrub(value, secrets);
     }
     const { [REPLAY_HEADER]: _replay, ...headers } = event.headers;
-    ring.add(
-      (id): Captured => ({
-        view: {
-          id,
-          time: new Date(event.requestContext.timeEpoch).toISOString(),
-          provider,
-          method: event.requestContext.http.method,
-          path: maskPath(event.rawPath, secrets),
-          query,
-          headers: maskHeaders(headers, secrets),
-          statusCode,
-          ...(statusCode >= 400 ? { reason: scrub(reasonOf(result) ?? '', secrets) } : {}),
-          latencyMs: Math.round(latencyMs * 10) / 10,
-          bodyBytes: bytes,
-          body: shown.slice(0, MAX_VIEW_BODY_CHARS),
-          bodyTruncated: shown.length > MAX_VIEW_BODY_CHARS,
-          events: producedEvents(adapters.get(provider), event, statusCode),
-          ...(replayOf && Number.isInteger(Number(replayOf)) ? { replayOf: Number(replayOf) } : {}),
-        },
-        original: event,
-        ...(replayNonce ? { replayNonce } : {}),
-      }),
-    );
+    return {
+      id,
+      time: new Date(event.requestContext.timeEpoch).toISOString(),
+      provider,
+      method: event.requestContext.http.method,
+      path: maskPath(event.rawPath, secrets),
+      query,
+      headers: maskHeaders(headers, secrets),
+      statusCode,
+      ...(statusCode >= 400 ? { reason: scrub(reasonOf(result) ?? '', secrets) } : {}),
+      latencyMs: Math.round(latencyMs * 10) / 10,
+      bodyBytes: bytes,
+      body: shown.slice(0, MAX_VIEW_BODY_CHARS),
+      bodyTruncated: shown.length > MAX_VIEW_BODY_CHARS,
+      events: producedEvents(adapters.get(provider), event, statusCode),
+      ...(replayOf && Number.isInteger(Number(replayOf)) ? { replayOf: Number(replayOf) } : {}),
+    };
+  };
+  const ring = new CaptureRing(deps.capacity ?? CONSOLE_CAPACITY, render);
+
+  const capture = (provider: string, event: APIGatewayProxyEventV2, result: APIGatewayProxyStructuredResultV2, latencyMs: number): void => {
+    const replayNonce = event.headers[REPLAY_HEADER]?.split('.')[1];
+    ring.add({ provider, statusCode: result.statusCode ?? 200, latencyMs, original: event, result, ...(replayNonce ? { replayNonce } : {}) });
   };
 
   const wrap: OperatorConsole['wrap'] = (provider, handler) => async (event) => {
@@ -200,7 +200,7 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
     const response = await fetch(url, { method: original.requestContext.http.method, headers, body });
     await response.arrayBuffer();
     const made = ring.byNonce(nonce);
-    return json(200, { replayOf: id, statusCode: response.status, request: made?.view });
+    return json(200, { replayOf: id, statusCode: response.status, request: made && ring.viewOf(made) });
   };
 
   const fixtureList = (): Array<{ provider: string; name: string }> => {
@@ -230,7 +230,8 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
       body,
     });
     await response.arrayBuffer();
-    return json(200, { provider, name, statusCode: response.status, request: ring.byNonce(nonce)?.view });
+    const made = ring.byNonce(nonce);
+    return json(200, { provider, name, statusCode: response.status, request: made && ring.viewOf(made) });
   };
 
   const recentMessages = async (query: string) => {
@@ -386,7 +387,7 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
       path: '/console/api/requests/{id}',
       handler: async (event) => {
         const captured = ring.get(Number(parameter(event, 'id')));
-        return captured ? json(200, captured.view) : notFound(`no captured request ${parameter(event, 'id')}`);
+        return captured ? json(200, ring.viewOf(captured)) : notFound(`no captured request ${parameter(event, 'id')}`);
       },
     },
     { method: 'POST', path: '/console/api/requests/{id}/replay', handler: handled((event) => replay(Number(parameter(event, 'id')))) },

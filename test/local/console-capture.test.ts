@@ -47,19 +47,28 @@ describe('console masking', () => {
 });
 
 describe('CaptureRing', () => {
-  const captured = (id: number, statusCode: number, provider = 'webcom'): Captured => ({
-    view: { id, time: '', provider, method: 'POST', path: '/', query: {}, headers: {}, statusCode, latencyMs: 1, bodyBytes: 0, body: '', bodyTruncated: false, events: [] },
+  const entry = (statusCode: number, provider = 'webcom') => ({
+    provider,
+    statusCode,
+    latencyMs: 1,
     original: {} as APIGatewayProxyEventV2,
+    result: { statusCode },
   });
 
-  it('keeps the last `capacity` requests and counts every request and refusal since start', () => {
-    const ring = new CaptureRing(2);
-    ring.add((id) => captured(id, 200));
-    ring.add((id) => captured(id, 401));
-    ring.add((id) => captured(id, 503));
+  it('keeps the last `capacity` requests, counts every request and refusal since start, renders each view once', () => {
+    let renders = 0;
+    const ring = new CaptureRing(2, (captured: Captured) => {
+      renders += 1;
+      return { id: captured.id, time: '', provider: captured.provider, method: 'POST', path: '/', query: {}, headers: {}, statusCode: captured.statusCode, latencyMs: 1, bodyBytes: 0, body: '', bodyTruncated: false, events: [] };
+    });
+    ring.add(entry(200));
+    ring.add(entry(401));
+    ring.add(entry(503));
+    expect(renders).toBe(0);
     expect(ring.after(0).map((view) => view.id)).toEqual([2, 3]);
-    expect(ring.get(1)).toBeUndefined();
     expect(ring.after(2).map((view) => view.id)).toEqual([3]);
+    expect(renders).toBe(2);
+    expect(ring.get(1)).toBeUndefined();
     expect(ring.counts.get('webcom')).toEqual({ requests: 3, refused: 1 });
   });
 });
