@@ -278,7 +278,7 @@ async function main(argv: readonly string[]): Promise<number> {
   try {
     target = stack
       ? await stackTarget(stack, text(parsed.flags, '--region'))
-      : runningLocalTarget(path.resolve(text(parsed.flags, '--data-dir') ?? process.env.DATA_DIR ?? '.data'));
+      : runningLocalTarget(path.resolve(text(parsed.flags, '--data-dir') ?? (process.env.DATA_DIR || '.data')));
   } catch (error) {
     process.stderr.write(`ops: ${(error as Error).message}\n`);
     return 1;

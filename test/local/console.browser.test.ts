@@ -174,7 +174,7 @@ describeWithBrowser('operator console in chromium', () => {
     await page.waitForFunction(() => document.querySelector('#requests-body tr')?.textContent?.includes('replay of #'));
   });
 
-  it('finds a message by id and shows its status timeline, and shows the delivery figures', async () => {
+  it('finds a message by id and shows its status timeline, lists inbound records, and shows the delivery figures', async () => {
     await tab('messages');
     await page.fill('#message-search', '84561234');
     await page.click('#message-search-go');
@@ -182,6 +182,16 @@ describeWithBrowser('operator console in chromium', () => {
     await page.locator('#messages-body tr').first().click();
     await page.waitForFunction(() => document.querySelectorAll('#message-timeline tr[data-testid="timeline-entry"]').length > 0);
     expect(await page.locator('#message-timeline h2').innerText()).toBe('smsgateway24 84561234: delivered (final)');
+
+    // An inbound message sent as a fixture is listed among the records, not the messages.
+    await tab('send');
+    await page.selectOption('#fixture', 'smsgateway24/incoming-text.json');
+    await page.click('#send-fixture');
+    await page.waitForFunction(() => document.querySelector('[data-testid="send-status"]')?.textContent === '200');
+    await pipeline.drain();
+    await tab('records');
+    await page.waitForFunction(() => document.querySelectorAll('#records-body tr[data-testid="record-row"]').length === 1);
+    expect(await page.locator('#records-body').innerText()).toMatch(/smsgateway24\s+message\.inbound/);
 
     await tab('stats');
     await page.waitForFunction(() => document.querySelectorAll('#stats-body tr[data-testid="stats-row"]').length > 0);
