@@ -135,7 +135,7 @@ export function formatStats(rows: readonly DeliveryRow[], refusals: readonly Ref
   if (rows.length === 0) lines.push('(no outbound message in the table)');
   lines.push('');
   if (refusals === undefined) {
-    lines.push('refusal rate: not known here (on AWS: the dashboard\'s "Refused requests" widget, AuthFailures + InvalidBodies)');
+    lines.push('refusal rate: not known here (locally the console counts requests while `npm start` runs; on AWS CloudWatch did not answer)');
   } else {
     lines.push(...table(['provider', 'requests', 'refused', 'refusal rate'], refusals.map((row) => [row.provider, String(row.requests), String(row.refused), percent(row.refusalRate)])));
   }

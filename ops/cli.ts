@@ -5,6 +5,7 @@
 import path from 'node:path';
 import type { RejectedBody } from '../functions/ingest/rejected';
 import type { NormalizedEvent } from '../functions/events/schema';
+import { METRICS } from '../lib/pipeline-settings';
 import { deliveryStats, formatStats, refusalStats, type RefusalRow } from './analytics';
 import { moveTaskStatus, peekQueue, queueDepth, redrive, type PeekedMessage } from './queues';
 import { formatRenormalize, renormalize } from './renormalize';
@@ -31,9 +32,10 @@ Commands:
                                   derive every stored status again with the current adapters and repair the
                                   events and states that differ (idempotent; --dry-run prints what would change)
   export <provider> <messageId>   a message's state and whole history, as JSON
-  stats [--provider <id>] [--json]
+  stats [--provider <id>] [--json] [--hours <n>] [--namespace <ns>]
                                   delivery rate, time to final status (p50/p95), unknown and missing receipts
-                                  per provider, channel and country; refusal rate per provider
+                                  per provider, channel and country; refusal rate per provider (AWS: CloudWatch,
+                                  last 24 hours, metrics namespace WebhookIngestion; locally: since npm start)
   --help                          this text
 `;
 
@@ -49,7 +51,7 @@ interface Parsed {
   readonly flags: Map<string, string | true>;
 }
 
-const VALUE_FLAGS = new Set(['--stack', '--region', '--data-dir', '--provider', '--message', '--limit', '--subscriber']);
+const VALUE_FLAGS = new Set(['--stack', '--region', '--data-dir', '--provider', '--message', '--limit', '--subscriber', '--hours', '--namespace']);
 const BOOLEAN_FLAGS = new Set(['--dry-run', '--json', '--verbose', '--help', '-h']);
 
 export function parseArgs(argv: readonly string[]): Parsed {
@@ -98,7 +100,7 @@ export function decodedBody(rejected: RejectedBody): string {
 }
 
 /** Runs one command against `target`. Exported for the tests; `main` adds argument parsing and the target. */
-export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, refusals?: () => Promise<Record<string, { requests: number; refused: number }> | undefined>): Promise<void> {
+export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo): Promise<void> {
   const [command, sub, ...rest] = parsed.words;
   const { flags } = parsed;
   const limit = Number(text(flags, '--limit') ?? 100);
@@ -235,7 +237,9 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, r
     }
     case 'stats': {
       const rows = deliveryStats(await readMessageFacts(target.dynamodb, target.tableName, text(flags, '--provider')));
-      const counts = await refusals?.();
+      const hours = Number(text(flags, '--hours') ?? 24);
+      if (!(hours > 0)) throw new UsageError('--hours takes a number of hours above 0');
+      const counts = await target.refusals?.(hours, text(flags, '--namespace') ?? METRICS.namespace);
       const refusalRows: RefusalRow[] | undefined = counts ? refusalStats(counts) : undefined;
       if (json) io.print(JSON.stringify({ delivery: rows, refusals: refusalRows ?? null }, null, 2));
       else for (const line of formatStats(rows, refusalRows)) io.print(line);
@@ -245,18 +249,6 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo, r
       throw new UsageError('no command');
     default:
       throw new UsageError(`unknown command ${command}`);
-  }
-}
-
-/** The request counts of the local console (`GET /console/api/stats`), if it answers. */
-async function localRefusals(gatewayUrl: string | undefined): Promise<Record<string, { requests: number; refused: number }> | undefined> {
-  if (!gatewayUrl) return undefined;
-  try {
-    const response = await fetch(`${gatewayUrl}/console/api/stats`);
-    if (!response.ok) return undefined;
-    return ((await response.json()) as { requests: Record<string, { requests: number; refused: number }> }).requests;
-  } catch {
-    return undefined;
   }
 }
 
@@ -284,7 +276,7 @@ async function main(argv: readonly string[]): Promise<number> {
     return 1;
   }
   try {
-    await runCommand(target, parsed, { print }, () => localRefusals(target.gatewayUrl));
+    await runCommand(target, parsed, { print });
     return 0;
   } catch (error) {
     if (error instanceof UsageError) {

@@ -7,7 +7,10 @@ import { CloudFormationClient, DescribeStacksCommand } from '@aws-sdk/client-clo
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery } from '@aws-sdk/client-cloudwatch';
 import { GetQueueUrlCommand } from '@aws-sdk/client-sqs';
+import { METRICS } from '../lib/pipeline-settings';
+import { providerIds } from '../functions/providers';
 import { pascalCase } from '../lib/config';
 import { localDynamoClient, localSnsClient, localSqsClient } from '../local/engines/clients';
 import { readRuntimeFile } from '../local/tail';
@@ -27,6 +30,12 @@ export interface OpsTarget {
   readonly topicArn?: string;
   /** The local gateway (its console API has the request counts); none on AWS. */
   readonly gatewayUrl?: string;
+  /**
+   * Requests and refusals (401 + 400) per provider over the last `hours`: on AWS from CloudWatch (the ingest
+   * functions' invocations and their AuthFailures and InvalidBodies metrics); locally from the console's counts
+   * since `npm start` began (`hours` does not apply). Undefined when not known.
+   */
+  refusals?(hours: number, namespace: string): Promise<Record<string, { requests: number; refused: number }> | undefined>;
   /** Each downstream subscriber's queue and dead-letter queue, by name. */
   subscribers(): Promise<Record<string, { queueUrl: string; deadLetterQueueUrl: string }>>;
   close(): void;
@@ -67,6 +76,16 @@ export function localTarget(input: {
     ...input.resources,
     gatewayUrl: input.url,
     subscribers,
+    refusals: async () => {
+      if (!input.url) return undefined;
+      try {
+        const response = await fetch(`${input.url}/console/api/stats`);
+        if (!response.ok) return undefined;
+        return ((await response.json()) as { requests: Record<string, { requests: number; refused: number }> }).requests;
+      } catch {
+        return undefined;
+      }
+    },
     close: () => {
       sqs.destroy();
       sns.destroy();
@@ -102,6 +121,11 @@ export function handlesFromOutputs(stackName: string, outputs: Readonly<Record<s
   const missing = Object.values(STACK_OUTPUTS).filter((key) => !outputs[key]);
   if (missing.length > 0) throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a webhook ingestion stack, deployed by this version?`);
   const subscribers: Record<string, { queueUrl: string; deadLetterQueueUrl: string }> = {};
+  const ingestFunctions: Record<string, string> = {};
+  for (const id of providerIds) {
+    const name = outputs[`IngestFunction${pascalCase(id)}`];
+    if (name) ingestFunctions[id] = name;
+  }
   // Output ids are `SubscriberQueueUrl<PascalName>`; the name itself is only in their description, so the
   // PascalCase id stands for it (`--subscriber` accepts either).
   for (const [key, queueUrl] of Object.entries(outputs)) {
@@ -111,6 +135,7 @@ export function handlesFromOutputs(stackName: string, outputs: Readonly<Record<s
   }
   return {
     subscribers,
+    ingestFunctions,
     tableName: outputs[STACK_OUTPUTS.tableName],
     eventsQueueUrl: outputs[STACK_OUTPUTS.eventsQueueUrl],
     deadLetterQueueUrl: outputs[STACK_OUTPUTS.deadLetterQueueUrl],
@@ -126,7 +151,7 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
     const { Stacks } = await cloudformation.send(new DescribeStacksCommand({ StackName: stackName }));
     const outputs: Record<string, string> = {};
     for (const output of Stacks?.[0]?.Outputs ?? []) if (output.OutputKey && output.OutputValue) outputs[output.OutputKey] = output.OutputValue;
-    const { subscribers, ...handles } = handlesFromOutputs(stackName, outputs);
+    const { subscribers, ingestFunctions, ...handles } = handlesFromOutputs(stackName, outputs);
     const config = region ? { region } : {};
     const sqs = new SQSClient(config);
     const sns = new SNSClient(config);
@@ -139,6 +164,7 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
       dynamodb,
       ...handles,
       subscribers: async () => subscribers,
+      refusals: (hours, namespace) => cloudWatchRefusals(new CloudWatchClient(config), ingestFunctions, hours, namespace),
       close: () => {
         sqs.destroy();
         sns.destroy();
@@ -147,5 +173,51 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
     };
   } finally {
     cloudformation.destroy();
+  }
+}
+
+/** The GetMetricData queries of {@link cloudWatchRefusals}: per provider, invocations, auth failures, invalid bodies. Pure. */
+export function refusalQueries(ingestFunctions: Readonly<Record<string, string>>, periodSeconds: number, namespace: string = METRICS.namespace): MetricDataQuery[] {
+  return Object.entries(ingestFunctions).flatMap(([provider, functionName], index) => [
+    {
+      Id: `requests${index}`,
+      Label: provider,
+      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: periodSeconds, Stat: 'Sum' },
+    },
+    ...[METRICS.authFailures, METRICS.invalidBodies].map((metricName, which) => ({
+      Id: `refused${index}_${which}`,
+      Label: provider,
+      MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: [{ Name: 'provider', Value: provider }] }, Period: periodSeconds, Stat: 'Sum' },
+    })),
+  ]);
+}
+
+async function cloudWatchRefusals(
+  cloudwatch: CloudWatchClient,
+  ingestFunctions: Readonly<Record<string, string>>,
+  hours: number,
+  namespace: string,
+): Promise<Record<string, { requests: number; refused: number }>> {
+  try {
+    const end = new Date();
+    const periodSeconds = Math.max(1, Math.round(hours)) * 3600;
+    const { MetricDataResults = [] } = await cloudwatch.send(
+      new GetMetricDataCommand({
+        StartTime: new Date(end.getTime() - periodSeconds * 1000),
+        EndTime: end,
+        MetricDataQueries: refusalQueries(ingestFunctions, periodSeconds, namespace),
+      }),
+    );
+    const counts: Record<string, { requests: number; refused: number }> = {};
+    for (const result of MetricDataResults) {
+      const provider = result.Label ?? '';
+      const sum = (result.Values ?? []).reduce((total, value) => total + value, 0);
+      counts[provider] ??= { requests: 0, refused: 0 };
+      if (result.Id?.startsWith('requests')) counts[provider].requests += sum;
+      else counts[provider].refused += sum;
+    }
+    return counts;
+  } finally {
+    cloudwatch.destroy();
   }
 }

@@ -1,7 +1,7 @@
 import { deliveryStats, formatStats, percentile, refusalStats, type MessageFacts } from '../../ops/analytics';
 import { countryOf } from '../../functions/shared/countries';
 import { messageFactsOf } from '../../ops/table';
-import { findSubscriber, handlesFromOutputs } from '../../ops/target';
+import { findSubscriber, handlesFromOutputs, refusalQueries } from '../../ops/target';
 
 const message = (overrides: Partial<MessageFacts>): MessageFacts => ({
   provider: 'webcom',
@@ -91,7 +91,23 @@ describe('handlesFromOutputs', () => {
       rejectedQueueUrl: 'r',
       topicArn: 'a',
       subscribers: { FinalStatuses: { queueUrl: 'sq', deadLetterQueueUrl: 'sd' } },
+      ingestFunctions: {},
+    });
+    expect(handlesFromOutputs('S', { TableName: 't', EventsQueueUrl: 'e', DeadLetterQueueUrl: 'd', RejectedQueueUrl: 'r', EventsTopicArn: 'a', IngestFunctionNhncloudSms: 'fn-nhn' }).ingestFunctions).toEqual({
+      'nhncloud-sms': 'fn-nhn',
     });
     expect(findSubscriber({ FinalStatuses: 1 }, 'final-statuses')).toBe(1);
+  });
+});
+
+describe('refusalQueries', () => {
+  it('asks CloudWatch for each ingest function\'s invocations and its provider\'s AuthFailures and InvalidBodies, summed over the period', () => {
+    const queries = refusalQueries({ webcom: 'fn-webcom' }, 86_400, 'Acme/Webhooks');
+    expect(queries.map((query) => [query.Id, query.Label, query.MetricStat?.Metric?.Namespace, query.MetricStat?.Metric?.MetricName, query.MetricStat?.Metric?.Dimensions])).toEqual([
+      ['requests0', 'webcom', 'AWS/Lambda', 'Invocations', [{ Name: 'FunctionName', Value: 'fn-webcom' }]],
+      ['refused0_0', 'webcom', 'Acme/Webhooks', 'AuthFailures', [{ Name: 'provider', Value: 'webcom' }]],
+      ['refused0_1', 'webcom', 'Acme/Webhooks', 'InvalidBodies', [{ Name: 'provider', Value: 'webcom' }]],
+    ]);
+    expect(queries.every((query) => query.MetricStat?.Period === 86_400 && query.MetricStat.Stat === 'Sum')).toBe(true);
   });
 });

@@ -168,7 +168,9 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
   it('stats gives the delivery figures per provider, channel and country', async () => {
     await post(pipeline, 'smsgateway24', statusBody(9003, 2), 'application/json');
     await pipeline.drain();
-    const output = JSON.parse((await run('stats', '--json')).join('\n')) as { delivery: Array<Record<string, unknown>> };
+    const output = JSON.parse((await run('stats', '--json')).join('\n')) as { delivery: Array<Record<string, unknown>>; refusals: Array<Record<string, unknown>> };
+    // The refusals come from the console's counts: two statuses of 9001, the refused body, and 9003's status.
+    expect(output.refusals).toEqual([{ provider: 'smsgateway24', requests: 4, refused: 1, refusalRate: 0.25 }]);
     expect(output.delivery).toEqual([
       expect.objectContaining({ provider: 'smsgateway24', channel: 'sms', country: 'DE', messages: 3, final: 2, delivered: 2, missing: 1, deliveryRate: 1 }),
     ]);
