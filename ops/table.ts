@@ -132,8 +132,8 @@ export function messageFactsOf(items: readonly Item[]): MessageFacts[] {
 export async function readMessageFacts(dynamodb: DynamoDBClient, tableName: string, provider?: string): Promise<MessageFacts[]> {
   const items: Item[] = [];
   for await (const page of scanMessages(dynamodb, tableName, provider)) {
-    // Only what the facts need: the event JSON of history items is parsed for the recipient, then dropped.
-    for (const item of page) items.push(item.sk === STATE_SORT_KEY || String(item.sk).startsWith(HISTORY_SORT_KEY_PREFIX) ? item : {});
+    // State and history items only: publication items (PUB#) say nothing about delivery.
+    for (const item of page) if (item.sk === STATE_SORT_KEY || String(item.sk).startsWith(HISTORY_SORT_KEY_PREFIX)) items.push(item);
   }
-  return messageFactsOf(items.filter((item) => item.pk !== undefined));
+  return messageFactsOf(items);
 }
