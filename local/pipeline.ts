@@ -35,6 +35,7 @@ import { createTopicAndSubscribers } from './engines/topics';
 import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
 import { startPoller, type BatchSummary, type DrainResult } from './poller';
 import { DEV_SECRETS_FILE } from './scenarios/fixtures';
+import { createOperatorConsole } from './console';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -107,6 +108,8 @@ export interface LocalPipelineOptions {
   readonly onDrained?: (result: DrainResult) => void;
   /** Where cdk.json is read from. @default the repository's */
   readonly cdkJsonPath?: string;
+  /** Serve the operator console at `/console` (local/console). @default true */
+  readonly console?: boolean;
 }
 
 /** How to call one provider's webhook locally: its URL and the credentials the dev file gives it. */
@@ -348,10 +351,22 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       }
     };
 
-    const routes: GatewayRoute[] = [
+    const operatorConsole =
+      options.console === false
+        ? undefined
+        : await createOperatorConsole({ sqs, dynamodb, tableName, queues, adapters, credentials });
+    const webhookRoutes: GatewayRoute[] = [
       ...ingestRoutes,
       { method: 'ANY', path: '/webhooks/{provider}', handler: unknownProvider },
       { method: 'ANY', path: '/webhooks/{provider}/{token}', handler: unknownProvider, secretParameters: ['token'] },
+    ];
+    const routes: GatewayRoute[] = [
+      // The console sees each webhook request through a wrapper around its handler, nothing else.
+      ...webhookRoutes.map((route) => {
+        const provider = route.path.split('/')[2];
+        return operatorConsole ? { ...route, handler: operatorConsole.wrap(provider.startsWith('{') ? undefined : provider, route.handler) } : route;
+      }),
+      ...(operatorConsole?.routes ?? []),
       { method: 'GET', path: '/messages/{provider}/{messageId}', handler: lookup },
       { method: 'GET', path: '/health', handler: health },
     ];
@@ -372,7 +387,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       options.onDrained?.(drained);
     });
 
-    const gateway = await startGateway({ routes, port: options.port ?? 3000, maxBodyBytes, onAccess: options.onAccess });
+    const onAccess = options.onAccess;
+    // The console polls: its own requests would drown the access log.
+    const gateway = await startGateway({
+      routes,
+      port: options.port ?? 3000,
+      maxBodyBytes,
+      onAccess: onAccess && ((entry) => (entry.path === '/console' || entry.path.startsWith('/console/') ? undefined : onAccess(entry))),
+    });
     cleanup.push(() => gateway.stop());
     gatewayUrl = gateway.url;
 
@@ -397,6 +419,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         };
       }),
     );
+
+    operatorConsole?.attach({ url: gateway.url, routes: providerRoutes });
 
     let stopping: Promise<void> | undefined;
     return {

@@ -139,6 +139,7 @@ async function main(): Promise<void> {
   write();
   write(`Lookup:      GET ${pipeline.url}/messages/{provider}/{messageId}`);
   write(`Health:      GET ${pipeline.url}/health`);
+  write(`Console:     ${pipeline.url}/console   (last requests, messages, queues, replay; npm run ops -- --help)`);
   const subscribers = Object.keys(pipeline.resources.subscriberQueueUrls);
   write(`Subscribers: ${subscribers.map((name) => `${name} (npm run tail -- ${name})`).join(', ') || '(none)'}`);
   write();

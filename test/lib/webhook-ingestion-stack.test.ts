@@ -609,6 +609,17 @@ describe('alarms and dashboard', () => {
     expect(widgets['Unknown statuses']).toContain(`MetricName=\\"${METRICS.unknownStatuses}\\"`);
   });
 
+  it('charts the delivery analytics: delivery rate and unknown share per provider, refusal rate, final statuses by country', () => {
+    const widgets = Object.fromEntries(dashboard(dev.template).widgets.map((w) => [w.properties.title, JSON.stringify(w.properties.metrics ?? [])]));
+    const finals = `{${METRICS.namespace},channel,country,outcome,provider} MetricName=\\"${METRICS.finalStatuses}\\"`;
+    for (const id of registryIds) {
+      expect(widgets['Delivery rate per provider (% of final statuses)']).toContain(`100 * SUM(SEARCH('${finals} provider=\\"${id}\\" outcome=\\"delivered\\"', 'Sum', 3600)) / SUM(SEARCH('${finals} provider=\\"${id}\\"', 'Sum', 3600))`);
+      expect(widgets['Unknown final statuses per provider (%)']).toContain(`provider=\\"${id}\\" outcome=\\"unknown\\"`);
+      expect(widgets['Refusal rate per provider (% of requests: 401 + 400)']).toContain(`"${METRICS.authFailures}","provider","${id}"`);
+    }
+    expect(widgets['Final statuses by provider, channel, country and outcome']).toContain(`SEARCH('${finals}', 'Sum', 3600)`);
+  });
+
   it('charts the metrics of the namespace the context names', () => {
     const statuses = dashboard(prod.template).widgets.find((w) => w.properties.title === 'Statuses applied');
     expect(JSON.stringify(statuses?.properties.metrics)).toContain('Namespace=\\"Acme/Webhooks\\"');
