@@ -2,6 +2,7 @@
  * The embedded SQS engine for jest suites: fauxqs in a child process on 127.0.0.1 and a free port, plus a client
  * and helpers. Call `startSqs()` in `beforeAll` and `stop()` in `afterAll`.
  */
+import { refuseInUnitTier } from './tier-guard';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -32,6 +33,7 @@ export interface TestSqsOptions {
 }
 
 export async function startSqs(options: TestSqsOptions = {}): Promise<TestSqs> {
+  refuseInUnitTier('an embedded engine');
   const tsxCli = require.resolve('tsx/cli', { paths: [ROOT] });
   const child: ChildProcess = spawn(process.execPath, [tsxCli, path.join(ROOT, 'local/engines/serve-sqs.ts')], {
     cwd: ROOT,
