@@ -347,10 +347,7 @@ const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map<string, EventKind>([
   [
     'message.sent',
     {
-      catalog: [
-        { providerEvent: 'message.sent', type: 'message.status', channel: 'sms', statuses: TELNYX_STATUSES },
-        { providerEvent: 'message.sent (MMS)', type: 'message.status', channel: 'mms', statuses: TELNYX_STATUSES },
-      ],
+      catalog: [{ providerEvent: 'message.sent', type: 'message.status', channel: 'sms', statuses: TELNYX_STATUSES }],
       normalize: statusEvents,
     },
   ],
@@ -359,7 +356,7 @@ const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map<string, EventKind>([
     {
       catalog: [
         { providerEvent: 'message.finalized', type: 'message.status', channel: 'sms', statuses: TELNYX_STATUSES },
-        { providerEvent: 'message.finalized (MMS)', type: 'message.status', channel: 'mms', statuses: TELNYX_STATUSES },
+        { providerEvent: 'message.sent, message.finalized (type MMS)', type: 'message.status', channel: 'mms', statuses: TELNYX_STATUSES },
       ],
       normalize: statusEvents,
     },

@@ -186,9 +186,8 @@ describe('telnyx adapter', () => {
   it('catalogs the three messaging events for SMS and MMS', () => {
     expect(telnyx.catalog.map((entry) => [entry.providerEvent, entry.type, entry.channel])).toEqual([
       ['message.sent', 'message.status', 'sms'],
-      ['message.sent (MMS)', 'message.status', 'mms'],
       ['message.finalized', 'message.status', 'sms'],
-      ['message.finalized (MMS)', 'message.status', 'mms'],
+      ['message.sent, message.finalized (type MMS)', 'message.status', 'mms'],
       ['message.received', 'message.inbound', 'sms'],
       ['message.received (MMS)', 'message.inbound', 'mms'],
     ]);
