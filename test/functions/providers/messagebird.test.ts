@@ -44,12 +44,13 @@ describe('messagebird adapter', () => {
       expect(validationErrorOf(() => normalizeQuery(fixture(name))).field).toBe(field);
     });
 
-    it('refuses a JSON body that is not an object', () => {
+    it('refuses a JSON body that is not an object, or nested too deep', () => {
       expect(validationErrorOf(() => normalizeJson(fixture('invalid-not-an-object.json'))).message).toBe('expected object');
+      expect(validationErrorOf(() => normalizeJson(fixture('invalid-nested-too-deep.json'))).message).toMatch(/nested deeper/);
     });
 
     it('has a test for every invalid fixture', () => {
-      expect(invalidFixtures('messagebird')).toHaveLength(3);
+      expect(invalidFixtures('messagebird')).toHaveLength(4);
     });
   });
 

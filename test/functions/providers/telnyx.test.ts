@@ -54,12 +54,13 @@ describe('telnyx adapter', () => {
       ['invalid-received-without-sender.json', 'data.payload.from.phone_number'],
       ['invalid-recipient-without-status.json', 'data.payload.to.0.status'],
       ['invalid-not-json.json', undefined],
+      ['invalid-nested-too-deep.json', undefined],
     ])('%s is refused naming %s', (name, field) => {
       expect(validationErrorOf(() => normalize(fixture(name))).field).toBe(field);
     });
 
     it('has a test for every invalid fixture', () => {
-      expect(invalidFixtures('telnyx').map((f) => f.name)).toHaveLength(7);
+      expect(invalidFixtures('telnyx').map((f) => f.name)).toHaveLength(8);
     });
   });
 
