@@ -9,7 +9,7 @@ import { recipientMessageIdOf } from '../../../functions/providers/recipients';
 import type { NormalizeContext } from '../../../functions/providers/types';
 import { validationErrorOf } from '../../support/errors';
 import { invalidFixtures, signedWebhookEvent, validFixtures } from '../../support/requests';
-import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
+import { faultyClient, ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
 import { MESSAGEBIRD_REFERENCE_CASES, MESSAGEBIRD_REFERENCE_SECRET } from './messagebird-jwt-reference';
 
@@ -200,6 +200,11 @@ describe('messagebird through the ingest handler', () => {
     const response = await handler(await signedWebhookEvent(call(), { now: NOW, ...(options as object) }));
     expect(response.statusCode).toBe(401);
     expect(await eventsDepth()).toBe(0);
+  });
+
+  it('answers 503 when the queue refuses the event, so MessageBird retries the report', async () => {
+    const { handler } = await ingestHarness(suite.sqs.client, 'messagebird', { now: () => new Date(NOW), sqs: faultyClient(suite.sqs.endpoint, () => 'fail') });
+    expect((await handler(await signedWebhookEvent(getCall(), { now: NOW }))).statusCode).toBe(503);
   });
 
   it('answers 400 naming the field for a signed but invalid report', async () => {

@@ -20,7 +20,7 @@ import type { NormalizeContext } from '../../../functions/providers/types';
 import type { OutgoingRequest } from '../../../functions/origin/types';
 import { validationErrorOf } from '../../support/errors';
 import { invalidFixtures, signedWebhookEvent, validFixtures } from '../../support/requests';
-import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
+import { faultyClient, ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
 
 const FIXTURES = join(__dirname, '../../events/plivo');
@@ -289,6 +289,11 @@ describe('plivo through the ingest handler', () => {
     expect((await handler(event)).statusCode).toBe(200);
     const ids = (await events(2)).map((message) => (JSON.parse(message.Body!) as NormalizedEvent).eventId);
     expect(ids[0]).toBe(ids[1]);
+  });
+
+  it('answers 503 when the queue refuses the event, so Plivo may retry', async () => {
+    const { handler } = await ingestHarness(suite.sqs.client, 'plivo', { sqs: faultyClient(suite.sqs.endpoint, () => 'fail') });
+    expect((await handler(await signedWebhookEvent(formCall()))).statusCode).toBe(503);
   });
 
   it('answers 400 naming the field for a signed but invalid callback', async () => {

@@ -11,7 +11,7 @@ import { TELNYX_SIGNATURE_HEADER, TELNYX_STATUSES, TELNYX_TIMESTAMP_HEADER, teln
 import type { NormalizeContext } from '../../../functions/providers/types';
 import { validationErrorOf } from '../../support/errors';
 import { invalidFixtures, signedWebhookEvent, validFixtures } from '../../support/requests';
-import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
+import { faultyClient, ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
 
 const FIXTURES = join(__dirname, '../../events/telnyx');
@@ -296,6 +296,17 @@ describe('telnyx through the ingest handler', () => {
     const response = await handler(await signedWebhookEvent(call(fixture('invalid-recipient-without-status.json')), { now: NOW }));
     expect(response.statusCode).toBe(400);
     expect(jsonBody(response)).toMatchObject({ field: 'data.payload.to.0.status' });
+  });
+
+  it('answers 503, never a 4xx, when the queue does not take every event, so Telnyx retries', async () => {
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'telnyx', {
+      now: () => new Date(NOW),
+      sqs: faultyClient(suite.sqs.endpoint, (event) => (event.body.status === 'undelivered' ? 'fail' : 'ok')),
+    });
+    const response = await handler(await signedWebhookEvent(call(), { now: NOW }));
+    expect(response.statusCode).toBe(503);
+    // The other recipients were queued; Telnyx's retry repeats their event ids, which the store de-duplicates.
+    expect(await eventsDepth()).toBe(2);
   });
 
   it('queues the valid recipient and keeps the invalid one when a recipient is malformed', async () => {
