@@ -230,8 +230,8 @@ function statusEvents(envelope: Envelope, message: Message, raw: unknown, contex
   const price = priceOf(message.cost);
   const firstError = message.errors?.[0];
   return normalizeBatch(
-    message.to,
-    (item, index) => {
+    message.to.map((item, index) => ({ item, index })),
+    ({ item, index }) => {
       const recipient = validate(RecipientSchema, item, `${PAYLOAD}.to.${index}`);
       const { status, final } = mapStatus(TELNYX_STATUSES, recipient.status);
       const error =
@@ -270,7 +270,7 @@ function statusEvents(envelope: Envelope, message: Message, raw: unknown, contex
         context,
       );
     },
-    (item, error) => invalidRecipientEvent(envelope, message, channel, item, error, context),
+    ({ item, index }, error) => invalidRecipientEvent(envelope, message, channel, item, index, error, context),
   );
 }
 
@@ -280,10 +280,10 @@ function invalidRecipientEvent(
   message: Message,
   channel: Channel,
   item: unknown,
+  index: number,
   error: ValidationError,
   context: NormalizeContext,
 ): NormalizedEvent {
-  const index = message.to.indexOf(item);
   return makeEvent(
     {
       eventId: eventIdOf(PROVIDER, envelope.data.id, 'invalid-recipient', index),
