@@ -25,7 +25,7 @@
  * The deprecated `MessageBird-Signature` scheme and Bird's `messagebird-signature` HMAC are not accepted.
  *
  * Choices where the docs are silent (the legacy field list is itself unconfirmed):
- * - **Per recipient.** One message can go to up to 50 recipients and each report names one, without saying how many
+ * - **Per recipient.** One message can go to several recipients and each report names one, without saying how many
  *   there are: the message id is always `id:<recipient key>` ({@link recipientMessageIdOf}, a hash of the number, as
  *   message ids are logged and whole numbers must not be); `data.messagebirdId` keeps MessageBird's own id.
  * - `eventId`: `id` + `recipient` + `status` + `statusDatetime` (MessageBird sends no event id; a retry repeats all).

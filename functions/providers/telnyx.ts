@@ -81,7 +81,7 @@ export const telnyxSignature = ed25519Scheme({
   payload: timestampThenBody('|'),
 });
 
-/** Group MMS goes to at most 10 recipients (Telnyx); 100 bounds the work a hostile body can ask for. */
+/** Recipients per event: group MMS has a handful; 100 bounds the work a hostile body can ask for. */
 export const MAX_RECIPIENTS = 100;
 
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['failed', 'undelivered', 'expired', 'unknown']);
