@@ -40,6 +40,18 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'nhncloud-sms') === 'nhncloud-sms'
       ? (require('./nhncloud-sms') as typeof import('./nhncloud-sms')).nhncloudSms
       : undefined,
+  telnyx:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'telnyx') === 'telnyx'
+      ? (require('./telnyx') as typeof import('./telnyx')).telnyx
+      : undefined,
+  plivo:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'plivo') === 'plivo'
+      ? (require('./plivo') as typeof import('./plivo')).plivo
+      : undefined,
+  messagebird:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'messagebird') === 'messagebird'
+      ? (require('./messagebird') as typeof import('./messagebird')).messagebird
+      : undefined,
 } as const satisfies Record<string, ProviderAdapter | undefined>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -4,8 +4,11 @@
  */
 import { innopaasOtpScenario } from './innopaas-otp';
 import { innopaasWhatsappScenario } from './innopaas-whatsapp';
+import { messagebirdScenario } from './messagebird';
 import { nhncloudSmsScenario } from './nhncloud-sms';
+import { plivoScenario } from './plivo';
 import { smsgateway24Scenario } from './smsgateway24';
+import { telnyxScenario } from './telnyx';
 import { webcomScenario } from './webcom';
 import type { ProviderScenario } from './types';
 
@@ -15,6 +18,9 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   webcom: webcomScenario,
   smsgateway24: smsgateway24Scenario,
   'nhncloud-sms': nhncloudSmsScenario,
+  telnyx: telnyxScenario,
+  plivo: plivoScenario,
+  messagebird: messagebirdScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';

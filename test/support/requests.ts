@@ -58,6 +58,8 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  telnyx: 'message-finalized-delivered.json',
+  messagebird: 'status-delivered-json.json',
 };
 
 /** The default fixture of a provider: its preferred one, else its first valid one. */

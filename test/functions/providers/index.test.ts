@@ -25,7 +25,7 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms']);
+    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'telnyx', 'plivo', 'messagebird']);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
   });
 
@@ -42,6 +42,12 @@ describe('provider registry', () => {
     const adapters = inputs.filter((input) => /functions\/providers\/(?!index|common|types|innopaas\.ts)/.test(input));
     expect(adapters).toEqual([`functions/providers/${id}.ts`]);
     expect(inputs.some((input) => input.includes('fast-xml-parser'))).toBe(false);
+  });
+
+  test.each([['telnyx'], ['messagebird']])('a bundle built for %s carries its adapter and the per-recipient ids alone', async (id) => {
+    const inputs = await bundledInputs(bundledProviderDefine(id));
+    const adapters = inputs.filter((input) => /functions\/providers\/(?!index|common|types)/.test(input));
+    expect(adapters.sort()).toEqual([`functions/providers/${id}.ts`, 'functions/providers/recipients.ts'].sort());
   });
 
   test('a bundle built for webcom carries webcom and its XML parser', async () => {
