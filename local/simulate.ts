@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { providerIds } from '../functions/providers';
+import { adapterFor, hasHttpRoute, providerIds } from '../functions/providers';
 import { maskedUrl, providerRequest, sendRequest, signingMaterial } from './provider-requests';
 import { seededRandom, shuffle } from './random';
 import { DEV_SECRETS_FILE, loadFixtures, providerScenarios, type Callback, type MessageScript } from './scenarios';
@@ -119,7 +119,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
   for (const provider of selected) {
     if (!(providerIds as readonly string[]).includes(provider)) throw new Error(`unknown provider "${provider}"; one of: ${providerIds.join(', ')}, all`);
     const material = signingMaterial(provider, secretsFile, options.signingFile);
-    if (!material) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
+    const http = hasHttpRoute(adapterFor(provider));
+    if (!material && http) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
+    if (!http && !verify) print(`! ${provider} has no HTTP route: its records go to npm start's local /aws-events/${provider} only`);
     const fixtures = loadFixtures(provider);
 
     const send = async (scenario: ScenarioName, callback: Callback): Promise<void> => {

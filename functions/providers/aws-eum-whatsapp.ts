@@ -38,7 +38,7 @@ import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
 import { epochMsToUtcIso } from '../shared/time';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, validate, wellFormed } from './common';
+import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, validate, wellFormed, withinNestingLimit } from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
 import type { EventBridgeRecord, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';
 
@@ -68,6 +68,9 @@ export const WHATSAPP_DETAIL_TYPES: Readonly<Record<string, 'message.status' | '
   'WhatsApp Message Handover Succeeded': 'provider.unknown',
   'WhatsApp Message Handover Failed': 'provider.unknown',
 };
+
+/** `WhatsApp Message Undeliverable` → `undeliverable`: the status a detail-type stands for when `status` is absent. */
+const statusOfDetailType = (detailType: string) => detailType.replace(/^WhatsApp Message /, '').toLowerCase();
 
 const text = (max = 1024) => z.string().check(z.maxLength(max));
 const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
@@ -142,7 +145,7 @@ function eventBridgeEvent(record: EventBridgeRecord, context: NormalizeContext):
       context,
     );
   }
-  const providerStatus = detail.status || record.detailType.replace(/^WhatsApp Message /, '').toLowerCase();
+  const providerStatus = detail.status || statusOfDetailType(record.detailType);
   const { status, final } = mapStatus(AWS_WHATSAPP_STATUSES, providerStatus);
   return makeEvent(
     {
@@ -303,11 +306,13 @@ function snsEvents(record: SnsRecord, context: NormalizeContext): NormalizedEven
 }
 
 function parseEntry(entry: string): unknown {
+  let parsed: unknown;
   try {
-    return parseJson(entry);
+    parsed = JSON.parse(entry);
   } catch {
     throw new ValidationError('is not JSON', 'whatsAppWebhookEntry');
   }
+  return withinNestingLimit(parsed);
 }
 
 function normalizeRecord(record: SourceRecord, context: NormalizeContext): Normalized {
@@ -337,11 +342,11 @@ export const awsEumWhatsapp: ProviderAdapter = {
   eventPattern: { source: [SOCIAL_MESSAGING_EVENT_SOURCE], 'detail-type': Object.keys(WHATSAPP_DETAIL_TYPES) },
   defaultTimeZone: 'UTC',
   catalog: [
-    ...Object.entries(WHATSAPP_DETAIL_TYPES).map(([providerEvent, type]) =>
-      type === 'message.status'
-        ? { providerEvent, type, channel: 'whatsapp' as const, statuses: AWS_WHATSAPP_STATUSES }
-        : { providerEvent, type, channel: 'whatsapp' as const },
-    ),
+    ...Object.entries(WHATSAPP_DETAIL_TYPES).map(([providerEvent, type]) => {
+      if (type !== 'message.status') return { providerEvent, type, channel: 'whatsapp' as const };
+      const own = statusOfDetailType(providerEvent);
+      return { providerEvent, type, channel: 'whatsapp' as const, statuses: { [own]: AWS_WHATSAPP_STATUSES[own] } };
+    }),
     { providerEvent: 'SNS whatsAppWebhookEntry statuses[]', type: 'message.status', channel: 'whatsapp', statuses: AWS_WHATSAPP_STATUSES },
     { providerEvent: 'SNS whatsAppWebhookEntry messages[]', type: 'message.inbound', channel: 'whatsapp' },
   ],

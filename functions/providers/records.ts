@@ -14,7 +14,7 @@
  */
 import * as z from 'zod/mini';
 import { ValidationError } from '../shared/errors';
-import { parseJson, validate, wellFormed } from './common';
+import { parseJson, validate, wellFormed, withinNestingLimit } from './common';
 import type { EventBridgeRecord, NormalizeContext, Normalized, SnsRecord, SourceRecord, WebhookRequest } from './types';
 
 const text = (max = 1024) => z.string().check(z.maxLength(max));
@@ -79,6 +79,8 @@ function snsRecord(value: unknown, prefix?: string): SnsRecord {
  * ```
  */
 export function sourceRecordsOf(value: unknown): SourceRecord[] {
+  // An invocation arrives parsed; the event would carry it as `raw`, and serializing a very deep value overflows.
+  withinNestingLimit(value);
   if (!isObject(value)) throw new ValidationError('expected an EventBridge event or an SNS notification');
   if (has(value, 'Records')) {
     const event = validate(SnsLambdaEventSchema, value);
@@ -101,10 +103,11 @@ export function sourceRecordsOf(value: unknown): SourceRecord[] {
 export function snsMessageObject(record: SnsRecord): Record<string, unknown> {
   let parsed: unknown;
   try {
-    parsed = parseJson(record.message);
+    parsed = JSON.parse(record.message);
   } catch {
     throw new ValidationError('is not JSON', 'Message');
   }
+  withinNestingLimit(parsed);
   if (!isObject(parsed)) throw new ValidationError('expected a JSON object', 'Message');
   return parsed;
 }

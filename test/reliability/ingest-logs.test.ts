@@ -5,7 +5,7 @@
  */
 import { webhookRequest } from '../../functions/providers/common';
 import type { NormalizedEvent } from '../../functions/events/schema';
-import { adapterFor, providerIds } from '../../functions/providers';
+import { adapterFor, httpProviderIds as providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { devCredentialHeaders, devToken, fixtures, webhookEvent, type Fixture } from '../support/requests';
 
