@@ -3,6 +3,9 @@
  * engine: what it queues, what it logs, and that it throws, so AWS retries, whenever an event is not on the queue.
  */
 import { randomUUID } from 'node:crypto';
+import { SendMessageBatchCommand } from '@aws-sdk/client-sqs';
+import { mockClient } from 'aws-sdk-client-mock';
+import { localSqsClient } from '../../../local/engines/clients';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { createRecordIngestHandler } from '../../../functions/ingest/createRecordIngestHandler';
 import { adapterFor } from '../../../functions/providers';
@@ -91,6 +94,22 @@ describe('record ingest', () => {
     await expect(harness.handler(fixture('aws-eum-whatsapp', 'eventbridge-delivered.json'))).rejects.toThrow('could not be queued');
     harness.done();
     expect(await harness.queued()).toEqual([]);
+  });
+
+  it('throws when the queue service throttles every call (injected with aws-sdk-client-mock on a real engine client)', async () => {
+    const queues = await createPipelineQueues(suite.sqs.client, { prefix: `m${randomUUID().slice(0, 8)}-` });
+    const client = localSqsClient(suite.sqs.endpoint);
+    const stub = mockClient(client);
+    stub.on(SendMessageBatchCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
+    const handler = createRecordIngestHandler({ adapter: adapterFor('aws-eum-sms'), sqs: client, eventsQueueUrl: queues.eventsQueueUrl, now: () => NOW, enqueue: NO_WAIT });
+    try {
+      await expect(handler(fixture('aws-eum-sms', 'eventbridge-text-queued.json'))).rejects.toThrow('1 of 1 events could not be queued');
+    } finally {
+      stub.restore();
+      client.destroy();
+    }
+    expect(await queueDepth(suite.sqs.client, queues.eventsQueueUrl)).toBe(0);
+    expect(suite.output.logs().find((log) => log.outcome === 'queue_unavailable')).toMatchObject({ enqueueFailures: [{ code: 'ThrottlingException' }] });
   });
 
   it('a retry after a refused attempt queues the same event id (the consumer absorbs duplicates)', async () => {
