@@ -54,7 +54,7 @@ import { toParty } from '../shared/phone';
 import { epochMsToUtcIso } from '../shared/time';
 import { invalidItemEvent, jsonAckReply, makeEvent, validate, wellFormed } from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, SourceRecord } from './types';
+import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';
 
 const PROVIDER = 'aws-eum-sms';
 
@@ -266,7 +266,7 @@ function smsEvent(value: unknown, context: NormalizeContext): NormalizedEvent {
 }
 
 /** One two-way SMS (an inbound message on the SNS topic) → `message.inbound`. */
-function inboundEvent(value: unknown, record: SourceRecord & { source: 'sns' }, context: NormalizeContext): NormalizedEvent {
+function inboundEvent(value: unknown, record: SnsRecord, context: NormalizeContext): NormalizedEvent {
   const message = validate(InboundSchema, value);
   return makeEvent(
     {
