@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { providerIds, providers } from '../functions/providers';
+import { httpProviderIds, providers } from '../functions/providers';
 import { INGEST_SERVICE_NAME } from '../lib/constructs/provider-ingest';
 import { SERVICE_NAMES } from '../lib/webhook-ingestion-stack';
 import { ENV, METRICS } from '../lib/pipeline-settings';
@@ -63,7 +63,7 @@ interface Bundles {
 async function buildBundles(workdir: string): Promise<Bundles> {
   const baseline = await bundleLikeStack(BASELINE_ENTRY, path.join(workdir, 'baseline'), functionBundling);
   const ingest = new Map<string, Bundle>();
-  for (const provider of providerIds) {
+  for (const provider of httpProviderIds) {
     ingest.set(provider, await bundleLikeStack(ENTRIES.ingest, path.join(workdir, `ingest-${provider}`), ingestBundling(provider)));
   }
   const consumer = await bundleLikeStack(ENTRIES.consume, path.join(workdir, 'consumer'), functionBundling);
@@ -73,7 +73,7 @@ async function buildBundles(workdir: string): Promise<Bundles> {
 async function measureCpuFigures(workdir: string, options: BenchOptions): Promise<Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>> {
   const figures = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
   const document = devCredentials();
-  for (const provider of providerIds) {
+  for (const provider of httpProviderIds) {
     const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
     const webhook = cpuWebhook(provider);
     const output = await measureCpu(

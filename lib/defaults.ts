@@ -16,6 +16,7 @@ const repoRoot = path.join(__dirname, '..');
 /** The Lambda entry points (each exports `handler`). */
 export const ENTRIES = {
   ingest: path.join(repoRoot, 'functions', 'ingest', 'handler.ts'),
+  recordIngest: path.join(repoRoot, 'functions', 'ingest', 'recordHandler.ts'),
   consume: path.join(repoRoot, 'functions', 'consume', 'handler.ts'),
   lookup: path.join(repoRoot, 'functions', 'lookup', 'handler.ts'),
 } as const;
@@ -107,6 +108,8 @@ export interface FunctionSizing {
  * - consume 512 MB / QUEUE.consumerTimeoutSeconds: a batch of 10 records, each a conditional write, a history
  *   write and a publish, is I/O-bound; 30 s leaves room for DynamoDB and SNS retries, and the queue's visibility
  *   is 6× this (RELIABILITY.md case 16).
+ * - recordIngest 512 MB / 10 s: the ingest's work without verification, for events EventBridge or SNS deliver
+ *   (AWS End User Messaging); the same bundle size and the same SendMessageBatch retries.
  * - lookup 256 MB / 5 s: one Query for an IAM-authenticated caller who waits for it; nothing to compute.
  */
 export const FUNCTION_SIZING = {
@@ -114,6 +117,11 @@ export const FUNCTION_SIZING = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     description: 'Authenticates, normalizes and queues the webhooks of one provider',
+  },
+  recordIngest: {
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    description: 'Normalizes and queues the EventBridge or SNS records of one AWS-delivered provider',
   },
   consume: {
     memorySize: 512,
@@ -173,6 +181,20 @@ export const ALARM_DEFAULTS = {
   oldestEventAgeSeconds: 300,
   /** Share of API requests answered 5xx (the provider retries them, but something is broken). */
   server5xxPercent: 5,
+} as const;
+
+/**
+ * How AWS retries a record ingest before its dead-letter queue takes the event. EventBridge and SNS invoke Lambda
+ * asynchronously: a thrown error (an event the queue did not take) is retried by Lambda `retryAttempts` times, then
+ * the event goes to the function's on-failure destination. EventBridge itself retries a failed delivery (throttling,
+ * a missing permission) for up to `eventBridgeMaxEventAge`, then sends it to the same queue; SNS does the same with
+ * the subscription's redrive policy.
+ */
+export const RECORD_INGEST_RETRIES = {
+  retryAttempts: 2,
+  maxEventAge: Duration.hours(6),
+  eventBridgeRetryAttempts: 185,
+  eventBridgeMaxEventAge: Duration.hours(24),
 } as const;
 
 /** The SQS event source of the consumer, from the shared queue settings. */

@@ -3,8 +3,8 @@
  *
  * ```
  * gateway (node:http, 127.0.0.1)  POST /webhooks/<provider>[/{token}]   GET /messages/{provider}/{messageId}
- *      │ API Gateway 2.0 events                                            ▲
- *      ▼                                                                   │
+ *      │ API Gateway 2.0 events         POST /aws-events/<provider> (EventBridge / SNS records, local only)
+ *      ▼                                                                   ▲
  * one ingest handler per provider ──► fauxqs events queue ──(maxReceiveCount)──► dead-letter queue
  *                                          │ poller (long-poll, Lambda-shaped SQS events, partial batch deletes)
  *                                          ▼
@@ -23,7 +23,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfig } from '../lib/pipeline-settings';
-import { providers } from '../functions/providers';
+import { hasHttpRoute, providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
 import { canAdmit, schemesOf, unusedKeys } from '../functions/origin/verify';
@@ -32,6 +32,7 @@ import { localDynamoClient, localSnsClient, localSqsClient } from './engines/cli
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
 import { createPipelineTable } from './engines/tables';
 import { createTopicAndSubscribers } from './engines/topics';
+import { awsEventsHandler, awsEventsPath } from './aws-events';
 import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
 import { startPoller, type BatchSummary, type DrainResult } from './poller';
 import { DEV_SECRETS_FILE } from './scenarios/fixtures';
@@ -229,6 +230,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   // Loaded only now, so that loggers and metrics built at import time see the settings above.
   const [
     { createIngestHandler },
+    { createRecordIngestHandler },
     { fileCredentialSource, InvalidCredentialsError },
     { createConsumerHandler, DEFAULT_CLAIM_SECONDS },
     { createLookupHandler },
@@ -236,6 +238,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     { logger: ingestLogger },
   ] = await Promise.all([
     import('../functions/ingest/createIngestHandler'),
+    import('../functions/ingest/createRecordIngestHandler'),
     import('../functions/ingest/credentials'),
     import('../functions/consume/createConsumerHandler'),
     import('../functions/lookup/createLookupHandler'),
@@ -307,7 +310,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     // known only once it listens (port 0 picks one); the handlers read it per request.
     let gatewayUrl: string | undefined;
     const publicBaseUrl = () => options.publicBaseUrl ?? gatewayUrl;
-    const ingestRoutes = adapters.flatMap((adapter): GatewayRoute[] => {
+    const ingestRoutes = adapters.filter(hasHttpRoute).flatMap((adapter): GatewayRoute[] => {
       const handler = createIngestHandler({
         adapter,
         sqs,
@@ -324,6 +327,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         { method: 'ANY', path: `/webhooks/${adapter.id}/{token}`, handler, secretParameters: ['token'] },
       ];
     });
+    // Providers AWS delivers through EventBridge or SNS: the record handler the stack deploys, behind a local-only route.
+    const recordRoutes = adapters.filter((adapter) => !hasHttpRoute(adapter)).map(
+      (adapter): GatewayRoute => ({
+        method: 'POST',
+        path: awsEventsPath(adapter.id),
+        handler: awsEventsHandler(createRecordIngestHandler({ adapter, sqs, eventsQueueUrl: queues.eventsQueueUrl, timeZone: timeZones[adapter.id] })),
+      }),
+    );
     const unknownProvider: GatewayRoute['handler'] = async (event) =>
       toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
 
@@ -357,6 +368,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         : await createOperatorConsole({ sqs, dynamodb, tableName, queues, adapters, credentials });
     const webhookRoutes: GatewayRoute[] = [
       ...ingestRoutes,
+      ...recordRoutes,
       { method: 'ANY', path: '/webhooks/{provider}', handler: unknownProvider },
       { method: 'ANY', path: '/webhooks/{provider}/{token}', handler: unknownProvider, secretParameters: ['token'] },
     ];
@@ -400,6 +412,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const providerRoutes = await Promise.all(
       adapters.map(async (adapter): Promise<ProviderRoute> => {
+        if (!hasHttpRoute(adapter)) {
+          // IAM on AWS, no credentials: the local entry point takes what EventBridge or SNS would deliver.
+          return { provider: adapter.id, displayName: adapter.displayName, authentication: adapter.authentication, url: `${gateway.url}${awsEventsPath(adapter.id)}`, headers: {}, configured: true };
+        }
         // A malformed file stops `npm start` with the file's name rather than a 401 on every request later.
         const configured = await credentials.get(adapter.id).catch((error: unknown) => {
           throw error instanceof InvalidCredentialsError ? new ConfigurationError(`${secretsFile}: ${error.message}`) : error;

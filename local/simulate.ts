@@ -13,7 +13,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { providerIds } from '../functions/providers';
+import { adapterFor, hasHttpRoute, providerIds } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { maskedUrl, providerRequest, sendRequest, signingMaterial } from './provider-requests';
 import { seededRandom, shuffle } from './random';
@@ -127,7 +127,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     if (!known.includes(provider)) throw new Error(`unknown provider "${provider}"; one of: ${known.join(', ')}, all`);
     const adapter = extra.get(provider);
     const material = signingMaterial(provider, secretsFile, options.signingFile);
-    if (!material) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
+    const http = hasHttpRoute(adapter ?? adapterFor(provider));
+    if (!material && http) print(`! ${secretsFile} has no credentials for ${provider}: expect 401`);
+    if (!http && !verify) print(`! ${provider} has no HTTP route: its records go to npm start's local /aws-events/${provider} only`);
     const fixtures = options.fixturesDir ? loadFixtures(provider, options.fixturesDir) : loadFixtures(provider);
 
     const send = async (scenario: ScenarioName, callback: Callback): Promise<void> => {

@@ -35,6 +35,10 @@ function describeRoute(route: ProviderRoute, showValues: boolean): string[] {
     lines.push(`  ${''.padEnd(18)} no credentials configured: every request is refused (401)`);
     return lines;
   }
+  if (route.authentication === 'iam') {
+    lines.push(`  ${''.padEnd(18)} an EventBridge event or SNS notification as AWS delivers it (local only; IAM on AWS)`);
+    return lines;
+  }
   const headers = Object.entries(route.headers).map(([name, value]) => `${name}: ${showValues ? value : '<from the secrets file>'}`);
   if (headers.length > 0) lines.push(`  ${''.padEnd(18)} headers  ${headers.join('   ')}`);
   return lines;

@@ -32,6 +32,7 @@ const AUTHENTICATION: Readonly<Record<ProviderAdapter['authentication'], (adapte
   signature: (adapter) => `signature: ${(adapter.origin ?? []).map((scheme) => code(scheme.name)).join(' or ')}`,
   'basic-auth': () => 'HTTP Basic, or a URL token',
   'body-credentials': () => 'user name and password in the body',
+  iam: () => 'IAM: EventBridge/SNS, no HTTP route',
 };
 
 /** A code span that cannot break the table: GitHub splits cells on `|` even inside backticks. */

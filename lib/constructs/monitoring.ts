@@ -27,6 +27,8 @@ export interface MonitoringProps {
   readonly authFailureThreshold: number;
   readonly apiStage: apigw.HttpStage;
   readonly ingests: readonly MonitoredIngest[];
+  /** Record ingests (EventBridge/SNS) and their dead-letter queues. @default none */
+  readonly recordIngests?: ReadonlyArray<MonitoredIngest & { readonly deadLetterQueue: sqs.IQueue }>;
   readonly consumer: lambda.IFunction;
   readonly eventsQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
@@ -126,6 +128,16 @@ export class Monitoring extends Construct {
     for (const { name, queue } of props.subscriberDeadLetterQueues) {
       alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, {
         metric: depthOf(queue),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
+    /* Record ingests: an event AWS delivered that could not be queued after every retry is on this queue. */
+    for (const { providerId, deadLetterQueue } of props.recordIngests ?? []) {
+      alarm(`record-ingest-${providerId}-dlq-depth`, `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`, {
+        metric: depthOf(deadLetterQueue),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,

@@ -2,6 +2,8 @@
  * The simulator's scripts, one per provider, keyed like the provider registry. A provider without an entry here
  * can still be simulated with the `fixtures` scenario (every recorded body as is).
  */
+import { awsEumSmsScenario } from './aws-eum-sms';
+import { awsEumWhatsappScenario } from './aws-eum-whatsapp';
 import { innopaasOtpScenario } from './innopaas-otp';
 import { innopaasWhatsappScenario } from './innopaas-whatsapp';
 import { messagebirdScenario } from './messagebird';
@@ -21,6 +23,8 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   telnyx: telnyxScenario,
   plivo: plivoScenario,
   messagebird: messagebirdScenario,
+  'aws-eum-sms': awsEumSmsScenario,
+  'aws-eum-whatsapp': awsEumWhatsappScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';

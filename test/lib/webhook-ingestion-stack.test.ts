@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXTENSION_ENV } from '../../functions/ingest/config';
 import { DEFAULT_EXTENSION_TIMEOUT_MS } from '../../functions/ingest/credentials';
-import { providers } from '../../functions/providers';
+import { httpProviderIds, providers } from '../../functions/providers';
 import { providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
 import { INITIAL_CREDENTIALS_DOCUMENT } from '../../lib/constructs/provider-ingest';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/webhook-api';
@@ -15,7 +15,8 @@ import { logicalIdOf, resourcesOf, synth, testApp, type Synthesized } from './su
 type Resource = { Properties: Record<string, any>; [key: string]: any };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-const registryIds = Object.keys(providers);
+// Providers with an HTTP route: the ones that get a route, a function and a secret (AWS-delivered ones get none).
+const registryIds = httpProviderIds as readonly string[];
 const production = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'context-production.json'), 'utf8')) as Record<string, unknown>;
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const ref = (logicalId: string) => ({ Ref: logicalId });

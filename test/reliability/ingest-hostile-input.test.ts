@@ -2,7 +2,7 @@
  * RELIABILITY.md cases 6, 7 and 9 through the ingest handler on the embedded SQS engine: bad input costs
  * little, is answered 4xx, and leaves nothing on the queue and no trace on the process.
  */
-import { providerIds } from '../../functions/providers';
+import { httpProviderIds as providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { defaultFixture, signedWebhookEvent, webhookEvent } from '../support/requests';
 

@@ -4,7 +4,7 @@
  * and with wrong ones: no whole phone number, no secret, no raw body in any line.
  */
 import type { NormalizedEvent } from '../../functions/events/schema';
-import { adapterFor, providerIds } from '../../functions/providers';
+import { adapterFor, httpProviderIds as providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { readFileSync } from 'node:fs';
 import { adapterRequestOf } from '../../local/fixtures';

@@ -6,7 +6,7 @@
  * so an event the adapter accepts but SQS would refuse shows up as a 503 here.
  */
 import fc from 'fast-check';
-import { providerIds } from '../../functions/providers';
+import { httpProviderIds as providerIds } from '../../functions/providers';
 import { type IngestHarness, ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { validFixtures, webhookEvent } from '../support/requests';
 

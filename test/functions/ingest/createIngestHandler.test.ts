@@ -1,7 +1,7 @@
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
-import { adapterFor, providerIds } from '../../../functions/providers';
+import { adapterFor, httpProviderIds as providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
