@@ -6,8 +6,8 @@ import path from 'node:path';
 const ROOT = path.resolve(__dirname, '../..');
 const scripts = (JSON.parse(readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts;
 
-/** The package.json scripts that take no arguments of their own (jest, tsc and cdk have their own --help). */
-const WITHOUT_ARGUMENTS = ['test', 'typecheck', 'build', 'synth', 'check:contract'];
+/** The package.json scripts that take no arguments of their own (jest, tsc, cdk and biome have their own --help). */
+const WITHOUT_ARGUMENTS = ['test', 'test:unit', 'typecheck', 'build', 'synth', 'check:contract', 'lint', 'format'];
 const WITH_ARGUMENTS = Object.keys(scripts).filter((name) => !WITHOUT_ARGUMENTS.includes(name));
 
 /** What a script could write in the repository when it does more than print its usage. */
