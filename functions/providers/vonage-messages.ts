@@ -42,6 +42,7 @@ import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { sha256Hex } from '../origin/compare';
 import { jwtScheme } from '../origin/schemes/jwt';
+import { refuse, type OriginScheme } from '../origin/types';
 import { AuthenticationError, ValidationError, type ErrorResponse } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
@@ -56,7 +57,7 @@ const PROVIDER = 'vonage-messages';
  * dashboard's signature method), and `payload_hash` binding the token to the raw body. Vonage's Node SDK does not
  * check `payload_hash`; a token without one would let its body be swapped, so it is required.
  */
-export const vonageMessagesJwt = jwtScheme({
+const bearerJwt = jwtScheme({
   header: 'authorization',
   bearer: true,
   algorithms: ['HS256'],
@@ -67,6 +68,19 @@ export const vonageMessagesJwt = jwtScheme({
   claimsFor: (parts, now) => ({ iat: Math.floor(now / 1000), jti: randomUUID(), payload_hash: sha256Hex(parts.body) }),
   name: 'jwt-hs256 Authorization (payload_hash)',
 });
+
+/**
+ * {@link bearerJwt}, with `missing_signature` kept for a request that has no `Authorization` at all (the unsigned
+ * callback {@link replyToError} answers 503): an `Authorization` that is not a bearer token is a wrong credential.
+ */
+export const vonageMessagesJwt: OriginScheme = {
+  ...bearerJwt,
+  async verify(request, credentials, options) {
+    const verdict = await bearerJwt.verify(request, credentials, options);
+    const present = (request.headers.authorization ?? '').trim() !== '';
+    return !verdict.ok && verdict.reason === 'missing_signature' && present ? refuse('signature_mismatch', 'authorization', 'not a bearer token') : verdict;
+  },
+};
 
 /** Message status → canonical status (see the module comment). */
 export const VONAGE_MESSAGES_STATUSES = {
