@@ -5,7 +5,10 @@
 import { innopaasOtpScenario } from './innopaas-otp';
 import { innopaasWhatsappScenario } from './innopaas-whatsapp';
 import { nhncloudSmsScenario } from './nhncloud-sms';
+import { sinchSmsScenario } from './sinch-sms';
 import { smsgateway24Scenario } from './smsgateway24';
+import { vonageMessagesScenario } from './vonage-messages';
+import { vonageSmsScenario } from './vonage-sms';
 import { webcomScenario } from './webcom';
 import type { ProviderScenario } from './types';
 
@@ -15,6 +18,9 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   webcom: webcomScenario,
   smsgateway24: smsgateway24Scenario,
   'nhncloud-sms': nhncloudSmsScenario,
+  'vonage-sms': vonageSmsScenario,
+  'vonage-messages': vonageMessagesScenario,
+  'sinch-sms': sinchSmsScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';
