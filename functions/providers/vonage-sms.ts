@@ -112,14 +112,28 @@ const mediaType = (headers: Readonly<Record<string, string | undefined>>) =>
   headers['content-type']?.split(';')[0].trim().toLowerCase() ?? '';
 
 /**
- * The parameters a request carries, as Vonage signs them: a GET's query, a form body, or a JSON object's
- * top-level values as text. `undefined` when they cannot all be signed: a repeated name (which value was signed?)
- * or a JSON value that is not a string, number or boolean.
+ * Where a request carries its parameters, the one rule verification, signing and {@link fieldsOf} share (so the
+ * adapter never reads a value the signature did not cover): a GET's or a bodiless POST's query string, a form body,
+ * or else a JSON object body.
+ */
+export function parameterCarrier(method: string, bodyLength: number, contentType: string): 'query' | 'form' | 'json' {
+  if (method === 'GET' || bodyLength === 0) return 'query';
+  return contentType === FORM ? 'form' : 'json';
+}
+
+const FORM = 'application/x-www-form-urlencoded';
+
+/**
+ * The parameters a request carries ({@link parameterCarrier}), as Vonage signs them: a JSON object's top-level
+ * values as text. `undefined` when they cannot all be signed: a repeated name (which value was signed?), a body that
+ * is not a JSON object, or a JSON value that is not a string, number or boolean.
  */
 export function vonageParamsOf(request: Carrier): Record<string, string> | undefined {
   let pairs: FormParams;
-  if (request.method === 'GET' || request.body.length === 0) pairs = parseForm(queryOf(request.url));
-  else if (mediaType(request.headers).includes('json')) {
+  const carrier = parameterCarrier(request.method, request.body.length, mediaType(request.headers));
+  if (carrier === 'query') pairs = parseForm(queryOf(request.url));
+  else if (carrier === 'form') pairs = parseForm(request.body.toString('utf8'));
+  else {
     let parsed: unknown;
     try {
       parsed = JSON.parse(request.body.toString('utf8').replace(/^\uFEFF/, ''));
@@ -130,7 +144,7 @@ export function vonageParamsOf(request: Carrier): Record<string, string> | undef
     const entries = Object.entries(parsed);
     if (!entries.every(([, value]) => ['string', 'number', 'boolean'].includes(typeof value))) return undefined;
     pairs = entries.map(([name, value]) => [name, String(value)] as const);
-  } else pairs = parseForm(request.body.toString('utf8'));
+  }
   // Prototype-free, so a parameter named `__proto__` is a parameter.
   const params = Object.create(null) as Record<string, string>;
   for (const [name, value] of pairs) {
@@ -184,14 +198,11 @@ export const vonageSignature: OriginScheme = {
 
 /** `request` carrying `params` where it carried its parameters (query, form or JSON body). */
 function withParams(request: OutgoingRequest, params: Record<string, string>): OutgoingRequest {
-  if (request.method === 'GET' || request.body.length === 0) {
-    return { ...request, url: `${request.url.replace(/\?.*$/s, '')}?${encodeForm({ ...params })}` };
-  }
-  if (mediaType(request.headers).includes('json')) {
-    const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
-    return { ...request, body: Buffer.from(JSON.stringify({ ...body, timestamp: params.timestamp, nonce: params.nonce, sig: params.sig })) };
-  }
-  return { ...request, body: Buffer.from(encodeForm({ ...params })) };
+  const carrier = parameterCarrier(request.method, request.body.length, mediaType(request.headers));
+  if (carrier === 'query') return { ...request, url: `${request.url.replace(/\?.*$/s, '')}?${encodeForm({ ...params })}` };
+  if (carrier === 'form') return { ...request, body: Buffer.from(encodeForm({ ...params })) };
+  const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
+  return { ...request, body: Buffer.from(JSON.stringify({ ...body, timestamp: params.timestamp, nonce: params.nonce, sig: params.sig })) };
 }
 
 // ── statuses and error codes ────────────────────────────────────────────────────────────────────────────────────
@@ -410,15 +421,17 @@ function unknownEvent(raw: Record<string, unknown>, context: NormalizeContext): 
 /** Parameters that prove origin and say nothing about the message. */
 const PROOF: ReadonlySet<string> = new Set(['sig', 'timestamp', 'nonce']);
 
-/** The request's parameters: a GET's query or a form body, else a JSON object. */
+/** The request's parameters, read where {@link parameterCarrier} says verification read them. */
 function fieldsOf(request: WebhookRequest): Record<string, unknown> {
-  if (request.params.length > 0) return formRecord(request.params);
-  if (request.body.trim() === '') return {};
+  const carrier = parameterCarrier(request.method, request.body.length, request.contentType ?? '');
+  if (carrier === 'form' || (carrier === 'query' && request.params.length > 0)) return formRecord(request.params);
+  // A POST without a body: its query string (the record API Gateway gives, repeated names joined).
+  if (carrier === 'query') return Object.assign(Object.create(null) as Record<string, unknown>, request.query);
   const parsed = parseJson(request.body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected a JSON object, a form or a query string');
-  // Vonage's JSON carries the form's strings; a number is read as its text, as the signature reads it.
+  // Vonage's JSON carries the form's strings; a number or boolean is read as its text, as the signature reads it.
   const fields = Object.create(null) as Record<string, unknown>;
-  for (const [name, field] of Object.entries(parsed)) fields[name] = typeof field === 'number' ? String(field) : field;
+  for (const [name, field] of Object.entries(parsed)) fields[name] = typeof field === 'number' || typeof field === 'boolean' ? String(field) : field;
   return fields;
 }
 
@@ -453,7 +466,7 @@ const PING_REPLY: WebhookReply = { statusCode: 200, headers: { 'content-type': '
  */
 export const vonageUrlCheck: Handshake = {
   keys: [],
-  matches: (request) => request.params.length === 0 && request.body.trim() === '',
+  matches: (request) => request.params.length === 0 && request.body === '' && Object.keys(request.query).length === 0,
   answer: (_request, credentials: ProviderCredentials | undefined) =>
     credentials === undefined ? { statusCode: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }) } : PING_REPLY,
 };

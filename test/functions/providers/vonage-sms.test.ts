@@ -110,6 +110,14 @@ describe('sig: Vonage published vectors', () => {
     expect(await verifies(repeated, secret)).toBe(false);
   });
 
+  it('reads the parameters only where the adapter reads them: a signed query does not cover a body beside it', async () => {
+    const signedQuery = url(vectors[3][1]);
+    const body = (text: string, contentType: string) => outgoing({ url: signedQuery, headers: { 'content-type': contentType }, body: Buffer.from(text) });
+    expect(await verifies(body('{"messageId":"forged","status":"delivered"}', 'application/json'), secret)).toBe(false);
+    expect(await verifies(body('{"messageId":"forged","status":"delivered"}', 'text/plain'), secret)).toBe(false);
+    expect(await verifies(body('messageId=forged&status=delivered', 'application/x-www-form-urlencoded'), secret)).toBe(false);
+  });
+
   it('replaces & and = inside values with _ (derived: the documented rule, no published vector has one)', () => {
     expect(vonageSignedString({ text: 'a=b&c', b: '1' })).toBe('&b=1&text=a_b_c');
   });
