@@ -4,7 +4,7 @@
  */
 import { providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
-import { defaultFixture, webhookEvent } from '../support/requests';
+import { defaultFixture, urlTokenAccess, webhookEvent } from '../support/requests';
 
 const suite = useIngestSuite();
 
@@ -49,8 +49,9 @@ describe('case 6: XML entity attacks (webcom)', () => {
   });
 
   it.each(providerIds.filter((id) => id !== 'webcom'))('answers 400 to the entity bomb sent to %s', async (provider) => {
-    const { handler } = await ingestHarness(suite.sqs.client, provider);
-    expect((await handler(webhookEvent(provider, { body: ENTITY_BOMB, contentType: 'text/xml' }))).statusCode).toBe(400);
+    const access = urlTokenAccess(provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider, { document: access.document });
+    expect((await handler(webhookEvent(provider, { body: ENTITY_BOMB, contentType: 'text/xml', token: access.token }))).statusCode).toBe(400);
   });
 });
 
@@ -82,9 +83,10 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
   ];
 
   it.each(cases)('%s: no pollution, the same answer every time, a well-formed reply', async (provider, body) => {
-    const { handler } = await ingestHarness(suite.sqs.client, provider);
-    const first = await handler(webhookEvent(provider, { body }));
-    const second = await handler(webhookEvent(provider, { body }));
+    const access = urlTokenAccess(provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider, { document: access.document });
+    const first = await handler(webhookEvent(provider, { body, token: access.token }));
+    const second = await handler(webhookEvent(provider, { body, token: access.token }));
     expectNoPollution();
     expect(first.statusCode).toBeLessThan(500);
     expect(second.statusCode).toBe(first.statusCode);
@@ -93,9 +95,10 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
   });
 
   it.each(providerIds)('%s: a body made only of such keys gets a well-formed answer, and formatting its error does not throw', async (provider) => {
-    const { handler } = await ingestHarness(suite.sqs.client, provider);
+    const access = urlTokenAccess(provider);
+    const { handler } = await ingestHarness(suite.sqs.client, provider, { document: access.document });
     const body = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"hooks":[{"__proto__":null}],"body":{"constructor":1}}';
-    const response = await handler(webhookEvent(provider, { body, contentType: 'application/json' }));
+    const response = await handler(webhookEvent(provider, { body, contentType: 'application/json', token: access.token }));
     expectNoPollution();
     // Refused as invalid, or (SmsGateway24, whose unknown shapes are kept) accepted as a provider.unknown event.
     expect([200, 400]).toContain(response.statusCode);
@@ -126,10 +129,11 @@ describe('case 9: size caps', () => {
   };
 
   it.each(providerIds)('%s: a valid body one byte over the cap gets 413 before parsing, nothing queued or kept', async (provider) => {
-    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, provider, { maxBodyBytes: 4096 });
-    expect((await handler(webhookEvent(provider, { body: padded(provider, 4096) }))).statusCode).toBe(200);
+    const access = urlTokenAccess(provider);
+    const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, provider, { maxBodyBytes: 4096, document: access.document });
+    expect((await handler(webhookEvent(provider, { body: padded(provider, 4096), token: access.token }))).statusCode).toBe(200);
     const depthAtCap = await eventsDepth();
-    const response = await handler(webhookEvent(provider, { body: padded(provider, 4097) }));
+    const response = await handler(webhookEvent(provider, { body: padded(provider, 4097), token: access.token }));
     expect(response.statusCode).toBe(413);
     expect(await eventsDepth()).toBe(depthAtCap);
     expect(await rejectedDepth()).toBe(0);

@@ -6,7 +6,8 @@ import { adapterFor, providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
-import { devCredentialHeaders, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
+import { adapterRequestOf } from '../../../local/fixtures';
+import { devCredentialHeaders, urlTokenAccess, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
 import { ingestHarness, jsonBody, startFakeSecretsExtension, useIngestSuite } from './harness';
 
 const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
@@ -16,10 +17,7 @@ const suite = useIngestSuite();
 /** What the adapter itself makes of a fixture: the events the queue must end up holding. */
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
   const adapter = adapterFor(fixture.provider);
-  return adapter.normalize(
-    webhookRequest({ body: fixture.body, headers: { 'content-type': fixture.contentType }, contentType: fixture.contentType }),
-    { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone },
-  ).events;
+  return adapter.normalize(adapterRequestOf(fixture), { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone }).events;
 }
 
 describe('order of checks', () => {
@@ -242,8 +240,13 @@ describe('end to end against the embedded queue', () => {
 
   it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
     const expected = expectedEvents(fixture);
-    const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
-    const response = await handler(webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType }));
+    const access = urlTokenAccess(fixture.provider);
+    const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT, document: access.document });
+    const request =
+      fixture.method === 'GET'
+        ? { method: 'GET', body: '', contentType: null, query: Object.fromEntries(new URLSearchParams(fixture.body)), token: access.token }
+        : { body: fixture.body, contentType: fixture.contentType, token: access.token };
+    const response = await handler(webhookEvent(fixture.provider, request));
     expect(response.statusCode).toBe(200);
     if (expected.length === 0) {
       expect(await eventsDepth()).toBe(0);
