@@ -1,4 +1,3 @@
-import { webhookRequest } from '../../../functions/providers/common';
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
