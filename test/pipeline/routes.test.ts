@@ -21,6 +21,8 @@ describe('local pipeline routes', () => {
         // An account list the InnoPaaS OTP adapter cannot check: refused, so not "configured" either.
         'innopaas-otp': { headers: { UserName: ['u'], Authorization: ['p'] }, accounts: ['acme'] },
         webcom: { tokens: ['routes-test-token'] },
+        // A signing key is what lets a request in for a provider that signs.
+        'sinch-sms': { signingKeys: ['routes-test-secret'] },
       }),
     );
     pipeline = await startTestPipeline(sqs, { secretsFile, dataDir: data.dir });
@@ -31,7 +33,7 @@ describe('local pipeline routes', () => {
     data.remove();
   });
 
-  it('calls a provider configured only when its entry has a header or a token', () => {
+  it('calls a provider configured only when its entry has a header, a token or a signing key', () => {
     const configured = Object.fromEntries(pipeline.routes.map((route) => [route.provider, route.configured]));
     expect(configured).toEqual({
       'innopaas-otp': false,
@@ -39,6 +41,9 @@ describe('local pipeline routes', () => {
       webcom: true,
       smsgateway24: false,
       'nhncloud-sms': false,
+      'vonage-sms': false,
+      'vonage-messages': false,
+      'sinch-sms': true,
     });
   });
 
