@@ -623,7 +623,7 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
+      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'VonageSms', 'VonageMessages', 'SinchSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });
@@ -638,5 +638,8 @@ describe('outputs', () => {
     expect(urlOf('WebhookUrlSmsgateway24')).toContain('/webhooks/smsgateway24/{token}');
     expect(urlOf('WebhookUrlNhncloudSms')).toMatch(/\/webhooks\/nhncloud-sms"/);
     expect(urlOf('WebhookUrlInnopaasOtp')).toMatch(/\/webhooks\/innopaas-otp"/);
+    // Providers that sign carry no token segment.
+    expect(urlOf('WebhookUrlVonageSms')).toMatch(/\/webhooks\/vonage-sms"/);
+    expect(urlOf('WebhookUrlSinchSms')).toMatch(/\/webhooks\/sinch-sms"/);
   });
 });
