@@ -275,7 +275,14 @@ function batchSummary(body: Record<string, unknown>, context: NormalizeContext):
         ['summary'],
         {},
         defined({ ...shared, count: entry.count }),
-        { type: summary.type, batch_id: summary.batch_id, client_reference: summary.client_reference, status: entry.status, code: entry.code, recipient },
+        // Raw: the report cut down to this recipient, itself a valid body that normalizes to this same event.
+        defined({
+          type: summary.type,
+          batch_id: summary.batch_id,
+          client_reference: summary.client_reference,
+          total_message_count: summary.total_message_count,
+          statuses: [defined({ status: entry.status, code: entry.code, count: entry.count, recipients: [recipient] })],
+        }),
         context,
       );
     },

@@ -317,6 +317,7 @@ function messageTime(raw: string | undefined, context: NormalizeContext): { occu
 const DECIMAL = /^-?\d{1,12}(\.\d{1,12})?$/;
 const MCC_MNC = /^(\d{3})(\d{2,3})$/;
 
+/** `price` as written (`"0.03330000"`) in the SMS API's EUR; a value that is not a plain decimal gives none. */
 export function priceOf(raw: string | undefined): NormalizedEvent['price'] {
   const amount = text(raw);
   return amount !== undefined && DECIMAL.test(amount) ? { amount, currency: CURRENCY } : undefined;

@@ -130,6 +130,8 @@ describe('fixtures', () => {
     // A summary names no time: the receipt time.
     expect(events.every((event) => event.occurredAt === RECEIVED_AT)).toBe(true);
     expect(events[0].data).toMatchObject({ totalMessageCount: 4, count: 2, clientReference: 'newsletter 12' });
+    // Each event's raw is the report cut down to its recipient, and normalizes to the same event again.
+    for (const event of events) expect(normalize(JSON.stringify(event.raw))).toEqual([event]);
   });
 
   it('keeps a summary without recipients as provider.unknown with its counts', () => {
