@@ -299,6 +299,18 @@ describe('through the ingest handler', () => {
     expect((await handler(await signedWebhookEvent({ provider: 'vonage-sms', contentType: 'application/json', body }))).statusCode).toBe(200);
   });
 
+  it('checks the api-key against `accounts` when the credentials list them', async () => {
+    const secret = 'accounts-test-signature-secret';
+    const material = { credentials: { signingKeys: [secret] } };
+    const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'vonage-sms', {
+      document: { 'vonage-sms': { signingKeys: [secret], accounts: ['abcd1234'] } },
+    });
+    expect((await handler(await signedWebhookEvent(call(), { material }))).statusCode).toBe(200);
+    const other = query().replace('api-key=abcd1234', 'api-key=ffff0000');
+    expect((await handler(await signedWebhookEvent(call(other), { material }))).statusCode).toBe(401);
+    expect(await eventsDepth()).toBe(1);
+  });
+
   it("answers the dashboard's empty URL check 200 as a ping, storing nothing", async () => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'vonage-sms');
     const response = await handler(await signedWebhookEvent(call(''), { material: { credentials: {} } }));
