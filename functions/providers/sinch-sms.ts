@@ -22,7 +22,7 @@
  *
  * Choices where the docs are silent:
  * - A message is one batch and one recipient: `{batch_id}:{recipient}`, the recipient as Sinch writes it
- *   (international digits, no `+`). Only per-recipient reports map onto one message.
+ *   (international digits, no `+`). A batch id alone names every recipient's message at once.
  * - A recipient report's time is `operator_status_at` (the operator's), else `at` (when Sinch made the report); both
  *   carry `Z`. Its identity: batch, recipient, status, code and `at` (a retry repeats the body).
  * - A batch summary (`delivery_report_*`) has no time of its own: its events take the receipt time. Each recipient of
