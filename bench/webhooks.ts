@@ -18,6 +18,9 @@ export const CPU_BODIES: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  'vonage-sms': 'dlr-delivered.json',
+  'vonage-messages': 'status-sms-delivered.json',
+  'sinch-sms': 'recipient-delivered.json',
 };
 
 const CONTENT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.xml': 'text/xml; charset=utf-8' };

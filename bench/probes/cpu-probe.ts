@@ -20,6 +20,8 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { XMLParser } from 'fast-xml-parser';
 import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
 import { staticCredentialSource } from '../../functions/ingest/credentials';
+import type { ProviderCredentials } from '../../functions/origin/credentials';
+import { activeSchemes, schemesOf, signRequest } from '../../functions/origin/verify';
 import { adapterFor } from '../../functions/providers';
 
 export interface ProbeInput {
@@ -78,20 +80,44 @@ const jsonFloor: (body: string) => string = input.contentType.includes('xml')
   ? (body) => JSON.stringify(xmlParser.parse(body))
   : (body) => JSON.stringify(JSON.parse(body));
 
-function gatewayEvent(): APIGatewayProxyEventV2 {
-  const path = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
+const HOST = 'abcdef1234.execute-api.eu-west-1.amazonaws.com';
+
+/**
+ * The request a provider that signs would send (its own schemes, the document's keys), signed once: its signed
+ * timestamps stay fresh for the few seconds the probe runs. Providers that sign nothing get their headers and token.
+ */
+async function providerRequestOf(): Promise<{ path: string; rawQuery: string; headers: Record<string, string>; body: string }> {
+  const document = input.credentials as Record<string, ProviderCredentials | undefined>;
+  const entry = document[input.provider];
+  const own = adapterFor(input.provider).origin ?? [];
+  const signs = entry !== undefined && activeSchemes(own, entry).length > 0;
+  const unsigned = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
+  const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
+  if (!signs) return { path: unsigned, rawQuery: '', headers, body: input.body };
+  const signed = await signRequest(
+    schemesOf(own),
+    { method: 'POST', url: `https://${HOST}/webhooks/${input.provider}`, headers: { 'content-type': input.contentType }, body: Buffer.from(input.body), now: Date.now() },
+    { credentials: entry },
+  );
+  const url = new URL(signed.url);
+  return { path: url.pathname, rawQuery: url.search.replace(/^\?/, ''), headers: { ...headers, ...signed.headers }, body: signed.body.toString('utf8') };
+}
+
+async function gatewayEvent(): Promise<APIGatewayProxyEventV2> {
+  const { path, rawQuery, headers, body } = await providerRequestOf();
+  const token = path.split('/')[3];
   return {
     version: '2.0',
-    routeKey: input.token ? 'POST /webhooks/{provider}/{token}' : 'POST /webhooks/{provider}',
+    routeKey: token ? 'POST /webhooks/{provider}/{token}' : 'POST /webhooks/{provider}',
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString: rawQuery,
     headers: {
       'content-type': input.contentType,
-      'content-length': String(Buffer.byteLength(input.body)),
-      host: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
+      'content-length': String(Buffer.byteLength(body)),
+      host: HOST,
       'user-agent': 'bench',
       'x-forwarded-for': '203.0.113.10',
-      ...Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value])),
+      ...headers,
     },
     requestContext: {
       accountId: '123456789012',
@@ -105,8 +131,8 @@ function gatewayEvent(): APIGatewayProxyEventV2 {
       time: '01/Jan/2026:00:00:00 +0000',
       timeEpoch: 1767225600000,
     },
-    pathParameters: { provider: input.provider, ...(input.token ? { token: input.token } : {}) },
-    body: input.body,
+    pathParameters: { provider: input.provider, ...(token ? { token: decodeURIComponent(token) } : {}) },
+    body,
     isBase64Encoded: false,
   };
 }
@@ -151,7 +177,7 @@ async function main(): Promise<ProbeOutput> {
     credentials: staticCredentialSource(input.credentials),
     timeZone: process.env.PROVIDER_TIME_ZONE,
   });
-  const event = gatewayEvent();
+  const event = await gatewayEvent();
   const request = webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
   const context = { receivedAt: new Date().toISOString(), timeZone: process.env.PROVIDER_TIME_ZONE ?? adapter.defaultTimeZone };
 

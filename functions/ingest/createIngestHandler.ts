@@ -242,7 +242,7 @@ export function createIngestHandler(
       response = await ingest(request, trace);
     } catch (error) {
       const answer = toErrorResponse(error);
-      response = adapter.replyToError ? adapter.replyToError(answer) : answer;
+      response = adapter.replyToError ? adapter.replyToError(answer, error) : answer;
       if (error instanceof WebhookError) trace.outcome = error.code;
       else trace.error = errorOrigin(error);
     }

@@ -60,6 +60,18 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'aws-eum-whatsapp') === 'aws-eum-whatsapp'
       ? (require('./aws-eum-whatsapp') as typeof import('./aws-eum-whatsapp')).awsEumWhatsapp
       : undefined,
+  'vonage-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'vonage-sms') === 'vonage-sms'
+      ? (require('./vonage-sms') as typeof import('./vonage-sms')).vonageSms
+      : undefined,
+  'vonage-messages':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'vonage-messages') === 'vonage-messages'
+      ? (require('./vonage-messages') as typeof import('./vonage-messages')).vonageMessages
+      : undefined,
+  'sinch-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'sinch-sms') === 'sinch-sms'
+      ? (require('./sinch-sms') as typeof import('./sinch-sms')).sinchSms
+      : undefined,
 } as const satisfies Record<string, ProviderAdapter | undefined>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -171,9 +171,11 @@ export interface ProviderAdapter {
   readonly handshake?: Handshake;
   /**
    * How our own refusals and failures are answered, when the provider's convention differs from a JSON error (the
-   * status code stays: a failure of ours is always a 5xx so the provider retries).
+   * status code stays: a failure of ours is always a 5xx so the provider retries), or when the provider must be told
+   * to retry what we refused (Vonage's Messages API sends an unsigned callback after an internal error of its own,
+   * and retries it only on a 5xx). `error` is what was thrown (an `AuthenticationError` carries its reason).
    */
-  replyToError?(response: ErrorResponse): ErrorResponse;
+  replyToError?(response: ErrorResponse, error: unknown): ErrorResponse;
   /** Default zone of its zone-less timestamps (DESIGN.md); a deployment may override it. */
   readonly defaultTimeZone: string;
   readonly catalog: readonly CatalogEntry[];

@@ -11,6 +11,10 @@ import { nhncloudSmsScenario } from './nhncloud-sms';
 import { plivoScenario } from './plivo';
 import { smsgateway24Scenario } from './smsgateway24';
 import { telnyxScenario } from './telnyx';
+import { sinchSmsScenario } from './sinch-sms';
+import { smsgateway24Scenario } from './smsgateway24';
+import { vonageMessagesScenario } from './vonage-messages';
+import { vonageSmsScenario } from './vonage-sms';
 import { webcomScenario } from './webcom';
 import type { ProviderScenario } from './types';
 
@@ -25,6 +29,9 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   messagebird: messagebirdScenario,
   'aws-eum-sms': awsEumSmsScenario,
   'aws-eum-whatsapp': awsEumWhatsappScenario,
+  'vonage-sms': vonageSmsScenario,
+  'vonage-messages': vonageMessagesScenario,
+  'sinch-sms': sinchSmsScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';

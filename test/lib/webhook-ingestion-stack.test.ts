@@ -642,7 +642,7 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Telnyx', 'Plivo', 'Messagebird'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
+      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Telnyx', 'Plivo', 'Messagebird', 'VonageSms', 'VonageMessages', 'SinchSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });
@@ -657,5 +657,8 @@ describe('outputs', () => {
     expect(urlOf('WebhookUrlSmsgateway24')).toContain('/webhooks/smsgateway24/{token}');
     expect(urlOf('WebhookUrlNhncloudSms')).toMatch(/\/webhooks\/nhncloud-sms"/);
     expect(urlOf('WebhookUrlInnopaasOtp')).toMatch(/\/webhooks\/innopaas-otp"/);
+    // Providers that sign carry no token segment.
+    expect(urlOf('WebhookUrlVonageSms')).toMatch(/\/webhooks\/vonage-sms"/);
+    expect(urlOf('WebhookUrlSinchSms')).toMatch(/\/webhooks\/sinch-sms"/);
   });
 });

@@ -21,6 +21,8 @@ describe('local pipeline routes', () => {
         // An account list the InnoPaaS OTP adapter cannot check: refused, so not "configured" either.
         'innopaas-otp': { headers: { UserName: ['u'], Authorization: ['p'] }, accounts: ['acme'] },
         webcom: { tokens: ['routes-test-token'] },
+        // A signing key is what lets a request in for a provider that signs.
+        'sinch-sms': { signingKeys: ['routes-test-secret'] },
       }),
     );
     pipeline = await startTestPipeline(sqs, { secretsFile, dataDir: data.dir });
@@ -31,11 +33,13 @@ describe('local pipeline routes', () => {
     data.remove();
   });
 
-  it('calls a provider configured only when its entry has a header or a token', () => {
+  it('calls a provider configured only when its entry has a header, a token or a signing key', () => {
     const configured = Object.fromEntries(pipeline.routes.map((route) => [route.provider, route.configured]));
     // Only webcom's entry can let a request in; the providers the file does not name are not configured either.
     const admitted = new Set([
       'webcom',
+      // A signing key is what lets a request in for a provider that signs.
+      'sinch-sms',
       // No HTTP route and no credentials: IAM on AWS, the local /aws-events/ entry point under npm start.
       'aws-eum-sms',
       'aws-eum-whatsapp',

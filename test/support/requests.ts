@@ -26,6 +26,7 @@ export const EVENTS_DIR = path.join(ROOT, 'test/events');
 interface DevEntry {
   headers?: Record<string, string[]>;
   tokens?: string[];
+  signingKeys?: string[];
 }
 
 const devCredentials = JSON.parse(readFileSync(DEV_CREDENTIALS_FILE, 'utf8')) as Record<string, DevEntry>;
@@ -60,7 +61,31 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   'nhncloud-sms': 'message-result.json',
   telnyx: 'message-finalized-delivered.json',
   messagebird: 'status-delivered-json.json',
+  'vonage-sms': 'dlr-delivered.json',
+  'vonage-messages': 'status-sms-delivered.json',
+  'sinch-sms': 'recipient-delivered.json',
 };
+
+/** The URL token of {@link urlTokenAccess}. */
+export const TEST_URL_TOKEN = 'test-url-token-0123456789abcdef';
+
+/**
+ * For tests of what happens after authentication (bodies, caps, queues) with a provider whose dev credentials sign
+ * (`signingKeys`): a credentials document that admits it by URL token alone (every provider can be given one), and
+ * the token `webhookEvent` must then carry. `{}` for a provider the dev headers or token already admit. Tests of
+ * the signatures themselves build signed requests with {@link signedWebhookEvent} instead.
+ *
+ * @example
+ * ```ts
+ * const access = urlTokenAccess('sinch-sms');
+ * const { handler } = await ingestHarness(client, 'sinch-sms', { document: access.document });
+ * await handler(webhookEvent('sinch-sms', { body, token: access.token }));
+ * ```
+ */
+export function urlTokenAccess(provider: string): { readonly document?: Record<string, unknown>; readonly token?: string } {
+  if (!devCredentials[provider]?.signingKeys) return {};
+  return { document: { [provider]: { tokens: [TEST_URL_TOKEN] } }, token: TEST_URL_TOKEN };
+}
 
 /** The default fixture of a provider: its preferred one, else its first valid one. */
 export function defaultFixture(provider: string): Fixture {
