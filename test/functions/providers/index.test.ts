@@ -25,7 +25,17 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms']);
+    expect(providerIds).toEqual([
+      'innopaas-otp',
+      'innopaas-whatsapp',
+      'webcom',
+      'smsgateway24',
+      'nhncloud-sms',
+      'infobip-sms',
+      'jasmin',
+      'kannel',
+      'innopaas-sms',
+    ]);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
   });
 
