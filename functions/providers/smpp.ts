@@ -78,11 +78,14 @@ export function gatewayParams(request: WebhookRequest): Record<string, string | 
   return formRecord(request.params);
 }
 
-/** An optional parameter: empty means absent (a gateway substitutes an empty value for what it does not know). */
+/**
+ * An optional parameter: empty means absent (a gateway substitutes an empty value for what it does not know), read
+ * before the check, so an empty `ts=` is absent rather than "invalid format".
+ */
 export const param = <S extends z.ZodMiniType>(schema: S) =>
   z.pipe(
+    z.transform((value: unknown) => (value === '' ? undefined : value)),
     z.optional(schema),
-    z.transform((value: z.infer<S> | undefined): z.infer<S> | undefined => (value === '' ? undefined : value)),
   );
 
 /** Drops undefined values, so events carry only what the gateway sent. Only for objects we build. */
