@@ -23,8 +23,8 @@
  *   `yyMMddHHmm` times have no zone and a two-digit year: they stay raw in `data`, and `occurredAt` is the receipt time.
  * - `fee` (else `unitPrice`) with `currency` is the `price`; `smsNum` the `segments`; `mcc`, `mnc` and `mnoName`
  *   the `network`. A value that does not fit is kept in `data` and `raw`, never a reason to refuse a report.
- * - The password never leaves the ingest: it is removed from `raw`. A wrong or missing `receiver`/`pswd` is a 401
- *   from the `bodyCredentials` scheme before this adapter runs.
+ * - The credentials never leave the ingest: `receiver` and `pswd` are removed from `raw`. A wrong or missing pair
+ *   is a 401 from the `bodyCredentials` scheme before this adapter runs.
  * - InnoPaaS tries three times, a minute apart: our failures are 5xx, as everywhere.
  */
 import * as z from 'zod/mini';
@@ -88,7 +88,6 @@ const ReportSchema = z.object({
   mcc: opt(stringish(0, 8)),
   mnc: opt(stringish(0, 8)),
   mnoName: opt(text(256)),
-  receiver: opt(text(256)),
 });
 type Report = z.infer<typeof ReportSchema>;
 
@@ -118,10 +117,15 @@ function segmentsOf(smsNum: string | undefined): number | undefined {
   return smsNum !== undefined && Number.isInteger(n) && n >= 1 && n <= 255 ? n : undefined;
 }
 
-/** The report without the password: events are stored and fanned out, the password must not be. */
-function withoutPassword(record: Record<string, unknown>): Record<string, unknown> {
+const CREDENTIAL_FIELDS: ReadonlySet<string> = new Set(INNOPAAS_SMS_CREDENTIAL_FIELDS);
+
+/**
+ * The report without our receiving credentials: events are stored and fanned out, the password must not be, and
+ * the same report must be the same event whichever credentials (rotated, or none in a test) it came with.
+ */
+function withoutCredentials(record: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(record)) if (key !== 'pswd') out[key] = value;
+  for (const [key, value] of Object.entries(record)) if (!CREDENTIAL_FIELDS.has(key)) out[key] = value;
   return out;
 }
 
@@ -161,9 +165,8 @@ function reportEvent(fields: Record<string, unknown>, context: NormalizeContext)
         unitPrice: report.unitPrice,
         currency: report.currency,
         smsNum: report.smsNum,
-        receiver: report.receiver,
       }),
-      raw: withoutPassword(fields),
+      raw: withoutCredentials(fields),
     },
     context,
   );

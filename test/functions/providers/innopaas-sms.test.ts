@@ -41,6 +41,7 @@ describe('innopaas-sms adapter', () => {
       expect(NormalizedEventSchema.safeParse(events[0]).success).toBe(true);
       expect(JSON.stringify(events[0])).not.toContain('dev-innopaas-sms-password');
       expect(events[0].raw).not.toHaveProperty('pswd');
+      expect(events[0].raw).not.toHaveProperty('receiver');
     });
 
     it.each([
@@ -77,10 +78,11 @@ describe('innopaas-sms adapter', () => {
         segments: 1,
         price: { amount: '0.0350', currency: 'USD' },
         network: { mcc: '510', mnc: '10', carrier: 'Telkomsel' },
-        data: { msgid: '24011510301234567', batchSeq: 'b-20240115-01', uid: 'order-42', notifyTime: '1705314661000', receiver: 'dev-innopaas-sms' },
+        data: { msgid: '24011510301234567', batchSeq: 'b-20240115-01', uid: 'order-42', notifyTime: '1705314661000' },
       });
       expect(event.error).toBeUndefined();
-      expect(event.raw).toEqual({ ...fixtureObject('status-delivered.json'), pswd: undefined });
+      expect(event.raw).toEqual({ ...fixtureObject('status-delivered.json'), receiver: undefined, pswd: undefined });
+      expect(event.data).not.toHaveProperty('receiver');
     });
 
     it('reads numbers where strings are documented, a price among them', () => {
