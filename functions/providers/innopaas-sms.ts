@@ -16,9 +16,10 @@
  * Choices where the docs are silent:
  * - `status` is the SMPP word: `DELIVRD` is delivered and "every other value means failure", so a code this table
  *   does not name is `failed` (final), with the code as the error; the SMPP words it does name keep their meaning.
- * - The `messageId` is `msgid:mobile` when the report names the number, else `msgid`: one `msgid` can cover several
- *   numbers of one submission, and each number's outcome is its own. `mobile` is echoed as submitted (it may start
- *   with `00`), so the id is the one the sender can rebuild.
+ * - The `messageId` is `msgid`. A submission to several numbers may share one `msgid`; each number's report is still
+ *   its own event (the event id includes `mobile`, and `recipient` names it), but the stored status of the `msgid`
+ *   is the newest final one. A `msgid:mobile` id would keep one status per number, at the price of a whole phone
+ *   number in every message id, and so in the ingest's log lines, which must never carry one.
  * - The epoch-millisecond times are instants: `reportTime` (else `notifyTime`) is `occurredAt`. The GET form's
  *   `yyMMddHHmm` times have no zone and a two-digit year: they stay raw in `data`, and `occurredAt` is the receipt time.
  * - `fee` (else `unitPrice`) with `currency` is the `price`; `smsNum` the `segments`; `mcc`, `mnc` and `mnoName`
@@ -140,7 +141,7 @@ function reportEvent(fields: Record<string, unknown>, context: NormalizeContext)
       provider: PROVIDER,
       channel: 'sms',
       type: 'message.status',
-      messageId: report.mobile ? `${report.msgid}:${report.mobile}` : report.msgid,
+      messageId: report.msgid,
       status,
       final,
       providerStatus: report.status,

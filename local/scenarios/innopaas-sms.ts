@@ -19,10 +19,9 @@ export const innopaasSmsScenario: ProviderScenario = {
     const template = jsonTemplate(fixtures, PROVIDER, 'status report', (body) => 'msgid' in body && 'status' in body, ['status-delivered.json']);
     const { receiver: _receiver, pswd: _pswd, ...report } = template;
     const msgid = String(seed);
-    const mobile = String(report.mobile);
     return {
       provider: PROVIDER,
-      messageId: `${msgid}:${mobile}`,
+      messageId: msgid,
       expectedStatus: 'delivered',
       callbacks: STEPS.map((step) => ({
         label: `status ${step.status}`,

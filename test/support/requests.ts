@@ -26,14 +26,22 @@ export const EVENTS_DIR = path.join(ROOT, 'test/events');
 interface DevEntry {
   headers?: Record<string, string[]>;
   tokens?: string[];
+  basicAuth?: Array<{ username: string; password: string }>;
 }
 
 const devCredentials = JSON.parse(readFileSync(DEV_CREDENTIALS_FILE, 'utf8')) as Record<string, DevEntry>;
 
-/** The dev credential headers of a provider (first accepted value of each), as the provider sends them. */
+/**
+ * The dev credential headers of a provider (first accepted value of each), as the provider sends them; with its
+ * first HTTP Basic pair as `Authorization` when it has one (Infobip).
+ */
 export function devCredentialHeaders(provider: string): Record<string, string> {
   const headers = devCredentials[provider]?.headers ?? {};
-  return Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values[0]]));
+  const basic = devCredentials[provider]?.basicAuth?.[0];
+  return {
+    ...Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values[0]])),
+    ...(basic ? { Authorization: `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}` } : {}),
+  };
 }
 
 /** The dev URL token of a provider, if it has one. */

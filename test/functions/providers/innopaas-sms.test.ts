@@ -68,7 +68,7 @@ describe('innopaas-sms adapter', () => {
       expect(event).toMatchObject({
         type: 'message.status',
         channel: 'sms',
-        messageId: '24011510301234567:6281234567890',
+        messageId: '24011510301234567',
         status: 'delivered',
         final: true,
         providerStatus: 'DELIVRD',
@@ -87,7 +87,7 @@ describe('innopaas-sms adapter', () => {
 
     it('reads numbers where strings are documented, a price among them', () => {
       expect(normalizeFixture('status-undelivered-numeric.json')).toMatchObject({
-        messageId: '240115103012345:6281234567891',
+        messageId: '240115103012345',
         status: 'undelivered',
         occurredAt: '2024-01-15T10:33:00.000Z',
         price: { amount: '0.035', currency: 'USD' },
@@ -106,9 +106,17 @@ describe('innopaas-sms adapter', () => {
       });
     });
 
-    it('uses notifyTime when reportTime is absent, and msgid alone without a mobile', () => {
-      const { reportTime: _reportTime, mobile: _mobile, ...rest } = fixtureObject('status-delivered.json');
+    it('uses notifyTime when reportTime is absent', () => {
+      const { reportTime: _reportTime, ...rest } = fixtureObject('status-delivered.json');
       expect(only(rest)).toMatchObject({ messageId: '24011510301234567', occurredAt: '2024-01-15T10:31:01.000Z' });
+    });
+
+    it('keeps the reports of two numbers of one msgid as two events of that msgid, without a phone number in the id', () => {
+      const first = only(fixtureObject('status-delivered.json'));
+      const second = only({ ...fixtureObject('status-delivered.json'), mobile: '6281234567899' });
+      expect(second.messageId).toBe(first.messageId);
+      expect(second.eventId).not.toBe(first.eventId);
+      expect(first.messageId).not.toContain('6281234567890');
     });
 
     it('keeps billing and network values it cannot read out of price and network, never refusing', () => {
@@ -135,7 +143,7 @@ describe('innopaas-sms adapter', () => {
         data: { reportTime: '2401151031', notifyTime: '240115103105', batchSeq: 'b-20240115-02' },
       });
       expect(normalizeFixture('status-get.query').occurredAtRaw).toBeUndefined();
-      expect(normalizeFixture('status-get-expired.query')).toMatchObject({ status: 'expired', messageId: '24011510301234571:6281234567892' });
+      expect(normalizeFixture('status-get-expired.query')).toMatchObject({ status: 'expired', messageId: '24011510301234571' });
     });
   });
 
