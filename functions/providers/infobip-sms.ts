@@ -93,6 +93,7 @@ export function infobipStatusKey(name: string): string {
   return prefix ? `${prefix}*` : name;
 }
 
+/** Final outcomes that carry the provider's reason as `error`; an unmapped status (unknown, non-final) carries none. */
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['undelivered', 'rejected', 'expired', 'failed', 'unknown']);
 
 // ── schemas ─────────────────────────────────────────────────────────────────────────────────────────────────────
@@ -219,7 +220,7 @@ function reportEvent(item: unknown, index: number, context: NormalizeContext): N
       providerStatus: statusName,
       ...defined({
         error:
-          FAILURES.has(status) && (hasError || report.status.description)
+          final && FAILURES.has(status) && (hasError || report.status.description)
             ? defined({
                 code: hasError ? errorId : asText(report.status.id),
                 message: (hasError ? (report.error?.description ?? report.error?.name) : report.status.description) ?? undefined,

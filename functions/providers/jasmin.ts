@@ -55,6 +55,7 @@ export function jasminStatusKey(messageStatus: string): string {
   return /^ESME_[A-Z0-9_]+$/.test(messageStatus) ? 'ESME_*' : messageStatus;
 }
 
+/** Final outcomes that carry the provider's reason as `error`; an unmapped status (unknown, non-final) carries none. */
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['undelivered', 'rejected', 'expired', 'failed', 'unknown']);
 /** SMPP's "no error" in a receipt's `err:`. */
 const NO_ERROR = /^0+$/;
@@ -112,7 +113,7 @@ function dlrEvent(params: Params, context: NormalizeContext): NormalizedEvent {
       providerStatus: dlr.message_status,
       ...defined({
         // The receipt's `err:` when it has one, else the status itself (a level-1 `ESME_*` code is its own reason).
-        error: FAILURES.has(status) ? defined({ code: err ?? dlr.message_status, message: err ? dlr.message_status : undefined }) : undefined,
+        error: final && FAILURES.has(status) ? defined({ code: err ?? dlr.message_status, message: err ? dlr.message_status : undefined }) : undefined,
       }),
       data: defined({
         level: dlr.level,

@@ -69,6 +69,7 @@ const MEANINGS: Readonly<Record<string, string>> = {
   '66': 'unknown',
 };
 
+/** Final outcomes that carry the provider's reason as `error`; an unmapped status (unknown, non-final) carries none. */
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['undelivered', 'rejected', 'expired', 'unknown']);
 
 const text = (max: number) => z.string().check(z.maxLength(max));
@@ -120,7 +121,7 @@ function dlrEvent(params: Record<string, string | string[]>, context: NormalizeC
       final,
       providerStatus: type,
       ...defined({
-        error: FAILURES.has(status) ? defined({ code: err ?? type, message: receipt.stat ?? MEANINGS[type] }) : undefined,
+        error: final && FAILURES.has(status) ? defined({ code: err ?? type, message: receipt.stat ?? MEANINGS[type] }) : undefined,
         recipient: dlr.to ? toParty(dlr.to, EXPLICIT_PREFIX_ONLY) : undefined,
         sender: dlr.from ? toParty(dlr.from, EXPLICIT_PREFIX_ONLY) : undefined,
       }),

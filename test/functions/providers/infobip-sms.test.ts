@@ -146,6 +146,7 @@ describe('infobip-sms adapter', () => {
 
     it('keeps an unknown status name as unknown, non-final', () => {
       expect(withStatus('BRAND_NEW_STATUS', 'OK')).toMatchObject({ status: 'unknown', final: false, providerStatus: 'BRAND_NEW_STATUS' });
+      expect(withStatus('BRAND_NEW_STATUS', 'OK').error).toBeUndefined();
       expect(infobipStatusKey('PENDING_')).toBe('PENDING_');
       expect(infobipStatusKey('__proto__')).toBe('__proto__');
     });

@@ -101,6 +101,7 @@ describe('jasmin adapter', () => {
 
     it('keeps an unknown message_status as unknown, non-final', () => {
       expect(dlr({ message_status: 'SKIPPED' })).toMatchObject({ status: 'unknown', final: false, providerStatus: 'SKIPPED' });
+      expect(dlr({ message_status: 'SKIPPED', err: '001' }).error).toBeUndefined();
     });
 
     it('catalogs DLR statuses and MO', () => {

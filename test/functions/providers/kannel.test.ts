@@ -122,6 +122,7 @@ describe('kannel adapter', () => {
 
     it('keeps an unknown value as unknown, non-final, and reads 01 as 1', () => {
       expect(get({ ...base(), type: '3' })).toMatchObject({ status: 'unknown', final: false, providerStatus: '3' });
+      expect(get({ ...base(), type: '3' }).error).toBeUndefined();
       expect(get({ ...base(), type: '01' })).toMatchObject({ status: 'delivered', providerStatus: '1' });
     });
 
