@@ -196,6 +196,7 @@ describe('innopaas-sms through the ingest handler', () => {
     const queued = await events(2);
     expect(queued).toHaveLength(2);
     for (const message of queued) expect(message.Body).not.toContain('dev-innopaas-sms-password');
+    expect(suite.output.lines.join('\n')).not.toContain('dev-innopaas-sms-password');
   });
 
   it('refuses a wrong password or no credentials with a 401, in the body or the query, and queues nothing', async () => {
@@ -208,6 +209,7 @@ describe('innopaas-sms through the ingest handler', () => {
       await handler(await signedWebhookEvent(get, { material: { credentials: {} } })),
     ];
     expect(responses.map((response) => response.statusCode)).toEqual([401, 401, 401, 401]);
+    expect(suite.output.lines.join('\n')).not.toMatch(/not-the-password|dev-innopaas-sms-password/);
     expect(await eventsDepth()).toBe(0);
   });
 });
