@@ -24,8 +24,11 @@ import { adapterFor } from '../../functions/providers';
 
 export interface ProbeInput {
   readonly provider: string;
+  /** The body, or for a GET the query string. */
   readonly body: string;
   readonly contentType: string;
+  /** @default POST */
+  readonly method?: 'GET' | 'POST';
   /** Credential headers as the provider sends them. */
   readonly headers: Readonly<Record<string, string>>;
   readonly token?: string;
@@ -73,21 +76,30 @@ const xmlParser = new XMLParser({
   processEntities: false,
 });
 
-/** `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`. */
+const method = input.method ?? 'POST';
+const get = method === 'GET';
+const isForm = get || input.contentType.startsWith('application/x-www-form-urlencoded');
+
+/**
+ * `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`, for a form body
+ * or a GET's query `URLSearchParams`.
+ */
 const jsonFloor: (body: string) => string = input.contentType.includes('xml')
   ? (body) => JSON.stringify(xmlParser.parse(body))
-  : (body) => JSON.stringify(JSON.parse(body));
+  : isForm
+    ? (body) => JSON.stringify(Object.fromEntries(new URLSearchParams(body)))
+    : (body) => JSON.stringify(JSON.parse(body));
 
 function gatewayEvent(): APIGatewayProxyEventV2 {
   const path = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
   return {
     version: '2.0',
-    routeKey: input.token ? 'POST /webhooks/{provider}/{token}' : 'POST /webhooks/{provider}',
+    routeKey: input.token ? `${method} /webhooks/{provider}/{token}` : `${method} /webhooks/{provider}`,
     rawPath: path,
-    rawQueryString: '',
+    rawQueryString: get ? input.body : '',
+    ...(get ? { queryStringParameters: Object.fromEntries(new URLSearchParams(input.body)) } : {}),
     headers: {
-      'content-type': input.contentType,
-      'content-length': String(Buffer.byteLength(input.body)),
+      ...(get ? {} : { 'content-type': input.contentType, 'content-length': String(Buffer.byteLength(input.body)) }),
       host: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
       'user-agent': 'bench',
       'x-forwarded-for': '203.0.113.10',
@@ -98,15 +110,15 @@ function gatewayEvent(): APIGatewayProxyEventV2 {
       apiId: 'abcdef1234',
       domainName: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
       domainPrefix: 'abcdef1234',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'bench' },
+      http: { method, path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'bench' },
       requestId: 'bench-request',
-      routeKey: 'POST /webhooks/{provider}',
+      routeKey: `${method} /webhooks/{provider}`,
       stage: '$default',
       time: '01/Jan/2026:00:00:00 +0000',
       timeEpoch: 1767225600000,
     },
     pathParameters: { provider: input.provider, ...(input.token ? { token: input.token } : {}) },
-    body: input.body,
+    ...(get ? {} : { body: input.body }),
     isBase64Encoded: false,
   };
 }
@@ -152,7 +164,9 @@ async function main(): Promise<ProbeOutput> {
     timeZone: process.env.PROVIDER_TIME_ZONE,
   });
   const event = gatewayEvent();
-  const request = webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
+  const request = get
+    ? webhookRequest({ method, body: '', rawQuery: input.body, query: Object.fromEntries(new URLSearchParams(input.body)) })
+    : webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
   const context = { receivedAt: new Date().toISOString(), timeZone: process.env.PROVIDER_TIME_ZONE ?? adapter.defaultTimeZone };
 
   const firstStarted = performance.now();
