@@ -106,10 +106,11 @@ const digitsOfInteger = z.transform((value: unknown) => (typeof value === 'numbe
 /** Infobip's ids are strings; a non-negative integer is read as its digits. */
 const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
 const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));
-const count = () => z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,4}$/))]);
+/** A count (parts, pending messages): only its type is checked; a count out of range is simply not used. */
+const count = () => z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
 const code = () => z.union([z.int(), text(64)]);
 
-/** Price and network are carried along: any shape is let through here and read leniently below. */
+/** The price is carried along: only its types are checked here; {@link priceOf} reads it leniently. */
 const PriceSchema = z.object({ pricePerMessage: opt(z.union([z.number(), text(32)])), currency: opt(text(16)) });
 
 const StatusSchema = z.object({
