@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FIXTURE_FORMATS } from '../local/fixtures';
 import { REPO_ROOT } from './bundle';
 
 export const EVENTS_DIR = path.join(REPO_ROOT, 'test', 'events');
@@ -26,13 +27,6 @@ export const CPU_BODIES: Readonly<Record<string, string>> = {
   'innopaas-sms': 'status-delivered.json',
 };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.json': 'application/json',
-  '.xml': 'text/xml; charset=utf-8',
-  '.form': 'application/x-www-form-urlencoded',
-  '.query': '',
-};
-
 export interface RecordedWebhook {
   /** The body, or for a GET the query string. */
   readonly body: string;
@@ -45,9 +39,10 @@ export interface RecordedWebhook {
 export function cpuWebhook(provider: string): RecordedWebhook {
   const file = CPU_BODIES[provider];
   if (!file) throw new Error(`bench: no CPU body chosen for ${provider}; add one to CPU_BODIES in bench/webhooks.ts`);
-  const get = path.extname(file) === '.query';
+  // How each fixture format goes on the wire is said once, in local/fixtures.ts.
+  const format = FIXTURE_FORMATS[path.extname(file)];
   const body = readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8');
-  return { body: get ? body.trim() : body, contentType: CONTENT_TYPES[path.extname(file)], method: get ? 'GET' : 'POST' };
+  return { body: format.method === 'GET' ? body.trim() : body, contentType: format.contentType ?? '', method: format.method };
 }
 
 interface CredentialsEntry {
