@@ -66,6 +66,10 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  'infobip-sms': 'delivery-report-delivered.json',
+  jasmin: 'dlr-delivered.form',
+  kannel: 'dlr-delivered.query',
+  'innopaas-sms': 'status-delivered.json',
 };
 
 /** The default fixture of a provider: its preferred one, else its first valid one. */
