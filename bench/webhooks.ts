@@ -5,6 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { FIXTURE_FORMATS } from '../local/fixtures';
 import { REPO_ROOT } from './bundle';
 
 export const EVENTS_DIR = path.join(REPO_ROOT, 'test', 'events');
@@ -21,25 +22,36 @@ export const CPU_BODIES: Readonly<Record<string, string>> = {
   'vonage-sms': 'dlr-delivered.json',
   'vonage-messages': 'status-sms-delivered.json',
   'sinch-sms': 'recipient-delivered.json',
+  'infobip-sms': 'delivery-report-delivered.json',
+  jasmin: 'dlr-delivered.form',
+  // A GET: the file is the query string.
+  kannel: 'dlr-delivered.query',
+  // Carries the dev receiver/pswd in its body, as InnoPaaS does.
+  'innopaas-sms': 'status-delivered.json',
 };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.xml': 'text/xml; charset=utf-8' };
-
 export interface RecordedWebhook {
+  /** The body, or for a GET the query string. */
   readonly body: string;
+  /** Empty for a GET. */
   readonly contentType: string;
+  readonly method: 'GET' | 'POST';
 }
 
 /** `test/events/<provider>/<CPU_BODIES[provider]>`; a provider without an entry is an error, not a silent skip. */
 export function cpuWebhook(provider: string): RecordedWebhook {
   const file = CPU_BODIES[provider];
   if (!file) throw new Error(`bench: no CPU body chosen for ${provider}; add one to CPU_BODIES in bench/webhooks.ts`);
-  return { body: readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8'), contentType: CONTENT_TYPES[path.extname(file)] };
+  // How each fixture format goes on the wire is said once, in local/fixtures.ts.
+  const format = FIXTURE_FORMATS[path.extname(file)];
+  const body = readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8');
+  return { body: format.method === 'GET' ? body.trim() : body, contentType: format.contentType ?? '', method: format.method };
 }
 
 interface CredentialsEntry {
   readonly headers?: Readonly<Record<string, readonly string[]>>;
   readonly tokens?: readonly string[];
+  readonly basicAuth?: ReadonlyArray<{ readonly username: string; readonly password: string }>;
 }
 
 /** The credentials document (`config/credentials.dev.json`). */
@@ -47,9 +59,14 @@ export function devCredentials(): Readonly<Record<string, unknown>> {
   return JSON.parse(readFileSync(DEV_CREDENTIALS_FILE, 'utf8')) as Record<string, unknown>;
 }
 
-/** What a provider sends to authenticate, from a credentials document: first value of each header, first token. */
+/**
+ * What a provider sends to authenticate, from a credentials document: first value of each header, its first Basic
+ * pair as `Authorization`, first token. (Body credentials are in the recorded body itself.)
+ */
 export function credentialsOf(document: Readonly<Record<string, unknown>>, provider: string): { headers: Record<string, string>; token?: string } {
   const entry = (document[provider] ?? {}) as CredentialsEntry;
   const headers = Object.fromEntries(Object.entries(entry.headers ?? {}).map(([name, values]) => [name, values[0]]));
+  const basic = entry.basicAuth?.[0];
+  if (basic) headers.Authorization = `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}`;
   return { headers, ...(entry.tokens?.[0] ? { token: entry.tokens[0] } : {}) };
 }

@@ -17,6 +17,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import type { OutgoingRequest } from '../functions/origin/types';
 import {
   MethodNotAllowedError,
   NotFoundError,
@@ -381,4 +382,53 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
         server.closeIdleConnections();
       }),
   };
+}
+
+/**
+ * The API Gateway HTTP API (payload 2.0) event a built provider request becomes once it arrives, as this gateway
+ * builds it from a socket: for tests and the bench, which hand events to the handlers without a server.
+ *
+ * @example
+ * ```ts
+ * const event = gatewayEventOf(await providerRequest(call, { baseUrl: 'https://localhost', material }));
+ * ```
+ */
+export function gatewayEventOf(
+  request: Pick<OutgoingRequest, 'method' | 'url' | 'headers' | 'body'>,
+  options: { readonly sourceIp?: string; readonly requestId?: string; readonly base64?: boolean; readonly now?: Date } = {},
+): APIGatewayProxyEventV2 {
+  const url = new URL(request.url);
+  const segments = url.pathname.split('/').filter(Boolean);
+  const headers: Record<string, string> = { 'user-agent': 'webhook-test' };
+  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
+  headers.host ??= url.host;
+  const rawQueryString = url.search.replace(/^\?/, '');
+  const queryStringParameters = gatewayQuery(rawQueryString);
+  const encoded = options.base64 && request.body.length > 0 ? { body: request.body.toString('base64'), isBase64Encoded: true } : encodeBody(request.body, headers['content-type']);
+  const now = options.now ?? new Date();
+  const routeKey = `ANY /${segments[0] ?? ''}/{provider}${segments[2] ? '/{token}' : ''}`;
+  const event: APIGatewayProxyEventV2 = {
+    version: '2.0',
+    routeKey,
+    rawPath: url.pathname,
+    rawQueryString,
+    headers,
+    requestContext: {
+      accountId: 'local',
+      apiId: 'local',
+      domainName: url.host,
+      domainPrefix: url.hostname.split('.')[0],
+      http: { method: request.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.10', userAgent: headers['user-agent'] },
+      requestId: options.requestId ?? randomUUID(),
+      routeKey,
+      stage: '$default',
+      time: clfTime(now),
+      timeEpoch: now.getTime(),
+    },
+    pathParameters: { provider: segments[1] ?? '', ...(segments[2] ? { token: decodeURIComponent(segments[2]) } : {}) },
+    isBase64Encoded: encoded.isBase64Encoded,
+  };
+  if (queryStringParameters) event.queryStringParameters = queryStringParameters;
+  if (encoded.body !== undefined) event.body = encoded.body;
+  return event;
 }

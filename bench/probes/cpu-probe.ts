@@ -20,14 +20,17 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { XMLParser } from 'fast-xml-parser';
 import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
 import { staticCredentialSource } from '../../functions/ingest/credentials';
-import type { ProviderCredentials } from '../../functions/origin/credentials';
-import { activeSchemes, schemesOf, signRequest } from '../../functions/origin/verify';
+import { gatewayEventOf } from '../../local/gateway';
+import { providerRequest, signingMaterial } from '../../local/provider-requests';
 import { adapterFor } from '../../functions/providers';
 
 export interface ProbeInput {
   readonly provider: string;
+  /** The body, or for a GET the query string. */
   readonly body: string;
   readonly contentType: string;
+  /** @default POST */
+  readonly method?: 'GET' | 'POST';
   /** Credential headers as the provider sends them. */
   readonly headers: Readonly<Record<string, string>>;
   readonly token?: string;
@@ -75,66 +78,31 @@ const xmlParser = new XMLParser({
   processEntities: false,
 });
 
-/** `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`. */
-const jsonFloor: (body: string) => string = input.contentType.includes('xml')
-  ? (body) => JSON.stringify(xmlParser.parse(body))
-  : (body) => JSON.stringify(JSON.parse(body));
-
-const HOST = 'abcdef1234.execute-api.eu-west-1.amazonaws.com';
+const method = input.method ?? 'POST';
+const get = method === 'GET';
+const isForm = get || input.contentType.startsWith('application/x-www-form-urlencoded');
 
 /**
- * The request a provider that signs would send (its own schemes, the document's keys), signed once: its signed
- * timestamps stay fresh for the few seconds the probe runs. Providers that sign nothing get their headers and token.
+ * `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`, for a form body
+ * or a GET's query `URLSearchParams`.
  */
-async function providerRequestOf(): Promise<{ path: string; rawQuery: string; headers: Record<string, string>; body: string }> {
-  const document = input.credentials as Record<string, ProviderCredentials | undefined>;
-  const entry = document[input.provider];
-  const own = adapterFor(input.provider).origin ?? [];
-  const signs = entry !== undefined && activeSchemes(own, entry).length > 0;
-  const unsigned = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
-  const headers = Object.fromEntries(Object.entries(input.headers).map(([name, value]) => [name.toLowerCase(), value]));
-  if (!signs) return { path: unsigned, rawQuery: '', headers, body: input.body };
-  const signed = await signRequest(
-    schemesOf(own),
-    { method: 'POST', url: `https://${HOST}/webhooks/${input.provider}`, headers: { 'content-type': input.contentType }, body: Buffer.from(input.body), now: Date.now() },
-    { credentials: entry },
-  );
-  const url = new URL(signed.url);
-  return { path: url.pathname, rawQuery: url.search.replace(/^\?/, ''), headers: { ...headers, ...signed.headers }, body: signed.body.toString('utf8') };
-}
+const jsonFloor: (body: string) => string = input.contentType.includes('xml')
+  ? (body) => JSON.stringify(xmlParser.parse(body))
+  : isForm
+    ? (body) => JSON.stringify(Object.fromEntries(new URLSearchParams(body)))
+    : (body) => JSON.stringify(JSON.parse(body));
 
+/**
+ * The API Gateway event of the provider's request, built and signed as the provider sends it (its method, its
+ * schemes, the dev credentials and private keys) by the tools' one request builder, then handed over as API Gateway
+ * would. Signed once: a signed timestamp stays fresh for the few seconds the probe runs.
+ */
 async function gatewayEvent(): Promise<APIGatewayProxyEventV2> {
-  const { path, rawQuery, headers, body } = await providerRequestOf();
-  const token = path.split('/')[3];
-  return {
-    version: '2.0',
-    routeKey: token ? 'POST /webhooks/{provider}/{token}' : 'POST /webhooks/{provider}',
-    rawPath: path,
-    rawQueryString: rawQuery,
-    headers: {
-      'content-type': input.contentType,
-      'content-length': String(Buffer.byteLength(body)),
-      host: HOST,
-      'user-agent': 'bench',
-      'x-forwarded-for': '203.0.113.10',
-      ...headers,
-    },
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'abcdef1234',
-      domainName: 'abcdef1234.execute-api.eu-west-1.amazonaws.com',
-      domainPrefix: 'abcdef1234',
-      http: { method: 'POST', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.10', userAgent: 'bench' },
-      requestId: 'bench-request',
-      routeKey: 'POST /webhooks/{provider}',
-      stage: '$default',
-      time: '01/Jan/2026:00:00:00 +0000',
-      timeEpoch: 1767225600000,
-    },
-    pathParameters: { provider: input.provider, ...(token ? { token: decodeURIComponent(token) } : {}) },
-    body,
-    isBase64Encoded: false,
-  };
+  const request = await providerRequest(
+    { provider: input.provider, method, contentType: get ? undefined : input.contentType, body: input.body },
+    { baseUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com', material: signingMaterial(input.provider) },
+  );
+  return gatewayEventOf(request, { requestId: 'bench-request', now: new Date(1767225600000) });
 }
 
 /**
@@ -178,7 +146,9 @@ async function main(): Promise<ProbeOutput> {
     timeZone: process.env.PROVIDER_TIME_ZONE,
   });
   const event = await gatewayEvent();
-  const request = webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
+  const request = get
+    ? webhookRequest({ method, body: '', rawQuery: input.body, query: Object.fromEntries(new URLSearchParams(input.body)) })
+    : webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
   const context = { receivedAt: new Date().toISOString(), timeZone: process.env.PROVIDER_TIME_ZONE ?? adapter.defaultTimeZone };
 
   const firstStarted = performance.now();

@@ -72,6 +72,22 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'sinch-sms') === 'sinch-sms'
       ? (require('./sinch-sms') as typeof import('./sinch-sms')).sinchSms
       : undefined,
+  'infobip-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'infobip-sms') === 'infobip-sms'
+      ? (require('./infobip-sms') as typeof import('./infobip-sms')).infobipSms
+      : undefined,
+  jasmin:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'jasmin') === 'jasmin'
+      ? (require('./jasmin') as typeof import('./jasmin')).jasmin
+      : undefined,
+  kannel:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'kannel') === 'kannel'
+      ? (require('./kannel') as typeof import('./kannel')).kannel
+      : undefined,
+  'innopaas-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-sms') === 'innopaas-sms'
+      ? (require('./innopaas-sms') as typeof import('./innopaas-sms')).innopaasSms
+      : undefined,
 } as const satisfies Record<string, ProviderAdapter | undefined>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -4,9 +4,13 @@
  */
 import { awsEumSmsScenario } from './aws-eum-sms';
 import { awsEumWhatsappScenario } from './aws-eum-whatsapp';
+import { infobipSmsScenario } from './infobip-sms';
 import { innopaasOtpScenario } from './innopaas-otp';
+import { innopaasSmsScenario } from './innopaas-sms';
 import { innopaasWhatsappScenario } from './innopaas-whatsapp';
 import { messagebirdScenario } from './messagebird';
+import { jasminScenario } from './jasmin';
+import { kannelScenario } from './kannel';
 import { nhncloudSmsScenario } from './nhncloud-sms';
 import { plivoScenario } from './plivo';
 import { sinchSmsScenario } from './sinch-sms';
@@ -31,6 +35,10 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   'vonage-sms': vonageSmsScenario,
   'vonage-messages': vonageMessagesScenario,
   'sinch-sms': sinchSmsScenario,
+  'infobip-sms': infobipSmsScenario,
+  jasmin: jasminScenario,
+  kannel: kannelScenario,
+  'innopaas-sms': innopaasSmsScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';

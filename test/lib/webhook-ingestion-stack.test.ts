@@ -4,7 +4,7 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXTENSION_ENV } from '../../functions/ingest/config';
 import { DEFAULT_EXTENSION_TIMEOUT_MS } from '../../functions/ingest/credentials';
 import { httpProviderIds, providers } from '../../functions/providers';
-import { providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
+import { pascalCase, providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
 import { INITIAL_CREDENTIALS_DOCUMENT } from '../../lib/constructs/provider-ingest';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/webhook-api';
 import { FUNCTION_SIZING } from '../../lib/defaults';
@@ -642,7 +642,8 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Telnyx', 'Plivo', 'Messagebird', 'VonageSms', 'VonageMessages', 'SinchSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
+      // Every provider with an HTTP route: its URL, its secret and its function.
+      ...httpProviderIds.map(pascalCase).flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });

@@ -2,7 +2,7 @@
  * RELIABILITY.md cases 6, 7 and 9 through the ingest handler on the embedded SQS engine: bad input costs
  * little, is answered 4xx, and leaves nothing on the queue and no trace on the process.
  */
-import { httpProviderIds as providerIds } from '../../functions/providers';
+import { adapterFor, httpProviderIds as providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
 import { mediaTypeOf } from '../../local/fixtures';
 import { defaultFixture, signedWebhookEvent, webhookEvent } from '../support/requests';
@@ -12,6 +12,15 @@ const signedEvent = (provider: string, body: string, contentType = defaultFixtur
   signedWebhookEvent({ provider, contentType, body });
 
 const suite = useIngestSuite();
+
+/** Providers that can be sent a body at all (Kannel calls with GET only: a POST is a 405 before anything else). */
+const POSTING = providerIds.filter((id) => (adapterFor(id).methods ?? ['POST']).includes('POST'));
+/**
+ * What a body without the provider's proof gets: a 401 where the proof is inside the body (InnoPaaS SMS's
+ * `receiver`/`pswd`), because verification runs before any parser; otherwise the parser's own answer.
+ */
+const unprovenBody = (id: string, parsed: readonly number[]): readonly number[] =>
+  adapterFor(id).authentication === 'body-credentials' ? [401, ...parsed] : parsed;
 
 function expectNoPollution(): void {
   const probe = {} as Record<string, unknown>;
@@ -53,9 +62,10 @@ describe('case 6: XML entity attacks (webcom)', () => {
     expect(await eventsDepth()).toBe(0);
   });
 
-  it.each(providerIds.filter((id) => id !== 'webcom'))('answers 400 to the entity bomb sent to %s', async (provider) => {
+  it.each(POSTING.filter((id) => id !== 'webcom'))('answers 400 to the entity bomb sent to %s', async (provider) => {
     const { handler } = await ingestHarness(suite.sqs.client, provider);
-    expect((await handler(await signedEvent(provider, ENTITY_BOMB, 'text/xml'))).statusCode).toBe(400);
+    const response = await handler(await signedEvent(provider, ENTITY_BOMB, 'text/xml'));
+    expect(unprovenBody(provider, [400])).toContain(response.statusCode);
   });
 });
 
@@ -97,13 +107,13 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
     if ((first.statusCode ?? 500) >= 400) expect(() => JSON.parse(first.body!)).not.toThrow();
   });
 
-  it.each(providerIds)('%s: a body made only of such keys gets a well-formed answer, and formatting its error does not throw', async (provider) => {
+  it.each(POSTING)('%s: a body made only of such keys gets a well-formed answer, and formatting its error does not throw', async (provider) => {
     const { handler } = await ingestHarness(suite.sqs.client, provider);
     const body = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"hooks":[{"__proto__":null}],"body":{"constructor":1}}';
     const response = await handler(await signedEvent(provider, body, 'application/json'));
     expectNoPollution();
     // Refused as invalid, or (SmsGateway24, whose unknown shapes are kept) accepted as a provider.unknown event.
-    expect([200, 400]).toContain(response.statusCode);
+    expect(unprovenBody(provider, [200, 400])).toContain(response.statusCode);
     if (response.statusCode === 400) {
       const answer = JSON.parse(response.body!) as { error: string; message: string };
       expect(answer.error).toBe('invalid_body');
@@ -124,13 +134,17 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
 });
 
 describe('case 9: size caps', () => {
-  /** The default fixture padded with trailing whitespace (still a valid body) to `bytes` bytes. */
+  /**
+   * The default fixture padded to `bytes` bytes, still a valid body: trailing whitespace, or for a form body empty
+   * `&` separators (whitespace there would lengthen the last value).
+   */
   const padded = (provider: string, bytes: number) => {
-    const body = defaultFixture(provider).body;
-    return body + ' '.repeat(bytes - Buffer.byteLength(body));
+    const fixture = defaultFixture(provider);
+    const pad = fixture.contentType?.startsWith('application/x-www-form-urlencoded') ? '&' : ' ';
+    return fixture.body + pad.repeat(bytes - Buffer.byteLength(fixture.body));
   };
 
-  it.each(providerIds)('%s: a valid body one byte over the cap gets 413 before parsing, nothing queued or kept', async (provider) => {
+  it.each(POSTING)('%s: a valid body one byte over the cap gets 413 before parsing, nothing queued or kept', async (provider) => {
     const { handler, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, provider, { maxBodyBytes: 4096 });
     expect((await handler(await signedEvent(provider, padded(provider, 4096)))).statusCode).toBe(200);
     const depthAtCap = await eventsDepth();

@@ -11,7 +11,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { allFixtures, type Fixture } from '../../local/fixtures';
-import { gatewayQuery, isTextMediaType } from '../../local/gateway';
+import { gatewayEventOf } from '../../local/gateway';
 import { providerRequest, signingMaterial, type ProviderCall } from '../../local/provider-requests';
 import type { OutgoingRequest, SigningMaterial } from '../../functions/origin/types';
 import path from 'node:path';
@@ -27,14 +27,22 @@ interface DevEntry {
   headers?: Record<string, string[]>;
   tokens?: string[];
   signingKeys?: string[];
+  basicAuth?: Array<{ username: string; password: string }>;
 }
 
 const devCredentials = JSON.parse(readFileSync(DEV_CREDENTIALS_FILE, 'utf8')) as Record<string, DevEntry>;
 
-/** The dev credential headers of a provider (first accepted value of each), as the provider sends them. */
+/**
+ * The dev credential headers of a provider (first accepted value of each), as the provider sends them; with its
+ * first HTTP Basic pair as `Authorization` when it has one (Infobip).
+ */
 export function devCredentialHeaders(provider: string): Record<string, string> {
   const headers = devCredentials[provider]?.headers ?? {};
-  return Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values[0]]));
+  const basic = devCredentials[provider]?.basicAuth?.[0];
+  return {
+    ...Object.fromEntries(Object.entries(headers).map(([name, values]) => [name, values[0]])),
+    ...(basic ? { Authorization: `Basic ${Buffer.from(`${basic.username}:${basic.password}`).toString('base64')}` } : {}),
+  };
 }
 
 /** The dev URL token of a provider, if it has one. */
@@ -64,6 +72,10 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   'vonage-sms': 'dlr-delivered.json',
   'vonage-messages': 'status-sms-delivered.json',
   'sinch-sms': 'recipient-delivered.json',
+  'infobip-sms': 'delivery-report-delivered.json',
+  jasmin: 'dlr-delivered.form',
+  kannel: 'dlr-delivered.query',
+  'innopaas-sms': 'status-delivered.json',
 };
 
 /** The URL token of {@link urlTokenAccess}. */
@@ -214,35 +226,5 @@ export interface SignedEventOptions {
 export async function signedWebhookEvent(call: ProviderCall, options: SignedEventOptions = {}): Promise<APIGatewayProxyEventV2> {
   const signed = await providerRequest(call, { baseUrl: TEST_BASE_URL, material: options.material ?? signingMaterial(call.provider), now: options.now });
   const request = options.tamper ? options.tamper(signed) : signed;
-  const url = new URL(request.url);
-  const segments = url.pathname.split('/').filter(Boolean);
-  const headers: Record<string, string> = { 'user-agent': 'webhook-test' };
-  for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
-  const rawQueryString = url.search.replace(/^\?/, '');
-  const base64 = options.base64 === true || (request.body.length > 0 && !isTextMediaType(headers['content-type']));
-  const now = new Date();
-  const routeKey = `ANY /webhooks/{provider}${segments[2] ? '/{token}' : ''}`;
-  return {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString,
-    headers,
-    ...(rawQueryString ? { queryStringParameters: gatewayQuery(rawQueryString) } : {}),
-    requestContext: {
-      accountId: '123456789012',
-      apiId: 'local',
-      domainName: url.host,
-      domainPrefix: url.hostname.split('.')[0],
-      http: { method: request.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.10', userAgent: 'webhook-test' },
-      requestId: `test-request-${++sequence}`,
-      routeKey,
-      stage: '$default',
-      time: now.toUTCString(),
-      timeEpoch: now.getTime(),
-    },
-    pathParameters: { provider: segments[1], ...(segments[2] ? { token: decodeURIComponent(segments[2]) } : {}) },
-    ...(request.body.length > 0 ? { body: base64 ? request.body.toString('base64') : request.body.toString('utf8') } : {}),
-    isBase64Encoded: base64 && request.body.length > 0,
-  };
+  return gatewayEventOf(request, { sourceIp: options.sourceIp, base64: options.base64, requestId: `test-request-${++sequence}` });
 }
