@@ -63,7 +63,7 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   channel: 'Channel the event concerns.',
   type: 'What happened; decides which optional fields and which `data` keys are present.',
   messageId:
-    "The provider's id of the message (innopaas-otp `messageId`, innopaas-whatsapp the body's `id`, webcom `id_sms`, smsgateway24 `sms_id`, nhncloud-sms `{requestId}:{recipientSeq}`, vonage-sms `messageId`, vonage-messages `message_uuid`, sinch-sms `{batch_id}:{recipient}`). Absent on events that are not about one message.",
+    "The provider's id of the message (innopaas-otp `messageId`, innopaas-whatsapp the body's `id`, webcom `id_sms`, smsgateway24 `sms_id`, nhncloud-sms `{requestId}:{recipientSeq}`, vonage-sms `messageId`, vonage-messages `message_uuid`, sinch-sms `{batch_id}:{recipient key}`). Absent on events that are not about one message.",
   status: 'Canonical status. Present on `message.status` events.',
   final:
     'Whether `status` is final (no later status is expected, though a higher-ranked one still wins). Present on `message.status` events.',

@@ -3,7 +3,7 @@
  * `type`:
  *
  * ```
- * recipient_delivery_report_sms|mms ──► message.status, one recipient  (messageId `{batch_id}:{recipient}`)
+ * recipient_delivery_report_sms|mms ──► message.status, one recipient  (messageId `{batch_id}:{recipient key}`)
  * delivery_report_sms|mms          ──► message.status per recipient of each `statuses[]` entry (a batch)
  * mo_text | mo_binary | mo_media   ──► message.inbound                (messageId = `id`)
  * anything else                    ──► provider.unknown                (Sinch's SDK throws on it; we keep it)
@@ -34,6 +34,7 @@
  * - `code` 0, 400 (Queued) and 401 (Dispatched) are not errors; any other becomes `error`, with Sinch's name for its
  *   own 4xx codes ({@link SINCH_CODES}); SMPP and MMS codes travel without a name.
  */
+import { recipientMessageIdOf } from './recipients';
 import * as z from 'zod/mini';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
@@ -197,7 +198,7 @@ function statusEvent(
       provider: PROVIDER,
       channel: channelOf(report.type),
       type: 'message.status',
-      messageId: `${report.batchId}:${report.recipient}`,
+      messageId: recipientMessageIdOf(report.batchId, report.recipient),
       status,
       final,
       providerStatus: report.status,

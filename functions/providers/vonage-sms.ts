@@ -32,6 +32,7 @@
  * - Numbers are international without `+` (`447700900000`); a DLR's `to` may be an alphanumeric sender id.
  * - `sig`, `timestamp` and `nonce` are proof, not content: left out of `raw` and `data`.
  */
+import { withJsonFields } from '../origin/json-fields';
 import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
@@ -201,8 +202,7 @@ function withParams(request: OutgoingRequest, params: Record<string, string>): O
   const carrier = parameterCarrier(request.method, request.body.length, mediaType(request.headers));
   if (carrier === 'query') return { ...request, url: `${request.url.replace(/\?.*$/s, '')}?${encodeForm({ ...params })}` };
   if (carrier === 'form') return { ...request, body: Buffer.from(encodeForm({ ...params })) };
-  const body = JSON.parse(request.body.toString('utf8')) as Record<string, unknown>;
-  return { ...request, body: Buffer.from(JSON.stringify({ ...body, timestamp: params.timestamp, nonce: params.nonce, sig: params.sig })) };
+  return { ...request, body: withJsonFields(request.body, { timestamp: params.timestamp, nonce: params.nonce, sig: params.sig }) };
 }
 
 // ── statuses and error codes ────────────────────────────────────────────────────────────────────────────────────

@@ -2,6 +2,7 @@
  * Sinch SMS: one recipient of one batch through `per_recipient` reports, Queued → Dispatched → Delivered, each a
  * `recipient_delivery_report_sms` signed with the webhook secret. Built on the recorded (and published) report.
  */
+import { recipientMessageIdOf } from '../../functions/providers/recipients';
 import { after, alphanumeric, jsonTemplate } from './fixtures';
 import type { ProviderScenario } from './types';
 
@@ -20,7 +21,7 @@ export const sinchSmsScenario: ProviderScenario = {
     const recipient = String(template.recipient);
     return {
       provider: PROVIDER,
-      messageId: `${batchId}:${recipient}`,
+      messageId: recipientMessageIdOf(batchId, recipient),
       expectedStatus: 'delivered',
       callbacks: STEPS.map((step, index) => {
         const at = after(start, index * 3);

@@ -14,6 +14,7 @@ import { digest, matchesAny, type Digest } from '../compare';
 import { ipAllowList, type IpAllowList } from '../cidr';
 import type { ProviderCredentials } from '../credentials';
 import { encodeForm, parseForm } from '../form';
+import { withJsonFields } from '../json-fields';
 import { queryOf } from '../url';
 import { ACCEPTED, refuse, type OriginRequest, type OriginScheme, type OutgoingRequest, type Refusal, type Verdict } from '../types';
 
@@ -186,10 +187,7 @@ export const bodyCredentials: OriginScheme = {
       const separator = request.url.includes('?') ? '&' : '?';
       return { ...request, url: `${request.url}${separator}${encodeForm(set)}` };
     }
-    if (contentType.includes('json')) {
-      const parsed = JSON.parse(request.body.toString('utf8') || '{}') as Record<string, unknown>;
-      return { ...request, body: Buffer.from(JSON.stringify({ ...parsed, ...set })) };
-    }
+    if (contentType.includes('json')) return { ...request, body: withJsonFields(request.body, set) };
     const text = request.body.toString('utf8');
     return { ...request, body: Buffer.from(`${text}${text ? '&' : ''}${encodeForm(set)}`) };
   },

@@ -2,6 +2,7 @@
  * Sinch SMS: the HMAC scheme through the adapter with Sinch's published SMS vector, every fixture, every status and
  * code, batches with an invalid item, sequences that skip `Dispatched`, and the ingest handler's answers.
  */
+import { recipientMessageIdOf } from '../../../functions/providers/recipients';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { STATUS_TABLE, supersedes, type Ordered } from '../../../functions/events/status';
 import type { OutgoingRequest } from '../../../functions/origin/types';
@@ -93,7 +94,7 @@ describe('fixtures', () => {
     expect(only(VECTOR.body)).toMatchObject({
       type: 'message.status',
       channel: 'sms',
-      messageId: '01JHFFHQ0P99JPPNQPJDV7JTBP:33662162466',
+      messageId: recipientMessageIdOf('01JHFFHQ0P99JPPNQPJDV7JTBP', '33662162466'),
       status: 'delivered',
       final: true,
       providerStatus: 'Delivered',
@@ -121,10 +122,10 @@ describe('fixtures', () => {
   it('makes each recipient of a full batch report its own event', () => {
     const events = normalize(fixtureNamed('batch-report-full.json').body);
     expect(events.map((event) => [event.messageId, event.status, event.error?.code])).toEqual([
-      ['01JHFGQ5ZKX3M4N5P6Q7R8S9T0:33662162466', 'delivered', undefined],
-      ['01JHFGQ5ZKX3M4N5P6Q7R8S9T0:33662162469', 'delivered', undefined],
-      ['01JHFGQ5ZKX3M4N5P6Q7R8S9T0:33662162470', 'failed', '402'],
-      ['01JHFGQ5ZKX3M4N5P6Q7R8S9T0:33662162471', 'expired', '406'],
+      [recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162466'), 'delivered', undefined],
+      [recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162469'), 'delivered', undefined],
+      [recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162470'), 'failed', '402'],
+      [recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162471'), 'expired', '406'],
     ]);
     expect(new Set(events.map((event) => event.eventId)).size).toBe(4);
     // A summary names no time: the receipt time.
@@ -227,7 +228,7 @@ describe('through the ingest handler', () => {
     const response = await handler(event);
     expect(response.statusCode).toBe(200);
     const [message] = await events(1);
-    expect(JSON.parse(message.Body!)).toMatchObject({ messageId: '01JHFFHQ0P99JPPNQPJDV7JTBP:33662162466', status: 'delivered' });
+    expect(JSON.parse(message.Body!)).toMatchObject({ messageId: recipientMessageIdOf('01JHFFHQ0P99JPPNQPJDV7JTBP', '33662162466'), status: 'delivered' });
   });
 
   it.each(validFixtures('sinch-sms').map((fixture) => [fixture.name, fixture] as const))('accepts %s signed with the dev secret', async (_name, fixture) => {
@@ -257,7 +258,7 @@ describe('through the ingest handler', () => {
   });
 
   it('answers 503, never a 4xx Sinch would drop, when one event of a batch is not queued', async () => {
-    const client = faultyClient(suite.sqs.endpoint, (event) => (event.messageId?.endsWith('33662162470') ? 'fail' : 'ok'));
+    const client = faultyClient(suite.sqs.endpoint, (event) => (event.messageId === recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162470') ? 'fail' : 'ok'));
     const { handler } = await ingestHarness(suite.sqs.client, 'sinch-sms', { sqs: client });
     const response = await handler(await signedWebhookEvent(call(fixtureNamed('batch-report-full.json').body)));
     expect(response.statusCode).toBe(503);
