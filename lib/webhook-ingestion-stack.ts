@@ -174,6 +174,8 @@ export class WebhookIngestionStack extends Stack {
       alarmEmails: config.alarmEmails,
       authFailureThreshold: config.authFailureAlarmThreshold,
       apiStage: this.api.stage,
+      accessLogs: this.api.accessLogs,
+      webhookRouteKeys: (providerId) => [ROUTE_PATHS.webhook(providerId), ROUTE_PATHS.webhookWithToken(providerId)].map((path) => `ANY ${path}`),
       ingests: this.ingests.map((ingest) => ({ providerId: ingest.providerId, function: ingest.handler.function })),
       consumer: this.consumer.function,
       eventsQueue: this.queues.eventsQueue,
