@@ -160,6 +160,7 @@ export class WebhookIngestionStack extends Stack {
       webhooks: this.ingests.map((ingest) => ({ providerId: ingest.providerId, handler: ingest.handler.function })),
       lookup: this.lookup.function,
       throttle: config.apiThrottle,
+      routeThrottle: config.routeThrottle,
       logRetentionDays,
       logRemovalPolicy,
     });
