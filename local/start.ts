@@ -59,8 +59,10 @@ function curlExample(pipeline: LocalPipeline, showValues: boolean): string[] {
   ];
 }
 
+/** One console line per request; a refused one says why (which check, which header: never a value). */
 function accessLine(entry: AccessLogEntry): string {
-  return `${new Date().toISOString().slice(11, 23)}  ${entry.method.padEnd(4)} ${entry.path}  ${entry.statusCode}  ${entry.durationMs.toFixed(1)} ms`;
+  const reason = entry.reason ? `  ${entry.reason}` : '';
+  return `${new Date().toISOString().slice(11, 23)}  ${entry.method.padEnd(4)} ${entry.path}  ${entry.statusCode}  ${entry.durationMs.toFixed(1)} ms${reason}`;
 }
 
 /** The queue engine keeps its data with `node:sqlite`, which Node has had since 22.5. */
