@@ -50,7 +50,7 @@ export interface RecordSourceConfig {
 }
 
 export interface ApiThrottle {
-  /** Steady-state requests per second for the whole API (default stage). */
+  /** Steady-state requests per second (of the whole stage for `apiThrottle`, of each route for `routeThrottle`). */
   readonly rateLimit: number;
   /** Requests the API absorbs in a burst above the rate. */
   readonly burstLimit: number;
@@ -68,6 +68,11 @@ export interface PipelineConfig {
   /** The EventBridge rules and SNS subscriptions of the record ingests, one entry per provider that has any. */
   readonly recordSources: readonly RecordSourceConfig[];
   readonly apiThrottle: ApiThrottle;
+  /**
+   * Per provider, the throttle of its webhook routes in place of `apiThrottle` (each of its two routes, with and
+   * without a token, gets these limits). Providers absent here get `apiThrottle`.
+   */
+  readonly routeThrottle: Readonly<Record<string, ApiThrottle>>;
   /** Retention of every log group the stack creates (functions and API access logs). */
   readonly logRetentionDays: number;
   /** Days a message's status and history are kept (the table's TTL); 0 keeps them for ever. */
@@ -99,6 +104,7 @@ export interface PipelineConfig {
  * - `apiThrottle` 500 rps / burst 1000: far above what these providers send (delivery receipts of bulk campaigns
  *   arrive in bursts), far below the 10,000 rps account quota, so one noisy caller cannot starve other APIs of the
  *   account. A throttled provider gets 429 and, for the ones that retry, retries.
+ * - `routeThrottle` none: every route has the stage's limits until one provider needs its own.
  * - `logRetentionDays` 30: long enough to investigate an incident reported by a provider a few weeks later.
  * - `consumerMaxConcurrency` 5: bounds the write rate on the table and the publish rate on the topic; the queue
  *   absorbs bursts, which is its job.
@@ -178,6 +184,7 @@ const KNOWN_KEYS = new Set([
   'providerTimeZones',
   'allowedIps',
   'apiThrottle',
+  'routeThrottle',
   'logRetentionDays',
   'tableTtlDays',
   'deletionProtection',
@@ -339,22 +346,32 @@ function readRecordSources(
 
 function readThrottle(raw: unknown, problems: Problems): ApiThrottle {
   if (raw === undefined) return CONFIG_DEFAULTS.apiThrottle;
+/**
+ * `{ rateLimit, burstLimit }` under `where`; a limit left out is `fallback`'s. API Gateway's account quota is 10,000
+ * rps with a 5,000 burst: a limit above them means nothing.
+ */
+function readLimits(raw: unknown, where: string, fallback: ApiThrottle, problems: Problems): ApiThrottle | undefined {
   if (!isObject(raw)) {
-    problems.push(`apiThrottle: ${show(raw)} must be { "rateLimit": number, "burstLimit": integer }`);
-    return CONFIG_DEFAULTS.apiThrottle;
+    problems.push(`${where}: ${show(raw)} must be { "rateLimit": number, "burstLimit": integer }`);
+    return undefined;
   }
-  const { rateLimit = CONFIG_DEFAULTS.apiThrottle.rateLimit, burstLimit = CONFIG_DEFAULTS.apiThrottle.burstLimit } = raw;
+  const { rateLimit = fallback.rateLimit, burstLimit = fallback.burstLimit } = raw;
+  const before = problems.length;
   for (const extra of Object.keys(raw).filter((k) => k !== 'rateLimit' && k !== 'burstLimit')) {
-    problems.push(`apiThrottle.${extra}: unknown setting (rateLimit, burstLimit)`);
+    problems.push(`${where}.${extra}: unknown setting (rateLimit, burstLimit)`);
   }
-  // API Gateway's account quota is 10,000 rps with a 5,000 burst: a stage limit above them means nothing.
   if (typeof rateLimit !== 'number' || !(rateLimit > 0 && rateLimit <= 10_000)) {
-    problems.push(`apiThrottle.rateLimit: ${show(rateLimit)} must be a number above 0 and at most 10000`);
+    problems.push(`${where}.rateLimit: ${show(rateLimit)} must be a number above 0 and at most 10000`);
   }
   if (!isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5000) {
-    problems.push(`apiThrottle.burstLimit: ${show(burstLimit)} must be an integer from 1 to 5000`);
+    problems.push(`${where}.burstLimit: ${show(burstLimit)} must be an integer from 1 to 5000`);
   }
-  return { rateLimit: rateLimit as number, burstLimit: burstLimit as number };
+  return problems.length === before ? { rateLimit: rateLimit as number, burstLimit: burstLimit as number } : undefined;
+}
+
+function readThrottle(raw: unknown, problems: Problems): ApiThrottle {
+  if (raw === undefined) return CONFIG_DEFAULTS.apiThrottle;
+  return readLimits(raw, 'apiThrottle', CONFIG_DEFAULTS.apiThrottle, problems) ?? CONFIG_DEFAULTS.apiThrottle;
 }
 
 function readAlarmEmails(raw: unknown, problems: Problems): string[] {
@@ -509,6 +526,12 @@ export function readPipelineConfig(
   const zones = readPerProvider('providerTimeZones', fromJsonText(raw.providerTimeZones), known, problems, readTimeZone(problems));
   const ips = readPerProvider('allowedIps', fromJsonText(raw.allowedIps), known, problems, readCidrs(problems));
   const apiThrottle = readThrottle(fromJsonText(raw.apiThrottle), problems);
+  const routeThrottle = readPerProvider('routeThrottle', fromJsonText(raw.routeThrottle), known, problems, (value, where) =>
+    readLimits(value, where, apiThrottle, problems),
+  );
+  for (const id of routeThrottle.keys()) {
+    if (known.includes(id) && !enabledIds.includes(id)) problems.push(`routeThrottle.${id}: not deployed (providers: ${enabledIds.join(', ')})`);
+  }
 
   const integers = Object.fromEntries(
     INTEGER_SETTINGS.map(([key, min, max]) => {
@@ -559,6 +582,7 @@ export function readPipelineConfig(
       return sources ? [{ provider, ...sources }] : [];
     }),
     apiThrottle,
+    routeThrottle: Object.fromEntries(routeThrottle),
     logRetentionDays,
     tableTtlDays: integers.tableTtlDays,
     deletionProtection,

@@ -179,6 +179,7 @@ export class WebhookIngestionStack extends Stack {
       webhooks: this.ingests.map((ingest) => ({ providerId: ingest.providerId, handler: ingest.handler.function })),
       lookup: this.lookup.function,
       throttle: config.apiThrottle,
+      routeThrottle: config.routeThrottle,
       logRetentionDays,
       logRemovalPolicy,
     });
@@ -193,6 +194,8 @@ export class WebhookIngestionStack extends Stack {
       alarmEmails: config.alarmEmails,
       authFailureThreshold: config.authFailureAlarmThreshold,
       apiStage: this.api.stage,
+      accessLogs: this.api.accessLogs,
+      webhookRouteKeys: (providerId) => [ROUTE_PATHS.webhook(providerId), ROUTE_PATHS.webhookWithToken(providerId)].map((path) => `ANY ${path}`),
       ingests: this.ingests.map((ingest) => ({ providerId: ingest.providerId, function: ingest.handler.function })),
       recordIngests: this.recordIngests.map((ingest) => ({
         providerId: ingest.providerId,

@@ -45,6 +45,10 @@ export interface AccessLogEntry {
   readonly path: string;
   readonly statusCode: number;
   readonly durationMs: number;
+  /** The request id the handler saw (`requestContext.requestId`); absent when no route matched. */
+  readonly requestId?: string;
+  /** Why a refused request was refused (the check and the header by name, never a value), when the pipeline knows. */
+  readonly reason?: string;
 }
 
 export interface GatewayOptions {
@@ -241,7 +245,8 @@ function maskedPath(path: string, match: RouteMatch | undefined): string {
   const secrets = match?.compiled.route.secretParameters ?? [];
   const template = match?.compiled.segments ?? [];
   const segments = splitPath(path);
-  const underWebhooks = segments[0] === 'webhooks';
+  // Compared as routing compares it (decoded) and in any case: `/%77ebhooks/…` or `/Webhooks/…` may carry a token too.
+  const underWebhooks = (decodeSegment(segments[0] ?? '') ?? segments[0] ?? '').toLowerCase() === 'webhooks';
   const masked = segments.map((segment, index) => {
     const name = PARAMETER.exec(template[index] ?? '')?.[1];
     return (name !== undefined && secrets.includes(name)) || (underWebhooks && index >= 2) ? '***' : segment;
@@ -337,11 +342,14 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     const selected = selectRoute(routes, method, url.pathname);
     const match = 'compiled' in selected ? selected : undefined;
     let result: APIGatewayProxyStructuredResultV2;
+    let requestId: string | undefined;
     let closeAfter = false;
     try {
       if (!match) throw selected;
       const bytes = await readBody(request, options.maxBodyBytes);
-      result = await match.compiled.route.handler(buildEvent(request, match, url, bytes, now));
+      const event = buildEvent(request, match, url, bytes, now);
+      requestId = event.requestContext.requestId;
+      result = await match.compiled.route.handler(event);
     } catch (error) {
       // A body left unread must not be parsed as the next request on this connection.
       closeAfter = error instanceof PayloadTooLargeError || !request.complete;
@@ -355,6 +363,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
       path: maskedPath(url.pathname, match),
       statusCode: result.statusCode ?? 200,
       durationMs: Number(process.hrtime.bigint() - started) / 1e6,
+      ...(requestId ? { requestId } : {}),
     });
   };
 

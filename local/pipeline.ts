@@ -25,6 +25,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfig } from '../lib/pipeline-settings';
 import { hasHttpRoute, providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
+import type { IngestOutcome } from '../functions/ingest/createIngestHandler';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
 import { canAdmit, schemesOf, unusedKeys } from '../functions/origin/verify';
 import type { ProviderCredentials } from '../functions/origin/credentials';
@@ -177,6 +178,29 @@ export function subscribersFromCdkJson(cdkJsonPath?: string): SubscriberConfig[]
  * loggers and metrics read these when they are built. An explicit `logLevel` wins; otherwise the environment's
  * own settings win over these defaults.
  */
+/** A refusal as the console line shows it: the check and the header by name (401), or what the body lacked (400). */
+export function refusalReason(outcome: IngestOutcome): string {
+  if (outcome.reasonMessage) return `${outcome.reasonMessage}${outcome.header ? ` (${outcome.header})` : ''}`;
+  return outcome.detail ? `${outcome.outcome}: ${outcome.detail}` : outcome.outcome;
+}
+
+/** `path` with every segment that holds a configured token (percent-encoded or not) replaced by `***`. */
+export function maskTokens(path: string, tokens: readonly string[]): string {
+  if (tokens.length === 0) return path;
+  return path
+    .split('/')
+    .map((segment) => {
+      let decoded = segment;
+      try {
+        decoded = decodeURIComponent(segment);
+      } catch {
+        // kept as written
+      }
+      return tokens.some((token) => segment.includes(token) || decoded.includes(token)) ? '***' : segment;
+    })
+    .join('/');
+}
+
 function quietFunctions(logLevel: LocalLogLevel | undefined): void {
   process.env.POWERTOOLS_METRICS_DISABLED ??= 'true';
   if (logLevel) process.env.POWERTOOLS_LOG_LEVEL = logLevel;
@@ -310,8 +334,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     // known only once it listens (port 0 picks one); the handlers read it per request.
     let gatewayUrl: string | undefined;
     const publicBaseUrl = () => options.publicBaseUrl ?? gatewayUrl;
+    // Why each refused request was refused, by request id, until its access line is written (whatever the log level).
+    const refusals = new Map<string, string>();
+    const onOutcome = (outcome: IngestOutcome) => {
+      if (options.onAccess && outcome.statusCode >= 400) refusals.set(outcome.requestId, refusalReason(outcome));
+    };
     const ingestRoutes = adapters.filter(hasHttpRoute).flatMap((adapter): GatewayRoute[] => {
       const handler = createIngestHandler({
+        onOutcome,
         adapter,
         sqs,
         eventsQueueUrl: queues.eventsQueueUrl,
@@ -400,12 +430,20 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     });
 
     const onAccess = options.onAccess;
+    // Configured URL tokens, masked wherever they appear in a logged path (the gateway masks the token routes'
+    // segments; this covers a token sent anywhere else). Filled once the credentials are read, below.
+    const tokens: string[] = [];
+    const accessEntry = (entry: AccessLogEntry): AccessLogEntry => {
+      const reason = entry.requestId === undefined ? undefined : refusals.get(entry.requestId);
+      if (entry.requestId !== undefined) refusals.delete(entry.requestId);
+      return { ...entry, path: maskTokens(entry.path, tokens), ...(reason ? { reason } : {}) };
+    };
     // The console polls: its own requests would drown the access log.
     const gateway = await startGateway({
       routes,
       port: options.port ?? 3000,
       maxBodyBytes,
-      onAccess: onAccess && ((entry) => (entry.path === '/console' || entry.path.startsWith('/console/') ? undefined : onAccess(entry))),
+      onAccess: onAccess && ((entry) => (entry.path === '/console' || entry.path.startsWith('/console/') ? undefined : onAccess(accessEntry(entry)))),
     });
     cleanup.push(() => gateway.stop());
     gatewayUrl = gateway.url;
@@ -421,6 +459,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           throw error instanceof InvalidCredentialsError ? new ConfigurationError(`${secretsFile}: ${error.message}`) : error;
         });
         const token = configured?.tokens?.[0];
+        tokens.push(...(configured?.tokens ?? []));
         const headers: Record<string, string> = {};
         for (const [name, values] of Object.entries(configured?.headers ?? {})) if (values[0] !== undefined) headers[name] = values[0];
         return {

@@ -19,6 +19,7 @@ import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-loc
 import path from 'node:path';
 import { ENV, INGEST } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/shared/env';
+import { messageIdSegment } from '../functions/lookup/messageId';
 import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
 import type { LocalPipeline, ProviderRoute } from './pipeline';
 import type { RuntimeFile } from './tail';
@@ -56,13 +57,16 @@ function curlExample(pipeline: LocalPipeline, showValues: boolean): string[] {
     'Try it:',
     `  curl -s -X POST ${shellQuote(url)} -H ${shellQuote(`content-type: ${callback.contentType}`)}${headers.join('')} \\`,
     `    -d ${shellQuote(callback.body.replace(/\s*\n\s*/g, ' '))}`,
-    `  curl -s ${pipeline.url}/messages/${route.provider}/${encodeURIComponent(script.messageId)}`,
+    // The 2xx only says "queued": the lookup retries its 404 until the consumer has written the status.
+    `  curl -sf --retry 5 --retry-all-errors --retry-delay 1 ${pipeline.url}/messages/${route.provider}/${messageIdSegment(script.messageId)}`,
     `  npm run simulate -- all all        # every provider, in order, shuffled and duplicated`,
   ];
 }
 
+/** One console line per request; a refused one says why (which check, which header: never a value). */
 function accessLine(entry: AccessLogEntry): string {
-  return `${new Date().toISOString().slice(11, 23)}  ${entry.method.padEnd(4)} ${entry.path}  ${entry.statusCode}  ${entry.durationMs.toFixed(1)} ms`;
+  const reason = entry.reason ? `  ${entry.reason}` : '';
+  return `${new Date().toISOString().slice(11, 23)}  ${entry.method.padEnd(4)} ${entry.path}  ${entry.statusCode}  ${entry.durationMs.toFixed(1)} ms${reason}`;
 }
 
 /** The queue engine keeps its data with `node:sqlite`, which Node has had since 22.5. */

@@ -33,7 +33,7 @@ import { enqueueEvents, type EnqueueResult } from './enqueue';
 import { createMetricsRecorder, count } from './metrics';
 import { keepRejected, rejectedBodyOf } from './rejected';
 import { adaptRequest, bodyByteLength, bodyBytes, bodyText, originRequestOf, paramsOf, type IngestRequest } from './request';
-import { errorOrigin, logTrace, maskDigits, newTrace, type Trace } from './trace';
+import { AUTH_MESSAGES, errorOrigin, logTrace, maskDigits, newTrace, type Trace } from './trace';
 import { createVerifier } from './verify';
 
 export interface IngestDependencies {
@@ -60,6 +60,26 @@ export interface IngestDependencies {
   publicBaseUrl?: string | (() => string | undefined);
   /** How far a signed timestamp may be from the clock. @default INGEST.signatureToleranceSeconds (300) */
   signatureToleranceSeconds?: number;
+  /**
+   * Told how every request ended, whatever the log level: `npm start` shows a refusal's reason on its console line.
+   * Names the check and the header, never a value.
+   */
+  onOutcome?: (outcome: IngestOutcome) => void;
+}
+
+/** How one request ended, as {@link IngestDependencies.onOutcome} is told it. */
+export interface IngestOutcome {
+  readonly requestId: string;
+  readonly statusCode: number;
+  /** `accepted`, `ping`, an error code (`invalid_body`, `unauthorized`…), `queue_unavailable`… */
+  readonly outcome: string;
+  /** The check that refused the request (401), and the human message of that check. */
+  readonly reason?: string;
+  readonly reasonMessage?: string;
+  /** The credential header concerned, by name. */
+  readonly header?: string;
+  /** What was wrong with a body (400), digits masked. */
+  readonly detail?: string;
 }
 
 const EMPTY_ENQUEUE: EnqueueResult = { queued: new Set(), messageIds: [], failures: [] };
@@ -248,6 +268,15 @@ export function createIngestHandler(
     }
     trace.statusCode = response.statusCode;
     logTrace(trace, { provider: adapter.id, requestId: request.requestId, startedAt, metricsOf });
+    deps.onOutcome?.({
+      requestId: request.requestId,
+      statusCode: response.statusCode ?? 200,
+      outcome: trace.outcome,
+      ...(trace.reason ? { reason: trace.reason, reasonMessage: AUTH_MESSAGES[trace.reason] } : {}),
+      ...(trace.header ? { header: trace.header } : {}),
+      // An auth refusal's detail is the check's own wording and stays in the log; a body's is safe to show.
+      ...(trace.detail && !trace.reason ? { detail: trace.detail } : {}),
+    });
     return response;
   };
 }

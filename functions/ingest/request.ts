@@ -129,7 +129,7 @@ export function originRequestOf(
     token: request.token,
     sourceIp: request.sourceIp,
     body: bytes,
-    formParams: () => (form ??= request.contentType === FORM_MEDIA_TYPE ? parseForm(bytes.toString('utf8')) : []),
+    formParams: () => (form ??= request.contentType === FORM_MEDIA_TYPE ? parseForm(bytes.toString('utf8'), request.charset) : []),
     now: options.now,
   };
 }
@@ -137,8 +137,8 @@ export function originRequestOf(
 export const FORM_MEDIA_TYPE = 'application/x-www-form-urlencoded';
 
 /** The form parameters an adapter reads: a form body's, or a GET's query string. */
-export function paramsOf(request: Pick<IngestRequest, 'method' | 'contentType' | 'rawQuery'>, text: string): FormParams {
-  if (request.contentType === FORM_MEDIA_TYPE) return parseForm(text);
+export function paramsOf(request: Pick<IngestRequest, 'method' | 'contentType' | 'rawQuery' | 'charset'>, text: string): FormParams {
+  if (request.contentType === FORM_MEDIA_TYPE) return parseForm(text, request.charset);
   return request.method === 'GET' ? parseForm(request.rawQuery) : [];
 }
 

@@ -7,6 +7,11 @@
  *       history: [{ eventId, status, providerStatus, occurredAt, receivedAt }, …] }   oldest first
  * 400 a provider or message id that cannot be one      404 nothing stored      405 not GET
  * ```
+ *
+ * Every stored message id is addressable. API Gateway decodes the path before it routes it, so an id holding `/`
+ * (`%2F` becomes a second segment: 404), `?` or `#` (the path ends there), `%`, whitespace or control characters
+ * cannot be sent percent-encoded; such an id goes as `~` followed by the base64url of its UTF-8 bytes
+ * ({@link messageIdSegment} builds the segment; `~` never needs encoding and base64url survives any decoding).
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -14,6 +19,9 @@ import { MAX_FIELD_LENGTH, PROVIDER_ID_PATTERN } from '../events/schema';
 import { BadRequestError, MethodNotAllowedError, NotFoundError, toErrorResponse, WebhookError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { createStatusStore, type StoredMessage } from '../store/createStatusStore';
+import { decodeIdSegment, ENCODED_ID_PREFIX } from './messageId';
+
+export { ENCODED_ID_PREFIX, messageIdSegment } from './messageId';
 
 export interface LookupDependencies {
   dynamodb: DynamoDBClient;
@@ -40,17 +48,19 @@ export interface MessageView {
   }>;
 }
 
-// Control characters are never part of a provider's message id; refusing them keeps them out of keys and logs.
-const CONTROL_CHARACTERS = /[\u0000-\u001f\u007f]/;
-
-/** The route's path parameters, checked: 400 naming the parameter otherwise. */
+/**
+ * The route's path parameters, checked: 400 naming the parameter otherwise. A `{messageId}` starting with `~` is
+ * decoded ({@link messageIdSegment}); any other is the id as the gateway decoded it. Control characters are not
+ * refused: the ingest stores what the provider sent, and a stored id must stay addressable.
+ */
 export function messagePathOf(event: Pick<APIGatewayProxyEventV2, 'pathParameters'>): { provider: string; messageId: string } {
   const provider = event.pathParameters?.provider ?? '';
-  const messageId = event.pathParameters?.messageId ?? '';
+  const segment = event.pathParameters?.messageId ?? '';
   if (!PROVIDER_ID_PATTERN.test(provider)) throw new BadRequestError('not a provider id', 'provider');
+  if (segment === '') throw new BadRequestError('missing', 'messageId');
+  const messageId = segment.startsWith(ENCODED_ID_PREFIX) ? decodeIdSegment(segment.slice(ENCODED_ID_PREFIX.length)) : segment;
   if (messageId === '') throw new BadRequestError('missing', 'messageId');
-  if (messageId.length > MAX_FIELD_LENGTH) throw new BadRequestError('too long', 'messageId');
-  if (CONTROL_CHARACTERS.test(messageId)) throw new BadRequestError('contains control characters', 'messageId');
+  if (messageId.length > MAX_FIELD_LENGTH) throw new BadRequestError(`longer than ${MAX_FIELD_LENGTH} characters`, 'messageId');
   return { provider, messageId };
 }
 

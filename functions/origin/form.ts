@@ -1,27 +1,47 @@
 /**
- * `application/x-www-form-urlencoded`, the way providers send it: `+` is a space, percent-escapes are UTF-8, repeated
+ * `application/x-www-form-urlencoded`, the way providers send it: `+` is a space, percent-escapes are bytes of the declared charset (UTF-8 by default), repeated
  * names are kept in order (Twilio signs each value, Vonage and Plivo send repeated keys). A malformed escape is kept
  * as written rather than refused: the signature was computed over what the provider meant, and a `%` in a text
  * is more likely than an attack.
  */
 import type { FormParams } from './types';
 
-function decode(component: string): string {
-  const spaced = component.replace(/\+/g, ' ');
+type Decoder = InstanceType<typeof TextDecoder>;
+
+/** A run of percent-escapes: decoded together, since one character may take several bytes. */
+const ESCAPES = /(?:%[0-9A-Fa-f]{2})+/g;
+
+function decode(component: string, decoder: Decoder): string {
+  return component.replace(/\+/g, ' ').replace(ESCAPES, (run) => {
+    const bytes = Uint8Array.from(run.slice(1).split('%'), (hex) => parseInt(hex, 16));
+    try {
+      return decoder.decode(bytes);
+    } catch {
+      return run;
+    }
+  });
+}
+
+/** A strict decoder of `charset`; UTF-8 when none or one the runtime does not know is declared. */
+function decoderOf(charset: string | undefined): Decoder {
   try {
-    return decodeURIComponent(spaced);
+    return new TextDecoder(charset ?? 'utf-8', { fatal: true });
   } catch {
-    return spaced;
+    return new TextDecoder('utf-8', { fatal: true });
   }
 }
 
-/** Parses a form body or a query string into ordered `[name, value]` pairs, repeated names kept. */
-export function parseForm(text: string): FormParams {
+/**
+ * Parses a form body or a query string into ordered `[name, value]` pairs, repeated names kept. Percent-escapes
+ * are bytes of `charset` (a form declared ISO-8859-1 sends `é` as `%E9`); escapes invalid in it stay as written.
+ */
+export function parseForm(text: string, charset?: string): FormParams {
+  const decoder = decoderOf(charset);
   const pairs: Array<readonly [string, string]> = [];
   for (const part of text.split('&')) {
     if (part === '') continue;
     const eq = part.indexOf('=');
-    pairs.push(eq < 0 ? [decode(part), ''] : [decode(part.slice(0, eq)), decode(part.slice(eq + 1))]);
+    pairs.push(eq < 0 ? [decode(part, decoder), ''] : [decode(part.slice(0, eq), decoder), decode(part.slice(eq + 1), decoder)]);
   }
   return pairs;
 }

@@ -5,6 +5,7 @@ import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import type * as kms from 'aws-cdk-lib/aws-kms';
 import type * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { EmailSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import type * as sqs from 'aws-cdk-lib/aws-sqs';
@@ -26,6 +27,10 @@ export interface MonitoringProps {
   readonly alarmEmails: readonly string[];
   readonly authFailureThreshold: number;
   readonly apiStage: apigw.HttpStage;
+  /** The API's JSON access log (`ACCESS_LOG_FIELDS`): the per-route answers are counted from it. */
+  readonly accessLogs: logs.ILogGroup;
+  /** Route keys of each provider's webhook routes (`ANY /webhooks/<provider>`, and its `/{token}` form). */
+  readonly webhookRouteKeys: (providerId: string) => readonly string[];
   readonly ingests: readonly MonitoredIngest[];
   /** Record ingests (EventBridge/SNS) and their dead-letter queues. @default none */
   readonly recordIngests?: ReadonlyArray<MonitoredIngest & { readonly deadLetterQueue: sqs.IQueue }>;
@@ -45,6 +50,35 @@ export function providerMetricQuery(namespace: string, metricName: string, provi
   return `SELECT SUM(${metricName}) FROM "${namespace}" WHERE provider = '${providerId}'`;
 }
 
+/**
+ * Metrics the stack derives from the API's access log, one time series per route key (dimension `route`): every
+ * webhook request, and those answered 5xx whoever answered them (our function, or API Gateway itself when the
+ * function crashed, timed out, was throttled or the request exceeded Lambda's payload limit).
+ */
+export const ACCESS_LOG_METRICS = {
+  requests: 'WebhookRequests',
+  serverErrors: 'Webhook5xx',
+  /** Dimension holding `$context.routeKey`. */
+  routeDimension: 'route',
+} as const;
+
+/**
+ * The first look of each alarm: the `npm run ops` command (or log) to start from, named in the alarm's description
+ * and in docs/deploy.md's alarm table (a test keeps the two the same). `<stack>` is `WebhookIngestion-<stage>`.
+ */
+export const FIRST_LOOKS = {
+  eventsDlq: 'npm run ops -- dlq list --stack <stack>',
+  subscriberDlq: 'npm run ops -- dlq list --subscriber <name> --stack <stack>',
+  oldestEvent: 'npm run ops -- queues --stack <stack>',
+  api5xx: 'npm run ops -- queues --stack <stack>',
+  provider5xx: 'npm run ops -- queues --stack <stack>',
+  enqueueFailures: 'npm run ops -- queues --stack <stack>',
+  consumerErrors: 'npm run ops -- queues --stack <stack>',
+  recordFailures: 'npm run ops -- queues --stack <stack>',
+  authFailures: 'npm run ops -- stats --provider <provider> --stack <stack>',
+  rejectedBodies: 'npm run ops -- rejected list --stack <stack>',
+} as const;
+
 /** A dashboard search returning one line per dimension combination (per provider) of one of our metrics. */
 function metricSearch(namespace: string, metricName: string, label: string): cloudwatch.IMetric {
   return new cloudwatch.MathExpression({
@@ -55,9 +89,10 @@ function metricSearch(namespace: string, metricName: string, label: string): clo
 }
 
 /**
- * Alarms and the dashboard (issue 4): dead-letter depth (events and every subscriber), age of the oldest queued
- * event, the API's 5xx rate, consumer errors, auth-failure spikes per provider, and new rejected bodies; every
- * alarm notifies (and clears on) one encrypted SNS topic.
+ * Alarms and the dashboard: dead-letter depth (events and every subscriber), age of the oldest queued event, the
+ * API's 5xx rate and each provider's, enqueue failures per provider, consumer errors and record failures (before
+ * they reach the dead-letter queue), auth-failure spikes per provider, and new rejected bodies; every alarm notifies
+ * (and clears on) one encrypted SNS topic, and its description names its first look ({@link FIRST_LOOKS}).
  */
 export class Monitoring extends Construct {
   readonly alarmTopic: sns.Topic;
@@ -103,10 +138,12 @@ export class Monitoring extends Construct {
     for (const email of props.alarmEmails) this.alarmTopic.addSubscription(new EmailSubscription(email));
     const action = new SnsAction(this.alarmTopic);
 
-    const alarm = (alarmId: string, description: string, options: cloudwatch.AlarmProps) => {
+    const stackName = Stack.of(this).stackName;
+    const alarm = (alarmId: string, description: string, firstLook: string, options: cloudwatch.AlarmProps) => {
+      const look = firstLook.replace('<stack>', stackName);
       const created = new cloudwatch.Alarm(this, alarmId, {
         alarmName: `${prefix}-${alarmId}`,
-        alarmDescription: description,
+        alarmDescription: `${description} First look: ${look}`,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
         ...options,
       });
@@ -119,14 +156,14 @@ export class Monitoring extends Construct {
       queue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(1), statistic: cloudwatch.Stats.MAXIMUM });
 
     /* Dead letters: any record here was retried maxReceiveCount times and is not applied. */
-    alarm('events-dlq-depth', 'Events the consumer could not apply are in the dead-letter queue: inspect and redrive.', {
+    alarm('events-dlq-depth', 'Events the consumer could not apply are in the dead-letter queue: inspect and redrive.', FIRST_LOOKS.eventsDlq, {
       metric: depthOf(props.deadLetterQueue),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
     });
     for (const { name, queue } of props.subscriberDeadLetterQueues) {
-      alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, {
+      alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, FIRST_LOOKS.subscriberDlq.replace('<name>', name), {
         metric: depthOf(queue),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
@@ -145,7 +182,7 @@ export class Monitoring extends Construct {
     }
 
     /* Backlog: the consumer is down, throttled or far behind. */
-    alarm('oldest-event-age', `An event has waited more than ${ALARM_DEFAULTS.oldestEventAgeSeconds} s on the events queue.`, {
+    alarm('oldest-event-age', `An event has waited more than ${ALARM_DEFAULTS.oldestEventAgeSeconds} s on the events queue.`, FIRST_LOOKS.oldestEvent, {
       metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
       threshold: ALARM_DEFAULTS.oldestEventAgeSeconds,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
@@ -153,7 +190,7 @@ export class Monitoring extends Construct {
     });
 
     /* Ingest: share of requests answered 5xx (enqueue failures, crashes, timeouts). */
-    alarm('api-5xx-rate', `More than ${ALARM_DEFAULTS.server5xxPercent}% of webhook requests were answered 5xx.`, {
+    alarm('api-5xx-rate', `More than ${ALARM_DEFAULTS.server5xxPercent}% of webhook requests were answered 5xx.`, FIRST_LOOKS.api5xx, {
       metric: new cloudwatch.MathExpression({
         expression: 'IF(requests > 0, 100 * errors / requests, 0)',
         usingMetrics: {
@@ -169,16 +206,103 @@ export class Monitoring extends Construct {
     });
 
     /* Consumer: an invocation that threw fails its whole batch (record failures are reported, not thrown). */
-    alarm('consumer-errors', 'The consumer function failed invocations (whole batches retried).', {
+    alarm('consumer-errors', 'The consumer function failed invocations (whole batches retried).', FIRST_LOOKS.consumerErrors, {
       metric: props.consumer.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
     });
 
+    /*
+     * One provider's 5xx rate, from the access log rather than the function: API Gateway's own answers (a crash, a
+     * timeout, a throttled function, a body over Lambda's 6 MB payload) never reach the function's metrics, and
+     * API Gateway's per-route metrics would need detailed metrics on the whole stage, billed per route and metric.
+     */
+    const routeMetric = (metricName: string, routeKey: string) =>
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensionsMap: { [ACCESS_LOG_METRICS.routeDimension]: routeKey },
+        statistic: cloudwatch.Stats.SUM,
+        period,
+      });
+    const webhookRoutes = '$.routeKey = "ANY /webhooks/*"';
+    new logs.MetricFilter(this, 'WebhookRequests', {
+      logGroup: props.accessLogs,
+      filterPattern: logs.FilterPattern.literal(`{ ${webhookRoutes} }`),
+      metricNamespace: props.metricsNamespace,
+      metricName: ACCESS_LOG_METRICS.requests,
+      metricValue: '1',
+      dimensions: { [ACCESS_LOG_METRICS.routeDimension]: '$.routeKey' },
+    });
+    new logs.MetricFilter(this, 'Webhook5xx', {
+      logGroup: props.accessLogs,
+      // The access log writes the status as a string: a wildcard match, not a numeric comparison.
+      filterPattern: logs.FilterPattern.literal(`{ ${webhookRoutes} && $.status = "5*" }`),
+      metricNamespace: props.metricsNamespace,
+      metricName: ACCESS_LOG_METRICS.serverErrors,
+      metricValue: '1',
+      dimensions: { [ACCESS_LOG_METRICS.routeDimension]: '$.routeKey' },
+    });
+    props.ingests.forEach(({ providerId }, index) => {
+      const routes = props.webhookRouteKeys(providerId);
+      const usingMetrics: Record<string, cloudwatch.IMetric> = {};
+      routes.forEach((routeKey, r) => {
+        usingMetrics[`errors${index}r${r}`] = routeMetric(ACCESS_LOG_METRICS.serverErrors, routeKey);
+        usingMetrics[`requests${index}r${r}`] = routeMetric(ACCESS_LOG_METRICS.requests, routeKey);
+      });
+      // A route nobody called has no data at all: FILL makes it 0 instead of leaving the sum without data.
+      const sum = (kind: string) => routes.map((_, r) => `FILL(${kind}${index}r${r}, 0)`).join(' + ');
+      alarm(
+        `provider-5xx-rate-${providerId}`,
+        `More than ${ALARM_DEFAULTS.server5xxPercent}% of ${providerId} webhook requests in 5 minutes were answered 5xx (by the function or by API Gateway; the access log's integrationError says which).`,
+        FIRST_LOOKS.provider5xx.replace('<provider>', providerId),
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: `IF((${sum('requests')}) > 0, 100 * (${sum('errors')}) / (${sum('requests')}), 0)`,
+            usingMetrics,
+            period,
+            label: `${providerId} 5xx %`,
+          }),
+          threshold: ALARM_DEFAULTS.server5xxPercent,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
+    });
+
+    /* Enqueue: any event the queue did not take was answered 5xx (the provider may retry) or left out of an ack. */
+    for (const { providerId } of props.ingests) {
+      alarm(`enqueue-failures-${providerId}`, `${providerId} events could not be queued (EnqueueFailures > 0): the provider got a 5xx or a partial ack.`, FIRST_LOOKS.enqueueFailures, {
+        metric: new cloudwatch.MathExpression({
+          expression: providerMetricQuery(props.metricsNamespace, METRICS.enqueueFailures, providerId),
+          period,
+          label: `${METRICS.enqueueFailures} ${providerId}`,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
+    /*
+     * Consumer records: a failed record is retried, and dead-lettered only after maxReceiveCount receipts; this
+     * fires at the first failure, long before the dead-letter alarm, while the cause is still in the logs.
+     */
+    alarm('record-failures', 'The consumer failed records (RecordFailures > 0); they are retried and reach the dead-letter queue if they keep failing.', FIRST_LOOKS.recordFailures, {
+      metric: new cloudwatch.MathExpression({
+        expression: `SELECT SUM(${METRICS.recordFailures}) FROM "${props.metricsNamespace}"`,
+        period,
+        label: METRICS.recordFailures,
+      }),
+      threshold: 0,
+      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+    });
+
     /* Authentication: a spike of 401s is a bad rotation or someone probing the URL. */
     for (const { providerId } of props.ingests) {
-      alarm(`auth-failures-${providerId}`, `More than ${props.authFailureThreshold} refused ${providerId} webhooks in 5 minutes.`, {
+      alarm(`auth-failures-${providerId}`, `More than ${props.authFailureThreshold} refused ${providerId} webhooks in 5 minutes.`, FIRST_LOOKS.authFailures.replace('<provider>', providerId), {
         metric: new cloudwatch.MathExpression({
           expression: providerMetricQuery(props.metricsNamespace, METRICS.authFailures, providerId),
           period,
@@ -191,7 +315,7 @@ export class Monitoring extends Construct {
     }
 
     /* Validation: an authenticated provider sent bodies we refused; its format may have changed. */
-    alarm('rejected-bodies', 'Authenticated webhooks failed validation and were kept on the rejected queue.', {
+    alarm('rejected-bodies', 'Authenticated webhooks failed validation and were kept on the rejected queue.', FIRST_LOOKS.rejectedBodies, {
       metric: props.rejectedQueue.metricNumberOfMessagesSent({ period, statistic: cloudwatch.Stats.SUM }),
       threshold: 1,
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

@@ -44,7 +44,10 @@ export interface WebhookApiProps {
   readonly stage: string;
   readonly webhooks: readonly WebhookRoute[];
   readonly lookup: lambda.IFunction;
+  /** The stage's default limits: every route without its own. */
   readonly throttle: ApiThrottle;
+  /** Per provider, the limits of its two webhook routes instead of `throttle`. */
+  readonly routeThrottle?: Readonly<Record<string, ApiThrottle>>;
   readonly logRetentionDays: logs.RetentionDays;
   /** @default RemovalPolicy.RETAIN */
   readonly logRemovalPolicy?: RemovalPolicy;
@@ -52,8 +55,8 @@ export interface WebhookApiProps {
 
 /**
  * The HTTP API: per provider `ANY /webhooks/{provider}` and `ANY /webhooks/{provider}/{token}` to that
- * provider's function (which refuses every method but POST with 405), and `GET /messages/{provider}/{messageId}` behind IAM. One `$default` stage, throttled,
- * with JSON access logs.
+ * provider's function (which refuses every method but POST with 405), and `GET /messages/{provider}/{messageId}` behind IAM. One `$default` stage, throttled
+ * (the stage's limits on every route, a provider's own on its two routes when configured), with JSON access logs.
  */
 export class WebhookApi extends Construct {
   readonly api: apigw.HttpApi;
@@ -93,6 +96,8 @@ export class WebhookApi extends Construct {
       const routes = [ROUTE_PATHS.webhook(providerId), ROUTE_PATHS.webhookWithToken(providerId)].flatMap((path) =>
         this.api.addRoutes({ path, methods: [apigw.HttpMethod.ANY], integration }),
       );
+      const own = props.routeThrottle?.[providerId];
+      if (own) this.throttleRoutes(routes, own);
       for (const route of routes) {
         Validations.of(route.node.defaultChild as CfnResource).acknowledge({
           id: 'AwsSolutions-APIG4',
@@ -110,6 +115,25 @@ export class WebhookApi extends Construct {
       integration: new HttpLambdaIntegration('lookup', props.lookup),
       authorizer: new HttpIamAuthorizer(),
     });
+  }
+
+  /**
+   * Route settings override the stage's default throttle for these routes alone (API Gateway applies a route's own
+   * limits instead of the stage's, per route key). The stage must be created after the routes it names, or
+   * CloudFormation fails with "Unable to find Route by key".
+   */
+  private throttleRoutes(routes: readonly apigw.HttpRoute[], limits: ApiThrottle): void {
+    const stage = this.stage.node.defaultChild as apigw.CfnStage;
+    const settings = { ...((stage.routeSettings as Record<string, unknown> | undefined) ?? {}) };
+    for (const route of routes) {
+      settings[(route.node.defaultChild as apigw.CfnRoute).routeKey] = {
+        // `routeSettings` is untyped JSON: CloudFormation's own (PascalCase) names, CDK does not convert them.
+        ThrottlingRateLimit: limits.rateLimit,
+        ThrottlingBurstLimit: limits.burstLimit,
+      };
+      stage.node.addDependency(route);
+    }
+    stage.routeSettings = settings;
   }
 
   /** Base URL of the API (ends with `/`). */

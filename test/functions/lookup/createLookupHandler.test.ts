@@ -90,7 +90,9 @@ describe.each(dynamoEngines)('lookup route on %s', (engine) => {
       [undefined, '1', 'provider'],
       ['webcom', undefined, 'messageId'],
       ['webcom', 'x'.repeat(1025), 'messageId'],
-      ['webcom', '12\n34', 'messageId'],
+      ['webcom', '~not base64', 'messageId'],
+      ['webcom', `~${Buffer.from([0xff, 0xfe]).toString('base64url')}`, 'messageId'],
+      ['webcom', `~${Buffer.from('x'.repeat(1025)).toString('base64url')}`, 'messageId'],
     ];
     for (const [provider, messageId, field] of cases) {
       const response = await lookup(request(provider, messageId));
