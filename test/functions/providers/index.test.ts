@@ -25,7 +25,7 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms']);
+    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'twilio', 'meta-whatsapp']);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
   });
 
