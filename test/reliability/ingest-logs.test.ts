@@ -7,7 +7,8 @@ import { webhookRequest } from '../../functions/providers/common';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { adapterFor, providerIds } from '../../functions/providers';
 import { ingestHarness, useIngestSuite } from '../functions/ingest/harness';
-import { devCredentialHeaders, devToken, fixtures, webhookEvent, type Fixture } from '../support/requests';
+import { devCredentialHeaders, devToken, fixtureEvent, fixtures, webhookEvent, type Fixture } from '../support/requests';
+import { signingMaterial } from '../../local/provider-requests';
 
 const suite = useIngestSuite();
 
@@ -62,7 +63,10 @@ function textsIn(fixture: Fixture): string[] {
   return texts;
 }
 
-const SECRETS = providerIds.flatMap((provider) => [...Object.values(devCredentialHeaders(provider)), ...(devToken(provider) ? [devToken(provider)!] : [])]);
+const SECRETS = providerIds.flatMap((provider) => {
+  const { signingKeys = [], verifyTokens = [] } = signingMaterial(provider)?.credentials ?? {};
+  return [...Object.values(devCredentialHeaders(provider)), ...(devToken(provider) ? [devToken(provider)!] : []), ...signingKeys, ...verifyTokens];
+});
 const WRONG_SECRET = 'wrong-secret-presented-by-a-caller-0001';
 
 describe('case 15: no phone number, secret or body in the logs', () => {
@@ -75,7 +79,7 @@ describe('case 15: no phone number, secret or body in the logs', () => {
     };
     let requests = 0;
     for (const fixture of all) {
-      await handler(webhookEvent(provider, { body: fixture.body, contentType: fixture.contentType }));
+      await handler(await fixtureEvent(fixture));
       await handler(webhookEvent(provider, { body: fixture.body, contentType: fixture.contentType, ...wrongCredentials }));
       requests += 2;
     }

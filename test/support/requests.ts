@@ -14,6 +14,7 @@ import { allFixtures, type Fixture } from '../../local/fixtures';
 import { gatewayQuery, isTextMediaType } from '../../local/gateway';
 import { providerRequest, signingMaterial, type ProviderCall } from '../../local/provider-requests';
 import type { OutgoingRequest, SigningMaterial } from '../../functions/origin/types';
+import { adapterFor } from '../../functions/providers';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -58,6 +59,8 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  twilio: 'status-delivered.form',
+  'meta-whatsapp': 'status-delivered.json',
 };
 
 /** The default fixture of a provider: its preferred one, else its first valid one. */
@@ -218,4 +221,15 @@ export async function signedWebhookEvent(call: ProviderCall, options: SignedEven
     ...(request.body.length > 0 ? { body: base64 ? request.body.toString('base64') : request.body.toString('utf8') } : {}),
     isBase64Encoded: base64 && request.body.length > 0,
   };
+}
+
+/**
+ * A fixture as its provider sends it: signed with the dev credentials when the provider signs (its adapter declares
+ * `origin` schemes; a `.query` fixture as a GET), else with its dev headers and URL token ({@link webhookEvent}).
+ */
+export async function fixtureEvent(fixture: Fixture): Promise<APIGatewayProxyEventV2> {
+  if (adapterFor(fixture.provider).origin?.length) {
+    return signedWebhookEvent({ provider: fixture.provider, method: fixture.method, contentType: fixture.contentType, body: fixture.body });
+  }
+  return webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType });
 }

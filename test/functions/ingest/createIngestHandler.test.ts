@@ -1,4 +1,4 @@
-import { webhookRequest } from '../../../functions/providers/common';
+import { adapterRequestOf } from '../../../local/fixtures';
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
@@ -6,7 +6,7 @@ import { adapterFor, providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
-import { devCredentialHeaders, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
+import { devCredentialHeaders, fixtureEvent, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
 import { ingestHarness, jsonBody, startFakeSecretsExtension, useIngestSuite } from './harness';
 
 const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
@@ -17,7 +17,8 @@ const suite = useIngestSuite();
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
   const adapter = adapterFor(fixture.provider);
   return adapter.normalize(
-    webhookRequest({ body: fixture.body, headers: { 'content-type': fixture.contentType }, contentType: fixture.contentType }),
+    // As the ingest hands it over: a `.query` fixture is a GET whose parameters are its query.
+    adapterRequestOf(fixture),
     { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone },
   ).events;
 }
@@ -243,7 +244,7 @@ describe('end to end against the embedded queue', () => {
   it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
     const expected = expectedEvents(fixture);
     const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
-    const response = await handler(webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType }));
+    const response = await handler(await fixtureEvent(fixture));
     expect(response.statusCode).toBe(200);
     if (expected.length === 0) {
       expect(await eventsDepth()).toBe(0);
