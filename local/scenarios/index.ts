@@ -7,6 +7,8 @@ import { innopaasWhatsappScenario } from './innopaas-whatsapp';
 import { nhncloudSmsScenario } from './nhncloud-sms';
 import { smsgateway24Scenario } from './smsgateway24';
 import { webcomScenario } from './webcom';
+import { twilioScenario } from './twilio';
+import { metaWhatsappScenario } from './meta-whatsapp';
 import type { ProviderScenario } from './types';
 
 export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
@@ -15,6 +17,8 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   webcom: webcomScenario,
   smsgateway24: smsgateway24Scenario,
   'nhncloud-sms': nhncloudSmsScenario,
+  twilio: twilioScenario,
+  'meta-whatsapp': metaWhatsappScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';
