@@ -568,7 +568,7 @@ function accountOf(event: NormalizedEvent): string | undefined {
 
 const catalog: CatalogEntry[] = [
   { providerEvent: 'messages › statuses[]', type: 'message.status', channel: 'whatsapp', statuses: META_STATUSES },
-  ...META_MESSAGE_TYPES.map((type): CatalogEntry => ({ providerEvent: `messages › messages[] (${type})`, type: 'message.inbound', channel: 'whatsapp' })),
+  { providerEvent: `messages › messages[] (${META_MESSAGE_TYPES.join(', ')})`, type: 'message.inbound', channel: 'whatsapp' },
   { providerEvent: 'messages › errors[]', type: 'provider.unknown', channel: 'whatsapp' },
   ...[...VALUE_KINDS].map(([field, kind]): CatalogEntry => ({ providerEvent: field, type: kind.type, channel: 'whatsapp' })),
 ];
