@@ -223,13 +223,24 @@ export async function signedWebhookEvent(call: ProviderCall, options: SignedEven
   };
 }
 
+/** Whether a provider signs its requests (its adapter declares `origin` schemes), so a test must sign them too. */
+export const signs = (provider: string): boolean => (adapterFor(provider).origin?.length ?? 0) > 0;
+
 /**
- * A fixture as its provider sends it: signed with the dev credentials when the provider signs (its adapter declares
- * `origin` schemes; a `.query` fixture as a GET), else with its dev headers and URL token ({@link webhookEvent}).
+ * A request that passes `provider`'s proof of origin whatever its body: signed with the dev credentials for a
+ * provider that signs, else {@link webhookEvent} with the dev headers and URL token. For tests about what happens
+ * after verification (hostile bodies, size caps) that must hold for every provider.
  */
-export async function fixtureEvent(fixture: Fixture): Promise<APIGatewayProxyEventV2> {
-  if (adapterFor(fixture.provider).origin?.length) {
-    return signedWebhookEvent({ provider: fixture.provider, method: fixture.method, contentType: fixture.contentType, body: fixture.body });
-  }
-  return webhookEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType });
+export async function authenticEvent(
+  provider: string,
+  options: { readonly body: string | Buffer; readonly contentType?: string; readonly method?: 'GET' | 'POST' },
+): Promise<APIGatewayProxyEventV2> {
+  if (!signs(provider)) return webhookEvent(provider, { body: options.body, ...(options.contentType ? { contentType: options.contentType } : {}) });
+  const contentType = options.contentType ?? defaultFixture(provider).contentType;
+  return signedWebhookEvent({ provider, method: options.method, contentType, body: options.body });
+}
+
+/** A fixture as its provider sends it (a `.query` fixture as a GET), through {@link authenticEvent}. */
+export function fixtureEvent(fixture: Fixture): Promise<APIGatewayProxyEventV2> {
+  return authenticEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType, method: fixture.method });
 }
