@@ -50,7 +50,7 @@ describe('readPipelineConfig', () => {
     const problems = problemsOf(fixture('context-every-mistake.json'));
     const expected = [
       /^stage: "Prod_1"/,
-      /^providers: "twilio" is not a provider/,
+      /^providers: "acme-sms" is not a provider/,
       /^providers: "webcom" is listed twice/,
       /^providerTimeZones\.webcom: "Moscow" is not an IANA time zone/,
       /^providerTimeZones\.acme: not a provider/,

@@ -623,7 +623,7 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
+      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Twilio', 'MetaWhatsapp'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });
