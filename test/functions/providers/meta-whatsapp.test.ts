@@ -329,12 +329,26 @@ describe('through the ingest', () => {
     expect(await eventsDepth()).toBe(0);
   });
 
-  test('the handshake with a wrong token is refused (the ingest answers refusals 401) and nothing is echoed', async () => {
+  test('the handshake with a wrong token is answered 403, counted as an authentication failure, and nothing is echoed', async () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'meta-whatsapp');
     const response = await handler(handshake({ 'hub.mode': 'subscribe', 'hub.challenge': '1158201444', 'hub.verify_token': 'guess' }));
-    expect(response.statusCode).toBeGreaterThanOrEqual(400);
-    expect(response.statusCode).toBeLessThan(500);
+    expect(response.statusCode).toBe(403);
     expect(response.body).not.toContain('1158201444');
+    const line = suite.output.logs().find((log) => log.provider === 'meta-whatsapp' && typeof log.outcome === 'string');
+    expect(line).toMatchObject({ outcome: 'unauthorized', reason: 'credentials_mismatch' });
+    expect(JSON.stringify(suite.output.lines)).not.toContain('guess');
+  });
+
+  test('a verify token added to the secret is seen by the handshake: a refusal re-reads the document', async () => {
+    // A source that, like the real ones, answers from its copy unless asked to refresh.
+    let current = { signingKeys: ['s'], verifyTokens: ['old-token'] };
+    let copy: typeof current | undefined;
+    const credentials = { get: async (_provider: string, options?: { refresh?: boolean }) => (copy = copy === undefined || options?.refresh ? current : copy) };
+    const { handler } = await ingestHarness(suite.sqs.client, 'meta-whatsapp', { credentials });
+    const query = { 'hub.mode': 'subscribe', 'hub.challenge': '42', 'hub.verify_token': 'new-token' };
+    expect((await handler(handshake(query))).statusCode).toBe(403);
+    current = { signingKeys: ['s'], verifyTokens: ['new-token', 'old-token'] };
+    expect(await handler(handshake(query))).toMatchObject({ statusCode: 200, body: '42' });
   });
 
   test('a GET that is not the handshake needs a signature like any request', async () => {
