@@ -34,7 +34,8 @@ import { BenchUsageError, isCompleteRun, parseBenchArgs, type BenchOptions } fro
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
-import { credentialsOf, cpuWebhook, devCredentials } from './webhooks';
+import { providerRequest, signingMaterial } from '../local/provider-requests';
+import { CPU_PROBE_ORIGIN, credentialsOf, cpuWebhook, devCredentials } from './webhooks';
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
 
@@ -74,9 +75,17 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
   for (const provider of providerIds) {
     const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
     const webhook = cpuWebhook(provider);
+    const sent = credentialsOf(document, provider);
+    // A provider that signs (Twilio, Meta) is measured with its signature, signed by its own scheme for the probe's URL.
+    if (providers[provider].origin?.length) {
+      const signed = await providerRequest({ provider, contentType: webhook.contentType, body: webhook.body }, { baseUrl: CPU_PROBE_ORIGIN, material: signingMaterial(provider) });
+      const { 'content-type': _type, ...signature } = signed.headers;
+      void _type;
+      Object.assign(sent.headers, signature);
+    }
     const output = await measureCpu(
       probe.file,
-      { provider, ...webhook, ...credentialsOf(document, provider), credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
+      { provider, ...webhook, ...sent, credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
       ingestEnv(provider),
     );
     say(

@@ -18,9 +18,21 @@ export const CPU_BODIES: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  twilio: 'status-delivered.form',
+  'meta-whatsapp': 'status-delivered.json',
 };
 
-const CONTENT_TYPES: Readonly<Record<string, string>> = { '.json': 'application/json', '.xml': 'text/xml; charset=utf-8' };
+/**
+ * The host the CPU probe's requests arrive at (`bench/probes/cpu-probe.ts`, its `requestContext.domainName`): a
+ * URL-signed provider (Twilio) signs the URL it calls, so the bench signs for this host.
+ */
+export const CPU_PROBE_ORIGIN = 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com';
+
+const CONTENT_TYPES: Readonly<Record<string, string>> = {
+  '.json': 'application/json',
+  '.xml': 'text/xml; charset=utf-8',
+  '.form': 'application/x-www-form-urlencoded',
+};
 
 export interface RecordedWebhook {
   readonly body: string;

@@ -21,6 +21,7 @@ import { XMLParser } from 'fast-xml-parser';
 import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
 import { staticCredentialSource } from '../../functions/ingest/credentials';
 import { adapterFor } from '../../functions/providers';
+import { formRecord, parseForm } from '../../functions/origin/form';
 
 export interface ProbeInput {
   readonly provider: string;
@@ -73,10 +74,15 @@ const xmlParser = new XMLParser({
   processEntities: false,
 });
 
-/** `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`. */
+/**
+ * `JSON.parse` + `JSON.stringify` of the body; for XML the parser's parse instead of `JSON.parse`, for a form body
+ * the form parser's.
+ */
 const jsonFloor: (body: string) => string = input.contentType.includes('xml')
   ? (body) => JSON.stringify(xmlParser.parse(body))
-  : (body) => JSON.stringify(JSON.parse(body));
+  : input.contentType.includes('x-www-form-urlencoded')
+    ? (body) => JSON.stringify(formRecord(parseForm(body)))
+    : (body) => JSON.stringify(JSON.parse(body));
 
 function gatewayEvent(): APIGatewayProxyEventV2 {
   const path = `/webhooks/${input.provider}${input.token ? `/${input.token}` : ''}`;
