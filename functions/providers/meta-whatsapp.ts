@@ -19,7 +19,7 @@
  * 200 only when all of them are queued (Meta retries anything else for up to 7 days).
  *
  * Choices where the docs are silent:
- * - Statuses: `sent`, `delivered`, `read`, `failed` as DESIGN.md says; `played` (a voice message played) is `read`,
+ * - Statuses: `sent`, `delivered`, `read`, `failed` as their names say; `played` (a voice message played) is `read`,
  *   which it implies. `deleted` and `warning` say nothing about delivery and are left unmapped, like any status Meta
  *   adds later: kept as `unknown`, non-final, rank 0, so they never move a message's status. Meta's ordering
  *   quirks (`read` without `delivered`; `delivered` after `failed` on multi-device) converge through the status
