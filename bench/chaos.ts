@@ -24,6 +24,7 @@ import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { loadFixtures, providerScenarios } from '../local/scenarios';
 import { providerRequest, sendRequest, signingMaterial } from '../local/provider-requests';
+import { usageExit } from '../scripts/cli';
 import { storedStatuses } from './e2e';
 import { buildWorkload, judge } from './workload';
 
@@ -41,7 +42,7 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 async function startChild<T>(entry: string, env: NodeJS.ProcessEnv): Promise<{ child: ChildProcess; ready: T }> {
   const child = spawn(process.execPath, ['--import', 'tsx', entry], {
     cwd: ROOT,
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', ...env },
+    env: { ...process.env, ...env },
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
@@ -119,6 +120,16 @@ function freePort(): Promise<number> {
   });
 }
 
+const USAGE = `Send webhooks of every provider, with repeats and shuffled, while the local pipeline is killed with
+SIGKILL and restarted (at 30 %) and the queue refuses every call for 5 s (at 60 %); then read every message back.
+Exit 0 only when every status is right and the dead-letter queue is empty. Loopback only; it stops everything it starts.
+
+Usage: npm run chaos [-- options]
+
+  --quick        1,000 webhooks instead of 3,000
+  --webhooks=N   how many webhooks
+  --seed=N       seed of the workload (7)`;
+
 function option(name: string, fallback: number): number {
   const given = process.argv.find((arg) => arg.startsWith(`--${name}=`));
   const value = given === undefined ? fallback : Number(given.slice(name.length + 3));
@@ -127,6 +138,8 @@ function option(name: string, fallback: number): number {
 }
 
 async function main(): Promise<number> {
+  const exit = usageExit(process.argv.slice(2), USAGE, ['--quick', '--webhooks', '--seed']);
+  if (exit !== undefined) return exit;
   const quick = process.argv.includes('--quick');
   const webhooks = option('webhooks', quick ? 1_000 : 3_000);
   const seed = option('seed', 7);
@@ -135,7 +148,7 @@ async function main(): Promise<number> {
   let pipeline: ChildProcess | undefined;
   let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
   try {
-    const engine = await startChild<{ endpoint: string }>('local/engines/serve-sqs.ts', { PORT: '0' });
+    const engine = await startChild<{ endpoint: string }>('local/engines/serve-sqs.ts', { PORT: '0', DATA_DIR: '' });
     sqs = engine.child;
     proxy = await startProxy(new URL(engine.ready.endpoint));
     const port = await freePort();

@@ -52,8 +52,6 @@ export async function storedStatuses(baseUrl: string, messages: readonly Expecte
 
 /** Runs the end-to-end load; `say` prints progress. */
 export async function runEndToEnd(options: BenchOptions, workdir: string, say: (text: string) => void): Promise<EndToEndFigures> {
-  // The SDK's Node 20 notice is noise here, as it is for npm start.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const [{ startLocalPipeline }, { loadFixtures, providerScenarios }, { providerRequest, signingMaterial }] = await Promise.all([
     import('../local/pipeline'),
     import('../local/scenarios'),

@@ -42,11 +42,11 @@ export interface StackBuildInput {
   readonly outdir: string;
   /** The directory `NodejsFunction` runs esbuild in: the one holding the lock file (the repository root). */
   readonly projectRoot: string;
-  /** The Lambda runtime name (`nodejs22.x`), for the default `target`. */
+  /** The Lambda runtime name (`nodejs24.x`), for the default `target`. */
   readonly runtimeName: string;
 }
 
-/** `nodejs22.x` → `node22`, as `NodejsFunction` derives its default target. */
+/** `nodejs24.x` → `node24`, as `NodejsFunction` derives its default target. */
 export function targetOfRuntime(runtimeName: string): string {
   const match = /nodejs(\d+)/.exec(runtimeName);
   if (!match) throw new Error(`cannot derive an esbuild target from runtime ${runtimeName}`);

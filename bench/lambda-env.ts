@@ -1,19 +1,20 @@
 /**
- * The environment a function starts in on AWS Lambda, for the bench's child processes: what the nodejs22.x
- * runtime sets, what the stack sets for every function (`FUNCTION_DEFAULTS.environment`, `NODE_OPTIONS` with
+ * The environment a function starts in on AWS Lambda, for the bench's child processes: what the managed Node.js
+ * runtime of the stack (`FUNCTION_DEFAULTS.runtime`) sets, what the stack sets for every function (`FUNCTION_DEFAULTS.environment`, `NODE_OPTIONS` with
  * source maps on), and what the stack sets for that function. Nothing is inherited from the shell the bench runs
  * in, so a local `POWERTOOLS_*` or `AWS_PROFILE` cannot change a measurement.
  *
  * The ARNs and URLs are well-formed but point nowhere: nothing may be fetched at import time, and the import
  * probe fails a bundle that tries.
  */
+import { FUNCTION_DEFAULTS } from '../lib/defaults';
 import { ENV, INGEST, RESOURCE_NAMES, TABLE } from '../lib/pipeline-settings';
 
 /** Region and account the fake resources live in. */
 export const BENCH_REGION = 'eu-west-1';
 const ACCOUNT = '123456789012';
 
-/** What every Lambda function sees, whatever its code (nodejs22.x managed runtime, arm64). */
+/** What every Lambda function sees, whatever its code (the stack's managed runtime, arm64). */
 export function runtimeEnvironment(functionName: string, memoryMb: number): Record<string, string> {
   return {
     PATH: '/var/lang/bin:/usr/local/bin:/usr/bin/:/bin:/opt/bin',
@@ -21,7 +22,7 @@ export function runtimeEnvironment(functionName: string, memoryMb: number): Reco
     TZ: ':UTC',
     AWS_REGION: BENCH_REGION,
     AWS_DEFAULT_REGION: BENCH_REGION,
-    AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs22.x',
+    AWS_EXECUTION_ENV: `AWS_Lambda_${FUNCTION_DEFAULTS.runtime.name}`,
     AWS_LAMBDA_FUNCTION_NAME: functionName,
     AWS_LAMBDA_FUNCTION_VERSION: '$LATEST',
     AWS_LAMBDA_FUNCTION_MEMORY_SIZE: String(memoryMb),

@@ -40,6 +40,24 @@ export interface BenchOptions {
 const FULL = { importSamples: 21, cpuWarmup: 2_000, cpuIterations: 20_000, webhooks: 10_000 };
 const QUICK = { importSamples: 15, cpuWarmup: 1_000, cpuIterations: 5_000, webhooks: 2_000 };
 
+/** `npm run bench -- --help`. */
+export const BENCH_USAGE = `Measure bundle sizes, cold imports and warm CPU of the functions against baselines of the same run, then
+the local pipeline end to end; print every budget of the design and write bench-results.json.
+
+Usage: npm run bench [-- options]
+
+  --quick            CI size: 15 processes per bundle, 5,000 CPU iterations, 2,000 webhooks
+  --phases=LIST      a subset of ${PHASES.join(',')} (writes no bench-results.json)
+  --samples=N        cold-import processes per bundle (21; --quick 15)
+  --webhooks=N       end-to-end webhooks (10,000; --quick 2,000)
+  --concurrency=N    end-to-end connections (64)
+  --seed=N           seed of the shuffle and the repeats (6)
+  --out=FILE         where the results go (bench-results.json)
+  --keep             keep the bundles and metafiles, and print where
+  --strict           exit 1 when any budget fails, not only on a lost or wrong message
+
+Cold imports and warm CPU are timed only on the Lambda runtime's Node major (.nvmrc).`;
+
 export class BenchUsageError extends Error {
   override readonly name = 'BenchUsageError';
 }
@@ -82,6 +100,24 @@ export function parseBenchArgs(argv: readonly string[], defaultOut: string): Ben
     keep: flags.has('keep'),
     strict: flags.has('strict'),
   };
+}
+
+/**
+ * Why this node may not take the timings, or undefined when it may: cold imports and warm CPU are measured on the
+ * Node major of the Lambda runtime (`nodejs24.x` → 24), since another major loads and compiles the same bundle at
+ * another speed. The bundle sizes and the end-to-end run do not depend on it.
+ */
+export function nodeMajorProblem(options: BenchOptions, runtimeName: string, nodeVersion: string): string | undefined {
+  if (!options.phases.has('imports') && !options.phases.has('cpu')) return undefined;
+  const wanted = /^nodejs(\d+)\./.exec(runtimeName)?.[1];
+  const running = /^v?(\d+)\./.exec(nodeVersion)?.[1];
+  if (wanted === undefined) return `cannot tell the Node major of the Lambda runtime ${runtimeName}`;
+  if (running === wanted) return undefined;
+  return (
+    `cold imports and warm CPU are measured on the Lambda runtime's Node major (${runtimeName}: Node ${wanted}), and this is ` +
+    `node ${nodeVersion}: run the bench on Node ${wanted} (\`nvm use\` reads .nvmrc; .ci/run installs it under .node/), ` +
+    `or --phases=bundles,e2e`
+  );
 }
 
 /** True when every phase runs, so the results have the whole shape and may be written. */

@@ -5,7 +5,9 @@
 import { spawn } from 'node:child_process';
 import { build } from 'esbuild';
 import path from 'node:path';
+import { FUNCTION_DEFAULTS } from '../lib/defaults';
 import { REPO_ROOT } from './bundle';
+import { targetOfRuntime } from './esbuild-options';
 import { median } from './stats';
 import type { ProbeInput, ProbeOutput } from './probes/cpu-probe';
 
@@ -20,7 +22,7 @@ export async function buildHelperScript(name: string, outdir: string): Promise<s
     entryPoints: [path.join(__dirname, 'probes', `${name}.ts`)],
     bundle: true,
     platform: 'node',
-    target: 'node20',
+    target: targetOfRuntime(FUNCTION_DEFAULTS.runtime.name),
     format: 'cjs',
     outfile,
     logLevel: 'error',

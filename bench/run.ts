@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { providerIds, providers } from '../functions/providers';
+import { httpProviderIds, providers } from '../functions/providers';
 import { INGEST_SERVICE_NAME } from '../lib/constructs/provider-ingest';
 import { SERVICE_NAMES } from '../lib/webhook-ingestion-stack';
 import { ENV, METRICS } from '../lib/pipeline-settings';
@@ -30,7 +30,9 @@ import {
 import { runEndToEnd } from './e2e';
 import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
 import { weightOverBaseline } from './metafile';
-import { BenchUsageError, isCompleteRun, parseBenchArgs, type BenchOptions } from './options';
+import { FUNCTION_DEFAULTS } from '../lib/defaults';
+import { wantsHelp } from '../scripts/cli';
+import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
@@ -62,7 +64,7 @@ interface Bundles {
 async function buildBundles(workdir: string): Promise<Bundles> {
   const baseline = await bundleLikeStack(BASELINE_ENTRY, path.join(workdir, 'baseline'), functionBundling);
   const ingest = new Map<string, Bundle>();
-  for (const provider of providerIds) {
+  for (const provider of httpProviderIds) {
     ingest.set(provider, await bundleLikeStack(ENTRIES.ingest, path.join(workdir, `ingest-${provider}`), ingestBundling(provider)));
   }
   const consumer = await bundleLikeStack(ENTRIES.consume, path.join(workdir, 'consumer'), functionBundling);
@@ -72,7 +74,7 @@ async function buildBundles(workdir: string): Promise<Bundles> {
 async function measureCpuFigures(workdir: string, options: BenchOptions): Promise<Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>> {
   const figures = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
   const document = devCredentials();
-  for (const provider of providerIds) {
+  for (const provider of httpProviderIds) {
     const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
     const webhook = cpuWebhook(provider);
     const sent = credentialsOf(document, provider);
@@ -101,10 +103,18 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
 const NOT_MEASURED = Number.NaN;
 
 async function main(): Promise<number> {
+  if (wantsHelp(process.argv.slice(2))) {
+    say(BENCH_USAGE);
+    return 0;
+  }
   const options = parseBenchArgs(process.argv.slice(2), path.join(REPO_ROOT, 'bench-results.json'));
+  const runtimeName = FUNCTION_DEFAULTS.runtime.name;
+  const nodeProblem = nodeMajorProblem(options, runtimeName, process.version);
+  if (nodeProblem) throw new BenchUsageError(nodeProblem);
   const workdir = mkdtempSync(path.join(tmpdir(), 'webhook-bench-'));
   say(`bench: ${options.quick ? 'quick' : 'full'} run, phases ${[...options.phases].join(', ')}; work directory ${workdir}`);
   say(`ingest bundling: ${ingestBundlingSource}`);
+  say(`node ${process.version} (${process.arch}); the functions run on Lambda ${runtimeName}`);
   try {
     const bundles = await buildBundles(workdir);
     const weigh = (bundle: Bundle) =>
@@ -200,7 +210,11 @@ main().then(
     process.exitCode = code;
   },
   (error: unknown) => {
-    process.stderr.write(`bench: ${error instanceof BenchUsageError ? error.message : error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.stderr.write(
+      error instanceof BenchUsageError
+        ? `bench: ${error.message}\n\n${BENCH_USAGE}\n`
+        : `bench: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
     process.exitCode = error instanceof BenchUsageError ? 2 : 1;
   },
 );

@@ -105,6 +105,11 @@ export const METRICS = {
   duplicateEvents: 'DuplicateEvents',
   /** Consumer: records that failed and were left for retry / the dead-letter queue. */
   recordFailures: 'RecordFailures',
+  /**
+   * Consumer: messages reaching their first final status, with the dimensions `provider`, `channel`, `country`
+   * (of the recipient's E.164 number) and `outcome` (delivered, failed, unknown): the delivery analytics.
+   */
+  finalStatuses: 'FinalStatuses',
 } as const;
 
 /** Where the stack's `cdk.json` context and the local runtime read the subscriber list: `context.webhooks.subscribers`. */

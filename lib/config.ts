@@ -9,13 +9,14 @@
  * new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
  * ```
  */
-import { isIP } from 'node:net';
+import { isCidr } from '../functions/origin/cidr';
 import { CHANNELS, EVENT_TYPES } from '../functions/events/schema';
 import { CANONICAL_STATUSES } from '../functions/events/status';
 import type { ProviderAdapter } from '../functions/providers/types';
 import {
   APPLIED_EVENT_ATTRIBUTES,
   CONTEXT_KEY,
+  INGEST,
   METRICS,
   TABLE,
   type AppliedEventAttribute,
@@ -25,7 +26,7 @@ import {
 /** What the stack needs to know about a provider: the registry adapter's static fields, nothing executable. */
 export type ProviderDescriptor = Pick<
   ProviderAdapter,
-  'id' | 'displayName' | 'authentication' | 'credentialHeaders' | 'defaultTimeZone'
+  'id' | 'displayName' | 'authentication' | 'credentialHeaders' | 'defaultTimeZone' | 'sources' | 'eventPattern'
 >;
 
 /** A provider this deployment serves, with its deployment-specific settings resolved. */
@@ -34,6 +35,18 @@ export interface EnabledProvider extends ProviderDescriptor {
   readonly timeZone: string;
   /** CIDRs its requests must come from, in addition to the credentials document's own; empty = no extra check. */
   readonly allowedIps: readonly string[];
+}
+
+/**
+ * Where the stack subscribes the record ingest of a provider AWS delivers through EventBridge or SNS (AWS End User
+ * Messaging): `recordSources[providerId]` of the context.
+ */
+export interface RecordSourceConfig {
+  readonly provider: EnabledProvider;
+  /** An EventBridge rule on the default bus matching the adapter's `eventPattern`. */
+  readonly eventBridge: boolean;
+  /** SNS topics (configuration-set event destinations, two-way SMS, a WABA's event destination) to subscribe to. */
+  readonly snsTopicArns: readonly string[];
 }
 
 export interface ApiThrottle {
@@ -47,8 +60,13 @@ export interface ApiThrottle {
 export interface PipelineConfig {
   /** Suffix of every resource name and of the stack name; `dev` relaxes deletion protection. */
   readonly stage: string;
-  /** Providers that get routes, a function and a secret, in registry order. */
+  /**
+   * Providers this deployment serves, in registry order: those with an HTTP route get a route, a function and a
+   * secret; those AWS delivers (no HTTP route) get a record ingest when `recordSources` names them.
+   */
   readonly providers: readonly EnabledProvider[];
+  /** The EventBridge rules and SNS subscriptions of the record ingests, one entry per provider that has any. */
+  readonly recordSources: readonly RecordSourceConfig[];
   readonly apiThrottle: ApiThrottle;
   /** Retention of every log group the stack creates (functions and API access logs). */
   readonly logRetentionDays: number;
@@ -65,6 +83,13 @@ export interface PipelineConfig {
   /** E-mail addresses subscribed to the alarm topic. */
   readonly alarmEmails: readonly string[];
   readonly subscribers: readonly SubscriberConfig[];
+  /**
+   * The URL providers call when it is not the API's own (a custom domain, a proxy): URL-signed schemes (Twilio,
+   * Plivo, MessageBird) verify against it. Absent: the URL the request arrived at.
+   */
+  readonly publicBaseUrl?: string;
+  /** How far a signed timestamp may be from the clock (Telnyx, Sinch, Vonage), in seconds. */
+  readonly signatureToleranceSeconds: number;
 }
 
 /**
@@ -90,6 +115,7 @@ export const CONFIG_DEFAULTS = {
   authFailureAlarmThreshold: 20,
   alarmEmails: [] as readonly string[],
   subscribers: [] as readonly SubscriberConfig[],
+  signatureToleranceSeconds: INGEST.signatureToleranceSeconds,
 } as const;
 
 /** The stage whose stateful resources may be deleted with the stack. */
@@ -110,12 +136,14 @@ export class PipelineConfigError extends Error {
 
 /** The static fields of the registry's adapters, in registry order. */
 export function providerDescriptors(registry: Readonly<Record<string, ProviderDescriptor>>): ProviderDescriptor[] {
-  return Object.values(registry).map(({ id, displayName, authentication, credentialHeaders, defaultTimeZone }) => ({
+  return Object.values(registry).map(({ id, displayName, authentication, credentialHeaders, defaultTimeZone, sources, eventPattern }) => ({
     id,
     displayName,
     authentication,
     credentialHeaders,
     defaultTimeZone,
+    ...(sources ? { sources } : {}),
+    ...(eventPattern ? { eventPattern } : {}),
   }));
 }
 
@@ -141,6 +169,7 @@ const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, nu
   // The SQS event source accepts 2 to 1000.
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
+  ['signatureToleranceSeconds', 1, 86_400],
 ];
 
 const KNOWN_KEYS = new Set([
@@ -157,6 +186,9 @@ const KNOWN_KEYS = new Set([
   'authFailureAlarmThreshold',
   'alarmEmails',
   'subscribers',
+  'publicBaseUrl',
+  'signatureToleranceSeconds',
+  'recordSources',
 ]);
 
 function isTimeZone(zone: string): boolean {
@@ -168,15 +200,8 @@ function isTimeZone(zone: string): boolean {
   }
 }
 
-/** `a.b.c.d/n` or `x::y/n`, prefix in range. A bare address is refused: say `/32` to mean one host. */
-export function isCidr(value: string): boolean {
-  const slash = value.indexOf('/');
-  if (slash < 0) return false;
-  const version = isIP(value.slice(0, slash));
-  const prefix = value.slice(slash + 1);
-  if (version === 0 || !/^\d{1,3}$/.test(prefix)) return false;
-  return Number(prefix) <= (version === 4 ? 32 : 128);
-}
+/** The one CIDR rule (`functions/origin/cidr.ts`): a bare address is one host, as in the credentials document. */
+export { isCidr };
 
 /** `innopaas-otp` → `InnopaasOtp`, for construct and output ids (letters and digits only). */
 export const pascalCase = (id: string): string =>
@@ -258,9 +283,58 @@ function readCidrs(problems: Problems) {
       return undefined;
     }
     const bad = value.filter((cidr) => typeof cidr !== 'string' || !isCidr(cidr));
-    for (const cidr of bad) problems.push(`${where}: ${show(cidr)} is not a CIDR (write "198.51.100.7/32" for one address)`);
+    for (const cidr of bad) problems.push(`${where}: ${show(cidr)} is not a CIDR or an address (e.g. "203.0.113.0/24", "198.51.100.7")`);
     return bad.length === 0 ? (value as string[]) : undefined;
   };
+}
+
+/** An SNS topic ARN (any partition): `arn:aws:sns:<region>:<account>:<name>`. */
+const SNS_TOPIC_ARN = /^arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256}$/;
+
+/** `recordSources`: per provider without an HTTP route, `{ "eventBridge": true, "snsTopicArns": [ARN, …] }`. */
+function readRecordSources(
+  raw: unknown,
+  registry: readonly ProviderDescriptor[],
+  problems: Problems,
+): Map<string, { eventBridge: boolean; snsTopicArns: string[] }> {
+  const byId = new Map(registry.map((p) => [p.id, p]));
+  const fed = registry.filter((p) => (p.sources ?? []).some((source) => source !== 'http')).map((p) => p.id);
+  const result = new Map<string, { eventBridge: boolean; snsTopicArns: string[] }>();
+  if (raw === undefined) return result;
+  if (!isObject(raw)) {
+    problems.push(`recordSources: ${show(raw)} must be an object keyed by provider id (${fed.join(', ')})`);
+    return result;
+  }
+  for (const [id, value] of Object.entries(raw)) {
+    const where = `recordSources.${id}`;
+    const sources = byId.get(id)?.sources ?? [];
+    if (!fed.includes(id)) {
+      problems.push(`${where}: not a provider AWS delivers through EventBridge or SNS (${fed.join(', ')})`);
+      continue;
+    }
+    if (!isObject(value)) {
+      problems.push(`${where}: ${show(value)} must be { "eventBridge": true|false, "snsTopicArns": [ARN, …] }`);
+      continue;
+    }
+    const { eventBridge = false, snsTopicArns = [], ...extra } = value;
+    for (const key of Object.keys(extra)) problems.push(`${where}.${key}: unknown setting (eventBridge, snsTopicArns)`);
+    if (typeof eventBridge !== 'boolean') problems.push(`${where}.eventBridge: ${show(eventBridge)} must be true or false`);
+    else if (eventBridge && !sources.includes('eventbridge')) problems.push(`${where}.eventBridge: ${id} does not come through EventBridge`);
+    const arns = Array.isArray(snsTopicArns) ? snsTopicArns : [];
+    if (!Array.isArray(snsTopicArns)) problems.push(`${where}.snsTopicArns: ${show(snsTopicArns)} must be a list of SNS topic ARNs`);
+    for (const arn of arns) {
+      if (typeof arn !== 'string' || !SNS_TOPIC_ARN.test(arn)) {
+        problems.push(`${where}.snsTopicArns: ${show(arn)} is not an SNS topic ARN (arn:aws:sns:<region>:<account>:<topic>)`);
+      }
+    }
+    if (new Set(arns).size !== arns.length) problems.push(`${where}.snsTopicArns: a topic is listed twice`);
+    if (arns.length > 0 && !sources.includes('sns')) problems.push(`${where}.snsTopicArns: ${id} does not come through SNS`);
+    if (eventBridge !== true && arns.length === 0) {
+      problems.push(`${where}: subscribes to nothing; set "eventBridge": true or list "snsTopicArns" (or leave ${id} out)`);
+    }
+    result.set(id, { eventBridge: eventBridge === true, snsTopicArns: arns.filter((arn): arn is string => typeof arn === 'string') });
+  }
+  return result;
 }
 
 function readThrottle(raw: unknown, problems: Problems): ApiThrottle {
@@ -465,7 +539,12 @@ export function readPipelineConfig(
   }
 
   const alarmEmails = readAlarmEmails(fromJsonText(raw.alarmEmails), problems);
+  const publicBaseUrl = readPublicBaseUrl(raw.publicBaseUrl, problems);
   const subscribers = readSubscribers(fromJsonText(raw.subscribers), known, problems);
+  const recordSources = readRecordSources(fromJsonText(raw.recordSources), registry, problems);
+  for (const id of recordSources.keys()) {
+    if (!enabledIds.includes(id)) problems.push(`recordSources.${id}: ${id} is not among the enabled providers`);
+  }
 
   if (problems.length > 0) throw new PipelineConfigError(problems);
 
@@ -475,6 +554,10 @@ export function readPipelineConfig(
   return {
     stage,
     providers,
+    recordSources: providers.flatMap((provider) => {
+      const sources = recordSources.get(provider.id);
+      return sources ? [{ provider, ...sources }] : [];
+    }),
     apiThrottle,
     logRetentionDays,
     tableTtlDays: integers.tableTtlDays,
@@ -484,5 +567,23 @@ export function readPipelineConfig(
     authFailureAlarmThreshold: integers.authFailureAlarmThreshold,
     alarmEmails,
     subscribers,
+    ...(publicBaseUrl ? { publicBaseUrl } : {}),
+    signatureToleranceSeconds: integers.signatureToleranceSeconds,
   };
+}
+
+/** `https://hooks.example.com[/prefix]`: an http(s) origin with an optional path, no query, no trailing slash kept. */
+function readPublicBaseUrl(raw: unknown, problems: Problems): string | undefined {
+  if (raw === undefined || raw === '') return undefined;
+  let url: URL | undefined;
+  try {
+    url = typeof raw === 'string' ? new URL(raw) : undefined;
+  } catch {
+    url = undefined;
+  }
+  if (!url || !['https:', 'http:'].includes(url.protocol) || url.search || url.hash || url.username) {
+    problems.push(`publicBaseUrl: ${show(raw)} must be an https URL with no query, e.g. "https://hooks.example.com"`);
+    return undefined;
+  }
+  return (raw as string).replace(/\/+$/, '');
 }

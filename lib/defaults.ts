@@ -16,16 +16,18 @@ const repoRoot = path.join(__dirname, '..');
 /** The Lambda entry points (each exports `handler`). */
 export const ENTRIES = {
   ingest: path.join(repoRoot, 'functions', 'ingest', 'handler.ts'),
+  recordIngest: path.join(repoRoot, 'functions', 'ingest', 'recordHandler.ts'),
   consume: path.join(repoRoot, 'functions', 'consume', 'handler.ts'),
   lookup: path.join(repoRoot, 'functions', 'lookup', 'handler.ts'),
 } as const;
 
 /**
- * Runtime and bundling of every function. nodejs22.x on arm64 (DESIGN.md §4: 20% cheaper than x86 per GB-s and
- * nodejs20.x is deprecated); bundled by the local esbuild, never Docker, so `cdk synth` runs offline in seconds.
+ * Runtime and bundling of every function. nodejs24.x on arm64: 20% cheaper than x86 per GB-s; Node 20 is past its
+ * end of life (April 2026) and the AWS SDK drops it in January 2027, and nodejs22.x leaves Lambda in 2027. Bundled
+ * by the local esbuild, never Docker, so `cdk synth` runs offline in seconds.
  */
 export const FUNCTION_DEFAULTS = {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: lambda.Runtime.NODEJS_24_X,
   architecture: lambda.Architecture.ARM_64,
   bundling: {
     forceDockerBundling: false,
@@ -33,7 +35,7 @@ export const FUNCTION_DEFAULTS = {
     sourceMap: true,
     // The map's sources are our own code; leaving them out keeps the zip small and the map still resolves lines.
     sourcesContent: false,
-    target: 'node22',
+    target: 'node24',
     format: OutputFormat.CJS,
     // Prefer the ES-module builds of the AWS SDK and Powertools, which esbuild can tree-shake.
     mainFields: ['module', 'main'],
@@ -106,6 +108,8 @@ export interface FunctionSizing {
  * - consume 512 MB / QUEUE.consumerTimeoutSeconds: a batch of 10 records, each a conditional write, a history
  *   write and a publish, is I/O-bound; 30 s leaves room for DynamoDB and SNS retries, and the queue's visibility
  *   is 6× this (RELIABILITY.md case 16).
+ * - recordIngest 512 MB / 10 s: the ingest's work without verification, for events EventBridge or SNS deliver
+ *   (AWS End User Messaging); the same bundle size and the same SendMessageBatch retries.
  * - lookup 256 MB / 5 s: one Query for an IAM-authenticated caller who waits for it; nothing to compute.
  */
 export const FUNCTION_SIZING = {
@@ -113,6 +117,11 @@ export const FUNCTION_SIZING = {
     memorySize: 512,
     timeout: Duration.seconds(10),
     description: 'Authenticates, normalizes and queues the webhooks of one provider',
+  },
+  recordIngest: {
+    memorySize: 512,
+    timeout: Duration.seconds(10),
+    description: 'Normalizes and queues the EventBridge or SNS records of one AWS-delivered provider',
   },
   consume: {
     memorySize: 512,
@@ -172,6 +181,20 @@ export const ALARM_DEFAULTS = {
   oldestEventAgeSeconds: 300,
   /** Share of API requests answered 5xx (the provider retries them, but something is broken). */
   server5xxPercent: 5,
+} as const;
+
+/**
+ * How AWS retries a record ingest before its dead-letter queue takes the event. EventBridge and SNS invoke Lambda
+ * asynchronously: a thrown error (an event the queue did not take) is retried by Lambda `retryAttempts` times, then
+ * the event goes to the function's on-failure destination. EventBridge itself retries a failed delivery (throttling,
+ * a missing permission) for up to `eventBridgeMaxEventAge`, then sends it to the same queue; SNS does the same with
+ * the subscription's redrive policy.
+ */
+export const RECORD_INGEST_RETRIES = {
+  retryAttempts: 2,
+  maxEventAge: Duration.hours(6),
+  eventBridgeRetryAttempts: 185,
+  eventBridgeMaxEventAge: Duration.hours(24),
 } as const;
 
 /** The SQS event source of the consumer, from the shared queue settings. */

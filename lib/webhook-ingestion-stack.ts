@@ -7,8 +7,11 @@ import { pascalCase, type PipelineConfig } from './config';
 import { AppliedEvents } from './constructs/applied-events';
 import { EventQueues } from './constructs/event-queues';
 import { Monitoring } from './constructs/monitoring';
+import { requireParamsAndSecretsRegion } from './constructs/params-and-secrets-region';
 import { PipelineFunction } from './constructs/pipeline-function';
 import { ProviderIngest } from './constructs/provider-ingest';
+import { RecordIngest } from './constructs/record-ingest';
+import { hasHttpRoute } from '../functions/providers';
 import { StatusTable } from './constructs/status-table';
 import { ROUTE_PATHS, WebhookApi } from './constructs/webhook-api';
 import { CONSUMER_EVENT_SOURCE, ENTRIES, FUNCTION_SIZING } from './defaults';
@@ -44,6 +47,7 @@ export class WebhookIngestionStack extends Stack {
   readonly table: StatusTable;
   readonly appliedEvents: AppliedEvents;
   readonly ingests: readonly ProviderIngest[];
+  readonly recordIngests: readonly RecordIngest[];
   readonly consumer: PipelineFunction;
   readonly lookup: PipelineFunction;
   readonly monitoring: Monitoring;
@@ -54,6 +58,8 @@ export class WebhookIngestionStack extends Stack {
       ...props,
     });
     checkSharedSettings();
+    // Before any ingest function asks for the extension's layer in a region that has none.
+    requireParamsAndSecretsRegion(this);
     const { config } = props;
     const retain = config.deletionProtection;
     const logRetentionDays = config.logRetentionDays as logs.RetentionDays;
@@ -89,14 +95,32 @@ export class WebhookIngestionStack extends Stack {
     });
 
     /*
-     * Ingest: per provider, a credentials secret and a function that may read only that secret.
+     * Ingest: per provider with an HTTP route, a credentials secret and a function that may read only that secret.
      */
-    this.ingests = config.providers.map(
+    const httpProviders = config.providers.filter(hasHttpRoute);
+    this.ingests = httpProviders.map(
       (provider) =>
         new ProviderIngest(this, `Ingest-${provider.id}`, {
           provider,
           eventsQueue: this.queues.eventsQueue,
           rejectedQueue: this.queues.rejectedQueue,
+          metricsNamespace: config.metricsNamespace,
+          logRetentionDays,
+          retain,
+          publicBaseUrl: config.publicBaseUrl,
+          signatureToleranceSeconds: config.signatureToleranceSeconds,
+        }),
+    );
+
+    /*
+     * Record ingest: per provider AWS delivers (AWS End User Messaging), an EventBridge rule and/or SNS subscriptions
+     * to its own function, as `recordSources` says; no route, no secret.
+     */
+    this.recordIngests = config.recordSources.map(
+      (source) =>
+        new RecordIngest(this, `RecordIngest-${source.provider.id}`, {
+          source,
+          eventsQueue: this.queues.eventsQueue,
           metricsNamespace: config.metricsNamespace,
           logRetentionDays,
           retain,
@@ -170,6 +194,11 @@ export class WebhookIngestionStack extends Stack {
       authFailureThreshold: config.authFailureAlarmThreshold,
       apiStage: this.api.stage,
       ingests: this.ingests.map((ingest) => ({ providerId: ingest.providerId, function: ingest.handler.function })),
+      recordIngests: this.recordIngests.map((ingest) => ({
+        providerId: ingest.providerId,
+        function: ingest.handler.function,
+        deadLetterQueue: ingest.deadLetterQueue,
+      })),
       consumer: this.consumer.function,
       eventsQueue: this.queues.eventsQueue,
       deadLetterQueue: this.queues.deadLetterQueue,
@@ -183,7 +212,7 @@ export class WebhookIngestionStack extends Stack {
     const output = (outputId: string, value: string, description: string) =>
       new CfnOutput(this, outputId, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the HTTP API');
-    for (const [i, provider] of config.providers.entries()) {
+    for (const [i, provider] of httpProviders.entries()) {
       const ingest = this.ingests[i];
       const url =
         provider.authentication === 'url-token'
@@ -206,6 +235,11 @@ export class WebhookIngestionStack extends Stack {
         ingest.secret.secretArn,
         `${provider.displayName}: Secrets Manager secret of its credentials document (put-secret-value --secret-id)`,
       );
+    }
+    for (const ingest of this.recordIngests) {
+      const name = pascalCase(ingest.providerId);
+      output(`RecordIngestFunction${name}`, ingest.handler.function.functionName, `${ingest.providerId}: record ingest function (EventBridge/SNS)`);
+      output(`RecordDeadLetterQueueUrl${name}`, ingest.deadLetterQueue.queueUrl, `${ingest.providerId}: records that could not be queued after retries`);
     }
     output('LookupUrlPattern', `${this.api.url}${ROUTE_PATHS.lookup.slice(1)}`, 'Message status lookup (SigV4-signed GET)');
     output(

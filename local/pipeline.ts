@@ -3,8 +3,8 @@
  *
  * ```
  * gateway (node:http, 127.0.0.1)  POST /webhooks/<provider>[/{token}]   GET /messages/{provider}/{messageId}
- *      │ API Gateway 2.0 events                                            ▲
- *      ▼                                                                   │
+ *      │ API Gateway 2.0 events         POST /aws-events/<provider> (EventBridge / SNS records, local only)
+ *      ▼                                                                   ▲
  * one ingest handler per provider ──► fauxqs events queue ──(maxReceiveCount)──► dead-letter queue
  *                                          │ poller (long-poll, Lambda-shaped SQS events, partial batch deletes)
  *                                          ▼
@@ -23,7 +23,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfig } from '../lib/pipeline-settings';
-import { providers } from '../functions/providers';
+import { hasHttpRoute, providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
 import { canAdmit, schemesOf, unusedKeys } from '../functions/origin/verify';
@@ -32,9 +32,11 @@ import { localDynamoClient, localSnsClient, localSqsClient } from './engines/cli
 import { createPipelineQueues, type PipelineQueues } from './engines/queues';
 import { createPipelineTable } from './engines/tables';
 import { createTopicAndSubscribers } from './engines/topics';
+import { awsEventsHandler, awsEventsPath } from './aws-events';
 import { startGateway, type AccessLogEntry, type GatewayRoute } from './gateway';
 import { startPoller, type BatchSummary, type DrainResult } from './poller';
 import { DEV_SECRETS_FILE } from './scenarios/fixtures';
+import { createOperatorConsole } from './console';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -64,7 +66,10 @@ export type LocalLogLevel = (typeof LOG_LEVELS)[number];
 export interface LocalPipelineOptions {
   /** Gateway port on 127.0.0.1; 0 picks a free one. @default 3000 */
   readonly port?: number;
-  /** Where dynalite keeps the table (`<dataDir>/dynamodb`); in memory when undefined. */
+  /**
+   * Where the engines keep their data: the table (`<dataDir>/dynamodb`, dynalite) and, unless `sqsEndpoint` names
+   * another engine, the queues, topic and subscriptions (`<dataDir>/sqs`, fauxqs on SQLite). In memory when undefined.
+   */
   readonly dataDir?: string;
   /** Credentials document (DESIGN.md "Provider credentials"). @default config/credentials.dev.json */
   readonly secretsFile?: string;
@@ -92,6 +97,8 @@ export interface LocalPipelineOptions {
   readonly historyTtlDays?: number;
   /** The URL providers call, for URL-signed schemes (a tunnel in front of `npm start`). @default the gateway's URL */
   readonly publicBaseUrl?: string;
+  /** The adapters to serve. @default every adapter of the registry */
+  readonly adapters?: readonly ProviderAdapter[];
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -102,6 +109,8 @@ export interface LocalPipelineOptions {
   readonly onDrained?: (result: DrainResult) => void;
   /** Where cdk.json is read from. @default the repository's */
   readonly cdkJsonPath?: string;
+  /** Serve the operator console at `/console` (local/console). @default true */
+  readonly console?: boolean;
 }
 
 /** How to call one provider's webhook locally: its URL and the credentials the dev file gives it. */
@@ -221,6 +230,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
   // Loaded only now, so that loggers and metrics built at import time see the settings above.
   const [
     { createIngestHandler },
+    { createRecordIngestHandler },
     { fileCredentialSource, InvalidCredentialsError },
     { createConsumerHandler, DEFAULT_CLAIM_SECONDS },
     { createLookupHandler },
@@ -228,6 +238,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     { logger: ingestLogger },
   ] = await Promise.all([
     import('../functions/ingest/createIngestHandler'),
+    import('../functions/ingest/createRecordIngestHandler'),
     import('../functions/ingest/credentials'),
     import('../functions/consume/createConsumerHandler'),
     import('../functions/lookup/createLookupHandler'),
@@ -261,7 +272,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       options.sqsEndpoint ??
       (await (async () => {
         const { startSqsEngine } = await import('./engines/sqs');
-        const engine = await startSqsEngine();
+        const dataDir = options.dataDir ? path.join(options.dataDir, 'sqs') : undefined;
+        const engine = await startSqsEngine({ dataDir });
         cleanup.push(() => engine.stop());
         return engine.endpoint;
       })());
@@ -293,12 +305,12 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs, subscribers, { prefix });
 
     const credentials = fileCredentialSource(secretsFile);
-    const adapters = Object.values(providers) as ProviderAdapter[];
+    const adapters = options.adapters ?? (Object.values(providers) as ProviderAdapter[]);
     // URL-signed providers sign the URL they call: a tunnel's (PUBLIC_BASE_URL), else this gateway's own, which is
     // known only once it listens (port 0 picks one); the handlers read it per request.
     let gatewayUrl: string | undefined;
     const publicBaseUrl = () => options.publicBaseUrl ?? gatewayUrl;
-    const ingestRoutes = adapters.flatMap((adapter): GatewayRoute[] => {
+    const ingestRoutes = adapters.filter(hasHttpRoute).flatMap((adapter): GatewayRoute[] => {
       const handler = createIngestHandler({
         adapter,
         sqs,
@@ -315,6 +327,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         { method: 'ANY', path: `/webhooks/${adapter.id}/{token}`, handler, secretParameters: ['token'] },
       ];
     });
+    // Providers AWS delivers through EventBridge or SNS: the record handler the stack deploys, behind a local-only route.
+    const recordRoutes = adapters.filter((adapter) => !hasHttpRoute(adapter)).map(
+      (adapter): GatewayRoute => ({
+        method: 'POST',
+        path: awsEventsPath(adapter.id),
+        handler: awsEventsHandler(createRecordIngestHandler({ adapter, sqs, eventsQueueUrl: queues.eventsQueueUrl, timeZone: timeZones[adapter.id] })),
+      }),
+    );
     const unknownProvider: GatewayRoute['handler'] = async (event) =>
       toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
 
@@ -342,10 +362,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       }
     };
 
-    const routes: GatewayRoute[] = [
+    const operatorConsole =
+      options.console === false
+        ? undefined
+        : await createOperatorConsole({ sqs, dynamodb, tableName, queues, adapters, credentials });
+    const webhookRoutes: GatewayRoute[] = [
       ...ingestRoutes,
+      ...recordRoutes,
       { method: 'ANY', path: '/webhooks/{provider}', handler: unknownProvider },
       { method: 'ANY', path: '/webhooks/{provider}/{token}', handler: unknownProvider, secretParameters: ['token'] },
+    ];
+    const routes: GatewayRoute[] = [
+      // The console sees each webhook request through a wrapper around its handler, nothing else.
+      ...webhookRoutes.map((route) => {
+        const provider = route.path.split('/')[2];
+        return operatorConsole ? { ...route, handler: operatorConsole.wrap(provider.startsWith('{') ? undefined : provider, route.handler) } : route;
+      }),
+      ...(operatorConsole?.routes ?? []),
       { method: 'GET', path: '/messages/{provider}/{messageId}', handler: lookup },
       { method: 'GET', path: '/health', handler: health },
     ];
@@ -366,12 +399,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       options.onDrained?.(drained);
     });
 
-    const gateway = await startGateway({ routes, port: options.port ?? 3000, maxBodyBytes, onAccess: options.onAccess });
+    const onAccess = options.onAccess;
+    // The console polls: its own requests would drown the access log.
+    const gateway = await startGateway({
+      routes,
+      port: options.port ?? 3000,
+      maxBodyBytes,
+      onAccess: onAccess && ((entry) => (entry.path === '/console' || entry.path.startsWith('/console/') ? undefined : onAccess(entry))),
+    });
     cleanup.push(() => gateway.stop());
     gatewayUrl = gateway.url;
 
     const providerRoutes = await Promise.all(
       adapters.map(async (adapter): Promise<ProviderRoute> => {
+        if (!hasHttpRoute(adapter)) {
+          // IAM on AWS, no credentials: the local entry point takes what EventBridge or SNS would deliver.
+          return { provider: adapter.id, displayName: adapter.displayName, authentication: adapter.authentication, url: `${gateway.url}${awsEventsPath(adapter.id)}`, headers: {}, configured: true };
+        }
         // A malformed file stops `npm start` with the file's name rather than a 401 on every request later.
         const configured = await credentials.get(adapter.id).catch((error: unknown) => {
           throw error instanceof InvalidCredentialsError ? new ConfigurationError(`${secretsFile}: ${error.message}`) : error;
@@ -391,6 +435,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
         };
       }),
     );
+
+    operatorConsole?.attach({ url: gateway.url, routes: providerRoutes });
 
     let stopping: Promise<void> | undefined;
     return {

@@ -11,7 +11,9 @@ import path from 'node:path';
 import { ProviderCredentialsSchema, type ProviderCredentials } from '../functions/origin/credentials';
 import type { OutgoingRequest, SigningMaterial } from '../functions/origin/types';
 import { schemesOf, signRequest } from '../functions/origin/verify';
-import { adapterFor } from '../functions/providers';
+import { adapterFor, hasHttpRoute } from '../functions/providers';
+import type { ProviderAdapter } from '../functions/providers/types';
+import { awsEventsPath } from './aws-events';
 
 const REPO_ROOT = path.resolve(__dirname, '..');
 
@@ -54,7 +56,8 @@ export interface ProviderCall {
 
 /**
  * The request `call` becomes at `baseUrl` (`http://127.0.0.1:3000`, a deployed API's URL): routed to
- * `/webhooks/<provider>`, then signed with every scheme the material's credentials activate (a URL token first).
+ * `/webhooks/<provider>` (a provider without an HTTP route: `npm start`'s `/aws-events/<provider>`, unsigned), then
+ * signed with every scheme the material's credentials activate (a URL token first).
  *
  * @example
  * ```ts
@@ -65,10 +68,19 @@ export interface ProviderCall {
  */
 export async function providerRequest(
   call: ProviderCall,
-  options: { readonly baseUrl: string; readonly material?: SigningMaterial; readonly now?: number },
+  options: {
+    readonly baseUrl: string;
+    readonly material?: SigningMaterial;
+    readonly now?: number;
+    /** The provider's adapter, when it is not in the registry (a test's). @default the registry's */
+    readonly adapter?: ProviderAdapter;
+  },
 ): Promise<OutgoingRequest> {
   const method = call.method ?? 'POST';
-  const base = `${options.baseUrl.replace(/\/+$/, '')}/webhooks/${call.provider}`;
+  const adapter = options.adapter ?? adapterFor(call.provider);
+  // A provider AWS delivers through EventBridge or SNS has no webhook: its records go to the local entry point, unsigned.
+  const route = hasHttpRoute(adapter) ? `/webhooks/${call.provider}` : awsEventsPath(call.provider);
+  const base = `${options.baseUrl.replace(/\/+$/, '')}${route}`;
   const query = method === 'GET' ? String(call.body) : '';
   const unsigned: OutgoingRequest = {
     method,
@@ -77,8 +89,8 @@ export async function providerRequest(
     body: method === 'GET' ? Buffer.alloc(0) : Buffer.isBuffer(call.body) ? call.body : Buffer.from(call.body, 'utf8'),
     now: options.now ?? Date.now(),
   };
-  if (!options.material) return unsigned;
-  return signRequest(schemesOf(adapterFor(call.provider).origin), unsigned, options.material);
+  if (!options.material || !hasHttpRoute(adapter)) return unsigned;
+  return signRequest(schemesOf(adapter.origin), unsigned, options.material);
 }
 
 /** Sends a built request with `fetch`. */

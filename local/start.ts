@@ -1,17 +1,21 @@
 /**
  * `npm start`: the whole pipeline on this machine (see `local/pipeline.ts`), configured from the environment:
  *
- * - `PORT` (3000; 0 picks a free port), `DATA_DIR` (`.data/`: the table on disk, and `runtime.json` for
- *   `npm run tail` and `npm run simulate`), `WEBHOOK_SECRETS_FILE` (`config/credentials.dev.json`),
+ * - `PORT` (3000; 0 picks a free port), `DATA_DIR` (`.data/`: the table and the queues on disk, the lock that keeps
+ *   a second `npm start` off them, and `runtime.json` for `npm run tail` and `npm run simulate`),
+ *   `WEBHOOK_SECRETS_FILE` (`config/credentials.dev.json`),
  *   `MAX_BODY_BYTES` (256 KiB, the gateway's and the ingest handlers' cap).
  * - `POWERTOOLS_LOG_LEVEL` (ERROR): the functions' structured logs; the console otherwise shows one line per
  *   request. `POWERTOOLS_METRICS_DISABLED` (true): set it to `false` to see the EMF metric records.
  *
  * It prints each provider's URL and credentials (values only for the public dev file), and a curl example. On
  * SIGINT or SIGTERM it stops taking requests, drains the events queue into the table and exits 0; a second
- * signal exits at once with 1.
+ * signal exits at once with 1. Whatever it acknowledged and had not applied yet (after a second signal, a crash or
+ * a `kill -9`) is on disk under `DATA_DIR` and is applied after the next start.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { usageExit } from '../scripts/cli';
+import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock';
 import path from 'node:path';
 import { ENV, INGEST } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/shared/env';
@@ -29,6 +33,10 @@ function describeRoute(route: ProviderRoute, showValues: boolean): string[] {
   const lines = [`  ${route.provider.padEnd(18)} POST ${showValues ? route.url : route.url.replace(/(\/webhooks\/[^/]+\/).+$/, '$1<token>')}`];
   if (!route.configured) {
     lines.push(`  ${''.padEnd(18)} no credentials configured: every request is refused (401)`);
+    return lines;
+  }
+  if (route.authentication === 'iam') {
+    lines.push(`  ${''.padEnd(18)} an EventBridge event or SNS notification as AWS delivers it (local only; IAM on AWS)`);
     return lines;
   }
   const headers = Object.entries(route.headers).map(([name, value]) => `${name}: ${showValues ? value : '<from the secrets file>'}`);
@@ -57,10 +65,39 @@ function accessLine(entry: AccessLogEntry): string {
   return `${new Date().toISOString().slice(11, 23)}  ${entry.method.padEnd(4)} ${entry.path}  ${entry.statusCode}  ${entry.durationMs.toFixed(1)} ms`;
 }
 
+/** The queue engine keeps its data with `node:sqlite`, which Node has had since 22.5. */
+function nodeTooOld(version = process.versions.node): boolean {
+  const [major, minor] = version.split('.').map(Number);
+  return major < 22 || (major === 22 && minor < 5);
+}
+
+const USAGE = `Run the whole webhook pipeline on this machine: gateway, ingest, queues, consumer and status table.
+
+Usage: npm start            (settings from the environment; no options)
+
+  PORT                  gateway port on 127.0.0.1 (3000; 0 picks a free port)
+  DATA_DIR              queues, table and lock on disk (.data); one npm start per folder
+  WEBHOOK_SECRETS_FILE  credentials of every provider (config/credentials.dev.json)
+  MAX_BODY_BYTES        body cap, checked before parsing (262144)
+  POWERTOOLS_LOG_LEVEL  the functions' own logs (ERROR: the console shows one line per request)
+
+Ctrl-C drains the queue into the table and exits; what it acknowledged is kept in DATA_DIR whatever happens.`;
+
+let lock: DataDirLock | undefined;
+
 async function main(): Promise<void> {
-  // Lambda runs Node 22; the SDK's notice about this machine's Node 20 would be the console's first line.
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  // Loaded after the line above: the SDK reads it when the first client is built, Powertools when it loads.
+  const exit = usageExit(process.argv.slice(2), USAGE, []);
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
+  if (nodeTooOld()) {
+    throw new Error(
+      `this is Node ${process.versions.node}; npm start needs Node 22.5 or newer, 24 recommended (.nvmrc): ` +
+        `nvm use, or npm install --prefix .node --no-save node@24 && export PATH="$PWD/.node/node_modules/.bin:$PATH"`,
+    );
+  }
+  // Loaded only now: `--help` and the checks above answer without loading the engines, the SDK or the handlers.
   const [{ startLocalPipeline }, { runtimeFilePath }] = await Promise.all([import('./pipeline'), import('./tail')]);
   const port = getNumberFromEnv('PORT', { default: 3000, min: 0, max: 65535 });
   const dataDir = path.resolve(getStringFromEnv('DATA_DIR', { default: '.data' }));
@@ -68,6 +105,7 @@ async function main(): Promise<void> {
   const maxBodyBytes = getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1 });
   const devCredentials = secretsFile === DEV_SECRETS_FILE;
   mkdirSync(dataDir, { recursive: true });
+  lock = lockDataDir(dataDir);
 
   const pipeline = await startLocalPipeline({
     port,
@@ -77,7 +115,7 @@ async function main(): Promise<void> {
     onAccess: (entry) => write(accessLine(entry)),
     onError: (error) => process.stderr.write(`consumer poller: ${(error as Error).message ?? String(error)}\n`),
     onDrained: ({ awaitingRetry }) => {
-      if (awaitingRetry > 0) write(`${awaitingRetry} failed record(s) were waiting for a retry and are not applied`);
+      if (awaitingRetry > 0) write(`${awaitingRetry} failed record(s) wait for a retry: kept in ${dataDir}, retried after the next start`);
     },
   });
 
@@ -89,8 +127,9 @@ async function main(): Promise<void> {
     resources: pipeline.resources,
   };
   writeFileSync(runtimeFile, `${JSON.stringify({ ...runtime, startedAt: new Date().toISOString() }, null, 2)}\n`);
+  lock.serving(pipeline.url);
 
-  write(`Webhook ingestion pipeline running on this machine (embedded SQS and DynamoDB, data in ${dataDir})`);
+  write(`Webhook ingestion pipeline running on this machine (embedded SQS and DynamoDB, queues and table in ${dataDir})`);
   write(`Gateway: ${pipeline.url}`);
   write();
   write(
@@ -104,6 +143,7 @@ async function main(): Promise<void> {
   write();
   write(`Lookup:      GET ${pipeline.url}/messages/{provider}/{messageId}`);
   write(`Health:      GET ${pipeline.url}/health`);
+  write(`Console:     ${pipeline.url}/console   (last requests, messages, queues, replay; npm run ops -- --help)`);
   const subscribers = Object.keys(pipeline.resources.subscriberQueueUrls);
   write(`Subscribers: ${subscribers.map((name) => `${name} (npm run tail -- ${name})`).join(', ') || '(none)'}`);
   write();
@@ -114,15 +154,14 @@ async function main(): Promise<void> {
   // A terminal's Ctrl-C can reach this process twice, a moment apart: once from the terminal's process group and
   // once relayed by a wrapper (the `tsx` command, some shells). Only a second signal well after the first means
   // "stop now". (`npm start` runs `node --import tsx`, not the `tsx` command: that wrapper SIGKILLs a child that
-  // is too busy to acknowledge a relayed signal within about 60 ms, which would lose the in-memory queue.)
+  // is too busy to acknowledge a relayed signal within about 60 ms, cutting the drain short.)
   const REPEAT_GRACE_MS = 2_000;
   let firstSignalAt: number | undefined;
   const shutdown = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < REPEAT_GRACE_MS) return;
-      process.stderr.write(
-        `${signal} again: exiting without draining; events still on the in-memory queue are lost (statuses already stored are kept)\n`,
-      );
+      process.stderr.write(`${signal} again: exiting without draining; what is still queued stays in ${dataDir} and is applied after the next start\n`);
+      lock?.release();
       process.exit(1);
     }
     firstSignalAt = Date.now();
@@ -131,6 +170,7 @@ async function main(): Promise<void> {
       .stop()
       .then(() => {
         rmSync(runtimeFile, { force: true });
+        lock?.release();
         write('stopped.');
         process.exit(0);
       })
@@ -143,6 +183,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((error: unknown) => {
+  lock?.release();
+  if (error instanceof DataDirInUseError) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(1);
+  }
   const code = (error as NodeJS.ErrnoException).code;
   const hint = code === 'EADDRINUSE' ? ` (port in use: set PORT to another one, or PORT=0 for any free port)` : '';
   process.stderr.write(`npm start failed: ${(error as Error).message ?? String(error)}${hint}\n`);

@@ -18,6 +18,7 @@ import {
   type SQSClient,
 } from '@aws-sdk/client-sqs';
 import type { AppliedEvent } from '../functions/events/applied';
+import { usageExit } from '../scripts/cli';
 import { localSqsClient } from './engines/clients';
 
 /** What `npm start` writes for the other local commands (see `local/start.ts`). */
@@ -153,7 +154,12 @@ Usage: npm run tail -- <subscriber> [--json] [--keep]
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   const dataDir = process.env.DATA_DIR || '.data';
-  const name = args.find((arg) => !arg.startsWith('--'));
+  const name = args.find((arg) => !arg.startsWith('-'));
+  const exit = usageExit(args, HELP, ['--json', '--keep']);
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
   let runtime: RuntimeFile;
   try {
     runtime = readRuntimeFile(dataDir);
@@ -162,7 +168,7 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const subscribers = Object.keys(runtime.resources.subscriberQueueUrls);
-  if (!name || args.includes('--help') || args.includes('-h')) {
+  if (!name) {
     process.stdout.write(`${HELP}\n\nSubscribers of the running pipeline: ${subscribers.join(', ') || '(none)'}\n`);
     return;
   }
@@ -171,7 +177,6 @@ async function main(): Promise<void> {
     process.stderr.write(`tail: no subscriber "${name}"; the running pipeline has: ${subscribers.join(', ') || '(none)'}\n`);
     process.exit(1);
   }
-  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const sqs = localSqsClient(runtime.endpoints.sqs);
   const controller = new AbortController();
   const stop = () => controller.abort();

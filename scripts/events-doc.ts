@@ -23,6 +23,7 @@ import { STATUS_TABLE, UNMAPPED_RANK } from '../functions/events/status';
 import { providerIds, providers, type ProviderId } from '../functions/providers';
 import type { Normalized } from '../functions/providers/types';
 import { APPLIED_EVENT_ATTRIBUTES, type AppliedEventAttribute } from '../lib/pipeline-settings';
+import { usageExit } from './cli';
 import { REPO_ROOT, SCHEMA_SPECS, jsonSchemaOf } from './generate-schemas';
 import { renderProviderTable } from './provider-table';
 
@@ -302,7 +303,16 @@ export function renderDoc(current: string, examples: Examples = collectExamples(
   return applyBlocks(current, renderBlocks(examples));
 }
 
+const USAGE = `Render the generated blocks of docs/events.md (fields, statuses, attributes, providers, examples) from the code.
+
+Usage: npm run docs:events [-- --check]
+
+  (no option)  rewrite the generated blocks of docs/events.md
+  --check      write nothing; exit 1 when docs/events.md is stale`;
+
 function main(argv: readonly string[]): number {
+  const exit = usageExit(argv, USAGE, ['--check']);
+  if (exit !== undefined) return exit;
   const path = join(REPO_ROOT, DOC_PATH);
   const current = readFileSync(path, 'utf8');
   const examples = collectExamples();

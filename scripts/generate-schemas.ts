@@ -36,6 +36,7 @@ import {
   type NormalizedEvent,
   type Party,
 } from '../functions/events/schema';
+import { usageExit } from './cli';
 
 /** Repository root: the generated paths are relative to it. */
 export const REPO_ROOT = resolve(__dirname, '..');
@@ -227,7 +228,16 @@ export function staleFiles(files: readonly GeneratedFile[], root = REPO_ROOT): s
   return files.filter((file) => readOrUndefined(join(root, file.path)) !== file.text).map((file) => file.path);
 }
 
+const USAGE = `Generate the published JSON Schemas of the event contract (schemas/*.schema.json) from the zod schemas.
+
+Usage: npm run schemas [-- --check]
+
+  (no option)  write the files under schemas/
+  --check      write nothing; exit 1 when a committed file differs from a fresh generation`;
+
 function main(argv: readonly string[]): number {
+  const exit = usageExit(argv, USAGE, ['--check']);
+  if (exit !== undefined) return exit;
   const files = generateSchemas();
   if (argv.includes('--check')) {
     const stale = staleFiles(files);

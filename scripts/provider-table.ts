@@ -10,6 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { CatalogEntry, ProviderAdapter } from '../functions/providers/types';
+import { usageExit } from './cli';
 
 export const REPO_ROOT = resolve(__dirname, '..');
 export const README_PATH = resolve(REPO_ROOT, 'README.md');
@@ -31,6 +32,7 @@ const AUTHENTICATION: Readonly<Record<ProviderAdapter['authentication'], (adapte
   signature: (adapter) => `signature: ${(adapter.origin ?? []).map((scheme) => code(scheme.name)).join(' or ')}`,
   'basic-auth': () => 'HTTP Basic, or a URL token',
   'body-credentials': () => 'user name and password in the body',
+  iam: () => 'IAM: EventBridge/SNS, no HTTP route',
 };
 
 /** A code span that cannot break the table: GitHub splits cells on `|` even inside backticks. */
@@ -91,7 +93,19 @@ export function replaceProviderBlock(readme: string, table: string): string {
   return `${readme.slice(0, start)}\n${table}\n${readme.slice(end)}`;
 }
 
+const USAGE = `Render the README's providers table from the provider registry.
+
+Usage: npm run docs:providers [-- --write]
+
+  (no option)  print the table
+  --write      replace the block between ${START_MARKER} and ${END_MARKER} in README.md`;
+
 async function main(args: readonly string[]): Promise<void> {
+  const exit = usageExit(args, USAGE, ['--write']);
+  if (exit !== undefined) {
+    process.exitCode = exit;
+    return;
+  }
   // Loaded here rather than at the top, so the renderer can be imported (and tested) without every adapter.
   const { providers } = await import('../functions/providers/index');
   const table = renderProviderTable(providers);

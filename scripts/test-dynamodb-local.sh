@@ -31,7 +31,7 @@ else
 fi
 unshare -n sh -c "$LOOPBACK_UP" >/dev/null 2>&1 || skip "cannot create a network namespace here (needs root or user namespaces)"
 
-SUITES="test/functions/store test/functions/consume test/functions/lookup test/reliability/consumer test/pipeline/local-pipeline.test.ts"
+SUITES="test/functions/store test/functions/consume test/functions/lookup test/reliability/consumer test/pipeline/local-pipeline.test.ts test/ops"
 if [ "$#" -gt 0 ]; then SUITES=""; fi
 
 export DYNAMODB_ENGINES=dynalite,dynamodb-local

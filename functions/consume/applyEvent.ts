@@ -18,7 +18,7 @@
  * be retried, since the first copy may yet fail.
  */
 import type { NormalizedEvent } from '../events/schema';
-import { rankOf, UNMAPPED_RANK } from '../events/status';
+import { rankOf, UNMAPPED_RANK, type CanonicalStatus } from '../events/status';
 import type { Publisher } from '../publish/createPublisher';
 import { toAppliedEvent } from '../publish/appliedEvent';
 import { assertApplicable, recordedEvent, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from '../store/items';
@@ -46,6 +46,8 @@ export interface EventResult {
   readonly unmappedStatus: boolean;
   /** This delivery published the applied event. */
   readonly published: boolean;
+  /** When this delivery wrote the state: the status it replaced (null for the message's first). */
+  readonly previousStatus?: CanonicalStatus | null;
 }
 
 /** The outcome of events that carry no message status. */
@@ -111,15 +113,15 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
   const { outcome, applied } = await outcomeOf(item, publication, context.store);
   if (!context.publisher) {
     await context.store.settle(item, outcome);
-    return { ...base, applied, published: false };
+    return { ...base, applied, published: false, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
   }
   const claim = await context.store.claim(item, outcome, claimant, context.claimSeconds);
   if (!claim.claimed) {
     if (claim.heldBySelf) throw new ClaimHeldBySameMessageError(event.eventId);
-    return { ...base, applied, published: false };
+    return { ...base, applied, published: false, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
   }
   // The recorded copy and the recorded outcome: every publication of one event says the same thing.
   await context.publisher.publish(toAppliedEvent(recordedEvent(item), claim.publication.outcome ?? outcome));
   await context.store.markPublished(item);
-  return { ...base, applied, published: true };
+  return { ...base, applied, published: true, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
 }

@@ -16,6 +16,7 @@ import { ConfigurationError } from '../shared/errors';
 import { logger } from '../shared/logger';
 import { createStatusStore } from '../store/createStatusStore';
 import { applyEvent, type ApplyContext } from './applyEvent';
+import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';
 import { countFailure, countResult, createMetricsSink, type BatchCounts } from './metrics';
 import { parseRecord } from './parseRecord';
 
@@ -38,6 +39,12 @@ export interface ConsumerDependencies {
   metrics?: Metrics;
   /** @default DEFAULT_CLAIM_SECONDS */
   claimSeconds?: number;
+  /**
+   * The EMF sink of the delivery analytics (`FinalStatuses`, four dimensions, ./delivery.ts). @default its own
+   * Metrics instance; none when `metrics` is given without it (a caller with its own sink, such as a test, gets
+   * no second stream of EMF on stdout)
+   */
+  deliveryMetrics?: Metrics;
 }
 
 /** The `provider` attribute the ingest side sets on every record, when it is a provider id; for failure counts. */
@@ -72,23 +79,27 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
 export function createConsumerHandler(
   deps: ConsumerDependencies,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds } = checked(deps);
+  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics } = checked(deps);
   const applyContext: ApplyContext = {
     store: createStatusStore({ dynamodb, tableName, ttlDays, now }),
     publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
   };
   const flush = createMetricsSink(metrics);
+  const flushFinals = deliveryMetrics || !metrics ? createDeliveryMetricsSink(deliveryMetrics) : () => undefined;
 
   return async (event, context) => {
     const counts: BatchCounts = new Map();
+    const finals: FinalCounts = new Map();
     const recordHandler = async (record: SQSRecord): Promise<void> => {
       let provider = providerAttributeOf(record);
       let eventId: string | undefined;
       try {
         const normalized = parseRecord(record);
         ({ provider, eventId } = normalized);
-        countResult(counts, await applyEvent(normalized, record.messageId, applyContext));
+        const result = await applyEvent(normalized, record.messageId, applyContext);
+        countResult(counts, result);
+        countFinal(finals, firstFinalOf(normalized, result));
       } catch (error) {
         countFailure(counts, provider);
         logger.warn('record failed; left for retry or the dead-letter queue', {
@@ -110,6 +121,7 @@ export function createConsumerHandler(
       });
     } finally {
       flush(counts);
+      flushFinals(finals);
     }
   };
 }

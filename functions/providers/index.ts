@@ -40,6 +40,26 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'nhncloud-sms') === 'nhncloud-sms'
       ? (require('./nhncloud-sms') as typeof import('./nhncloud-sms')).nhncloudSms
       : undefined,
+  telnyx:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'telnyx') === 'telnyx'
+      ? (require('./telnyx') as typeof import('./telnyx')).telnyx
+      : undefined,
+  plivo:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'plivo') === 'plivo'
+      ? (require('./plivo') as typeof import('./plivo')).plivo
+      : undefined,
+  messagebird:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'messagebird') === 'messagebird'
+      ? (require('./messagebird') as typeof import('./messagebird')).messagebird
+      : undefined,
+  'aws-eum-sms':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'aws-eum-sms') === 'aws-eum-sms'
+      ? (require('./aws-eum-sms') as typeof import('./aws-eum-sms')).awsEumSms
+      : undefined,
+  'aws-eum-whatsapp':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'aws-eum-whatsapp') === 'aws-eum-whatsapp'
+      ? (require('./aws-eum-whatsapp') as typeof import('./aws-eum-whatsapp')).awsEumWhatsapp
+      : undefined,
   twilio:
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'twilio') === 'twilio'
       ? (require('./twilio') as typeof import('./twilio')).twilio
@@ -59,6 +79,22 @@ export const providers: Readonly<Record<ProviderId, ProviderAdapter>> = Object.f
 ) as Record<ProviderId, ProviderAdapter>;
 
 export const providerIds = Object.keys(providers) as ProviderId[];
+
+/** Whether an adapter is called over HTTP (a route and an ingest function), as every adapter is unless it says not. */
+export function hasHttpRoute(adapter: Pick<ProviderAdapter, 'sources'>): boolean {
+  return (adapter.sources ?? ['http']).includes('http');
+}
+
+/** Whether an AWS service delivers an adapter's events to the record ingest (EventBridge, SNS). */
+export function acceptsRecords(adapter: Pick<ProviderAdapter, 'sources' | 'normalizeRecord'>): boolean {
+  return adapter.normalizeRecord !== undefined && (adapter.sources ?? []).some((source) => source !== 'http');
+}
+
+/** The providers with an HTTP route: the API's routes, `npm start`'s, and the ingest functions. */
+export const httpProviderIds = providerIds.filter((id) => hasHttpRoute(providers[id]));
+
+/** The providers fed by the record ingest (AWS End User Messaging): no HTTP route. */
+export const recordProviderIds = providerIds.filter((id) => acceptsRecords(providers[id]));
 
 export function isProviderId(value: string): value is ProviderId {
   return Object.prototype.hasOwnProperty.call(providers, value);

@@ -162,13 +162,15 @@ const anyObject = () => z.record(z.string(), z.unknown());
 
 const EnvelopeSchema = z.object({
   object: z.optional(text(64)),
-  entry: z.array(
-    z.object({
-      id: idish(),
-      time: opt(seconds()),
-      changes: z.array(z.object({ field: text(128), value: z.unknown() })),
-    }),
-  ).check(z.minLength(1)),
+  entry: z
+    .array(
+      z.object({
+        id: idish(),
+        time: opt(seconds()),
+        changes: z.array(z.object({ field: text(128), value: z.unknown() })),
+      }),
+    )
+    .check(z.minLength(1)),
 });
 type Entry = z.infer<typeof EnvelopeSchema>['entry'][number];
 
@@ -337,13 +339,18 @@ const isMessageType = (type: string): type is (typeof META_MESSAGE_TYPES)[number
 
 /** The reply a customer picked, for interactive button/list replies and template quick-reply buttons. */
 function replyOf(item: z.infer<typeof InboundSchema>): { kind: string; id?: string; title?: string } | undefined {
-  if (item.type === 'button' && item.button) return defined({ kind: 'button', id: item.button.payload ?? undefined, title: item.button.text ?? undefined }) as { kind: string };
+  if (item.type === 'button' && item.button)
+    return defined({ kind: 'button', id: item.button.payload ?? undefined, title: item.button.text ?? undefined }) as { kind: string };
   if (item.type !== 'interactive' || !item.interactive) return undefined;
   const kind = typeof item.interactive.type === 'string' ? item.interactive.type : undefined;
   const chosen = kind === 'button_reply' || kind === 'list_reply' ? item.interactive[kind] : undefined;
   if (!kind || typeof chosen !== 'object' || chosen === null) return kind ? { kind } : undefined;
   const { id, title } = chosen as { id?: unknown; title?: unknown };
-  return defined({ kind, id: typeof id === 'string' ? id.slice(0, FIELD_MAX) : undefined, title: typeof title === 'string' ? title.slice(0, FIELD_MAX) : undefined }) as { kind: string };
+  return defined({
+    kind,
+    id: typeof id === 'string' ? id.slice(0, FIELD_MAX) : undefined,
+    title: typeof title === 'string' ? title.slice(0, FIELD_MAX) : undefined,
+  }) as { kind: string };
 }
 
 function inboundEvent(raw: unknown, index: number, scope: Scope): NormalizedEvent {
@@ -410,9 +417,18 @@ interface ValueKind {
 }
 
 const VALUE_KINDS: ReadonlyMap<string, ValueKind> = new Map([
-  ['message_template_status_update', { type: 'template.status', statusField: 'event', identity: ['message_template_id', 'message_template_language'] }],
-  ['message_template_quality_update', { type: 'template.status', statusField: 'new_quality_score', identity: ['message_template_id', 'message_template_language'] }],
-  ['template_category_update', { type: 'template.status', statusField: 'new_category', identity: ['message_template_id', 'message_template_language'] }],
+  [
+    'message_template_status_update',
+    { type: 'template.status', statusField: 'event', identity: ['message_template_id', 'message_template_language'] },
+  ],
+  [
+    'message_template_quality_update',
+    { type: 'template.status', statusField: 'new_quality_score', identity: ['message_template_id', 'message_template_language'] },
+  ],
+  [
+    'template_category_update',
+    { type: 'template.status', statusField: 'new_category', identity: ['message_template_id', 'message_template_language'] },
+  ],
   ['account_update', { type: 'account.review', statusField: 'event', identity: ['phone_number'] }],
   ['account_review_update', { type: 'account.review', statusField: 'decision', identity: [] }],
   ['account_alerts', { type: 'account.review', statusField: 'alert_status', identity: ['entity_id', 'alert_type'] }],
@@ -470,17 +486,24 @@ function valueEvent(field: string, kind: ValueKind, rawValue: unknown, entry: En
   const value = validate(ValueSchema, rawValue, `${path}.value`);
   const data: Record<string, unknown> = { wabaId: String(entry.id), field };
   for (const [from, to] of Object.entries(VALUE_FIELDS)) {
-    const read = Object.prototype.hasOwnProperty.call(value, from) ? scalar(value[from]) : undefined;
+    const read = Object.hasOwn(value, from) ? scalar(value[from]) : undefined;
     if (read !== undefined) data[to] = read;
   }
   for (const [from, to] of Object.entries(VALUE_OBJECTS)) {
-    if (Object.prototype.hasOwnProperty.call(value, from) && typeof value[from] === 'object' && value[from] !== null) data[to] = value[from];
+    if (Object.hasOwn(value, from) && typeof value[from] === 'object' && value[from] !== null) data[to] = value[from];
   }
-  const providerStatus = Object.prototype.hasOwnProperty.call(value, kind.statusField) ? scalar(value[kind.statusField]) : undefined;
+  const providerStatus = Object.hasOwn(value, kind.statusField) ? scalar(value[kind.statusField]) : undefined;
   const time = entry.time ?? undefined;
   return makeEvent(
     {
-      eventId: eventIdOf(PROVIDER, field, String(entry.id), ...kind.identity.map((name) => scalar(value[name])), providerStatus, time === undefined ? undefined : String(time)),
+      eventId: eventIdOf(
+        PROVIDER,
+        field,
+        String(entry.id),
+        ...kind.identity.map((name) => scalar(value[name])),
+        providerStatus,
+        time === undefined ? undefined : String(time),
+      ),
       provider: PROVIDER,
       channel: 'whatsapp',
       type: kind.type,
@@ -529,9 +552,9 @@ function itemsOf(envelope: z.infer<typeof EnvelopeSchema>, context: NormalizeCon
         const value = validate(MessagesValueSchema, change.value, `${path}.value`);
         const scope: Scope = { path: `${path}.value`, wabaId: String(entry.id), value, context };
         const data = scopeData(scope);
-        (value.statuses ?? []).forEach((raw, i) => items.push({ raw, data, normalize: () => statusEvent(raw, i, scope) }));
-        (value.messages ?? []).forEach((raw, i) => items.push({ raw, data, normalize: () => inboundEvent(raw, i, scope) }));
-        (value.errors ?? []).forEach((raw, i) => items.push({ raw, data, normalize: () => errorEvent(raw, i, scope) }));
+        for (const [i, raw] of (value.statuses ?? []).entries()) items.push({ raw, data, normalize: () => statusEvent(raw, i, scope) });
+        for (const [i, raw] of (value.messages ?? []).entries()) items.push({ raw, data, normalize: () => inboundEvent(raw, i, scope) });
+        for (const [i, raw] of (value.errors ?? []).entries()) items.push({ raw, data, normalize: () => errorEvent(raw, i, scope) });
         return;
       }
       const kind = VALUE_KINDS.get(change.field);
@@ -539,7 +562,8 @@ function itemsOf(envelope: z.infer<typeof EnvelopeSchema>, context: NormalizeCon
       items.push({
         raw: change.value,
         data,
-        normalize: () => (kind ? valueEvent(change.field, kind, change.value, entry, path, context) : unknownChange(change.field, change.value, entry, context)),
+        normalize: () =>
+          kind ? valueEvent(change.field, kind, change.value, entry, path, context) : unknownChange(change.field, change.value, entry, context),
       });
     });
   });

@@ -66,8 +66,7 @@ export const SHARED_KEY_ALGORITHMS: Readonly<Record<string, TwilioHash>> = { HMA
 type TwilioHash = Extract<HmacAlgorithm, 'sha1' | 'sha256'>;
 
 const FORM = 'application/x-www-form-urlencoded';
-const isForm = (headers: Readonly<Record<string, string | undefined>>) =>
-  headers['content-type']?.split(';')[0].trim().toLowerCase() === FORM;
+const isForm = (headers: Readonly<Record<string, string | undefined>>) => headers['content-type']?.split(';')[0].trim().toLowerCase() === FORM;
 
 /**
  * What Twilio signs: with `bodySHA256` in the URL, that URL alone (and the body must hash to it); otherwise the URL
@@ -107,9 +106,7 @@ export function signatureAlgorithmOf(settings: string | undefined): TwilioHash |
     }),
   );
   const algorithm = fields.get('algorithm');
-  return algorithm !== undefined && Object.prototype.hasOwnProperty.call(SHARED_KEY_ALGORITHMS, algorithm)
-    ? SHARED_KEY_ALGORITHMS[algorithm]
-    : undefined;
+  return algorithm !== undefined && Object.hasOwn(SHARED_KEY_ALGORITHMS, algorithm) ? SHARED_KEY_ALGORITHMS[algorithm] : undefined;
 }
 
 /**
@@ -290,7 +287,13 @@ function failureOf(status: CanonicalStatus, code: string | undefined, message: s
   return defined({ code: realCode, message: message ? message.slice(0, FIELD_MAX) : undefined });
 }
 
-function formStatusEvent(form: Form, record: Record<string, string | string[]>, messageSid: string, providerStatus: string, context: NormalizeContext): NormalizedEvent {
+function formStatusEvent(
+  form: Form,
+  record: Record<string, string | string[]>,
+  messageSid: string,
+  providerStatus: string,
+  context: NormalizeContext,
+): NormalizedEvent {
   const { status, final } = mapStatus(TWILIO_STATUSES, providerStatus.toLowerCase());
   const errorCode = form.ErrorCode || undefined;
   return makeEvent(
@@ -334,13 +337,21 @@ function mediaOf(record: Record<string, string | string[]>, numMedia: number): A
     const url = record[`MediaUrl${i}`];
     const type = record[`MediaContentType${i}`];
     if (typeof url === 'string' && url !== '') {
-      media.push(defined({ url: url.slice(0, FIELD_MAX), contentType: typeof type === 'string' && type ? type.slice(0, 255) : undefined }) as { url: string });
+      media.push(
+        defined({ url: url.slice(0, FIELD_MAX), contentType: typeof type === 'string' && type ? type.slice(0, 255) : undefined }) as { url: string },
+      );
     }
   }
   return media.length > 0 ? media : undefined;
 }
 
-function formInboundEvent(form: Form, record: Record<string, string | string[]>, messageSid: string, providerStatus: string, context: NormalizeContext): NormalizedEvent {
+function formInboundEvent(
+  form: Form,
+  record: Record<string, string | string[]>,
+  messageSid: string,
+  providerStatus: string,
+  context: NormalizeContext,
+): NormalizedEvent {
   const numMedia = form.NumMedia === undefined ? undefined : Number(form.NumMedia);
   const channel = channelOf({ from: form.From, to: form.To, sid: messageSid, numMedia });
   return makeEvent(
@@ -377,9 +388,7 @@ function formEvent(request: WebhookRequest, context: NormalizeContext): Normaliz
   if (messageSid === undefined) throw new ValidationError('missing', 'MessageSid');
   const providerStatus = form.MessageStatus || form.SmsStatus;
   const inbound =
-    providerStatus === undefined
-      ? form.Body !== undefined || form.NumMedia !== undefined
-      : INBOUND_STATUSES.has(providerStatus.toLowerCase());
+    providerStatus === undefined ? form.Body !== undefined || form.NumMedia !== undefined : INBOUND_STATUSES.has(providerStatus.toLowerCase());
   if (inbound) return formInboundEvent(form, record, messageSid, providerStatus ?? 'received', context);
   if (providerStatus === undefined) throw new ValidationError('missing', 'MessageStatus');
   return formStatusEvent(form, record, messageSid, providerStatus, context);

@@ -83,8 +83,52 @@ export interface Handshake {
   answer(request: WebhookRequest, credentials: ProviderCredentials | undefined): WebhookReply;
 }
 
-/** How a provider proves where a request comes from, for docs and the stack's instructions. */
-export type AuthenticationKind = 'headers' | 'url-token' | 'signature' | 'basic-auth' | 'body-credentials';
+/**
+ * How a provider proves where a request comes from, for docs and the stack's instructions. `iam`: it does not call
+ * us at all; an AWS service delivers its events to our function under IAM and resource policies (EventBridge, SNS).
+ */
+export type AuthenticationKind = 'headers' | 'url-token' | 'signature' | 'basic-auth' | 'body-credentials' | 'iam';
+
+/** Where an adapter's events come from: an HTTP route, or an AWS service invoking the record ingest. */
+export type IngestSource = 'http' | 'eventbridge' | 'sns';
+
+/**
+ * One event as EventBridge delivers it to a Lambda target: the envelope's fields, `detail` as sent (already JSON).
+ * `detail-type` and `source` are renamed so they read as fields.
+ */
+export interface EventBridgeRecord {
+  readonly source: 'eventbridge';
+  /** EventBridge's id of the event (a retry of the same delivery keeps it). */
+  readonly id: string;
+  /** `detail-type`, e.g. `Text Message Delivery Status Updated`. */
+  readonly detailType: string;
+  /** The envelope's `source`, e.g. `aws.sms-voice`. */
+  readonly eventSource: string;
+  /** The envelope's `time`, ISO-8601 UTC to the second. */
+  readonly time: string;
+  readonly detail: unknown;
+}
+
+/** One SNS notification as SNS hands it to a Lambda function (`Records[].Sns`) or to an HTTPS endpoint. */
+export interface SnsRecord {
+  readonly source: 'sns';
+  readonly messageId: string;
+  readonly topicArn: string;
+  /** When SNS accepted the message, ISO-8601 UTC. */
+  readonly timestamp: string;
+  /** The published text, as published (AWS End User Messaging publishes JSON). */
+  readonly message: string;
+  readonly subject?: string;
+}
+
+/** What the record ingest hands an adapter: one EventBridge event or one SNS notification. */
+export type SourceRecord = EventBridgeRecord | SnsRecord;
+
+/** The EventBridge pattern of the rule the stack creates for an adapter (`source` and `detail-type` lists). */
+export interface RecordEventPattern {
+  readonly source: readonly string[];
+  readonly 'detail-type': readonly string[];
+}
 
 export interface ProviderAdapter {
   /** Kebab-case id: the `{provider}` of the routes and the `provider` of events. */
@@ -96,6 +140,19 @@ export interface ProviderAdapter {
    * and source IP ranges.
    */
   readonly authentication: AuthenticationKind;
+  /**
+   * Where its events come from. An adapter without `http` has no HTTP route (neither on AWS nor under `npm start`):
+   * the record ingest (`functions/ingest/createRecordIngestHandler.ts`) feeds it through `normalizeRecord`.
+   * @default ['http']
+   */
+  readonly sources?: readonly IngestSource[];
+  /** The events its EventBridge rule matches, when `sources` has `eventbridge`. */
+  readonly eventPattern?: RecordEventPattern;
+  /**
+   * Normalizes one record an AWS service delivered (`sources` other than `http`). Same rules as `normalize`: a record
+   * that is not what the service documents throws `ValidationError`; an unknown event type is kept.
+   */
+  normalizeRecord?(record: SourceRecord, context: NormalizeContext): Normalized;
   /** The headers its console lets you set, when `authentication` is `headers`. */
   readonly credentialHeaders?: readonly string[];
   /**

@@ -1,6 +1,9 @@
 /**
- * Every error the pipeline answers with. The HTTP mapping lives here and only here (STYLE.md 4); handlers throw,
- * the edge maps. Messages name the problem and never carry a secret or the body.
+ * The errors the functions answer requests with, under one root (`WebhookError`), and the one place they become HTTP
+ * answers (`toErrorResponse`): handlers throw, the edge maps. Messages name the problem and never carry a secret or
+ * the body. Configuration mistakes are not answers and have their own class. Other layers keep their own roots: the
+ * store (`store/errors.ts`), the consumer's records (`consume/errors.ts`), the credentials document
+ * (`ingest/credentials.ts`).
  */
 
 export abstract class WebhookError extends Error {
@@ -109,10 +112,16 @@ export class QueueUnavailableError extends WebhookError {
   }
 }
 
-/** A deployment or environment mistake (missing variable, unreadable credentials file). */
-export class ConfigurationError extends WebhookError {
-  readonly statusCode = 500;
-  readonly code = 'configuration_error';
+/**
+ * A deployment or environment mistake (a missing variable, an unreadable credentials file). Not an answer to a
+ * request: it stops a cold start or `npm start` with its message, so it stands apart from the HTTP errors above;
+ * should one ever reach the edge, it is an unexpected error, a bare 500.
+ */
+export class ConfigurationError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
 }
 
 export interface ErrorResponse {

@@ -27,6 +27,8 @@ export interface MonitoringProps {
   readonly authFailureThreshold: number;
   readonly apiStage: apigw.HttpStage;
   readonly ingests: readonly MonitoredIngest[];
+  /** Record ingests (EventBridge/SNS) and their dead-letter queues. @default none */
+  readonly recordIngests?: ReadonlyArray<MonitoredIngest & { readonly deadLetterQueue: sqs.IQueue }>;
   readonly consumer: lambda.IFunction;
   readonly eventsQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
@@ -126,6 +128,16 @@ export class Monitoring extends Construct {
     for (const { name, queue } of props.subscriberDeadLetterQueues) {
       alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, {
         metric: depthOf(queue),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
+
+    /* Record ingests: an event AWS delivered that could not be queued after every retry is on this queue. */
+    for (const { providerId, deadLetterQueue } of props.recordIngests ?? []) {
+      alarm(`record-ingest-${providerId}-dlq-depth`, `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`, {
+        metric: depthOf(deadLetterQueue),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
         evaluationPeriods: 1,
@@ -255,7 +267,76 @@ export class Monitoring extends Construct {
         width: 8,
       }),
     );
+    this.addDeliveryWidgets(dashboard, props);
     dashboard.addWidgets(new cloudwatch.AlarmStatusWidget({ title: 'Alarms', alarms: this.alarms, width: 24 }));
     return dashboard;
+  }
+
+  /**
+   * Delivery analytics (functions/consume/delivery.ts): delivery rate and unknown share per provider from the
+   * consumer's `FinalStatuses` (provider, channel, country, outcome), every combination's counts, and the refusal
+   * rate per provider from the ingest metrics. Hourly: a rate over five minutes of a few messages says little.
+   */
+  private addDeliveryWidgets(dashboard: cloudwatch.Dashboard, props: MonitoringProps): void {
+    const hour = Duration.hours(1);
+    const finals = (filter: string) =>
+      `SUM(SEARCH('{${props.metricsNamespace},channel,country,outcome,provider} MetricName="${METRICS.finalStatuses}"${filter}', 'Sum', 3600))`;
+    const shareOf = (outcome: string) =>
+      props.ingests.map(
+        ({ providerId }) =>
+          new cloudwatch.MathExpression({
+            expression: `100 * ${finals(` provider="${providerId}" outcome="${outcome}"`)} / ${finals(` provider="${providerId}"`)}`,
+            label: providerId,
+            period: hour,
+          }),
+      );
+    const ingestMetric = (metricName: string, providerId: string) =>
+      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName, dimensionsMap: { provider: providerId }, statistic: cloudwatch.Stats.SUM, period: hour });
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({ title: 'Delivery rate per provider (% of final statuses)', left: shareOf('delivered'), width: 8, leftYAxis: { min: 0, max: 100 } }),
+      new cloudwatch.GraphWidget({ title: 'Unknown final statuses per provider (%)', left: shareOf('unknown'), width: 8, leftYAxis: { min: 0 } }),
+      new cloudwatch.GraphWidget({
+        title: 'Refusal rate per provider (% of requests: 401 + 400)',
+        // Metric ids are per graph: numbered per provider (ids cannot hold the `-` of provider ids).
+        left: props.ingests.map(
+          ({ providerId, function: fn }, index) =>
+            new cloudwatch.MathExpression({
+              expression: `IF(requests${index} > 0, 100 * (auth${index} + invalid${index}) / requests${index}, 0)`,
+              usingMetrics: {
+                [`requests${index}`]: fn.metricInvocations({ period: hour, statistic: cloudwatch.Stats.SUM }),
+                [`auth${index}`]: ingestMetric(METRICS.authFailures, providerId),
+                [`invalid${index}`]: ingestMetric(METRICS.invalidBodies, providerId),
+              },
+              label: providerId,
+              period: hour,
+            }),
+        ),
+        width: 8,
+        leftYAxis: { min: 0 },
+      }),
+    );
+    dashboard.addWidgets(
+      new cloudwatch.GraphWidget({
+        title: 'Final statuses by provider, channel, country and outcome',
+        left: [
+          new cloudwatch.MathExpression({
+            expression: `SEARCH('{${props.metricsNamespace},channel,country,outcome,provider} MetricName="${METRICS.finalStatuses}"', 'Sum', 3600)`,
+            label: '',
+            period: hour,
+          }),
+        ],
+        width: 16,
+      }),
+      new cloudwatch.TextWidget({
+        markdown: [
+          '**Time to final status (p50/p95), missing receipts, per country**',
+          '',
+          'From the table: `npm run ops -- stats --stack <this stack>`.',
+          '',
+          'Dead letters: `npm run ops -- dlq list --stack …`, then `dlq redrive`. Rejected bodies: `rejected list`.',
+        ].join('\n'),
+        width: 8,
+      }),
+    );
   }
 }

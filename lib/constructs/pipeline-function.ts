@@ -89,7 +89,7 @@ export class PipelineFunction extends Construct {
     Validations.of(this.function.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-L1',
       reason:
-        'nodejs22.x is pinned on purpose (DESIGN.md §4): the code is tested on local Node 20 and must run on both; ' +
+        'The runtime is pinned on purpose (lib/defaults.ts), to the Node major the bench measures and CI runs; ' +
         'moving to a newer runtime is a deliberate upgrade, not a lint fix.',
     });
   }

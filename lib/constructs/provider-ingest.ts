@@ -29,6 +29,10 @@ export interface ProviderIngestProps {
   readonly logRetentionDays: logs.RetentionDays;
   /** Keep the secret and log group when the stack is deleted. */
   readonly retain: boolean;
+  /** The URL providers call when it is not the API's own (custom domain, proxy), for URL-signed schemes. */
+  readonly publicBaseUrl?: string;
+  /** How far a signed timestamp may be from the clock, in seconds. */
+  readonly signatureToleranceSeconds?: number;
 }
 
 /**
@@ -80,6 +84,8 @@ export class ProviderIngest extends Construct {
         [ENV.maxBodyBytes]: String(INGEST.maxBodyBytes),
         [ENV.providerTimeZone]: provider.timeZone,
         ...(provider.allowedIps.length > 0 ? { [ENV.allowedSourceIps]: provider.allowedIps.join(',') } : {}),
+        ...(props.publicBaseUrl ? { [ENV.publicBaseUrl]: props.publicBaseUrl } : {}),
+        [ENV.signatureToleranceSeconds]: String(props.signatureToleranceSeconds ?? INGEST.signatureToleranceSeconds),
       },
     });
 

@@ -18,9 +18,13 @@ const sidFrom = (prefix: string, seed: number): string => `${prefix}${createHash
 export const twilioScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = textTemplate(fixtures, PROVIDER, 'status callback', (fixture) => fixture.name.endsWith('.form') && fixture.body.includes('MessageStatus='), [
-      'status-delivered.form',
-    ]);
+    const template = textTemplate(
+      fixtures,
+      PROVIDER,
+      'status callback',
+      (fixture) => fixture.name.endsWith('.form') && fixture.body.includes('MessageStatus='),
+      ['status-delivered.form'],
+    );
     const { RawDlrDoneDate, ErrorCode, ...base } = formRecord(parseForm(template.body)) as Record<string, string>;
     void RawDlrDoneDate;
     void ErrorCode;
@@ -38,7 +42,13 @@ export const twilioScenario: ProviderScenario = {
           SmsSid: messageSid,
           MessageStatus: status,
           SmsStatus: status,
-          ...(status === 'delivered' ? { RawDlrDoneDate: wallClock(after(start, index * 2), 'UTC').replace(/\D/g, '').slice(2, 12) } : {}),
+          ...(status === 'delivered'
+            ? {
+                RawDlrDoneDate: wallClock(after(start, index * 2), 'UTC')
+                  .replace(/\D/g, '')
+                  .slice(2, 12),
+              }
+            : {}),
         }),
       })),
     };

@@ -1,7 +1,7 @@
 import type { BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { esbuildOptionsOf, targetOfRuntime } from '../../bench/esbuild-options';
 
-const input = { entry: '/repo/functions/ingest/handler.ts', outdir: '/tmp/out', projectRoot: '/repo', runtimeName: 'nodejs22.x' };
+const input = { entry: '/repo/functions/ingest/handler.ts', outdir: '/tmp/out', projectRoot: '/repo', runtimeName: 'nodejs24.x' };
 
 describe('esbuildOptionsOf', () => {
   test("maps the stack's options flag by flag, as NodejsFunction passes them to esbuild", () => {
@@ -39,7 +39,7 @@ describe('esbuildOptionsOf', () => {
 
   test("without a target the runtime's major version is used, and sources are kept in the map by default", () => {
     const options = esbuildOptionsOf({ externalModules: [] } as BundlingOptions, input);
-    expect(options).toMatchObject({ target: 'node22', sourcemap: false, sourcesContent: true, minify: false });
+    expect(options).toMatchObject({ target: 'node24', sourcemap: false, sourcesContent: true, minify: false });
     expect(targetOfRuntime('nodejs20.x')).toBe('node20');
   });
 

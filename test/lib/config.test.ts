@@ -50,11 +50,10 @@ describe('readPipelineConfig', () => {
     const problems = problemsOf(fixture('context-every-mistake.json'));
     const expected = [
       /^stage: "Prod_1"/,
-      /^providers: "acme-sms" is not a provider/,
+      /^providers: "acme-unknown" is not a provider/,
       /^providers: "webcom" is listed twice/,
       /^providerTimeZones\.webcom: "Moscow" is not an IANA time zone/,
       /^providerTimeZones\.acme: not a provider/,
-      /^allowedIps\.smsgateway24: "203\.0\.113\.7" is not a CIDR/,
       /^allowedIps\.smsgateway24: "10\.0\.0\.0\/33" is not a CIDR/,
       /^apiThrottle\.rate: unknown setting/,
       /^apiThrottle\.rateLimit: 0/,
@@ -180,11 +179,29 @@ describe('readPipelineConfig', () => {
   });
 });
 
-describe('isCidr', () => {
-  it.each(['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128'])('accepts %s', (cidr) => {
+describe('publicBaseUrl and signatureToleranceSeconds', () => {
+  const read = (values: Record<string, unknown>) => readPipelineConfig((key) => (key === 'webhooks' ? values : undefined), providerDescriptors(providers));
+
+  it('passes a custom domain through, without its trailing slash, and defaults the tolerance to 300 s', () => {
+    expect(read({ publicBaseUrl: 'https://hooks.example.com/sms/' })).toMatchObject({ publicBaseUrl: 'https://hooks.example.com/sms', signatureToleranceSeconds: 300 });
+    expect(read({}).publicBaseUrl).toBeUndefined();
+  });
+
+  it.each([['not a URL'], ['ftp://hooks.example.com'], ['https://hooks.example.com/?x=1'], [42]])('refuses publicBaseUrl %p, naming it', (value) => {
+    expect(() => read({ publicBaseUrl: value })).toThrow(/publicBaseUrl: .* must be an https URL/);
+  });
+
+  it('refuses a tolerance outside 1 s to a day', () => {
+    expect(() => read({ signatureToleranceSeconds: 0 })).toThrow(/signatureToleranceSeconds/);
+    expect(read({ signatureToleranceSeconds: 600 }).signatureToleranceSeconds).toBe(600);
+  });
+});
+
+describe('isCidr (the one rule the credentials document uses too)', () => {
+  it.each(['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128', '203.0.113.7', '2001:db8::1'])('accepts %s', (cidr) => {
     expect(isCidr(cidr)).toBe(true);
   });
-  it.each(['203.0.113.7', '10.0.0.0/33', '2001:db8::/129', '10.0.0/8', 'example.com/24', '10.0.0.0/-1', '10.0.0.0/ 8'])(
+  it.each(['10.0.0.0/33', '2001:db8::/129', '10.0.0/8', 'example.com/24', '10.0.0.0/-1', '10.0.0.0/ 8'])(
     'refuses %s',
     (cidr) => {
       expect(isCidr(cidr)).toBe(false);

@@ -27,6 +27,12 @@ describe('cdk-nag AwsSolutionsChecks (RELIABILITY.md case 16)', () => {
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
   });
 
+  it('leaves no finding unacknowledged with the record ingests of AWS End User Messaging (EventBridge rules, SNS subscriptions)', () => {
+    const { app } = synth(require('./fixtures/context-aws-sources.json'));
+    const report = new AwsSolutionsChecks().validateScope(app);
+    expect(report.violations.map((v) => `${v.ruleName} ${v.violatingResources.map((r) => r.constructPath).join(', ')}`)).toEqual([]);
+  });
+
   it('acknowledges each finding on the one resource it concerns, with its reason', () => {
     const acks = acknowledgements(synth().app);
     expect(acks.length).toBeGreaterThan(0);

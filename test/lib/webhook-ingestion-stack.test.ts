@@ -1,22 +1,22 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { EXTENSION_ENV } from '../../functions/ingest/config';
 import { DEFAULT_EXTENSION_TIMEOUT_MS } from '../../functions/ingest/credentials';
-import { providers } from '../../functions/providers';
+import { httpProviderIds, providers } from '../../functions/providers';
 import { providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
 import { INITIAL_CREDENTIALS_DOCUMENT } from '../../lib/constructs/provider-ingest';
 import { ACCESS_LOG_FIELDS } from '../../lib/constructs/webhook-api';
 import { FUNCTION_SIZING } from '../../lib/defaults';
 import { ENV, INGEST, METRICS, QUEUE, TABLE } from '../../lib/pipeline-settings';
 import { WebhookIngestionStack } from '../../lib/webhook-ingestion-stack';
-import { logicalIdOf, resourcesOf, synth, type Synthesized } from './support/synth';
+import { logicalIdOf, resourcesOf, synth, testApp, type Synthesized } from './support/synth';
 
 type Resource = { Properties: Record<string, any>; [key: string]: any };
 type Statement = { Effect: string; Action: string | string[]; Resource: unknown };
 
-const registryIds = Object.keys(providers);
+// Providers with an HTTP route: the ones that get a route, a function and a secret (AWS-delivered ones get none).
+const registryIds = httpProviderIds as readonly string[];
 const production = JSON.parse(readFileSync(join(__dirname, 'fixtures', 'context-production.json'), 'utf8')) as Record<string, unknown>;
 const asList = <T>(value: T | T[]): T[] => (Array.isArray(value) ? value : [value]);
 const ref = (logicalId: string) => ({ Ref: logicalId });
@@ -173,12 +173,20 @@ describe('status table', () => {
   });
 });
 
+describe('runtime', () => {
+  it('runs every Lambda function of the stack, ours and any CDK adds, on nodejs24.x and arm64', () => {
+    const all = Object.values(resourcesOf(dev.template, 'AWS::Lambda::Function'));
+    expect(all.length).toBeGreaterThanOrEqual(Object.keys(providers).length + 2);
+    for (const fn of all) expect(fn.Properties).toMatchObject({ Runtime: 'nodejs24.x', Architectures: ['arm64'] });
+  });
+});
+
 describe('ingest functions', () => {
-  it('gives every registry provider its own function, nodejs22.x on arm64, sized as documented', () => {
+  it('gives every registry provider its own function, nodejs24.x on arm64, sized as documented', () => {
     for (const id of registryIds) {
       const fn = functions(dev.template)[ingestFunctionId(dev.template, id)];
       expect(fn.Properties).toMatchObject({
-        Runtime: 'nodejs22.x',
+        Runtime: 'nodejs24.x',
         Architectures: ['arm64'],
         MemorySize: FUNCTION_SIZING.ingest.memorySize,
         Timeout: FUNCTION_SIZING.ingest.timeout.toSeconds(),
@@ -414,7 +422,7 @@ describe('HTTP API', () => {
 
   it('serves a provider added to the registry with no change to the stack', () => {
     const sixth: ProviderDescriptor = { id: 'acme-sms', displayName: 'Acme SMS', authentication: 'url-token', defaultTimeZone: 'UTC' };
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = readPipelineConfig((key) => app.node.tryGetContext(key), [...providerDescriptors(providers), sixth]);
     const template = Template.fromStack(new WebhookIngestionStack(app, 'Sixth', { config }));
     const targets = routeTargets(template);
@@ -602,6 +610,17 @@ describe('alarms and dashboard', () => {
     expect(widgets['Unknown statuses']).toContain(`MetricName=\\"${METRICS.unknownStatuses}\\"`);
   });
 
+  it('charts the delivery analytics: delivery rate and unknown share per provider, refusal rate, final statuses by country', () => {
+    const widgets = Object.fromEntries(dashboard(dev.template).widgets.map((w) => [w.properties.title, JSON.stringify(w.properties.metrics ?? [])]));
+    const finals = `{${METRICS.namespace},channel,country,outcome,provider} MetricName=\\"${METRICS.finalStatuses}\\"`;
+    for (const id of registryIds) {
+      expect(widgets['Delivery rate per provider (% of final statuses)']).toContain(`100 * SUM(SEARCH('${finals} provider=\\"${id}\\" outcome=\\"delivered\\"', 'Sum', 3600)) / SUM(SEARCH('${finals} provider=\\"${id}\\"', 'Sum', 3600))`);
+      expect(widgets['Unknown final statuses per provider (%)']).toContain(`provider=\\"${id}\\" outcome=\\"unknown\\"`);
+      expect(widgets['Refusal rate per provider (% of requests: 401 + 400)']).toContain(`"${METRICS.authFailures}","provider","${id}"`);
+    }
+    expect(widgets['Final statuses by provider, channel, country and outcome']).toContain(`SEARCH('${finals}', 'Sum', 3600)`);
+  });
+
   it('charts the metrics of the namespace the context names', () => {
     const statuses = dashboard(prod.template).widgets.find((w) => w.properties.title === 'Statuses applied');
     expect(JSON.stringify(statuses?.properties.metrics)).toContain('Namespace=\\"Acme/Webhooks\\"');
@@ -623,7 +642,7 @@ describe('outputs', () => {
       'AlarmTopicArn',
       'SubscriberQueueUrlFinalStatuses',
       'SubscriberDeadLetterQueueUrlFinalStatuses',
-      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Twilio', 'MetaWhatsapp'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
+      ...['InnopaasOtp', 'InnopaasWhatsapp', 'Webcom', 'Smsgateway24', 'NhncloudSms', 'Telnyx', 'Plivo', 'Messagebird', 'Twilio', 'MetaWhatsapp'].flatMap((p) => [`WebhookUrl${p}`, `CredentialsSecret${p}`, `IngestFunction${p}`]),
     ];
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });

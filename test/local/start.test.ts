@@ -3,7 +3,8 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { once } from 'node:events';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { providerIds } from '../../functions/providers';
+import { httpProviderIds, recordProviderIds } from '../../functions/providers';
+import { LOCK_FILE_NAME } from '../../local/data-dir-lock';
 
 const ROOT = path.resolve(__dirname, '../..');
 
@@ -59,11 +60,13 @@ describe('npm start', () => {
   it('prints every provider URL, the dev credentials and a curl example, answers /health, and drains and exits 0 on Ctrl-C', async () => {
     const [, url] = await waitFor(/Gateway: (http:\/\/127\.0\.0\.1:\d+)/);
     await waitFor(/Ctrl-C/);
-    for (const provider of providerIds) expect(output).toContain(`${url}/webhooks/${provider}`);
+    for (const provider of httpProviderIds) expect(output).toContain(`${url}/webhooks/${provider}`);
+    for (const provider of recordProviderIds) expect(output).toContain(`${url}/aws-events/${provider}`);
     expect(output).toMatch(/DEV credentials/);
     expect(output).toContain('dev-webcom-token-0123456789abcdef');
     expect(output).toMatch(/curl -s -X POST/);
     expect(existsSync(path.join(dataDir, 'runtime.json'))).toBe(true);
+    expect(JSON.parse(readFileSync(path.join(dataDir, LOCK_FILE_NAME), 'utf8'))).toMatchObject({ pid: child.pid, url });
 
     const health = await fetch(`${url}/health`);
     expect(health.status).toBe(200);
@@ -101,6 +104,7 @@ describe('npm start', () => {
     expect(code).toBe(0);
     expect(output).toMatch(/stopped\./);
     expect(existsSync(path.join(dataDir, 'runtime.json'))).toBe(false);
+    expect(existsSync(path.join(dataDir, LOCK_FILE_NAME))).toBe(false);
   });
 
   it('keeps EMF metric records and function logs off the console', () => {

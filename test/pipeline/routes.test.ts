@@ -39,6 +39,9 @@ describe('local pipeline routes', () => {
       webcom: true,
       smsgateway24: false,
       'nhncloud-sms': false,
+      // No HTTP route and no credentials: IAM on AWS, the local /aws-events/ entry point under npm start.
+      'aws-eum-sms': true,
+      'aws-eum-whatsapp': true,
     });
   });
 

@@ -9,9 +9,6 @@ import path from 'node:path';
 import { startLocalPipeline, type LocalPipeline, type LocalPipelineOptions } from '../../local/pipeline';
 import type { TestSqs } from '../support/sqs';
 
-// The SDK's notice about Node 20 says nothing about this project (Lambda runs Node 22).
-process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-
 let pipelineCount = 0;
 
 /** A pipeline with its own queue, table and topic names on the shared engine, quiet, on a free port. */

@@ -6,9 +6,9 @@
  * so an event the adapter accepts but SQS would refuse shows up as a 503 here.
  */
 import fc from 'fast-check';
-import { providerIds } from '../../functions/providers';
+import { httpProviderIds as providerIds } from '../../functions/providers';
 import { type IngestHarness, ingestHarness, useIngestSuite } from '../functions/ingest/harness';
-import { authenticEvent, validFixtures } from '../support/requests';
+import { signedWebhookEvent, validFixtures } from '../support/requests';
 
 const MB = 1024 * 1024;
 /** Runs per provider; each run is one request through the handler and, when accepted, one real SendMessageBatch. */
@@ -111,8 +111,8 @@ describe('case 8: arbitrary bodies for every provider', () => {
     const harness: IngestHarness = await ingestHarness(suite.sqs.client, provider);
     await fc.assert(
       fc.asyncProperty(bodies(provider), async ({ body, contentType }) => {
-        // Signed for providers that sign, so the body reaches the parser rather than stopping at a 401.
-        const response = await harness.handler(await authenticEvent(provider, { body, contentType }));
+        // Signed as the provider signs, so the body reaches the parser rather than stopping at a 401.
+        const response = await harness.handler(await signedWebhookEvent({ provider, contentType, body }));
         suite.output.clear();
         const status = response.statusCode ?? 0;
         const allowed = (status >= 200 && status < 300) || (status >= 400 && status < 500);

@@ -16,6 +16,7 @@
  * });
  * ```
  */
+import { refuseInUnitTier } from './tier-guard';
 import { spawnSync, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer, type AddressInfo } from 'node:net';
@@ -140,5 +141,6 @@ const STARTERS: Readonly<Record<DynamoEngineName, () => Promise<TestDynamo>>> = 
 
 /** Starts `engine` on 127.0.0.1 and a free port, in memory, with a client pointed at it. */
 export async function startDynamo(engine: DynamoEngineName): Promise<TestDynamo> {
+  refuseInUnitTier('an embedded engine');
   return STARTERS[engine]();
 }

@@ -14,7 +14,6 @@ import { allFixtures, type Fixture } from '../../local/fixtures';
 import { gatewayQuery, isTextMediaType } from '../../local/gateway';
 import { providerRequest, signingMaterial, type ProviderCall } from '../../local/provider-requests';
 import type { OutgoingRequest, SigningMaterial } from '../../functions/origin/types';
-import { adapterFor } from '../../functions/providers';
 import path from 'node:path';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 
@@ -59,6 +58,8 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   webcom: 'status.xml',
   smsgateway24: 'status-sim.json',
   'nhncloud-sms': 'message-result.json',
+  telnyx: 'message-finalized-delivered.json',
+  messagebird: 'status-delivered-json.json',
   twilio: 'status-delivered.form',
   'meta-whatsapp': 'status-delivered.json',
 };
@@ -221,26 +222,4 @@ export async function signedWebhookEvent(call: ProviderCall, options: SignedEven
     ...(request.body.length > 0 ? { body: base64 ? request.body.toString('base64') : request.body.toString('utf8') } : {}),
     isBase64Encoded: base64 && request.body.length > 0,
   };
-}
-
-/** Whether a provider signs its requests (its adapter declares `origin` schemes), so a test must sign them too. */
-export const signs = (provider: string): boolean => (adapterFor(provider).origin?.length ?? 0) > 0;
-
-/**
- * A request that passes `provider`'s proof of origin whatever its body: signed with the dev credentials for a
- * provider that signs, else {@link webhookEvent} with the dev headers and URL token. For tests about what happens
- * after verification (hostile bodies, size caps) that must hold for every provider.
- */
-export async function authenticEvent(
-  provider: string,
-  options: { readonly body: string | Buffer; readonly contentType?: string; readonly method?: 'GET' | 'POST' },
-): Promise<APIGatewayProxyEventV2> {
-  if (!signs(provider)) return webhookEvent(provider, { body: options.body, ...(options.contentType ? { contentType: options.contentType } : {}) });
-  const contentType = options.contentType ?? defaultFixture(provider).contentType;
-  return signedWebhookEvent({ provider, method: options.method, contentType, body: options.body });
-}
-
-/** A fixture as its provider sends it (a `.query` fixture as a GET), through {@link authenticEvent}. */
-export function fixtureEvent(fixture: Fixture): Promise<APIGatewayProxyEventV2> {
-  return authenticEvent(fixture.provider, { body: fixture.body, contentType: fixture.contentType, method: fixture.method });
 }

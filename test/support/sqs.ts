@@ -2,6 +2,7 @@
  * The embedded SQS engine for jest suites: fauxqs in a child process on 127.0.0.1 and a free port, plus a client
  * and helpers. Call `startSqs()` in `beforeAll` and `stop()` in `afterAll`.
  */
+import { refuseInUnitTier } from './tier-guard';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { once } from 'node:events';
 import path from 'node:path';
@@ -19,24 +20,34 @@ const ROOT = path.resolve(__dirname, '../..');
 export interface TestSqs {
   readonly endpoint: string;
   readonly client: SQSClient;
+  /** In-flight messages of the previous engine on the same `dataDir` that this one made visible at start. */
+  readonly releasedInFlight: number;
   stop(): Promise<void>;
+  /** Ends the engine's process with SIGKILL: no close, no flush, as a crash would. */
+  kill(): Promise<void>;
 }
 
-export async function startSqs(): Promise<TestSqs> {
+export interface TestSqsOptions {
+  /** Keep the queues there (SQLite), so a later engine on the same folder starts with them. @default in memory */
+  readonly dataDir?: string;
+}
+
+export async function startSqs(options: TestSqsOptions = {}): Promise<TestSqs> {
+  refuseInUnitTier('an embedded engine');
   const tsxCli = require.resolve('tsx/cli', { paths: [ROOT] });
   const child: ChildProcess = spawn(process.execPath, [tsxCli, path.join(ROOT, 'local/engines/serve-sqs.ts')], {
     cwd: ROOT,
     stdio: ['pipe', 'pipe', 'pipe'],
-    env: { ...process.env, AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
+    env: { ...process.env, DATA_DIR: options.dataDir ?? '' },
   });
   let stderr = '';
   child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
   const lines = createInterface({ input: child.stdout! });
-  const endpoint = await new Promise<string>((resolve, reject) => {
+  const { endpoint, releasedInFlight } = await new Promise<{ endpoint: string; releasedInFlight: number }>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`sqs engine did not start in 30 s: ${stderr}`)), 30_000);
     lines.once('line', (line) => {
       clearTimeout(timer);
-      resolve((JSON.parse(line) as { endpoint: string }).endpoint);
+      resolve(JSON.parse(line) as { endpoint: string; releasedInFlight: number });
     });
     child.once('exit', (code) => {
       clearTimeout(timer);
@@ -44,17 +55,15 @@ export async function startSqs(): Promise<TestSqs> {
     });
   });
   const client = localSqsClient(endpoint);
-  return {
-    endpoint,
-    client,
-    stop: async () => {
-      client.destroy();
-      if (child.exitCode === null) {
-        child.kill('SIGTERM');
-        await once(child, 'exit');
-      }
-    },
+  const end = async (signal: NodeJS.Signals) => {
+    client.destroy();
+    if (child.exitCode === null && child.signalCode === null) {
+      const exited = once(child, 'exit');
+      child.kill(signal);
+      await exited;
+    }
   };
+  return { endpoint, client, releasedInFlight, stop: () => end('SIGTERM'), kill: () => end('SIGKILL') };
 }
 
 /** Receives until `count` messages have arrived or `timeoutMs` passed; does not delete them. */

@@ -1,12 +1,12 @@
-import { adapterRequestOf } from '../../../local/fixtures';
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
-import { adapterFor, providerIds } from '../../../functions/providers';
+import { adapterFor, httpProviderIds as providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { ConfigurationError } from '../../../functions/shared/errors';
 import { localSqsClient } from '../../../local/engines/clients';
-import { devCredentialHeaders, fixtureEvent, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
+import { adapterRequestOf } from '../../../local/fixtures';
+import { devCredentialHeaders, signedWebhookEvent, webhookEvent, validFixtures, type Fixture } from '../../support/requests';
 import { ingestHarness, jsonBody, startFakeSecretsExtension, useIngestSuite } from './harness';
 
 const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
@@ -16,11 +16,7 @@ const suite = useIngestSuite();
 /** What the adapter itself makes of a fixture: the events the queue must end up holding. */
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
   const adapter = adapterFor(fixture.provider);
-  return adapter.normalize(
-    // As the ingest hands it over: a `.query` fixture is a GET whose parameters are its query.
-    adapterRequestOf(fixture),
-    { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone },
-  ).events;
+  return adapter.normalize(adapterRequestOf(fixture), { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone }).events;
 }
 
 describe('order of checks', () => {
@@ -244,7 +240,9 @@ describe('end to end against the embedded queue', () => {
   it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
     const expected = expectedEvents(fixture);
     const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
-    const response = await handler(await fixtureEvent(fixture));
+    // Signed as the provider signs (a GET for a .query fixture), at the handler's clock for timestamped schemes.
+    const call = { provider: fixture.provider, method: fixture.method, contentType: fixture.contentType, body: fixture.body };
+    const response = await handler(await signedWebhookEvent(call, { now: RECEIVED_AT.getTime() }));
     expect(response.statusCode).toBe(200);
     if (expected.length === 0) {
       expect(await eventsDepth()).toBe(0);

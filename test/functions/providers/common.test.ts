@@ -46,8 +46,11 @@ describe('nesting limit', () => {
       .map((name) => [provider, name] as const),
   );
 
-  it('has a deeply nested fixture for every provider', () => {
-    expect(new Set(deepFixtures.map(([provider]) => provider))).toEqual(new Set(providerIds));
+  // Form bodies and query strings cannot nest (Plivo sends nothing else), so only JSON and XML senders need one.
+  const nestingProviders = providerIds.filter((provider) => readdirSync(join(EVENTS, provider)).some((name) => /\.(json|xml)$/.test(name)));
+
+  it('has a deeply nested fixture for every provider that sends JSON or XML', () => {
+    expect(new Set(deepFixtures.map(([provider]) => provider))).toEqual(new Set(nestingProviders));
   });
 
   it.each(deepFixtures)('%s refuses %s, thousands of levels deep, with a 400 naming the problem', (provider, name) => {

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLED_PROVIDER_DEFINE, bundledProviderDefine, providerIds, providers } from '../../../functions/providers';
+import { BUNDLED_PROVIDER_DEFINE, bundledProviderDefine, httpProviderIds, providerIds, providers, recordProviderIds } from '../../../functions/providers';
 import { isValidTimeZone } from '../../../functions/shared/time';
 
 const REGISTRY = path.resolve(__dirname, '../../../functions/providers/index.ts');
@@ -25,8 +25,14 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'twilio', 'meta-whatsapp']);
+    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'telnyx', 'plivo', 'messagebird', 'aws-eum-sms', 'aws-eum-whatsapp', 'twilio', 'meta-whatsapp']);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
+  });
+
+  test('providers AWS delivers through EventBridge or SNS have no HTTP route; every other one has', () => {
+    expect(recordProviderIds).toEqual(['aws-eum-sms', 'aws-eum-whatsapp']);
+    expect(httpProviderIds).toEqual(providerIds.filter((id) => !recordProviderIds.includes(id)));
+    for (const id of recordProviderIds) expect(providers[id]).toMatchObject({ authentication: 'iam', eventPattern: expect.any(Object) });
   });
 
   test("every adapter's own time zone is one the runtime knows (the ingest does not check it at cold start)", () => {
@@ -42,6 +48,12 @@ describe('provider registry', () => {
     const adapters = inputs.filter((input) => /functions\/providers\/(?!index|common|types|innopaas\.ts)/.test(input));
     expect(adapters).toEqual([`functions/providers/${id}.ts`]);
     expect(inputs.some((input) => input.includes('fast-xml-parser'))).toBe(false);
+  });
+
+  test.each([['telnyx'], ['messagebird']])('a bundle built for %s carries its adapter and the per-recipient ids alone', async (id) => {
+    const inputs = await bundledInputs(bundledProviderDefine(id));
+    const adapters = inputs.filter((input) => /functions\/providers\/(?!index|common|types)/.test(input));
+    expect(adapters.sort()).toEqual([`functions/providers/${id}.ts`, 'functions/providers/recipients.ts'].sort());
   });
 
   test('a bundle built for webcom carries webcom and its XML parser', async () => {

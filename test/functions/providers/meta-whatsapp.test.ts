@@ -13,7 +13,6 @@ import {
 import type { NormalizeContext } from '../../../functions/providers/types';
 import { ValidationError } from '../../../functions/shared/errors';
 import { eventIdOf } from '../../../functions/shared/ids';
-import { adapterRequestOf } from '../../../local/fixtures';
 import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
 import { fixtures, invalidFixtures, signedWebhookEvent, validFixtures, webhookEvent, type Fixture } from '../../support/requests';
@@ -22,7 +21,8 @@ const JSON_TYPE = 'application/json';
 const context: NormalizeContext = { receivedAt: '2025-06-09T00:00:00.000Z', timeZone: metaWhatsapp.defaultTimeZone };
 const fixture = (name: string): Fixture => fixtures('meta-whatsapp').find((candidate) => candidate.name === name)!;
 const eventsOf = (item: Fixture | string | object): NormalizedEvent[] => {
-  const body = typeof item === 'string' ? item : 'body' in item && typeof (item as Fixture).name === 'string' ? (item as Fixture).body : JSON.stringify(item);
+  const body =
+    typeof item === 'string' ? item : 'body' in item && typeof (item as Fixture).name === 'string' ? (item as Fixture).body : JSON.stringify(item);
   return metaWhatsapp.normalize(webhookRequest({ body, contentType: JSON_TYPE }), context).events;
 };
 
@@ -54,7 +54,15 @@ describe('X-Hub-Signature-256: the published vectors through the adapter scheme'
     const request = arrived(outgoing({ body: Buffer.from('test'), headers: { 'content-type': JSON_TYPE, 'x-hub-signature-256': header } }));
     const flippedHeader = header.slice(0, -1) + (header.endsWith('0') ? '1' : '0');
     expect((await metaSignature.verify(request, { signingKeys: [secret] }, OPTIONS)).ok).toBe(true);
-    expect((await metaSignature.verify({ ...request, headers: { ...request.headers, 'x-hub-signature-256': flippedHeader } }, { signingKeys: [secret] }, OPTIONS)).ok).toBe(false);
+    expect(
+      (
+        await metaSignature.verify(
+          { ...request, headers: { ...request.headers, 'x-hub-signature-256': flippedHeader } },
+          { signingKeys: [secret] },
+          OPTIONS,
+        )
+      ).ok,
+    ).toBe(false);
     expect((await metaSignature.verify(request, { signingKeys: [`${secret}x`] }, OPTIONS)).ok).toBe(false);
     expect((await metaSignature.verify({ ...request, body: Buffer.from('tesT') }, { signingKeys: [secret] }, OPTIONS)).ok).toBe(false);
   });
@@ -65,7 +73,9 @@ describe('X-Hub-Signature-256: the published vectors through the adapter scheme'
   });
 
   test('a header without the sha256= prefix is refused', async () => {
-    const request = arrived(outgoing({ body: Buffer.from('test'), headers: { 'x-hub-signature-256': '0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221' } }));
+    const request = arrived(
+      outgoing({ body: Buffer.from('test'), headers: { 'x-hub-signature-256': '0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221' } }),
+    );
     expect((await metaSignature.verify(request, { signingKeys: ['TEST_APP_SECRET'] }, OPTIONS)).ok).toBe(false);
   });
 });
@@ -92,7 +102,11 @@ describe('every fixture', () => {
     'invalid-statuses-not-array.json': 'entry.0.changes.0.value.statuses: expected array',
   };
   test('every invalid fixture has its expected answer', () => {
-    expect(invalidFixtures('meta-whatsapp').map((f) => f.name).sort()).toEqual(Object.keys(INVALID).sort());
+    expect(
+      invalidFixtures('meta-whatsapp')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(Object.keys(INVALID).sort());
   });
   test.each(Object.entries(INVALID))('%s is a 400: %s', (name, message) => {
     expect(validationErrorOf(() => eventsOf(fixture(name))).message).toBe(message);
@@ -144,10 +158,18 @@ describe('statuses', () => {
 
   describe('documented ordering quirks converge through the status rule', () => {
     const orderedOf = (items: object[]): Ordered[] =>
-      eventsOf(statuses(...items)).map((event) => ({ status: event.status!, final: event.final!, occurredAt: event.occurredAt, eventId: event.eventId }));
+      eventsOf(statuses(...items)).map((event) => ({
+        status: event.status!,
+        final: event.final!,
+        occurredAt: event.occurredAt,
+        eventId: event.eventId,
+      }));
     const permutations = <T>(items: readonly T[]): T[][] =>
-      items.length <= 1 ? [items.slice()] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-    const winnerOf = (order: Ordered[]) => order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
+      items.length <= 1
+        ? [items.slice()]
+        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    const winnerOf = (order: Ordered[]) =>
+      order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
     const converges = (items: object[]) => {
       const winners = permutations(orderedOf(items)).map((order) => winnerOf(order));
       expect(new Set(winners.map((winner) => winner?.eventId)).size).toBe(1);
@@ -164,7 +186,9 @@ describe('statuses', () => {
     });
 
     test('read after failed, with deleted and an unknown status among them: read', () => {
-      expect(converges([status('failed', '1749416390'), status('deleted', '1749416391'), status('read', '1749416392'), status('pending', '1749416393')])).toBe('read');
+      expect(
+        converges([status('failed', '1749416390'), status('deleted', '1749416391'), status('read', '1749416392'), status('pending', '1749416393')]),
+      ).toBe('read');
     });
   });
 });
@@ -196,7 +220,12 @@ describe('batches', () => {
   });
 
   test('an envelope with no change in it is a ping: accepted, nothing queued', () => {
-    expect(metaWhatsapp.normalize(webhookRequest({ body: JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: WABA, changes: [] }] }) }), context)).toEqual({
+    expect(
+      metaWhatsapp.normalize(
+        webhookRequest({ body: JSON.stringify({ object: 'whatsapp_business_account', entry: [{ id: WABA, changes: [] }] }) }),
+        context,
+      ),
+    ).toEqual({
       events: [],
       ping: true,
     });
@@ -213,7 +242,12 @@ describe('inbound messages', () => {
       sender: { raw: '16505551234', e164: '+16505551234' },
       recipient: { raw: '15550783881', e164: '+15550783881' },
       occurredAt: '2025-06-08T20:59:43.000Z',
-      data: { messageType: 'text', text: { body: 'Does it come in another color?' }, body: 'Does it come in another color?', profileName: 'Sheena Nelson' },
+      data: {
+        messageType: 'text',
+        text: { body: 'Does it come in another color?' },
+        body: 'Does it come in another color?',
+        profileName: 'Sheena Nelson',
+      },
     });
   });
 
@@ -224,8 +258,16 @@ describe('inbound messages', () => {
     ['inbound-document.json', 'document', { document: expect.objectContaining({ filename: 'invoice-1234.pdf' }) }],
     ['inbound-sticker.json', 'sticker', { sticker: expect.objectContaining({ mime_type: 'image/webp' }) }],
     ['inbound-location.json', 'location', { location: expect.objectContaining({ latitude: 37.4852, name: 'Meta Headquarters' }) }],
-    ['inbound-contacts.json', 'contacts', { contacts: [expect.objectContaining({ name: expect.objectContaining({ formatted_name: 'Barbara Johnson' }) })] }],
-    ['inbound-interactive-button-reply.json', 'interactive', { reply: { kind: 'button_reply', id: 'confirm-yes', title: 'Yes' }, context: expect.objectContaining({ from: '15550783881' }) }],
+    [
+      'inbound-contacts.json',
+      'contacts',
+      { contacts: [expect.objectContaining({ name: expect.objectContaining({ formatted_name: 'Barbara Johnson' }) })] },
+    ],
+    [
+      'inbound-interactive-button-reply.json',
+      'interactive',
+      { reply: { kind: 'button_reply', id: 'confirm-yes', title: 'Yes' }, context: expect.objectContaining({ from: '15550783881' }) },
+    ],
     ['inbound-interactive-list-reply.json', 'interactive', { reply: { kind: 'list_reply', id: 'slot-0930', title: '09:30' } }],
     ['inbound-button.json', 'button', { reply: { kind: 'button', id: 'stop-promotions', title: 'Stop promotions' } }],
     ['inbound-reaction.json', 'reaction', { reaction: expect.objectContaining({ emoji: '\u{1F44D}' }) }],
@@ -259,11 +301,25 @@ describe('other fields', () => {
       type: 'template.status',
       providerStatus: 'APPROVED',
       occurredAt: '2025-06-08T21:01:40.000Z',
-      data: { field: 'message_template_status_update', templateId: '594425479261596', templateName: 'order_confirmation', templateLanguage: 'en_US', templateCategory: 'UTILITY' },
+      data: {
+        field: 'message_template_status_update',
+        templateId: '594425479261596',
+        templateName: 'order_confirmation',
+        templateLanguage: 'en_US',
+        templateCategory: 'UTILITY',
+      },
     });
     expect(eventsOf(fixture('template-status-rejected.json'))[0].data).toMatchObject({ reason: 'INVALID_FORMAT', rejectionInfo: expect.any(Object) });
-    expect(eventsOf(fixture('template-quality-update.json'))[0]).toMatchObject({ type: 'template.status', providerStatus: 'YELLOW', data: { previousQualityScore: 'GREEN' } });
-    expect(eventsOf(fixture('template-category-update.json'))[0]).toMatchObject({ type: 'template.status', providerStatus: 'MARKETING', data: { previousCategory: 'UTILITY' } });
+    expect(eventsOf(fixture('template-quality-update.json'))[0]).toMatchObject({
+      type: 'template.status',
+      providerStatus: 'YELLOW',
+      data: { previousQualityScore: 'GREEN' },
+    });
+    expect(eventsOf(fixture('template-category-update.json'))[0]).toMatchObject({
+      type: 'template.status',
+      providerStatus: 'MARKETING',
+      data: { previousCategory: 'UTILITY' },
+    });
   });
 
   test('a template id beyond 2^53 keeps its exact digits (never a rounded double)', () => {
@@ -273,14 +329,30 @@ describe('other fields', () => {
   });
 
   test('account, quality and name updates', () => {
-    expect(eventsOf(fixture('account-update.json'))[0]).toMatchObject({ type: 'account.review', providerStatus: 'ACCOUNT_VIOLATION', data: { violationInfo: { violation_type: 'SCAM' } } });
+    expect(eventsOf(fixture('account-update.json'))[0]).toMatchObject({
+      type: 'account.review',
+      providerStatus: 'ACCOUNT_VIOLATION',
+      data: { violationInfo: { violation_type: 'SCAM' } },
+    });
     expect(eventsOf(fixture('account-review-update.json'))[0]).toMatchObject({ type: 'account.review', providerStatus: 'APPROVED' });
-    expect(eventsOf(fixture('phone-number-quality-update.json'))[0]).toMatchObject({ type: 'account.review', providerStatus: 'DOWNGRADE', data: { currentLimit: 'TIER_1K', oldLimit: 'TIER_10K' } });
-    expect(eventsOf(fixture('phone-number-name-update.json'))[0]).toMatchObject({ type: 'phone_number.name', providerStatus: 'APPROVED', data: { requestedVerifiedName: 'Lucky Shrub' } });
+    expect(eventsOf(fixture('phone-number-quality-update.json'))[0]).toMatchObject({
+      type: 'account.review',
+      providerStatus: 'DOWNGRADE',
+      data: { currentLimit: 'TIER_1K', oldLimit: 'TIER_10K' },
+    });
+    expect(eventsOf(fixture('phone-number-name-update.json'))[0]).toMatchObject({
+      type: 'phone_number.name',
+      providerStatus: 'APPROVED',
+      data: { requestedVerifiedName: 'Lucky Shrub' },
+    });
   });
 
   test('a field this adapter does not know is kept as provider.unknown with its value', () => {
-    expect(eventsOf(fixture('unknown-field.json'))[0]).toMatchObject({ type: 'provider.unknown', data: { field: 'security' }, raw: { event: 'PASSWORD_CHANGED' } });
+    expect(eventsOf(fixture('unknown-field.json'))[0]).toMatchObject({
+      type: 'provider.unknown',
+      data: { field: 'security' },
+      raw: { event: 'PASSWORD_CHANGED' },
+    });
   });
 });
 
@@ -343,7 +415,9 @@ describe('through the ingest', () => {
     // A source that, like the real ones, answers from its copy unless asked to refresh.
     let current = { signingKeys: ['s'], verifyTokens: ['old-token'] };
     let copy: typeof current | undefined;
-    const credentials = { get: async (_provider: string, options?: { refresh?: boolean }) => (copy = copy === undefined || options?.refresh ? current : copy) };
+    const credentials = {
+      get: async (_provider: string, options?: { refresh?: boolean }) => (copy = copy === undefined || options?.refresh ? current : copy),
+    };
     const { handler } = await ingestHarness(suite.sqs.client, 'meta-whatsapp', { credentials });
     const query = { 'hub.mode': 'subscribe', 'hub.challenge': '42', 'hub.verify_token': 'new-token' };
     expect((await handler(handshake(query))).statusCode).toBe(403);
@@ -372,13 +446,18 @@ describe('through the ingest', () => {
     expect((await handler(await signedWebhookEvent({ ...deliveredCall, body: escaped }))).statusCode).toBe(200);
     const reserialized = JSON.stringify(JSON.parse(escaped));
     expect(reserialized).not.toBe(escaped);
-    const response = await handler(await signedWebhookEvent({ ...deliveredCall, body: escaped }, { tamper: (r) => ({ ...r, body: Buffer.from(reserialized) }) }));
+    const response = await handler(
+      await signedWebhookEvent({ ...deliveredCall, body: escaped }, { tamper: (r) => ({ ...r, body: Buffer.from(reserialized) }) }),
+    );
     expect(response.statusCode).toBe(401);
   });
 
   test.each([
     ['signed with another app secret', { material: { credentials: { signingKeys: ['another-app-secret'] } } }],
-    ['one body byte changed', { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString().replace('delivered', 'delivereD')) }) }],
+    [
+      'one body byte changed',
+      { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString().replace('delivered', 'delivereD')) }) },
+    ],
     ['no signature header', { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { 'content-type': JSON_TYPE } }) }],
   ])('%s: 401, nothing queued', async (_name, options) => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'meta-whatsapp');
@@ -387,7 +466,7 @@ describe('through the ingest', () => {
     expect(await eventsDepth()).toBe(0);
   });
 
-  test('a body signed by hand with the dev app secret is accepted (the header is Meta\'s documented form)', async () => {
+  test("a body signed by hand with the dev app secret is accepted (the header is Meta's documented form)", async () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'meta-whatsapp');
     const header = `sha256=${createHmac('sha256', 'dev-meta-app-secret-0123456789abcdef').update(deliveredCall.body).digest('hex')}`;
     const event = await signedWebhookEvent(deliveredCall, { tamper: (r) => ({ ...r, headers: { ...r.headers, 'x-hub-signature-256': header } }) });
@@ -396,11 +475,15 @@ describe('through the ingest', () => {
 
   test('accounts: an event through a phone number id not listed is refused; template events name none and pass', async () => {
     const secret = 'dev-meta-app-secret-0123456789abcdef';
-    const other = await ingestHarness(suite.sqs.client, 'meta-whatsapp', { document: { 'meta-whatsapp': { signingKeys: [secret], accounts: ['999999999999999'] } } });
+    const other = await ingestHarness(suite.sqs.client, 'meta-whatsapp', {
+      document: { 'meta-whatsapp': { signingKeys: [secret], accounts: ['999999999999999'] } },
+    });
     expect((await other.handler(await signedWebhookEvent(deliveredCall))).statusCode).toBe(401);
     const template = { ...deliveredCall, body: fixture('template-status-approved.json').body };
     expect((await other.handler(await signedWebhookEvent(template))).statusCode).toBe(200);
-    const listed = await ingestHarness(suite.sqs.client, 'meta-whatsapp', { document: { 'meta-whatsapp': { signingKeys: [secret], accounts: ['106540352242922'] } } });
+    const listed = await ingestHarness(suite.sqs.client, 'meta-whatsapp', {
+      document: { 'meta-whatsapp': { signingKeys: [secret], accounts: ['106540352242922'] } },
+    });
     expect((await listed.handler(await signedWebhookEvent(deliveredCall))).statusCode).toBe(200);
   });
 

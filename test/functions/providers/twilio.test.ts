@@ -46,9 +46,16 @@ const keyed = (key: string) => ({ signingKeys: [key] });
 describe('X-Twilio-Signature: the published vectors through the adapter scheme', () => {
   const callParams = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
   const formRequest = (url: string, params: Record<string, string | string[]>, signature: string, headers: Record<string, string> = {}) =>
-    arrived(outgoing({ url, headers: { 'content-type': FORM, 'x-twilio-signature': signature, ...headers }, body: Buffer.from(encodeForm(pairsOf(params))) }), {
-      formParams: () => pairsOf(params),
-    });
+    arrived(
+      outgoing({
+        url,
+        headers: { 'content-type': FORM, 'x-twilio-signature': signature, ...headers },
+        body: Buffer.from(encodeForm(pairsOf(params))),
+      }),
+      {
+        formParams: () => pairsOf(params),
+      },
+    );
 
   // Source: twilio/twilio-node @ 45d3d65a, spec/validation.spec.js; twilio/twilio-python @ 306691e7,
   // tests/unit/test_request_validator.py (the cases both SDKs test carry the same values).
@@ -61,10 +68,30 @@ describe('X-Twilio-Signature: the published vectors through the adapter scheme',
     ['credentials in the URL', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'CukzLTc1tT5dXEDIHm/tKBanW10='],
     ['user name only', 'https://user@mycompany.com/myapp.php?foo=1&bar=2', callParams, '2YRLlVAflCqxaNicjMpJcSTgzSs='],
     ['credentials, signed with :443', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'ZQFR1PTIZXF2MXB8ZnKCvnnA+rI='],
-    ["apostrophe in the query (WHATWG %27)", "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing", callParams, 'TfZzewPq8wqrGlMfyAud8+/IvJ0='],
-    ['repeated parameter', 'https://mycompany.com/myapp.php?foo=1&bar=2', { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] }, '83O6e2vORAoJHUNzJjDWN1jz+BA='],
-    ['repeated parameter in the other order', 'https://mycompany.com/myapp.php?foo=1&bar=2', { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] }, '83O6e2vORAoJHUNzJjDWN1jz+BA='],
-    ['duplicate values dropped', 'https://mycompany.com/myapp.php?foo=1&bar=2', { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] }, 'IK+Dwps556ElfBT0I3Rgjkr1wJU='],
+    [
+      'apostrophe in the query (WHATWG %27)',
+      "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing",
+      callParams,
+      'TfZzewPq8wqrGlMfyAud8+/IvJ0=',
+    ],
+    [
+      'repeated parameter',
+      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] },
+      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
+    ],
+    [
+      'repeated parameter in the other order',
+      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] },
+      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
+    ],
+    [
+      'duplicate values dropped',
+      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] },
+      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
+    ],
   ])('%s verifies, and with one bit flipped does not', async (_name, url, params, signature) => {
     expect((await twilioSignature.verify(formRequest(url, params, signature), keyed('12345'), OPTIONS)).ok).toBe(true);
     expect((await twilioSignature.verify(formRequest(url, params, flipped(signature)), keyed('12345'), OPTIONS)).ok).toBe(false);
@@ -74,18 +101,39 @@ describe('X-Twilio-Signature: the published vectors through the adapter scheme',
   // Source: twilio/twilio-node @ 45d3d65a, spec/validation.spec.js (validateRequestWithBody); the first also in
   // twilio/twilio-python @ 306691e7, tests/unit/test_request_validator.py.
   test.each([
-    ['bodySHA256 among other parameters', 'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620', '{"property": "value", "boolean": true}', 'a9nBmqA0ju/hNViExpshrM61xv4='],
-    ['body {}, signed with :443', 'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '{}', 'Ldidvp12m26NI7eqEvxnEpkd9Hc='],
-    ['bodySHA256 the only parameter', 'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620', '{"property": "value", "boolean": true}', 'y77kIzt2vzLz71DgmJGsen2scGs='],
+    [
+      'bodySHA256 among other parameters',
+      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
+      '{"property": "value", "boolean": true}',
+      'a9nBmqA0ju/hNViExpshrM61xv4=',
+    ],
+    [
+      'body {}, signed with :443',
+      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      '{}',
+      'Ldidvp12m26NI7eqEvxnEpkd9Hc=',
+    ],
+    [
+      'bodySHA256 the only parameter',
+      'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
+      '{"property": "value", "boolean": true}',
+      'y77kIzt2vzLz71DgmJGsen2scGs=',
+    ],
   ])('JSON body, %s: verifies; a changed body byte does not', async (_name, url, body, signature) => {
-    const request = arrived(outgoing({ url, body: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-twilio-signature': signature } }));
+    const request = arrived(
+      outgoing({ url, body: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-twilio-signature': signature } }),
+    );
     expect((await twilioSignature.verify(request, keyed('12345'), OPTIONS)).ok).toBe(true);
     expect((await twilioSignature.verify({ ...request, body: Buffer.from(`${body} `) }, keyed('12345'), OPTIONS)).ok).toBe(false);
   });
 
   test('published invalid: a JSON body with no bodySHA256 in the URL', async () => {
     const request = arrived(
-      outgoing({ url: 'https://mycompany.com/myapp.php?foo=1&bar=2', body: Buffer.from('{"property": "value", "boolean": true}'), headers: { 'content-type': 'application/json', 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' } }),
+      outgoing({
+        url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
+        body: Buffer.from('{"property": "value", "boolean": true}'),
+        headers: { 'content-type': 'application/json', 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
+      }),
     );
     expect((await twilioSignature.verify(request, keyed('12345'), OPTIONS)).ok).toBe(false);
   });
@@ -111,7 +159,9 @@ describe('X-Twilio-Signature: the published vectors through the adapter scheme',
     });
 
     test('the SHA-1 signature is refused when the header names HMAC_SHA256 (no downgrade)', async () => {
-      expect((await twilioSignature.verify(formRequest(url, callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', settings), keyed('12345'), OPTIONS)).ok).toBe(false);
+      expect((await twilioSignature.verify(formRequest(url, callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', settings), keyed('12345'), OPTIONS)).ok).toBe(
+        false,
+      );
     });
 
     test('the second configured key (the SharedKey beside the Auth Token) is tried too', async () => {
@@ -172,7 +222,11 @@ describe('every fixture', () => {
     'invalid-repeated-message-sid.form': 'MessageSid: expected string',
   };
   test('every invalid fixture has its expected answer', () => {
-    expect(invalidFixtures('twilio').map((f) => f.name).sort()).toEqual(Object.keys(INVALID).sort());
+    expect(
+      invalidFixtures('twilio')
+        .map((f) => f.name)
+        .sort(),
+    ).toEqual(Object.keys(INVALID).sort());
   });
   test.each(Object.entries(INVALID))('%s is a 400: %s', (name, message) => {
     expect(validationErrorOf(() => eventsOf(fixture(name))).message).toBe(message);
@@ -180,7 +234,12 @@ describe('every fixture', () => {
 });
 
 describe('status callbacks', () => {
-  const base = { MessageSid: 'SM3a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d', AccountSid: 'AC1f3a9c2b7d4e5f60718293a4b5c6d7e8', From: '+15017122661', To: '+15558675310' };
+  const base = {
+    MessageSid: 'SM3a1f0e9d8c7b6a5f4e3d2c1b0a9f8e7d',
+    AccountSid: 'AC1f3a9c2b7d4e5f60718293a4b5c6d7e8',
+    From: '+15017122661',
+    To: '+15558675310',
+  };
 
   test.each(Object.entries(TWILIO_STATUSES))('%s is %s with its finality', (providerStatus, status) => {
     const [event] = eventsOf(formOf({ ...base, MessageStatus: providerStatus }));
@@ -250,8 +309,11 @@ describe('status callbacks', () => {
         return { status: event.status!, final: event.final!, occurredAt: event.occurredAt, eventId: event.eventId };
       });
     const permutations = <T>(items: readonly T[]): T[][] =>
-      items.length <= 1 ? [items.slice()] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-    const winner = (order: Ordered[]) => order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined)?.status;
+      items.length <= 1
+        ? [items.slice()]
+        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    const winner = (order: Ordered[]) =>
+      order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined)?.status;
     for (const order of permutations(orderedOf(['queued', 'sent', 'delivered']))) expect(winner(order)).toBe('delivered');
     for (const order of permutations(orderedOf(['sent', 'delivered', 'read']))) expect(winner(order)).toBe('read');
   });
@@ -348,9 +410,20 @@ describe('through the ingest', () => {
 
   test.each([
     ['signed with another key', { material: { credentials: { signingKeys: ['not-the-auth-token'] } } }],
-    ['one body byte changed', { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString().replace('delivered', 'delivereD')) }) }],
+    [
+      'one body byte changed',
+      { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString().replace('delivered', 'delivereD')) }) },
+    ],
     ['a query parameter added', { tamper: (r: { url: string }) => ({ ...r, url: `${r.url}?proxy=1` }) }],
-    ['no signature header', { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { ...r.headers, 'x-twilio-signature': undefined as unknown as string } }) }],
+    [
+      'no signature header',
+      {
+        tamper: (r: { headers: Record<string, string> }) => ({
+          ...r,
+          headers: { ...r.headers, 'x-twilio-signature': undefined as unknown as string },
+        }),
+      },
+    ],
   ])('%s: 401, nothing queued', async (_name, options) => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'twilio');
     const response = await handler(await signedWebhookEvent(statusCall, options as Parameters<typeof signedWebhookEvent>[1]));
@@ -380,16 +453,22 @@ describe('through the ingest', () => {
   });
 
   test('accounts: an AccountSid not listed is refused, a listed one accepted', async () => {
-    const listed = await ingestHarness(suite.sqs.client, 'twilio', { document: { twilio: { signingKeys: [AUTH_TOKEN], accounts: ['AC1f3a9c2b7d4e5f60718293a4b5c6d7e8'] } } });
+    const listed = await ingestHarness(suite.sqs.client, 'twilio', {
+      document: { twilio: { signingKeys: [AUTH_TOKEN], accounts: ['AC1f3a9c2b7d4e5f60718293a4b5c6d7e8'] } },
+    });
     expect((await listed.handler(await signedWebhookEvent(statusCall))).statusCode).toBe(200);
-    const other = await ingestHarness(suite.sqs.client, 'twilio', { document: { twilio: { signingKeys: [AUTH_TOKEN], accounts: ['AC00000000000000000000000000000000'] } } });
+    const other = await ingestHarness(suite.sqs.client, 'twilio', {
+      document: { twilio: { signingKeys: [AUTH_TOKEN], accounts: ['AC00000000000000000000000000000000'] } },
+    });
     expect((await other.handler(await signedWebhookEvent(statusCall))).statusCode).toBe(401);
     expect(await other.eventsDepth()).toBe(0);
   });
 
   test('an invalid but signed body is a 400 naming the field', async () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'twilio');
-    const response = await handler(await signedWebhookEvent({ provider: 'twilio', contentType: FORM, body: fixture('invalid-missing-message-sid.form').body }));
+    const response = await handler(
+      await signedWebhookEvent({ provider: 'twilio', contentType: FORM, body: fixture('invalid-missing-message-sid.form').body }),
+    );
     expect(response.statusCode).toBe(400);
     expect(JSON.parse(response.body ?? '')).toMatchObject({ field: 'MessageSid' });
   });

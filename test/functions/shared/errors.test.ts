@@ -22,12 +22,18 @@ describe('toErrorResponse', () => {
     [new NotFoundError('no such message'), 404, 'not_found'],
     [new MethodNotAllowedError(['POST']), 405, 'method_not_allowed'],
     [new QueueUnavailableError(), 503, 'queue_unavailable'],
-    [new ConfigurationError('TABLE_NAME is not set'), 500, 'configuration_error'],
   ])('%s is answered %i with code %s as JSON', (error, statusCode, code) => {
     const response = toErrorResponse(error);
     expect(response.statusCode).toBe(statusCode);
     expect(response.headers['content-type']).toBe('application/json');
     expect(bodyOf(error).error).toBe(code);
+  });
+
+  test('a configuration mistake is not an answer: should it reach the edge, it is a bare 500 that says nothing', () => {
+    const error = new ConfigurationError('TABLE_NAME is not set', { cause: new Error('unset') });
+    expect(error).not.toBeInstanceOf(WebhookError);
+    expect(toErrorResponse(error)).toMatchObject({ statusCode: 500 });
+    expect(bodyOf(error)).toEqual({ error: 'internal_error', message: 'internal error' });
   });
 
   test('a validation error names the field in the body', () => {

@@ -2,7 +2,10 @@
  * Builds the stack the way bin/app.ts does, from a `webhooks` context, with bundling skipped so a template takes
  * a second instead of seven esbuild runs.
  */
-import { App } from 'aws-cdk-lib';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { App, type AppProps } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { providers } from '../../../functions/providers';
 import { providerDescriptors, readPipelineConfig, type PipelineConfig } from '../../../lib/config';
@@ -15,6 +18,22 @@ export interface Synthesized {
   readonly config: PipelineConfig;
 }
 
+let assemblies: string | undefined;
+// Registered when a suite imports this file (hooks cannot be added once its tests run).
+afterAll(() => {
+  if (assemblies !== undefined) rmSync(assemblies, { recursive: true, force: true });
+  assemblies = undefined;
+});
+
+/**
+ * A CDK app whose cloud assembly goes to a folder this suite removes when it ends: an app without `outdir` writes
+ * one into the system's temporary folder per synth and never removes it.
+ */
+export function testApp(props: AppProps = {}): App {
+  assemblies ??= mkdtempSync(path.join(tmpdir(), 'cdk-test-'));
+  return new App({ outdir: mkdtempSync(path.join(assemblies, 'cdk.out-')), ...props });
+}
+
 /** The context shipped in cdk.json. */
 export function shippedContext(): Record<string, unknown> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -23,7 +42,7 @@ export function shippedContext(): Record<string, unknown> {
 
 /** The app and stack, not yet synthesized (so a test may still add to the tree). */
 export function build(context: Record<string, unknown> = shippedContext()): Omit<Synthesized, 'template'> {
-  const app = new App({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
+  const app = testApp({ context: { ...context, 'aws:cdk:bundling-stacks': [] } });
   const config = readPipelineConfig((key) => app.node.tryGetContext(key), providerDescriptors(providers));
   const stack = new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
   return { app, stack, config };
