@@ -36,6 +36,7 @@ import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBen
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
+import { providerRequest, signingMaterial } from '../local/provider-requests';
 import { credentialsOf, cpuWebhook, devCredentials } from './webhooks';
 
 const say = (text: string) => process.stdout.write(`${text}\n`);
@@ -76,9 +77,11 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
   for (const provider of httpProviderIds) {
     const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
     const webhook = cpuWebhook(provider);
+    // The probe builds and signs the provider's request itself, with the tools' one request builder.
+    const sent = credentialsOf(document, provider);
     const output = await measureCpu(
       probe.file,
-      { provider, ...webhook, ...credentialsOf(document, provider), credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
+      { provider, ...webhook, ...sent, credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
       ingestEnv(provider),
     );
     say(

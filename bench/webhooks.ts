@@ -28,6 +28,8 @@ export const CPU_BODIES: Readonly<Record<string, string>> = {
   kannel: 'dlr-delivered.query',
   // Carries the dev receiver/pswd in its body, as InnoPaaS does.
   'innopaas-sms': 'status-delivered.json',
+  twilio: 'status-delivered.form',
+  'meta-whatsapp': 'status-delivered.json',
 };
 
 export interface RecordedWebhook {

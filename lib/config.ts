@@ -344,8 +344,6 @@ function readRecordSources(
   return result;
 }
 
-function readThrottle(raw: unknown, problems: Problems): ApiThrottle {
-  if (raw === undefined) return CONFIG_DEFAULTS.apiThrottle;
 /**
  * `{ rateLimit, burstLimit }` under `where`; a limit left out is `fallback`'s. API Gateway's account quota is 10,000
  * rps with a 5,000 burst: a limit above them means nothing.

@@ -23,6 +23,7 @@ import { staticCredentialSource } from '../../functions/ingest/credentials';
 import { gatewayEventOf } from '../../local/gateway';
 import { providerRequest, signingMaterial } from '../../local/provider-requests';
 import { adapterFor } from '../../functions/providers';
+import { formRecord, parseForm } from '../../functions/origin/form';
 
 export interface ProbeInput {
   readonly provider: string;

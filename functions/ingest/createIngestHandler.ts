@@ -163,12 +163,17 @@ export function createIngestHandler(
     };
   }
 
-  function refused(trace: Trace, error: AuthenticationError): never {
+  /** Logs and counts a refusal (the reason, for the log line and the metric; never for the caller). */
+  function noteRefusal(trace: Trace, error: AuthenticationError): void {
     trace.reason = error.reason as AuthFailureReason;
     trace.header = error.refusal.header;
     trace.detail = error.refusal.detail;
     count(trace.metrics, METRICS.authFailures);
     trace.metrics.metadata.reason = error.reason;
+  }
+
+  function refused(trace: Trace, error: AuthenticationError): never {
+    noteRefusal(trace, error);
     throw error;
   }
 
@@ -210,8 +215,17 @@ export function createIngestHandler(
     if (adapter.handshake) {
       const webhook = webhookRequestOf(request, bytes, secretHeadersOf(undefined));
       if (adapter.handshake.matches(webhook)) {
-        const reply = adapter.handshake.answer(webhook, await verifier.document(false));
-        if (reply.statusCode >= 300) refused(trace, new AuthenticationError('credentials_mismatch', { detail: 'handshake token does not match' }));
+        let reply = adapter.handshake.answer(webhook, await verifier.document(false));
+        // As with a refused signature: once more against a fresh copy (re-read at most once a minute), so a token
+        // just added to the secret is seen when the provider's console checks it.
+        if (reply.statusCode >= 300) reply = adapter.handshake.answer(webhook, await verifier.document(true));
+        if (reply.statusCode >= 300) {
+          // Counted as a refusal, but answered as the provider expects (Meta: 403 for a wrong verify token).
+          const error = new AuthenticationError('credentials_mismatch', { detail: 'handshake token does not match' });
+          noteRefusal(trace, error);
+          trace.outcome = error.code;
+          return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };
+        }
         trace.outcome = 'handshake';
         count(trace.metrics, METRICS.pings);
         return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };

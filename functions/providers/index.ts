@@ -88,6 +88,14 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-sms') === 'innopaas-sms'
       ? (require('./innopaas-sms') as typeof import('./innopaas-sms')).innopaasSms
       : undefined,
+  twilio:
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'twilio') === 'twilio'
+      ? (require('./twilio') as typeof import('./twilio')).twilio
+      : undefined,
+  'meta-whatsapp':
+    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'meta-whatsapp') === 'meta-whatsapp'
+      ? (require('./meta-whatsapp') as typeof import('./meta-whatsapp')).metaWhatsapp
+      : undefined,
 } as const satisfies Record<string, ProviderAdapter | undefined>;
 /* eslint-enable @typescript-eslint/no-require-imports */
 

@@ -77,6 +77,7 @@ export const FIRST_LOOKS = {
   recordFailures: 'npm run ops -- queues --stack <stack>',
   authFailures: 'npm run ops -- stats --provider <provider> --stack <stack>',
   rejectedBodies: 'npm run ops -- rejected list --stack <stack>',
+  recordIngestDlq: 'npm run ops -- queues --stack <stack>',
 } as const;
 
 /** A dashboard search returning one line per dimension combination (per provider) of one of our metrics. */
@@ -173,7 +174,7 @@ export class Monitoring extends Construct {
 
     /* Record ingests: an event AWS delivered that could not be queued after every retry is on this queue. */
     for (const { providerId, deadLetterQueue } of props.recordIngests ?? []) {
-      alarm(`record-ingest-${providerId}-dlq-depth`, `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`, {
+      alarm(`record-ingest-${providerId}-dlq-depth`, `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`, FIRST_LOOKS.recordIngestDlq, {
         metric: depthOf(deadLetterQueue),
         threshold: 1,
         comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,

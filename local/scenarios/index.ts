@@ -19,6 +19,8 @@ import { telnyxScenario } from './telnyx';
 import { vonageMessagesScenario } from './vonage-messages';
 import { vonageSmsScenario } from './vonage-sms';
 import { webcomScenario } from './webcom';
+import { twilioScenario } from './twilio';
+import { metaWhatsappScenario } from './meta-whatsapp';
 import type { ProviderScenario } from './types';
 
 export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
@@ -39,6 +41,8 @@ export const providerScenarios: Readonly<Record<string, ProviderScenario>> = {
   jasmin: jasminScenario,
   kannel: kannelScenario,
   'innopaas-sms': innopaasSmsScenario,
+  twilio: twilioScenario,
+  'meta-whatsapp': metaWhatsappScenario,
 };
 
 export { loadFixtures, DEV_SECRETS_FILE, FIXTURES_DIR } from './fixtures';

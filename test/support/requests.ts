@@ -76,6 +76,8 @@ const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
   jasmin: 'dlr-delivered.form',
   kannel: 'dlr-delivered.query',
   'innopaas-sms': 'status-delivered.json',
+  twilio: 'status-delivered.form',
+  'meta-whatsapp': 'status-delivered.json',
 };
 
 /** The URL token of {@link urlTokenAccess}. */

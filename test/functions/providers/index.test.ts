@@ -25,7 +25,7 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'telnyx', 'plivo', 'messagebird', 'aws-eum-sms', 'aws-eum-whatsapp', 'vonage-sms', 'vonage-messages', 'sinch-sms', 'infobip-sms', 'jasmin', 'kannel', 'innopaas-sms']);
+    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'telnyx', 'plivo', 'messagebird', 'aws-eum-sms', 'aws-eum-whatsapp', 'vonage-sms', 'vonage-messages', 'sinch-sms', 'infobip-sms', 'jasmin', 'kannel', 'innopaas-sms', 'twilio', 'meta-whatsapp']);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
   });
 
