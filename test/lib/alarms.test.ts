@@ -6,13 +6,14 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { providers } from '../../functions/providers';
+import { httpProviderIds, providers } from '../../functions/providers';
 import { ACCESS_LOG_METRICS } from '../../lib/constructs/monitoring';
 import { METRICS } from '../../lib/pipeline-settings';
 import { USAGE } from '../../ops/cli';
 import { logicalIdOf, resourcesOf, synth, type Synthesized } from './support/synth';
 
-const registryIds = Object.keys(providers);
+/** Providers with an HTTP route: the ones with an ingest function, its routes and its alarms. */
+const registryIds = httpProviderIds;
 const alarms = (template: Template) => Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
 const alarmNamed = (template: Template, name: string) => alarms(template).find((a) => a.AlarmName === name);
 
