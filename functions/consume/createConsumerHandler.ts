@@ -77,6 +77,7 @@ export function createConsumerHandler(
     store: createStatusStore({ dynamodb, tableName, ttlDays, now }),
     publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
+    now: now ?? (() => new Date()),
   };
   const flush = createMetricsSink(metrics);
 

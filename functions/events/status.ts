@@ -80,6 +80,7 @@ export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
  *   precision (what `Date` keeps), so `2024-01-01T00:00:00Z` and `2024-01-01T00:00:00.000Z` are equal.
  * - Equal rank and equal time: the larger eventId wins. This tie-break is arbitrary but total, so every delivery
  *   order of the same events ends in the same state (RELIABILITY.md case 13).
+ * - The same event (same eventId) never replaces itself, whatever its copies say: a second copy changes nothing.
  *
  * ```
  * rank:  sent(40) ── delivered(60) ─┬─ read(70)
@@ -88,6 +89,7 @@ export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
  */
 export function supersedes(candidate: Ordered, current: Ordered | undefined): boolean {
   if (!current) return true;
+  if (candidate.eventId === current.eventId) return false;
   const byRank = rankOf(candidate) - rankOf(current);
   if (byRank !== 0) return byRank > 0;
   // By instant, not by text: the schema accepts any fraction of a second, and `…:00Z` sorts after `…:00.500Z`.

@@ -4,6 +4,7 @@
 import type { NormalizedEvent } from '../events/schema';
 import { rankOf, type CanonicalStatus, type Ordered } from '../events/status';
 import { UnapplicableEventError } from './errors';
+import type { StateClaims } from './expressions';
 import { historySortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY } from './keys';
 
 /** What recording an event did to its message's stored status. Written once per event, on its publication item. */
@@ -36,14 +37,17 @@ export interface HistoryItem {
   readonly recordedAt: string;
   /** The normalized event as recorded, JSON; `raw` null when the whole would not fit an item. */
   readonly event: string;
+  /** What applying it did; written with the item, which is written once the event is applied and published. */
+  readonly outcome?: Outcome;
+  /** When it was published on the topic (absent when no topic is configured). */
+  readonly publishedAt?: string;
   readonly expiresAt?: number;
 }
 
 /**
- * What became of a recorded event, beside its history item: the outcome, the claim to publish it and when it was
- * published. A separate item because these are written up to three times per event and DynamoDB bills an update on
- * the larger of the item before and after: on the 1–2 KB history item each such write cost 2 write units, here 1
- * (docs/performance.md, cost model).
+ * The claim to publish an event that no state write carries (a type without state, or a status that did not
+ * supersede), and the outcome it was claimed with: a small item (1 write unit) beside the history item, which is
+ * written only once the event is published (createStatusStore.ts).
  */
 export interface PublicationItem {
   readonly pk: string;
@@ -54,8 +58,6 @@ export interface PublicationItem {
   readonly claimedBy?: string;
   /** Epoch seconds after which another delivery may take the claim over. */
   readonly claimExpiresAt?: number;
-  /** When the applied event was published on the topic. */
-  readonly publishedAt?: string;
   readonly expiresAt?: number;
 }
 
@@ -85,6 +87,10 @@ export interface StateItem {
    * outcome, in case recording it failed before this event overtook it. Null when there was none.
    */
   readonly replacedPreviousStatus?: CanonicalStatus | null;
+  /** The claims to publish of the events that moved this state and may still be publishing (expressions.ts). */
+  readonly claims?: StateClaims;
+  /** Incremented by every write: the compare-and-set the state's writes are based on. Absent before the first. */
+  readonly version?: number;
   readonly expiresAt?: number;
 }
 
