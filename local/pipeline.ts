@@ -78,6 +78,8 @@ export interface LocalPipelineOptions {
   readonly timeZones?: Readonly<Partial<Record<string, string>>>;
   /** @default TABLE.defaultTtlDays */
   readonly historyTtlDays?: number;
+  /** Hours a provider time may be from its arrival and still order events. @default 24 */
+  readonly trustedTimeWindowHours?: number;
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -306,6 +308,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       sns,
       topicArn,
       ttlDays: options.historyTtlDays ?? TABLE.defaultTtlDays,
+      trustedTimeWindowHours: options.trustedTimeWindowHours,
       // A retry must find its own claim expired (applyEvent.ts): with a shortened visibility timeout, a shorter claim.
       claimSeconds: Math.max(1, Math.min(DEFAULT_CLAIM_SECONDS, Math.floor(visibilityTimeoutSeconds / 3))),
     });

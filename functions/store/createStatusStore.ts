@@ -10,31 +10,33 @@
  * new, in     history item? no · state                                 STATE  status + claim  (if E ≻ S)   1
  *   order                                                 publish ──►  EVENT# history + outcome (if ∄)  2
  * new, late   history item? no · state (E ⊀ S: refused for good)       PUB#   outcome + claim (if no live) 1
- *   or no                                                 publish ──►  EVENT# history + outcome (if ∄)  2
- *   state
+ *   other type                                            publish ──►  EVENT# history + outcome (if ∄)  2
  * duplicate   history item? yes ── finished                            none                              0
  * ```
  *
  * The timeline of one event E of message M, delivered as SQS message A, a duplicate B arriving meanwhile:
  *
  * ```
- * STATE of M   S ──A: E ≻ S, SET status=E, claimedBy=A until t+60 s ──────── E' ≻ E: claim of E moves to previous*
+ * STATE of M   S ──A: E ≻ S, SET status=E, claims[E]=A until t+60 s ─────── E' ≻ E: claims[E] stays until expired
  * EVENT#E      ∄ ────────────────────────────────────────── A: Put, only if ∄ ─── exists: every later copy stops here
  * SNS          ─────────────────────────────── A publishes E once ─┘
  * B (dup)      reads: no EVENT#E, STATE carries E with A's live claim → succeeds, publishes nothing
  * A' (=A, 2×)  same, claim is its own → fails, retried after the visibility timeout
  * A dies       claim expires (60 s < 180 s visibility): A's retry or a later B takes it over (compare-and-set on
- *              claimExpiresAt), publishes with the outcome the state kept (previousStatus …), then Puts EVENT#E
+ *              the version), publishes with the outcome the state kept (previousStatus …), then Puts EVENT#E
  * ```
  *
- * A status that does not supersede the state (late, lower, or equal and older) will never supersede it, since the
- * state only moves up the order: it is settled against the state as read, and claims on its own `PUB#<eventId>`
- * item with that outcome (`if_not_exists`: a retry publishes what the first try decided). Other event types do the
- * same with "no status". `*` The state keeps the claim (and status) of the event it replaced; an event overtaken
- * twice before it finished is, to a duplicate, one that never moved the status: it is settled as such on its
- * publication item. Its own claimant still publishes it as it applied it, so that window (a duplicate, and two newer
- * events of the same message, all within the claimant's few milliseconds of publishing) is the one place where a
- * second publication can happen, like a claimant that publishes and dies before the history Put.
+ * Every state write (a status, or a claim taken over) is a compare-and-set on the state's `version`, based on the
+ * state as read: a write that lost a race is refused, and the delivery reads again and decides again. The state
+ * keeps in `claims` the live claim of every event that moved it (an entry leaves only once expired, when its
+ * claimant has ended), so a duplicate of an event overtaken by newer ones while its claimant was still publishing
+ * finds that claim, and never takes a second one.
+ *
+ * A status that does not supersede the state (late, lower, or equal and older) and is not in its claims will never
+ * supersede it, since the state only moves up the order: it is settled against the state as read, and claims on its
+ * own `PUB#<eventId>` item with that outcome (`if_not_exists`: a retry publishes what the first try decided). Other
+ * event types do the same with "no status". The one way to a second publication is the one there was before: a
+ * claimant that publishes and dies before its history Put is retried, and publishes again.
  *
  * The history item is what says "done": a lookup lists an event once it is finished, and the first copy to finish
  * is the one kept.
@@ -42,6 +44,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../events/schema';
+import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
 import { TABLE } from '../../lib/pipeline-settings';
 import { claimsWith, claimUpdate, FIRST_WRITE_CONDITION, stateClaimTakeover, stateUpdate, type ClaimTerms } from './expressions';
 import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';
@@ -52,6 +55,8 @@ export interface StatusStoreOptions {
   readonly tableName: string;
   /** Days until items expire (TTL attribute `expiresAt`); 0 keeps them for ever. @default TABLE.defaultTtlDays */
   readonly ttlDays?: number;
+  /** How far a provider time may be from the arrival and still order events (status.ts `isTimeTrusted`). @default DEFAULT_TRUSTED_TIME_WINDOW_MS */
+  readonly trustedTimeWindowMs?: number;
   readonly now?: () => Date;
 }
 
@@ -154,6 +159,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const documents = DynamoDBDocumentClient.from(options.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = options.tableName;
   const ttlDays = options.ttlDays ?? TABLE.defaultTtlDays;
+  const trustedTimeWindowMs = options.trustedTimeWindowMs ?? DEFAULT_TRUSTED_TIME_WINDOW_MS;
   const now = options.now ?? (() => new Date());
 
   const publicationKey = (item: Pick<HistoryItem, 'pk' | 'eventId'>) => ({ pk: item.pk, sk: publicationSortKey(item.eventId) });
@@ -180,7 +186,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   };
 
   return {
-    historyItemOf: (event) => toHistoryItem(event, now(), ttlDays),
+    historyItemOf: (event) => toHistoryItem(event, now(), ttlDays, trustedTimeWindowMs),
 
     async read(item) {
       const [finished, state] = await Promise.all([

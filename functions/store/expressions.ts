@@ -5,23 +5,27 @@
 import type { HistoryItem, Outcome } from './items';
 
 /**
- * `supersedes(candidate, stored)` (functions/events/status.ts) in DynamoDB's condition language, on the state item:
+ * `supersedes(candidate, stored)` (functions/events/status.ts) in DynamoDB's condition language, on the state item.
+ * `orderAt` is the time when trusted and `UNTRUSTED_ORDER_AT` ("0", below every trusted time) when not (items.ts),
+ * so one comparison covers "trusted beats untrusted" and "two untrusted: the eventId decides":
  *
  * ```
  * no state yet ─────────────────────────────────────────────► write
- * stored.eventId = eventId (the same event, any copy) ──────► ConditionalCheckFailed
  * stored.rank < rank ───────────────────────────────────────► write
- * stored.rank = rank  and  stored.occurredAt < occurredAt ──► write
- * stored.rank = rank  and  same occurredAt  and  stored.eventId < eventId ──► write
+ * stored.rank = rank  and  stored.orderAt < orderAt ────────► write   (untrusted < trusted; trusted: older < newer)
+ * stored.rank = rank  and  same orderAt  and  stored.eventId < eventId ──► write
  * otherwise ────────────────────────────────────────────────► ConditionalCheckFailed
  * ```
  *
- * Text comparison is time order because both times are canonical `toISOString()` values (fixed width, UTC), and
- * id order because event ids are lower-case hex, compared byte-wise by DynamoDB as by JavaScript.
+ * A second copy of an event already in the state never gets here: the state's version compare-and-set sends it
+ * back to re-read, and then it finds its own event (applyEvent.ts). A state written before `orderAt` existed is compared by its `occurredAt`, as a trusted time. Text comparison is
+ * time order because times are canonical `toISOString()` values (fixed width, UTC), and id order because event ids
+ * are lower-case hex, compared byte-wise by DynamoDB as by JavaScript.
  */
 export const SUPERSEDES_CONDITION =
-  'attribute_not_exists(#pk) OR (#eventId <> :eventId AND (#rank < :rank OR (#rank = :rank AND #occurredAt < :occurredAt) OR ' +
-  '(#rank = :rank AND #occurredAt = :occurredAt AND #eventId < :eventId)))';
+  'attribute_not_exists(#pk) OR #rank < :rank OR (#rank = :rank AND (' +
+  '#orderAt < :orderAt OR (attribute_not_exists(#orderAt) AND #occurredAt < :orderAt) OR ' +
+  '((#orderAt = :orderAt OR (attribute_not_exists(#orderAt) AND #occurredAt = :orderAt)) AND #eventId < :eventId)))';
 
 /** Written only if no item has the key: the first copy of an event to finish is the one kept. */
 export const FIRST_WRITE_CONDITION = 'attribute_not_exists(#pk)';
@@ -106,6 +110,7 @@ export function stateUpdate(
       error: item.error,
       occurredAt: item.occurredAt,
       receivedAt: item.receivedAt,
+      orderAt: item.orderAt,
       updatedAt: options.updatedAt,
       expiresAt: options.expiresAt,
       claims: options.claims,

@@ -11,6 +11,8 @@ export {
   eventJsonWithin,
   expiresAtOf,
   orderedOf,
+  orderedOfEvent,
+  UNTRUSTED_ORDER_AT,
   recordedEvent,
   toHistoryItem,
   type HistoryItem,

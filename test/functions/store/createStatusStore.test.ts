@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { CANONICAL_STATUSES, STATUS_TABLE, supersedes, UNMAPPED_STATUS } from '../../../functions/events/status';
-import { createStatusStore, partitionKeyOf, publicationSortKey, STATE_SORT_KEY, toHistoryItem, type StatusStore } from '../../../functions/store';
+import { createStatusStore, orderedOfEvent, partitionKeyOf, publicationSortKey, STATE_SORT_KEY, toHistoryItem, type StatusStore } from '../../../functions/store';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
 import { freshTable, loadEvents } from '../consume/support';
 
@@ -58,22 +58,34 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
   describe('the state condition', () => {
     // Times that are equal as instants but not as text, and a fraction that sorts before "Z" as text.
     const times = ['2024-05-14T07:30:00Z', '2024-05-14T07:30:00.000Z', '2024-05-14T07:30:00.5Z', '2024-05-14T07:30:01.000Z'];
+    // How the provider time stands: trusted (given, near the arrival), missing (the receipt time), far in the
+    // future or past (beyond the one-day window), or marked untrusted by the adapter (a zone-less time kept raw).
+    const timeKinds = fc.constantFrom('trusted', 'missing', 'future', 'past', 'marked');
     const ordered = fc.record({
       status: fc.oneof(fc.constantFrom(...CANONICAL_STATUSES).map((status) => ({ status, final: STATUS_TABLE[status].final })), fc.constant(UNMAPPED_STATUS)),
       occurredAt: fc.constantFrom(...times),
       eventId: fc.constantFrom(hex('a'), hex('b'), hex('c')),
+      time: timeKinds,
     });
+    const timed = ({ occurredAt, time }: { occurredAt: string; time: string }): Partial<NormalizedEvent> => {
+      const near = new Date(Date.parse(occurredAt) + 60_000).toISOString();
+      if (time === 'missing') return { occurredAt, receivedAt: occurredAt, occurredAtRaw: undefined };
+      if (time === 'future') return { occurredAt: '9999-12-31T23:59:59.000Z', occurredAtRaw: '9999-12-31 23:59:59', receivedAt: occurredAt };
+      if (time === 'past') return { occurredAt, occurredAtRaw: occurredAt, receivedAt: new Date(Date.parse(occurredAt) + 2 * 86_400_000).toISOString() };
+      if (time === 'marked') return { occurredAt, occurredAtRaw: '2024-05-14 07:30:00', occurredAtTrusted: false, receivedAt: near };
+      return { occurredAt, occurredAtRaw: occurredAt, receivedAt: near };
+    };
 
     it('lets an event replace the state exactly when supersedes says so', async () => {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(ordered, ordered, async (current, candidate) => {
           const messageId = `prop-${++run}`;
-          const first = statusEvent({ messageId, eventId: current.eventId, ...current.status, occurredAt: current.occurredAt });
-          const second = statusEvent({ messageId, eventId: candidate.eventId, ...candidate.status, occurredAt: candidate.occurredAt });
+          const first = statusEvent({ messageId, eventId: current.eventId, ...current.status, ...timed(current) });
+          const second = statusEvent({ messageId, eventId: candidate.eventId, ...candidate.status, ...timed(candidate) });
           expect((await store.applyState(toHistoryItem(first, NOW, 0), claim, undefined)).applied).toBe(true);
           const write = await store.applyState(toHistoryItem(second, NOW, 0), claim, await store.readState('webcom', messageId));
-          const expected = supersedes({ ...second, status: second.status!, final: second.final! }, { ...first, status: first.status!, final: first.final! });
+          const expected = supersedes(orderedOfEvent(second), orderedOfEvent(first));
           expect(write.applied).toBe(expected);
           const state = await store.readState('webcom', messageId);
           expect(state?.eventId).toBe(expected ? second.eventId : first.eventId);
