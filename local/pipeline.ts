@@ -90,6 +90,8 @@ export interface LocalPipelineOptions {
   readonly onDrained?: (result: DrainResult) => void;
   /** Where cdk.json is read from. @default the repository's */
   readonly cdkJsonPath?: string;
+  /** Called with the functions' DynamoDB client once it is made (the bench meters its write units). */
+  readonly instrumentDynamoDb?: (client: DynamoDBClient) => void;
 }
 
 /** How to call one provider's webhook locally: its URL and the credentials the dev file gives it. */
@@ -266,6 +268,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const sqs: SQSClient = localSqsClient(sqsEndpoint);
     const sns: SNSClient = localSnsClient(sqsEndpoint);
     const dynamodb: DynamoDBClient = localDynamoClient(dynamoEndpoint);
+    options.instrumentDynamoDb?.(dynamodb);
     cleanup.push(async () => {
       sqs.destroy();
       sns.destroy();
