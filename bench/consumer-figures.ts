@@ -30,8 +30,10 @@ export function meterWrites(client: DynamoDBClient): WriteMeter {
       try {
         const result = await next(args);
         units += (result.output as { ConsumedCapacity?: { CapacityUnits?: number } }).ConsumedCapacity?.CapacityUnits ?? 0;
-        const item = (args.input as { Item?: { sk?: { S?: string } } }).Item;
-        if (name === 'PutItemCommand' && item?.sk?.S?.startsWith('EVENT#')) finished++;
+        // The document client may hand the item over marshalled or not, depending on where this middleware runs.
+        const sk = (args.input as { Item?: { sk?: string | { S?: string } } }).Item?.sk;
+        const sortKey = typeof sk === 'string' ? sk : sk?.S;
+        if (name === 'PutItemCommand' && sortKey?.startsWith('EVENT#')) finished++;
         return result;
       } catch (error) {
         // A refused conditional write is billed too: DynamoDB charges the item's size. Count 1 (small items).

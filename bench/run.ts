@@ -8,6 +8,7 @@
  * only with `--strict`: timings are noisy on a shared CI machine, and CI runs the bench so it cannot rot.
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { providerIds, providers } from '../functions/providers';
@@ -83,7 +84,8 @@ async function parserBytesOf(workdir: string, bundles: ReadonlyMap<string, Bundl
         const dir = path.join(workdir, `parser-${library}`);
         mkdirSync(dir, { recursive: true });
         const entry = path.join(dir, 'entry.ts');
-        writeFileSync(entry, `export * from '${library}';\n`);
+        // By resolved path: the entry lives in the work directory, outside the repository's node_modules.
+        writeFileSync(entry, `export * from ${JSON.stringify(requireFromRepo.resolve(library))};\n`);
         alone.set(library, (await bundleLikeStack(entry, path.join(dir, 'out'), functionBundling)).bytes);
       }
       bytes += alone.get(library)!;
@@ -116,6 +118,8 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
 }
 
 const NOT_MEASURED = Number.NaN;
+
+const requireFromRepo = createRequire(path.join(REPO_ROOT, 'package.json'));
 
 const defaultsRuntimeName = (): string => lambdaDefaults.FUNCTION_DEFAULTS.runtime.name;
 
