@@ -12,6 +12,8 @@ import { buildHelperScript } from './probes';
 import type { LoadInput, LoadOutput } from './probes/load-client';
 import { percentile, round } from './stats';
 import { buildWorkload, judge, storedKey, type ExpectedMessage } from './workload';
+import { engineWriteRate, meterWrites, startRelay, type WriteMeter } from './consumer-figures';
+import { localDynamoClient, localSqsClient } from '../local/engines/clients';
 
 /** How long one webhook may take before the client gives up on it (a stuck request is a failure, not a hang). */
 const REQUEST_TIMEOUT_MS = 30_000;
@@ -50,8 +52,22 @@ export async function storedStatuses(baseUrl: string, messages: readonly Expecte
   return stored;
 }
 
-/** Runs the end-to-end load; `say` prints progress. */
-export async function runEndToEnd(options: BenchOptions, workdir: string, say: (text: string) => void): Promise<EndToEndFigures> {
+/** What the consumer did in the run, beside the end-to-end figures. */
+export interface ConsumerRunFigures {
+  readonly eventsPerSecond: number;
+  readonly engineWritesPerSecond: number;
+  readonly writeUnitsPerStatusEvent: number;
+}
+
+/** Records in flight in the consumer under `npm start`: 2 pollers, batches of 10 records run in parallel. */
+const CONSUMER_IN_FLIGHT = 20;
+
+/** Runs the end-to-end load (and, first, the same load against a bare relay); `say` prints progress. */
+export async function runEndToEnd(
+  options: BenchOptions,
+  workdir: string,
+  say: (text: string) => void,
+): Promise<EndToEndFigures & { consumer: ConsumerRunFigures }> {
   const [{ startLocalPipeline }, { loadFixtures, providerScenarios }, { providerRequest, signingMaterial }] = await Promise.all([
     import('../local/pipeline'),
     import('../local/scenarios'),
@@ -59,7 +75,10 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
   ]);
   const dataDir = path.join(workdir, 'data');
   mkdirSync(dataDir, { recursive: true });
-  const pipeline = await startLocalPipeline({ port: 0, dataDir, logLevel: 'ERROR' });
+  let meter: WriteMeter | undefined;
+  const pipeline = await startLocalPipeline({ port: 0, dataDir, logLevel: 'ERROR', instrumentDynamoDb: (client) => (meter = meterWrites(client)) });
+  const sqs = localSqsClient(pipeline.endpoints.sqs);
+  const dynamodb = localDynamoClient(pipeline.endpoints.dynamodb);
   try {
     const routes = new Map(pipeline.routes.filter((route) => route.configured && providerScenarios[route.provider]).map((route) => [route.provider, route]));
     const fixtures = new Map([...routes.keys()].map((provider) => [provider, loadFixtures(provider)]));
@@ -90,10 +109,27 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
         `${routes.size} providers, ${options.concurrency} connections, to ${pipeline.url}`,
     );
 
+    const client = await buildHelperScript('load-client', workdir);
+    // The baseline first, same requests, same client, same SQS engine: a bare relay.
+    const relay = await startRelay(sqs);
+    let relayRequestsPerSecond: number;
+    try {
+      const relayInput = path.join(workdir, 'relay-input.json');
+      const relayOutput = path.join(workdir, 'relay-output.json');
+      writeFileSync(relayInput, JSON.stringify({ ...input, baseUrl: relay.url }));
+      await runClient(client, relayInput, relayOutput);
+      const relayed = JSON.parse(readFileSync(relayOutput, 'utf8')) as LoadOutput;
+      relayRequestsPerSecond = workload.webhooks.length / (relayed.durationMs / 1000);
+      say(`  bare relay (HTTP in, SendMessageBatch out): ${relayRequestsPerSecond.toFixed(0)} requests/s`);
+    } finally {
+      await relay.stop();
+    }
+
     const inputFile = path.join(workdir, 'load-input.json');
     const outputFile = path.join(workdir, 'load-output.json');
     writeFileSync(inputFile, JSON.stringify(input));
-    await runClient(await buildHelperScript('load-client', workdir), inputFile, outputFile);
+    const loadStarted = Date.now();
+    await runClient(client, inputFile, outputFile);
     const output = JSON.parse(readFileSync(outputFile, 'utf8')) as LoadOutput;
     const refused = output.statuses.filter((status) => status < 200 || status >= 300);
     const byStatus = refused.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
@@ -104,7 +140,18 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
 
     const drainStarted = Date.now();
     const drained = await pipeline.drain();
+    const appliedSeconds = (Date.now() - loadStarted) / 1000;
     say(`  consumer drained the queue ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last answer; awaiting retry: ${drained.awaitingRetry}`);
+    const finished = meter?.finishedEvents() ?? 0;
+    const consumer: ConsumerRunFigures = {
+      eventsPerSecond: round(finished / appliedSeconds, 1),
+      writeUnitsPerStatusEvent: finished > 0 ? round((meter?.writeUnits() ?? Number.NaN) / finished, 3) : Number.NaN,
+      engineWritesPerSecond: round(await engineWriteRate(dynamodb, Math.min(5_000, Math.max(1_000, finished)), CONSUMER_IN_FLIGHT), 1),
+    };
+    say(
+      `  consumer: ${finished} events finished, ${consumer.eventsPerSecond} events/s from the first webhook to the drained queue; ` +
+        `${consumer.writeUnitsPerStatusEvent} write units per event; the engine alone: ${consumer.engineWritesPerSecond} conditional writes/s`,
+    );
     const health = (await (await fetch(`${pipeline.url}/health`)).json()) as { queues?: { deadLetters?: { visible: number; inFlight: number } } };
     const deadLetters = health.queues?.deadLetters;
     if (deadLetters && deadLetters.visible + deadLetters.inFlight > 0) say(`  dead-letter queue: ${deadLetters.visible + deadLetters.inFlight} record(s)`);
@@ -121,8 +168,12 @@ export async function runEndToEnd(options: BenchOptions, workdir: string, say: (
       requestsPerSecond: round(workload.webhooks.length / (output.durationMs / 1000), 1),
       p50Ms: round(percentile(output.latenciesMs, 50), 2),
       p99Ms: round(percentile(output.latenciesMs, 99), 2),
+      relayRequestsPerSecond: round(relayRequestsPerSecond, 1),
+      consumer,
     };
   } finally {
+    sqs.destroy();
+    dynamodb.destroy();
     await pipeline.stop();
   }
 }

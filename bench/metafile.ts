@@ -23,6 +23,18 @@ export function packageOf(input: string): string {
   return parts[0].startsWith('@') ? `${parts[0]}/${parts[1]}` : parts[0];
 }
 
+/**
+ * The parser and verifier libraries a provider's format may need (XML bodies, signed or JWT-bearing requests): the
+ * bundle budget allows each one that a bundle carries on top of the headroom, measured bundled alone.
+ */
+export const PARSER_LIBRARIES: readonly string[] = ['fast-xml-parser', 'jose'];
+
+/** Which of {@link PARSER_LIBRARIES} a bundle carries (from its metafile), so the bench works for any provider. */
+export function parserLibrariesIn(metafile: Metafile): string[] {
+  const packages = bytesByPackage(metafile);
+  return PARSER_LIBRARIES.filter((name) => (packages.get(name) ?? 0) > 0);
+}
+
 /** What a bundle carries beyond the baseline, heaviest first: the first place to look when a bundle is over. */
 export function weightOverBaseline(bundle: Metafile, baseline: Metafile, limit = 8): Array<{ name: string; bytes: number }> {
   const base = bytesByPackage(baseline);

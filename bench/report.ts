@@ -4,9 +4,13 @@
 import { BUDGETS, type BenchResults, type BudgetCheck } from './budgets';
 
 const BUDGET_LABELS: Readonly<Record<BudgetCheck['budget'], string>> = {
-  bundle: `bundle ≤ baseline + ${BUDGETS.bundleHeadroomBytes / 1000} kB`,
+  bundle: `bundle ≤ baseline + ${BUDGETS.bundleHeadroomBytes / 1000} kB + parser`,
   import: `cold import ≤ ${BUDGETS.importFactor}× baseline`,
-  cpu: `warm CPU ≤ ${BUDGETS.cpuFactor}× JSON floor`,
+  cpu: `warm CPU ≤ ${BUDGETS.cpuFactor}× JSON floor + ${BUDGETS.cpuAllowanceUs} µs`,
+  throughput: `e2e requests/s ≥ ${BUDGETS.relayFactor}× bare relay`,
+  consumer: `events/s ≥ ${BUDGETS.consumerFactor}× engine writes/s ÷ ${BUDGETS.writesPerStatusEvent}`,
+  writeUnits: `write units per new event ≤ ${BUDGETS.writeUnitsPerStatusEvent}`,
+  cost: `USD per million webhooks ≤ ${BUDGETS.costPerMillionUsd.toFixed(2)}`,
   lost: 'lost = 0',
   wrongStatus: 'wrong status = 0',
 };
@@ -16,6 +20,10 @@ const UNIT_FORMAT: Readonly<Record<BudgetCheck['unit'], (value: number) => strin
   ms: (value) => `${value.toFixed(1)} ms`,
   µs: (value) => `${value.toFixed(1)} µs`,
   count: (value) => String(value),
+  rps: (value) => `${value.toFixed(0)} req/s`,
+  eps: (value) => `${value.toFixed(0)} events/s`,
+  WRU: (value) => `${value.toFixed(2)} WRU`,
+  USD: (value) => `$${value.toFixed(2)}`,
 };
 
 /** Left-aligned columns separated by two spaces; the first row is the header, underlined. */
@@ -59,6 +67,11 @@ export function figuresTable(results: BenchResults): string {
   const { e2e } = results;
   const endToEnd =
     `end to end: ${e2e.webhooks} webhooks at ${e2e.concurrency} connections: ${e2e.requestsPerSecond.toFixed(0)} requests/s, ` +
-    `p50 ${e2e.p50Ms.toFixed(1)} ms, p99 ${e2e.p99Ms.toFixed(1)} ms, lost ${e2e.lost}, wrong status ${e2e.wrongStatus}`;
-  return `${functions}\n\n${endToEnd}`;
+    `p50 ${e2e.p50Ms.toFixed(1)} ms, p99 ${e2e.p99Ms.toFixed(1)} ms, lost ${e2e.lost}, wrong status ${e2e.wrongStatus}; ` +
+    `bare relay ${e2e.relayRequestsPerSecond.toFixed(0)} requests/s`;
+  const { consumer } = results;
+  const consumerLine =
+    `consumer: ${consumer.eventsPerSecond.toFixed(0)} events/s applied end to end; the engine alone ${consumer.engineWritesPerSecond.toFixed(0)} ` +
+    `conditional writes/s; ${consumer.writeUnitsPerStatusEvent.toFixed(2)} write units per new event; cost model $${results.costPerMillionUsd.toFixed(2)} per million webhooks`;
+  return `${functions}\n\n${endToEnd}\n${consumerLine}`;
 }

@@ -7,7 +7,8 @@
  * correctness failure, whatever the machine). The size and timing budgets are printed and decided, and fail the run
  * only with `--strict`: timings are noisy on a shared CI machine, and CI runs the bench so it cannot rot.
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { httpProviderIds, providers } from '../functions/providers';
@@ -27,9 +28,11 @@ import {
   ingestBundlingSource,
   type Bundle,
 } from './bundle';
-import { runEndToEnd } from './e2e';
+import { costPerMillion, totalUsd } from './cost';
+import { runEndToEnd, type ConsumerRunFigures } from './e2e';
+import * as lambdaDefaults from '../lib/defaults';
 import { baselineFunctionEnvironment, consumerFunctionEnvironment, ingestFunctionEnvironment, runtimeEnvironment } from './lambda-env';
-import { weightOverBaseline } from './metafile';
+import { parserLibrariesIn, weightOverBaseline } from './metafile';
 import { FUNCTION_DEFAULTS } from '../lib/defaults';
 import { wantsHelp } from '../scripts/cli';
 import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
@@ -71,8 +74,33 @@ async function buildBundles(workdir: string): Promise<Bundles> {
   return { baseline, ingest, consumer };
 }
 
-async function measureCpuFigures(workdir: string, options: BenchOptions): Promise<Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>> {
-  const figures = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
+type CpuFigures = Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'> & { logBytesPerRequest: number };
+
+/** Each parser library a bundle carries, bundled alone the same way (its whole public API, as a format may use it). */
+async function parserBytesOf(workdir: string, bundles: ReadonlyMap<string, Bundle>): Promise<Map<string, number>> {
+  const alone = new Map<string, number>();
+  const perProvider = new Map<string, number>();
+  for (const [provider, bundle] of bundles) {
+    let bytes = 0;
+    for (const library of parserLibrariesIn(bundle.metafile)) {
+      if (!alone.has(library)) {
+        const dir = path.join(workdir, `parser-${library}`);
+        mkdirSync(dir, { recursive: true });
+        const entry = path.join(dir, 'entry.ts');
+        // By resolved path: the entry lives in the work directory, outside the repository's node_modules.
+        writeFileSync(entry, `export * from ${JSON.stringify(requireFromRepo.resolve(library))};\n`);
+        alone.set(library, (await bundleLikeStack(entry, path.join(dir, 'out'), functionBundling)).bytes);
+      }
+      bytes += alone.get(library)!;
+    }
+    perProvider.set(provider, bytes);
+  }
+  for (const [library, bytes] of alone) say(`  ${library} alone: ${(bytes / 1000).toFixed(1)} kB`);
+  return perProvider;
+}
+
+async function measureCpuFigures(workdir: string, options: BenchOptions): Promise<Map<string, CpuFigures>> {
+  const figures = new Map<string, CpuFigures>();
   const document = devCredentials();
   for (const provider of httpProviderIds) {
     const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
@@ -89,12 +117,16 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
         `${output.events} event(s)); JSON floor ${output.jsonFloorUsPerRequest.toFixed(2)} µs; body ${Buffer.byteLength(webhook.body)} B; ` +
         `first request of the process ${output.firstRequestMs.toFixed(1)} ms`,
     );
-    figures.set(provider, { cpuUsPerRequest: output.cpuUsPerRequest, jsonFloorUsPerRequest: output.jsonFloorUsPerRequest });
+    figures.set(provider, { cpuUsPerRequest: output.cpuUsPerRequest, jsonFloorUsPerRequest: output.jsonFloorUsPerRequest, logBytesPerRequest: output.logBytesPerRequest });
   }
   return figures;
 }
 
 const NOT_MEASURED = Number.NaN;
+
+const requireFromRepo = createRequire(path.join(REPO_ROOT, 'package.json'));
+
+const defaultsRuntimeName = (): string => lambdaDefaults.FUNCTION_DEFAULTS.runtime.name;
 
 async function main(): Promise<number> {
   if (wantsHelp(process.argv.slice(2))) {
@@ -139,12 +171,15 @@ async function main(): Promise<number> {
       }
     }
 
-    let cpu = new Map<string, Pick<IngestFigures, 'cpuUsPerRequest' | 'jsonFloorUsPerRequest'>>();
+    say('\nparser and verifier libraries the bundles carry, bundled alone:');
+    const parserBytes = await parserBytesOf(workdir, bundles.ingest);
+    let cpu = new Map<string, CpuFigures>();
     if (options.phases.has('cpu')) {
       say(`\nwarm CPU: ${options.cpuIterations} requests after ${options.cpuWarmup} of warm-up, per provider`);
       cpu = await measureCpuFigures(workdir, options);
     }
 
+    let consumerRun: ConsumerRunFigures = { eventsPerSecond: NOT_MEASURED, engineWritesPerSecond: NOT_MEASURED, writeUnitsPerStatusEvent: NOT_MEASURED };
     let e2e: EndToEndFigures = {
       webhooks: 0,
       concurrency: options.concurrency,
@@ -153,10 +188,13 @@ async function main(): Promise<number> {
       requestsPerSecond: NOT_MEASURED,
       p50Ms: NOT_MEASURED,
       p99Ms: NOT_MEASURED,
+      relayRequestsPerSecond: NOT_MEASURED,
     };
     if (options.phases.has('e2e')) {
       say(`\nend to end: ${options.webhooks} webhooks, ${options.concurrency} connections, ${options.duplicateShare * 100} % duplicates, shuffled`);
-      e2e = await runEndToEnd(options, workdir, say);
+      const { consumer, ...endToEnd } = await runEndToEnd(options, workdir, say);
+      e2e = endToEnd;
+      consumerRun = consumer;
     }
 
     const results: BenchResults = {
@@ -169,20 +207,35 @@ async function main(): Promise<number> {
             importMs: round(imports.get(provider) ?? NOT_MEASURED, 2),
             cpuUsPerRequest: round(cpu.get(provider)?.cpuUsPerRequest ?? NOT_MEASURED, 2),
             jsonFloorUsPerRequest: round(cpu.get(provider)?.jsonFloorUsPerRequest ?? NOT_MEASURED, 2),
+            parserBytes: parserBytes.get(provider) ?? 0,
+            node: process.versions.node,
           },
         ]),
       ),
-      consumer: { bundleBytes: bundles.consumer.bytes, importMs: round(imports.get('consumer') ?? NOT_MEASURED, 2) },
+      consumer: { bundleBytes: bundles.consumer.bytes, importMs: round(imports.get('consumer') ?? NOT_MEASURED, 2), ...consumerRun },
       e2e,
+      costPerMillionUsd: NOT_MEASURED,
     };
+    // The cost model from what was measured: write units per event, the ingest's log bytes (mean over providers).
+    const logBytes = [...cpu.values()].map((figures) => figures.logBytesPerRequest);
+    const costLines = costPerMillion({
+      writeUnitsPerStatusEvent: consumerRun.writeUnitsPerStatusEvent,
+      writeUnitsPerDuplicate: 0,
+      logBytesPerRequest: logBytes.length > 0 ? logBytes.reduce((sum, bytes) => sum + bytes, 0) / logBytes.length : NOT_MEASURED,
+      sqsRequestsPerWebhook: 1,
+    });
+    const measuredResults: BenchResults = { ...results, costPerMillionUsd: totalUsd(costLines) };
+    say(`\ncost per million webhooks (busy traffic), from the figures above:`);
+    for (const line of [...costLines].sort((a, b) => b.usd - a.usd)) say(`  ${line.item}: $${line.usd.toFixed(2)}`);
 
-    const checks = evaluateBudgets(results);
-    say(`\n${figuresTable(results)}\n\n${budgetTable(checks)}\n`);
+    const checks = evaluateBudgets(measuredResults);
+    say(`\nNode ${process.versions.node} (the Lambda runtime's major is ${defaultsRuntimeName()})`);
+    say(`\n${figuresTable(measuredResults)}\n\n${budgetTable(checks)}\n`);
 
     if (isCompleteRun(options)) {
-      const problems = shapeProblems(results);
+      const problems = shapeProblems(measuredResults);
       if (problems.length > 0) throw new Error(`results do not have the bench-results.json shape: ${problems.join('; ')}`);
-      writeFileSync(options.out, `${JSON.stringify(results, null, 2)}\n`);
+      writeFileSync(options.out, `${JSON.stringify(measuredResults, null, 2)}\n`);
       say(`wrote ${path.relative(process.cwd(), options.out) || options.out}`);
     } else {
       say('not every phase ran: bench-results.json left as it was');

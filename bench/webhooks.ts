@@ -3,7 +3,7 @@
  * (a plain delivery report, the kind that makes up almost all of the traffic), with the dev credentials a provider
  * would send with it.
  */
-import { readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { FIXTURE_FORMATS } from '../local/fixtures';
 import { REPO_ROOT } from './bundle';
@@ -40,10 +40,20 @@ export interface RecordedWebhook {
   readonly method: 'GET' | 'POST';
 }
 
-/** `test/events/<provider>/<CPU_BODIES[provider]>`; a provider without an entry is an error, not a silent skip. */
+/**
+ * The body a provider without an entry in {@link CPU_BODIES} is measured on: its recorded delivery report
+ * (`*deliver*`, else `*status*`, else any body that is not `invalid-*`), so a provider added to the registry with
+ * its fixtures is measured without touching the bench.
+ */
+export function defaultCpuBody(files: readonly string[]): string | undefined {
+  const bodies = files.filter((file) => FIXTURE_FORMATS[path.extname(file)] !== undefined && !file.startsWith('invalid')).sort();
+  return bodies.find((file) => file.includes('deliver')) ?? bodies.find((file) => file.includes('status')) ?? bodies[0];
+}
+
+/** `test/events/<provider>/<body>`: the chosen one, else {@link defaultCpuBody}; none at all is an error, not a skip. */
 export function cpuWebhook(provider: string): RecordedWebhook {
-  const file = CPU_BODIES[provider];
-  if (!file) throw new Error(`bench: no CPU body chosen for ${provider}; add one to CPU_BODIES in bench/webhooks.ts`);
+  const file = CPU_BODIES[provider] ?? defaultCpuBody(existsSync(path.join(EVENTS_DIR, provider)) ? readdirSync(path.join(EVENTS_DIR, provider)) : []);
+  if (!file) throw new Error(`bench: no recorded body for ${provider} in test/events/${provider}; add one there or to CPU_BODIES in bench/webhooks.ts`);
   // How each fixture format goes on the wire is said once, in local/fixtures.ts.
   const format = FIXTURE_FORMATS[path.extname(file)];
   const body = readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8');

@@ -19,6 +19,8 @@ export const ENV = {
   tableName: 'TABLE_NAME',
   eventsTopicArn: 'EVENTS_TOPIC_ARN',
   historyTtlDays: 'HISTORY_TTL_DAYS',
+  /** Consumer: hours a provider time may be from its arrival and still order events (default 24). */
+  trustedTimeWindowHours: 'TRUSTED_TIME_WINDOW_HOURS',
   /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',

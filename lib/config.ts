@@ -77,6 +77,8 @@ export interface PipelineConfig {
   readonly logRetentionDays: number;
   /** Days a message's status and history are kept (the table's TTL); 0 keeps them for ever. */
   readonly tableTtlDays: number;
+  /** Hours a provider time may be from its arrival and still order a message's events (farther: not trusted). */
+  readonly trustedTimeWindowHours: number;
   /** Deletion protection on the table and RETAIN on stateful resources. */
   readonly deletionProtection: boolean;
   /** CloudWatch namespace the functions emit to and the alarms read. */
@@ -116,6 +118,7 @@ export const CONFIG_DEFAULTS = {
   apiThrottle: { rateLimit: 500, burstLimit: 1000 },
   logRetentionDays: 30,
   tableTtlDays: TABLE.defaultTtlDays,
+  trustedTimeWindowHours: 24,
   metricsNamespace: METRICS.namespace,
   consumerMaxConcurrency: 5,
   authFailureAlarmThreshold: 20,
@@ -172,6 +175,7 @@ const FILTER_POLICY_LIMITS = { maxKeys: 5, maxCombinations: 150 } as const;
 /** Integer-valued settings: `[key, min, max]`. */
 const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, number, number]> = [
   ['tableTtlDays', 0, 3650],
+  ['trustedTimeWindowHours', 1, 8760],
   // The SQS event source accepts 2 to 1000.
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
@@ -187,6 +191,7 @@ const KNOWN_KEYS = new Set([
   'routeThrottle',
   'logRetentionDays',
   'tableTtlDays',
+  'trustedTimeWindowHours',
   'deletionProtection',
   'metricsNamespace',
   'consumerMaxConcurrency',
@@ -583,6 +588,7 @@ export function readPipelineConfig(
     routeThrottle: Object.fromEntries(routeThrottle),
     logRetentionDays,
     tableTtlDays: integers.tableTtlDays,
+    trustedTimeWindowHours: integers.trustedTimeWindowHours,
     deletionProtection,
     metricsNamespace: metricsNamespace as string,
     consumerMaxConcurrency: integers.consumerMaxConcurrency,

@@ -141,6 +141,7 @@ export class WebhookIngestionStack extends Stack {
         [ENV.tableName]: this.table.table.tableName,
         [ENV.eventsTopicArn]: this.appliedEvents.topic.topicArn,
         [ENV.historyTtlDays]: String(config.tableTtlDays),
+        [ENV.trustedTimeWindowHours]: String(config.trustedTimeWindowHours),
       },
     });
     this.consumer.allow(

@@ -100,6 +100,8 @@ export interface LocalPipelineOptions {
   readonly publicBaseUrl?: string;
   /** The adapters to serve. @default every adapter of the registry */
   readonly adapters?: readonly ProviderAdapter[];
+  /** Hours a provider time may be from its arrival and still order events. @default 24 */
+  readonly trustedTimeWindowHours?: number;
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -112,6 +114,8 @@ export interface LocalPipelineOptions {
   readonly cdkJsonPath?: string;
   /** Serve the operator console at `/console` (local/console). @default true */
   readonly console?: boolean;
+  /** Called with the functions' DynamoDB client once it is made (the bench meters its write units). */
+  readonly instrumentDynamoDb?: (client: DynamoDBClient) => void;
 }
 
 /** How to call one provider's webhook locally: its URL and the credentials the dev file gives it. */
@@ -314,6 +318,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     const sqs: SQSClient = localSqsClient(sqsEndpoint);
     const sns: SNSClient = localSnsClient(sqsEndpoint);
     const dynamodb: DynamoDBClient = localDynamoClient(dynamoEndpoint);
+    options.instrumentDynamoDb?.(dynamodb);
     cleanup.push(async () => {
       sqs.destroy();
       sns.destroy();
@@ -375,6 +380,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       sns,
       topicArn,
       ttlDays: options.historyTtlDays ?? TABLE.defaultTtlDays,
+      trustedTimeWindowHours: options.trustedTimeWindowHours,
       // A retry must find its own claim expired (applyEvent.ts): with a shortened visibility timeout, a shorter claim.
       claimSeconds: Math.max(1, Math.min(DEFAULT_CLAIM_SECONDS, Math.floor(visibilityTimeoutSeconds / 3))),
     });

@@ -107,6 +107,7 @@ async function main(): Promise<void> {
   const dataDir = path.resolve(getStringFromEnv('DATA_DIR', { default: '.data' }));
   const secretsFile = path.resolve(getStringFromEnv(ENV.secretsFile, { default: DEV_SECRETS_FILE }));
   const maxBodyBytes = getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1 });
+  const trustedTimeWindowHours = getNumberFromEnv(ENV.trustedTimeWindowHours, { default: 24, min: 1 });
   const devCredentials = secretsFile === DEV_SECRETS_FILE;
   mkdirSync(dataDir, { recursive: true });
   lock = lockDataDir(dataDir);
@@ -116,6 +117,7 @@ async function main(): Promise<void> {
     dataDir,
     secretsFile,
     maxBodyBytes,
+    trustedTimeWindowHours,
     onAccess: (entry) => write(accessLine(entry)),
     onError: (error) => process.stderr.write(`consumer poller: ${(error as Error).message ?? String(error)}\n`),
     onDrained: ({ awaitingRetry }) => {

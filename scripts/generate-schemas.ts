@@ -74,6 +74,8 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   occurredAt:
     "When it happened by the provider's own clock, ISO-8601 UTC. Equals `receivedAt` when the provider gave no time (then `occurredAtRaw` is absent).",
   occurredAtRaw: "The provider's time value verbatim, before time-zone conversion.",
+  occurredAtTrusted:
+    "`false` when the adapter could not place the provider's time on the time line (a zone-less time kept raw in `occurredAtRaw`). Such a time, a missing one, or one more than a day (configurable) from `receivedAt` never decides which of two equally ranked statuses is stored. Absent otherwise (optional, added to version 1).",
   receivedAt: 'When the webhook reached the ingest endpoint, ISO-8601 UTC.',
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
   raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. Null when keeping it would push the message past the queue's or the topic's size limit.",

@@ -51,6 +51,8 @@ export interface ProbeOutput {
   readonly cpuUsPerRequest: number;
   /** `adapter.normalize` alone, per request (diagnostic: the rest is the handler around it). */
   readonly normalizeUsPerRequest: number;
+  /** Bytes the handler writes to stdout and stderr for one request (its log line with the EMF record): the cost model's log volume. */
+  readonly logBytesPerRequest: number;
   readonly jsonFloorUsPerRequest: number;
   /** Status code of the last request: anything but 2xx means the probe measured a refusal. */
   readonly statusCode: number;
@@ -137,6 +139,26 @@ function cpuPerCallSync(fn: () => unknown, iterations: number): number {
   return best;
 }
 
+/** Bytes written to stdout and stderr while `fn` runs (counted outside the CPU rounds, so they stay unwrapped). */
+async function bytesWrittenBy(fn: () => Promise<unknown>): Promise<number> {
+  let bytes = 0;
+  const streams = [process.stdout, process.stderr];
+  const originals = streams.map((stream) => stream.write);
+  for (const stream of streams) {
+    const original = stream.write;
+    stream.write = ((chunk: string | Uint8Array, ...rest: unknown[]) => {
+      bytes += typeof chunk === 'string' ? Buffer.byteLength(chunk) : chunk.byteLength;
+      return (original as (...args: unknown[]) => boolean).call(stream, chunk, ...rest);
+    }) as typeof stream.write;
+  }
+  try {
+    await fn();
+  } finally {
+    streams.forEach((stream, index) => (stream.write = originals[index]));
+  }
+  return bytes;
+}
+
 async function main(): Promise<ProbeOutput> {
   const adapter = adapterFor(input.provider);
   const handler = createIngestHandler({
@@ -156,6 +178,7 @@ async function main(): Promise<ProbeOutput> {
   let last = await handler(event);
   const firstRequestMs = performance.now() - firstStarted;
   for (let i = 0; i < input.warmup; i++) last = await handler(event);
+  const logBytesPerRequest = await bytesWrittenBy(() => handler(event));
   const cpuUsPerRequest = await cpuPerCall(async () => {
     last = await handler(event);
   }, input.iterations);
@@ -170,6 +193,7 @@ async function main(): Promise<ProbeOutput> {
     firstRequestMs,
     cpuUsPerRequest,
     normalizeUsPerRequest,
+    logBytesPerRequest,
     jsonFloorUsPerRequest,
     statusCode: last.statusCode ?? 0,
     events: adapter.normalize(request, context).events.length,

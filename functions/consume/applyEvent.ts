@@ -1,28 +1,31 @@
 /**
- * Applies one normalized event: record it, move its message's status, settle what that did, and publish it.
- * The per-record business function of the consumer, kept apart from the batch loop (Powertools style).
- *
- * Every step is an idempotent write, so whichever step a crash or a failed publish interrupts, the retry of the
- * same SQS record (or a duplicate delivery of the event) redoes the rest and nothing twice:
+ * Applies one normalized event: move its message's status, publish it, record it. The per-record business function
+ * of the consumer, kept apart from the batch loop (Powertools style). The table's side, and why this order costs at
+ * most 3 write units per new event, is in functions/store/createStatusStore.ts.
  *
  * ```
- * record ──► applyState (status events) ──► outcome ──► claim ──► publish ──► markPublished
- *   │ already recorded: continue from what the publication item says is done (outcome? publishedAt?)
- *   └ the first copy of the event is the one applied, so every copy orders the same way
+ * read history item + state ── history item there: finished (a duplicate), nothing written
+ *   │
+ *   ├ status event that supersedes the state ── applyState: the state and the claim to publish, one write
+ *   ├ state carries this event (current or previous slot) ── its claim: live → leave it; expired → take it over
+ *   └ anything else (other types, a status that did not supersede) ── claim on the publication item, with its outcome
+ *   ▼
+ * publish ──► finish: the history item, with the outcome (written once; it is what says "done")
  * ```
  *
- * Publishing, and so `statusChanged: true`, happens once per event: only the delivery holding the claim (keyed by
- * its SQS messageId) publishes; a duplicate finds the claim taken or the event published and succeeds quietly. A
- * retry of the claimant (after the visibility timeout, so after its claim expired) publishes again with the outcome
- * recorded the first time. A second copy of the claimant's own message running at the same time fails instead, to
- * be retried, since the first copy may yet fail.
+ * Every step is an idempotent or compare-and-set write, so whichever step a crash or a failed publish interrupts,
+ * the retry of the same SQS record (after the visibility timeout, so after its claim expired) redoes the rest with
+ * the outcome the state or the publication item kept, and nothing twice. Publishing, and so `statusChanged: true`,
+ * happens once per event: only the delivery holding the claim (keyed by its SQS messageId) publishes; a duplicate
+ * finds the claim live or the event finished and succeeds quietly. A second copy of the claimant's own message
+ * running at the same time fails instead, to be retried, since the first copy may yet fail.
  */
 import type { NormalizedEvent } from '../events/schema';
-import { rankOf, UNMAPPED_RANK, type CanonicalStatus } from '../events/status';
+import { rankOf, supersedes, UNMAPPED_RANK, type CanonicalStatus } from '../events/status';
 import type { Publisher } from '../publish/createPublisher';
 import { toAppliedEvent } from '../publish/appliedEvent';
-import { assertApplicable, recordedEvent, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from '../store/items';
-import { ClaimHeldBySameMessageError } from '../store/errors';
+import { assertApplicable, orderedOf, recordedEvent, type HistoryItem, type Outcome, type StateItem } from '../store/items';
+import { ClaimHeldBySameMessageError, StoreError } from '../store/errors';
 import { RECORD_KINDS } from '../store/keys';
 import type { StatusStore } from '../store/createStatusStore';
 
@@ -32,13 +35,15 @@ export interface ApplyContext {
   readonly publisher?: Publisher;
   /** How long a delivery's claim to publish keeps other deliveries away, in seconds. */
   readonly claimSeconds: number;
+  /** The clock claims are judged by: the store's. */
+  readonly now: () => Date;
 }
 
 /** What applying one delivery did, for metrics and logs. */
 export interface EventResult {
   readonly eventId: string;
   readonly provider: string;
-  /** The event was recorded before this delivery (a duplicate, or the retry of a failed one). */
+  /** Another delivery of the event came first (a duplicate, or this is the retry of a failed one). */
   readonly duplicate: boolean;
   /** This delivery wrote the message's state. */
   readonly applied: boolean;
@@ -81,18 +86,16 @@ export function outcomeOfRefusal(
   return { statusChanged: false, previousStatus: state?.status ?? null };
 }
 
-async function outcomeOf(
-  item: HistoryItem,
-  publication: PublicationItem | undefined,
-  store: StatusStore,
-): Promise<{ outcome: Outcome; applied: boolean }> {
-  if (publication?.outcome) return { outcome: publication.outcome, applied: false };
-  if (!RECORD_KINDS[item.type].hasState) return { outcome: NO_STATUS, applied: false };
-  const write = await store.applyState(item);
-  if (write.applied) return { outcome: outcomeOfWrite(item, write.previous), applied: true };
-  // assertApplicable guarantees messageId on status events.
-  return { outcome: outcomeOfRefusal(item, await store.readState(item.provider, item.messageId!)), applied: false };
+/**
+ * Whether the state knows `eventId` as an event that moved it: its own, the one it replaced, or one whose claim to
+ * publish is still in its `claims` (an event overtaken more than once while its claimant was still publishing).
+ */
+function movedState(eventId: string, state: StateItem | undefined): state is StateItem {
+  return state !== undefined && (state.eventId === eventId || state.previousEventId === eventId || state.claims?.[eventId] !== undefined);
 }
+
+/** Compare-and-set rounds before a record is failed and left to the queue's retry (contention on one message). */
+const STATE_ROUNDS = 8;
 
 /**
  * Applies `event`, delivered as the SQS message `claimant` (its messageId). Throws when a write or the publish
@@ -100,28 +103,78 @@ async function outcomeOf(
  */
 export async function applyEvent(event: NormalizedEvent, claimant: string, context: ApplyContext): Promise<EventResult> {
   assertApplicable(event);
-  const { created, item, publication } = await context.store.record(event);
-  const base = {
+  const { store } = context;
+  const request = { claimant, claimSeconds: context.claimSeconds };
+  const item = store.historyItemOf(event);
+  const unmapped = item.status !== undefined && item.final !== undefined && rankOf({ status: item.status, final: item.final }) === UNMAPPED_RANK;
+  const result = (fields: {
+    duplicate: boolean;
+    applied: boolean;
+    published: boolean;
+    first?: boolean;
+    /** When this delivery wrote the state: the status it replaced (the delivery analytics read it). */
+    previousStatus?: CanonicalStatus | null;
+  }): EventResult => ({
     eventId: event.eventId,
     provider: event.provider,
-    duplicate: !created,
-    unmappedStatus: created && item.status !== undefined && item.final !== undefined && rankOf({ status: item.status, final: item.final }) === UNMAPPED_RANK,
-  };
-  const finished = context.publisher ? publication?.publishedAt !== undefined : publication?.outcome !== undefined;
-  if (finished) return { ...base, applied: false, published: false };
+    duplicate: fields.duplicate,
+    applied: fields.applied,
+    unmappedStatus: unmapped && (fields.first ?? fields.applied),
+    published: fields.published,
+    ...(fields.applied && fields.previousStatus !== undefined ? { previousStatus: fields.previousStatus } : {}),
+  });
 
-  const { outcome, applied } = await outcomeOf(item, publication, context.store);
-  if (!context.publisher) {
-    await context.store.settle(item, outcome);
-    return { ...base, applied, published: false, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
+  /** Publishes (when there is a topic) the recorded copy with `outcome`, then writes the history item. */
+  const finish = async (outcome: Outcome, fields: { applied: boolean; first?: boolean; duplicate?: boolean }): Promise<EventResult> => {
+    let publishedAt: string | undefined;
+    if (context.publisher) {
+      await context.publisher.publish(toAppliedEvent(recordedEvent(item), outcome));
+      publishedAt = context.now().toISOString();
+    }
+    await store.finish(item, outcome, publishedAt);
+    return result({
+      duplicate: fields.duplicate ?? false,
+      applied: fields.applied,
+      published: context.publisher !== undefined,
+      first: fields.first,
+      previousStatus: outcome.previousStatus,
+    });
+  };
+
+  const known = await store.read(item);
+  if (known.finished) return result({ duplicate: true, applied: false, published: false });
+
+  if (RECORD_KINDS[item.type].hasState) {
+    let state = known.state;
+    for (let round = 0; round < STATE_ROUNDS; round++) {
+      if (movedState(item.eventId, state)) {
+        const held = state.claims?.[item.eventId];
+        if (held && held.until >= Math.floor(context.now().getTime() / 1000)) {
+          if (held.by === claimant) throw new ClaimHeldBySameMessageError(event.eventId);
+          return result({ duplicate: true, applied: false, published: false });
+        }
+        // Expired (its claimant has ended): take it over, unless the state moved meanwhile (then look again).
+        if (await store.takeOverStateClaim(item, request, state)) return finish(outcomeOfRefusal(item, state), { applied: false, duplicate: true });
+      } else if (!supersedes(orderedOf(item), state && orderedOf(state))) {
+        // It never moved the state and never will (the state only moves up the order).
+        return claimThenFinish(outcomeOfRefusal(item, state));
+      } else {
+        const write = await store.applyState(item, request, state);
+        if (write.applied) return finish(outcomeOfWrite(item, write.previous), { applied: true });
+      }
+      // assertApplicable guarantees messageId on status events.
+      state = await store.readState(item.provider, item.messageId!);
+    }
+    throw new StoreError(`the state of the message of event ${event.eventId} kept changing; left for retry`);
   }
-  const claim = await context.store.claim(item, outcome, claimant, context.claimSeconds);
-  if (!claim.claimed) {
-    if (claim.heldBySelf) throw new ClaimHeldBySameMessageError(event.eventId);
-    return { ...base, applied, published: false, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
+  return claimThenFinish(NO_STATUS);
+
+  async function claimThenFinish(outcome: Outcome): Promise<EventResult> {
+    const claim = await store.claim(item, outcome, request);
+    if (!claim.claimed) {
+      if (claim.heldBySelf) throw new ClaimHeldBySameMessageError(event.eventId);
+      return result({ duplicate: true, applied: false, published: false });
+    }
+    return finish(claim.outcome, { applied: false, first: claim.first, duplicate: !claim.first });
   }
-  // The recorded copy and the recorded outcome: every publication of one event says the same thing.
-  await context.publisher.publish(toAppliedEvent(recordedEvent(item), claim.publication.outcome ?? outcome));
-  await context.store.markPublished(item);
-  return { ...base, applied, published: true, ...(applied ? { previousStatus: outcome.previousStatus } : {}) };
 }

@@ -5,14 +5,18 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ENV, TABLE } from '../settings';
+import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
 import type { ConsumerDependencies } from './createConsumerHandler';
+
+const DEFAULT_TRUSTED_TIME_WINDOW_HOURS = DEFAULT_TRUSTED_TIME_WINDOW_MS / 3_600_000;
 
 type Env = Readonly<Record<string, string | undefined>>;
 
 /**
  * `TABLE_NAME` (required), `EVENTS_TOPIC_ARN` (optional: without it nothing is published), `HISTORY_TTL_DAYS`
- * (default `TABLE.defaultTtlDays`; 0 = keep for ever). The SNS client is made only when there is a topic.
+ * (default `TABLE.defaultTtlDays`; 0 = keep for ever), `TRUSTED_TIME_WINDOW_HOURS` (default 24: how far a provider
+ * time may be from its arrival and still order events). The SNS client is made only when there is a topic.
  */
 export function consumerDependenciesFromEnv(
   env: Env,
@@ -25,5 +29,6 @@ export function consumerDependenciesFromEnv(
     topicArn,
     sns: topicArn ? clients.sns() : undefined,
     ttlDays: getNumberFromEnv(ENV.historyTtlDays, { env, default: TABLE.defaultTtlDays, min: 0 }),
+    trustedTimeWindowHours: getNumberFromEnv(ENV.trustedTimeWindowHours, { env, default: DEFAULT_TRUSTED_TIME_WINDOW_HOURS, min: 1 }),
   };
 }

@@ -45,6 +45,8 @@ export interface ConsumerDependencies {
    * no second stream of EMF on stdout)
    */
   deliveryMetrics?: Metrics;
+  /** Hours a provider time may be from its arrival and still order events (functions/events/status.ts). @default 24 */
+  trustedTimeWindowHours?: number;
 }
 
 /** The `provider` attribute the ingest side sets on every record, when it is a provider id; for failure counts. */
@@ -59,6 +61,7 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
   if (deps.topicArn && !deps.sns) problems.push('topicArn is set but no SNS client was given');
   if (deps.ttlDays !== undefined && !(deps.ttlDays >= 0)) problems.push('ttlDays must be 0 or more');
   if (deps.claimSeconds !== undefined && !(deps.claimSeconds > 0)) problems.push('claimSeconds must be more than 0');
+  if (deps.trustedTimeWindowHours !== undefined && !(deps.trustedTimeWindowHours > 0)) problems.push('trustedTimeWindowHours must be more than 0');
   if (problems.length > 0) throw new ConfigurationError(`consumer: ${problems.join('; ')}`);
   return deps;
 }
@@ -79,11 +82,18 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
 export function createConsumerHandler(
   deps: ConsumerDependencies,
 ): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics } = checked(deps);
+  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics, trustedTimeWindowHours } = checked(deps);
   const applyContext: ApplyContext = {
-    store: createStatusStore({ dynamodb, tableName, ttlDays, now }),
+    store: createStatusStore({
+      dynamodb,
+      tableName,
+      ttlDays,
+      now,
+      trustedTimeWindowMs: trustedTimeWindowHours === undefined ? undefined : trustedTimeWindowHours * 3_600_000,
+    }),
     publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
+    now: now ?? (() => new Date()),
   };
   const flush = createMetricsSink(metrics);
   const flushFinals = deliveryMetrics || !metrics ? createDeliveryMetricsSink(deliveryMetrics) : () => undefined;

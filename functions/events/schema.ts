@@ -81,6 +81,11 @@ export const NormalizedEventSchema = z.object({
   occurredAt: isoUtc(),
   /** The provider's time value verbatim, before time-zone conversion. */
   occurredAtRaw: z.optional(boundedString()),
+  /**
+   * `false` when the adapter could not place the provider's time on the time line (a zone-less time it kept raw):
+   * such a time never decides an order between events (functions/events/status.ts). Absent: judged by the consumer.
+   */
+  occurredAtTrusted: z.optional(z.boolean()),
   /** When the webhook reached us, UTC. */
   receivedAt: isoUtc(),
   /** Type-specific fields (per-channel statuses, message text, template name, …). */

@@ -63,6 +63,28 @@ export interface Ordered {
   /** ISO-8601 UTC, the provider's own time. */
   readonly occurredAt: string;
   readonly eventId: string;
+  /** Whether `occurredAt` may order this event against others ({@link isTimeTrusted}); absent means trusted. */
+  readonly timeTrusted?: boolean;
+}
+
+/** How far a provider time may be from the event's arrival and still be trusted for ordering, by default: one day. */
+export const DEFAULT_TRUSTED_TIME_WINDOW_MS = 86_400_000;
+
+/**
+ * Whether an event's provider time can be trusted to order it: not when the provider gave none (`occurredAt` is
+ * then the receipt time, with no `occurredAtRaw`), not when the adapter marked it (`occurredAtTrusted: false`, a
+ * zone-less time kept raw), and not when it is implausibly far from the arrival, more than `windowMs` either way
+ * (a `9999-12-31` would otherwise pin a status for ever). The time is still recorded and published as sent.
+ */
+export function isTimeTrusted(
+  event: { readonly occurredAt: string; readonly receivedAt: string; readonly occurredAtRaw?: string; readonly occurredAtTrusted?: boolean },
+  windowMs: number = DEFAULT_TRUSTED_TIME_WINDOW_MS,
+): boolean {
+  if (event.occurredAtTrusted === false) return false;
+  const occurred = Date.parse(event.occurredAt);
+  const received = Date.parse(event.receivedAt);
+  if (event.occurredAtRaw === undefined && occurred === received) return false;
+  return Math.abs(occurred - received) <= windowMs;
 }
 
 /** Rank used for ordering: the table's rank, or {@link UNMAPPED_RANK} for an unmapped (non-final unknown) status. */
@@ -75,7 +97,10 @@ export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
  * Whether `candidate` should replace `current` as the stored state of a message.
  *
  * - A higher rank wins.
- * - Equal rank: the newer provider time wins (for finals this is DESIGN.md's rule; for non-finals the status is
+ * - Equal rank, one time trusted and the other not ({@link isTimeTrusted}): the trusted one wins. A missing,
+ *   unplaceable or implausible time never decides against a real one.
+ * - Equal rank, both untrusted: the larger eventId wins (no time is compared, so no receipt clock decides).
+ * - Equal rank, both trusted: the newer provider time wins (for finals this is DESIGN.md's rule; for non-finals the status is
  *   the same by construction, so only the metadata moves forward). Times compare as instants at millisecond
  *   precision (what `Date` keeps), so `2024-01-01T00:00:00Z` and `2024-01-01T00:00:00.000Z` are equal.
  * - Equal rank and equal time: the larger eventId wins. This tie-break is arbitrary but total, so every delivery
@@ -90,6 +115,9 @@ export function supersedes(candidate: Ordered, current: Ordered | undefined): bo
   if (!current) return true;
   const byRank = rankOf(candidate) - rankOf(current);
   if (byRank !== 0) return byRank > 0;
+  const candidateTrusted = candidate.timeTrusted !== false;
+  if (candidateTrusted !== (current.timeTrusted !== false)) return candidateTrusted;
+  if (!candidateTrusted) return candidate.eventId > current.eventId;
   // By instant, not by text: the schema accepts any fraction of a second, and `…:00Z` sorts after `…:00.500Z`.
   const byTime = Date.parse(candidate.occurredAt) - Date.parse(current.occurredAt);
   if (byTime !== 0) return byTime > 0;

@@ -1,52 +1,88 @@
 /**
- * The status store: the table's reads and conditional writes, one method per step of applying an event. Each
- * write is idempotent on its own, so a step repeated by a retry or a duplicate delivery changes nothing twice:
+ * The status store: the table's reads and conditional writes, one method per step of applying an event
+ * (functions/consume/applyEvent.ts runs them). No transactions, TTL or streams are needed (dynalite has none), and a
+ * new status event costs at most 3 write units: the one large item, the history item that carries the event JSON
+ * (1–2 KB: 2 units), is written exactly once and last; everything before it is one 1-unit write on a small item.
  *
  * ```
- * record      PutItem history item, only if absent ─── the first copy of an event wins; duplicates read it back,
- *                                                      with its publication item
- * applyState  UpdateItem state item, only if the event supersedes it (functions/events/status.ts)
- * settle      UpdateItem publication item: the outcome, only if none yet (+ the claim to publish, expressions.ts)
- * markPublished  UpdateItem publication item: publishedAt
+ * per event   reads (consistent GetItem, never billed as writes)      writes                          units
+ * ─────────   ────────────────────────────────────────────────────    ──────────────────────────────  ─────
+ * new, in     history item? no · state                                 STATE  status + claim  (if E ≻ S)   1
+ *   order                                                 publish ──►  EVENT# history + outcome (if ∄)  2
+ * new, late   history item? no · state (E ⊀ S: refused for good)       PUB#   outcome + claim (if no live) 1
+ *   other type                                            publish ──►  EVENT# history + outcome (if ∄)  2
+ * duplicate   history item? yes ── finished                            none                              0
  * ```
  *
- * The outcome, claim and `publishedAt` live on a small item of their own (`PUB#<eventId>`), not on the history item
- * that carries the event JSON: DynamoDB bills an update on the larger of the item before and after, so each of those
- * writes costs 1 write unit instead of 2.
+ * The timeline of one event E of message M, delivered as SQS message A, a duplicate B arriving meanwhile:
+ *
+ * ```
+ * STATE of M   S ──A: E ≻ S, SET status=E, claims[E]=A until t+60 s ─────── E' ≻ E: claims[E] stays until expired
+ * EVENT#E      ∄ ────────────────────────────────────────── A: Put, only if ∄ ─── exists: every later copy stops here
+ * SNS          ─────────────────────────────── A publishes E once ─┘
+ * B (dup)      reads: no EVENT#E, STATE carries E with A's live claim → succeeds, publishes nothing
+ * A' (=A, 2×)  same, claim is its own → fails, retried after the visibility timeout
+ * A dies       claim expires (60 s < 180 s visibility): A's retry or a later B takes it over (compare-and-set on
+ *              the version), publishes with the outcome the state kept (previousStatus …), then Puts EVENT#E
+ * ```
+ *
+ * Every state write (a status, or a claim taken over) is a compare-and-set on the state's `version`, based on the
+ * state as read: a write that lost a race is refused, and the delivery reads again and decides again. The state
+ * keeps in `claims` the live claim of every event that moved it (an entry leaves only once expired, when its
+ * claimant has ended), so a duplicate of an event overtaken by newer ones while its claimant was still publishing
+ * finds that claim, and never takes a second one.
+ *
+ * A status that does not supersede the state (late, lower, or equal and older) and is not in its claims will never
+ * supersede it, since the state only moves up the order: it is settled against the state as read, and claims on its
+ * own `PUB#<eventId>` item with that outcome (`if_not_exists`: a retry publishes what the first try decided). Other
+ * event types do the same with "no status". The one way to a second publication is the one there was before: a
+ * claimant that publishes and dies before its history Put is retried, and publishes again.
+ *
+ * The history item is what says "done": a lookup lists an event once it is finished, and the first copy to finish
+ * is the one kept.
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../events/schema';
+import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
 import { TABLE } from '../settings';
-import { StoreError } from './errors';
-import { FIRST_WRITE_CONDITION, settleUpdate, stateUpdate } from './expressions';
+import { claimsWith, claimUpdate, FIRST_WRITE_CONDITION, stateClaimTakeover, stateUpdate, type ClaimTerms } from './expressions';
 import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';
-import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, publicationSortKey, STATE_SORT_KEY } from './keys';
+import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, publicationSortKey, RECORD_KINDS, STATE_SORT_KEY } from './keys';
 
 export interface StatusStoreOptions {
   readonly dynamodb: DynamoDBClient;
   readonly tableName: string;
   /** Days until items expire (TTL attribute `expiresAt`); 0 keeps them for ever. @default TABLE.defaultTtlDays */
   readonly ttlDays?: number;
+  /** How far a provider time may be from the arrival and still order events (status.ts `isTimeTrusted`). @default DEFAULT_TRUSTED_TIME_WINDOW_MS */
+  readonly trustedTimeWindowMs?: number;
   readonly now?: () => Date;
 }
 
-export interface Recorded {
-  /** Whether this call wrote the history item (false: the event was recorded before, `item` is that copy). */
-  readonly created: boolean;
-  readonly item: HistoryItem;
-  /** What became of the event so far (outcome, claim, publishedAt); absent when nothing yet. */
-  readonly publication?: PublicationItem;
+/** What the table already holds about an event. */
+export interface Known {
+  /** Its history item: the event is applied and published (or, with no topic, applied), nothing is left to do. */
+  readonly finished?: HistoryItem;
+  /** The state of its message (status events only). */
+  readonly state?: StateItem;
 }
 
 export type StateWrite = { readonly applied: true; readonly previous?: StateItem } | { readonly applied: false };
 
+/** Who asks for a claim to publish, and for how long it keeps other deliveries away. */
+export interface ClaimRequest {
+  /** The SQS messageId of the delivery. */
+  readonly claimant: string;
+  readonly claimSeconds: number;
+}
+
 /**
- * Whether this delivery may publish. When not, `heldBySelf` says the claim is another running copy of this very SQS
- * message (not yet published): that copy is retried later rather than dropped, in case the first one fails.
+ * Whether this delivery may publish, from the publication item. When not, `heldBySelf` says the claim is another
+ * running copy of this very SQS message: that copy is retried later rather than dropped, in case the first one fails.
  */
 export type Claim =
-  | { readonly claimed: true; readonly publication: PublicationItem }
+  | { readonly claimed: true; readonly outcome: Outcome; readonly first: boolean }
   | { readonly claimed: false; readonly heldBySelf: boolean };
 
 /** One history entry of a message, as the lookup route shows it. */
@@ -65,12 +101,22 @@ export interface StoredMessage {
 }
 
 export interface StatusStore {
-  record(event: NormalizedEvent): Promise<Recorded>;
-  applyState(item: HistoryItem): Promise<StateWrite>;
+  /** The history item of `event` as this delivery would record it (pure: nothing is written). */
+  historyItemOf(event: NormalizedEvent): HistoryItem;
+  /** What is known of the event: its history item and, for a status event, its message's state (consistent reads). */
+  read(item: HistoryItem): Promise<Known>;
+  /**
+   * Replaces the state with the event and adds its claim to publish, if the event supersedes the state and the state
+   * is still `read` (the state as last read; undefined when there was none).
+   */
+  applyState(item: HistoryItem, claim: ClaimRequest, read: StateItem | undefined): Promise<StateWrite>;
+  /** Takes the claim to publish the event on the state, if the state is still `read`; false otherwise. */
+  takeOverStateClaim(item: HistoryItem, claim: ClaimRequest, read: StateItem): Promise<boolean>;
+  /** The claim on the event's publication item, with the outcome recorded the first time. */
+  claim(item: HistoryItem, outcome: Outcome, claim: ClaimRequest): Promise<Claim>;
+  /** Writes the history item with the outcome: the event is finished. The first copy to finish stays. */
+  finish(item: HistoryItem, outcome: Outcome, publishedAt?: string): Promise<void>;
   readState(provider: string, messageId: string): Promise<StateItem | undefined>;
-  settle(item: HistoryItem, outcome: Outcome): Promise<Outcome>;
-  claim(item: HistoryItem, outcome: Outcome, claimant: string, claimSeconds: number): Promise<Claim>;
-  markPublished(item: HistoryItem): Promise<void>;
   readMessage(provider: string, messageId: string): Promise<StoredMessage | undefined>;
 }
 
@@ -105,14 +151,15 @@ const byTimeThenId = (a: HistoryEntry, b: HistoryEntry): number =>
  * @example
  * ```ts
  * const store = createStatusStore({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
- * const { created, item } = await store.record(event);
- * const write = await store.applyState(item);
+ * const item = store.historyItemOf(event);
+ * const { finished, state } = await store.read(item);
  * ```
  */
 export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const documents = DynamoDBDocumentClient.from(options.dynamodb, { marshallOptions: { removeUndefinedValues: true } });
   const TableName = options.tableName;
   const ttlDays = options.ttlDays ?? TABLE.defaultTtlDays;
+  const trustedTimeWindowMs = options.trustedTimeWindowMs ?? DEFAULT_TRUSTED_TIME_WINDOW_MS;
   const now = options.now ?? (() => new Date());
 
   const publicationKey = (item: Pick<HistoryItem, 'pk' | 'eventId'>) => ({ pk: item.pk, sk: publicationSortKey(item.eventId) });
@@ -122,34 +169,42 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     return Item as T | undefined;
   };
 
+  const claimTerms = ({ claimant, claimSeconds }: ClaimRequest): ClaimTerms => {
+    const nowSeconds = Math.floor(now().getTime() / 1000);
+    return { claimant, nowSeconds, expiresAt: nowSeconds + claimSeconds };
+  };
+
+  /** Sends a conditional update; false when its condition failed. */
+  const conditionally = async (command: UpdateCommand): Promise<boolean> => {
+    try {
+      await documents.send(command);
+      return true;
+    } catch (error) {
+      if (isConditionFailure(error)) return false;
+      throw error;
+    }
+  };
+
   return {
-    async record(event) {
-      const item = toHistoryItem(event, now(), ttlDays);
-      try {
-        await documents.send(
-          new PutCommand({ TableName, Item: item, ConditionExpression: FIRST_WRITE_CONDITION, ExpressionAttributeNames: { '#pk': 'pk' } }),
-        );
-        return { created: true, item };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-      }
-      const [existing, publication] = await Promise.all([
+    historyItemOf: (event) => toHistoryItem(event, now(), ttlDays, trustedTimeWindowMs),
+
+    async read(item) {
+      const [finished, state] = await Promise.all([
         getItem<HistoryItem>(item.pk, item.sk),
-        getItem<PublicationItem>(item.pk, publicationSortKey(item.eventId)),
+        RECORD_KINDS[item.type].hasState ? getItem<StateItem>(item.pk, STATE_SORT_KEY) : undefined,
       ]);
-      // Only TTL deletes history items: one that expired between the two calls is recorded afresh by the retry.
-      if (!existing) throw new StoreError(`history item of event ${event.eventId} vanished after a duplicate write`);
-      return { created: false, item: existing, ...(publication ? { publication } : {}) };
+      return { ...(finished ? { finished } : {}), ...(state ? { state } : {}) };
     },
 
-    async applyState(item) {
+    async applyState(item, claim, read) {
       const at = now();
+      const claims = claimsWith(read?.claims, item.eventId, claimTerms(claim));
       try {
         const { Attributes } = await documents.send(
           new UpdateCommand({
             TableName,
             Key: { pk: item.pk, sk: STATE_SORT_KEY },
-            ...stateUpdate(item, { updatedAt: at.toISOString(), expiresAt: expiresAtOf(at, ttlDays) }),
+            ...stateUpdate(item, { updatedAt: at.toISOString(), expiresAt: expiresAtOf(at, ttlDays), claims, expectedVersion: read?.version }),
             ReturnValues: 'ALL_OLD',
           }),
         );
@@ -160,46 +215,47 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       }
     },
 
-    readState: (provider, messageId) => getItem<StateItem>(messagePartitionKey(provider, messageId), STATE_SORT_KEY),
-
-    async settle(item, outcome) {
-      const { Attributes } = await documents.send(
-        new UpdateCommand({ TableName, Key: publicationKey(item), ...settleUpdate(outcome, item), ReturnValues: 'ALL_NEW' }),
-      );
-      return (Attributes as PublicationItem).outcome ?? outcome;
-    },
-
-    async claim(item, outcome, claimant, claimSeconds) {
-      const nowSeconds = Math.floor(now().getTime() / 1000);
-      try {
-        const { Attributes } = await documents.send(
-          new UpdateCommand({
-            TableName,
-            Key: publicationKey(item),
-            ...settleUpdate(outcome, item, { claimant, nowSeconds, expiresAt: nowSeconds + claimSeconds }),
-            ReturnValues: 'ALL_NEW',
-          }),
-        );
-        return { claimed: true, publication: Attributes as PublicationItem };
-      } catch (error) {
-        if (!isConditionFailure(error)) throw error;
-        const held = await getItem<PublicationItem>(item.pk, publicationSortKey(item.eventId));
-        return { claimed: false, heldBySelf: held?.claimedBy === claimant && held.publishedAt === undefined };
-        throw error;
-      }
-    },
-
-    async markPublished(item) {
-      await documents.send(
+    takeOverStateClaim: (item, claim, read) =>
+      conditionally(
         new UpdateCommand({
           TableName,
-          Key: publicationKey(item),
-          UpdateExpression: 'SET #publishedAt = :now',
-          ConditionExpression: 'attribute_exists(#pk)',
-          ExpressionAttributeNames: { '#pk': 'pk', '#publishedAt': 'publishedAt' },
-          ExpressionAttributeValues: { ':now': now().toISOString() },
+          Key: { pk: item.pk, sk: STATE_SORT_KEY },
+          ...stateClaimTakeover(claimsWith(read.claims, item.eventId, claimTerms(claim)), read.version),
         }),
-      );
+      ),
+
+    readState: (provider, messageId) => getItem<StateItem>(messagePartitionKey(provider, messageId), STATE_SORT_KEY),
+
+    async claim(item, outcome, claim) {
+      const terms = claimTerms(claim);
+      try {
+        // UPDATED_OLD: the outcome recorded before, if any (if_not_exists kept it), and whether anyone claimed before.
+        const { Attributes } = await documents.send(
+          new UpdateCommand({ TableName, Key: publicationKey(item), ...claimUpdate(outcome, item, terms), ReturnValues: 'UPDATED_OLD' }),
+        );
+        const old = Attributes as Partial<PublicationItem> | undefined;
+        return { claimed: true, outcome: old?.outcome ?? outcome, first: old?.claimedBy === undefined };
+      } catch (error) {
+        if (!isConditionFailure(error)) throw error;
+      }
+      const held = await getItem<PublicationItem>(item.pk, publicationSortKey(item.eventId));
+      return { claimed: false, heldBySelf: held?.claimedBy === claim.claimant };
+    },
+
+    async finish(item, outcome, publishedAt) {
+      try {
+        await documents.send(
+          new PutCommand({
+            TableName,
+            Item: { ...item, outcome, ...(publishedAt ? { publishedAt } : {}) },
+            ConditionExpression: FIRST_WRITE_CONDITION,
+            ExpressionAttributeNames: { '#pk': 'pk' },
+          }),
+        );
+      } catch (error) {
+        // Another copy finished first (its claim had expired while it still ran): the first history stays.
+        if (!isConditionFailure(error)) throw error;
+      }
     },
 
     async readMessage(provider, messageId) {

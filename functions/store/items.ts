@@ -2,8 +2,9 @@
  * The shapes of the table's items and the pure functions that build them from events. No I/O.
  */
 import type { NormalizedEvent } from '../events/schema';
-import { rankOf, type CanonicalStatus, type Ordered } from '../events/status';
+import { DEFAULT_TRUSTED_TIME_WINDOW_MS, isTimeTrusted, rankOf, type CanonicalStatus, type Ordered } from '../events/status';
 import { UnapplicableEventError } from './errors';
+import type { StateClaims } from './expressions';
 import { historySortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY } from './keys';
 
 /** What recording an event did to its message's stored status. Written once per event, on its publication item. */
@@ -32,18 +33,23 @@ export interface HistoryItem {
   /** Canonical `toISOString()` form, so that text order is time order in key conditions and sorting. */
   readonly occurredAt: string;
   readonly receivedAt: string;
+  /** `occurredAt` when the time is trusted for ordering, {@link UNTRUSTED_ORDER_AT} when not (status.ts `isTimeTrusted`). */
+  readonly orderAt: string;
   /** When the consumer first recorded it (our clock). */
   readonly recordedAt: string;
   /** The normalized event as recorded, JSON; `raw` null when the whole would not fit an item. */
   readonly event: string;
+  /** What applying it did; written with the item, which is written once the event is applied and published. */
+  readonly outcome?: Outcome;
+  /** When it was published on the topic (absent when no topic is configured). */
+  readonly publishedAt?: string;
   readonly expiresAt?: number;
 }
 
 /**
- * What became of a recorded event, beside its history item: the outcome, the claim to publish it and when it was
- * published. A separate item because these are written up to three times per event and DynamoDB bills an update on
- * the larger of the item before and after: on the 1–2 KB history item each such write cost 2 write units, here 1
- * (docs/performance.md, cost model).
+ * The claim to publish an event that no state write carries (a type without state, or a status that did not
+ * supersede), and the outcome it was claimed with: a small item (1 write unit) beside the history item, which is
+ * written only once the event is published (createStatusStore.ts).
  */
 export interface PublicationItem {
   readonly pk: string;
@@ -54,8 +60,6 @@ export interface PublicationItem {
   readonly claimedBy?: string;
   /** Epoch seconds after which another delivery may take the claim over. */
   readonly claimExpiresAt?: number;
-  /** When the applied event was published on the topic. */
-  readonly publishedAt?: string;
   readonly expiresAt?: number;
 }
 
@@ -75,6 +79,8 @@ export interface StateItem {
   readonly error?: NormalizedEvent['error'];
   readonly occurredAt: string;
   readonly receivedAt: string;
+  /** As on the history item; absent on a state written before times were judged (then `occurredAt` counts, trusted). */
+  readonly orderAt?: string;
   /** When this state was written (our clock). */
   readonly updatedAt: string;
   /** The status this state replaced; null for the message's first. */
@@ -85,8 +91,19 @@ export interface StateItem {
    * outcome, in case recording it failed before this event overtook it. Null when there was none.
    */
   readonly replacedPreviousStatus?: CanonicalStatus | null;
+  /** The claims to publish of the events that moved this state and may still be publishing (expressions.ts). */
+  readonly claims?: StateClaims;
+  /** Incremented by every write: the compare-and-set the state's writes are based on. Absent before the first. */
+  readonly version?: number;
   readonly expiresAt?: number;
 }
+
+/**
+ * `orderAt` of an event whose time is not trusted: below every canonical time a trusted event can have (a trusted
+ * time is within the window of its arrival, so it starts with a digit of a four-digit year), and equal for all
+ * untrusted events, so that between them the eventId decides, as `supersedes` says.
+ */
+export const UNTRUSTED_ORDER_AT = '0';
 
 /** DynamoDB's item limit is 400 KB; leave room for the item's other attributes. */
 export const MAX_EVENT_JSON_BYTES = 350_000;
@@ -129,9 +146,10 @@ export function assertApplicable(event: NormalizedEvent): void {
   if (missing.length > 0) throw new UnapplicableEventError(event.eventId, `message.status without ${missing.join(', ')}`);
 }
 
-/** The history item of `event` as first recorded at `now`. */
-export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number): HistoryItem {
+/** The history item of `event` as first recorded at `now`; `windowMs` judges its time (status.ts `isTimeTrusted`). */
+export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number, windowMs: number = DEFAULT_TRUSTED_TIME_WINDOW_MS): HistoryItem {
   const status = event.status;
+  const occurredAt = canonicalTime(event.occurredAt);
   return {
     pk: partitionKeyOf(event),
     sk: historySortKey(event.eventId),
@@ -145,20 +163,26 @@ export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number
     rank: status !== undefined && event.final !== undefined ? rankOf({ status, final: event.final }) : undefined,
     providerStatus: event.providerStatus,
     error: event.error,
-    occurredAt: canonicalTime(event.occurredAt),
+    occurredAt,
     receivedAt: canonicalTime(event.receivedAt),
+    orderAt: isTimeTrusted(event, windowMs) ? occurredAt : UNTRUSTED_ORDER_AT,
     recordedAt: now.toISOString(),
     event: eventJsonWithin(event, MAX_EVENT_JSON_BYTES).json,
     expiresAt: expiresAtOf(now, ttlDays),
   };
 }
 
-/** The ordering view (`supersedes`) of a recorded status event. */
-export function orderedOf(item: Pick<HistoryItem, 'eventId' | 'status' | 'final' | 'occurredAt'>): Ordered {
+/** The ordering view (`supersedes`) of a recorded status event or a state. */
+export function orderedOf(item: Pick<HistoryItem, 'eventId' | 'status' | 'final' | 'occurredAt'> & { readonly orderAt?: string }): Ordered {
   if (item.status === undefined || item.final === undefined) {
     throw new UnapplicableEventError(item.eventId, 'recorded status event without status or final');
   }
-  return { status: item.status, final: item.final, occurredAt: item.occurredAt, eventId: item.eventId };
+  return { status: item.status, final: item.final, occurredAt: item.occurredAt, eventId: item.eventId, timeTrusted: item.orderAt !== UNTRUSTED_ORDER_AT };
+}
+
+/** The ordering view of an event as the consumer would record it, its time judged with `windowMs`. */
+export function orderedOfEvent(event: NormalizedEvent, windowMs: number = DEFAULT_TRUSTED_TIME_WINDOW_MS): Ordered {
+  return orderedOf(toHistoryItem(event, new Date(0), 0, windowMs));
 }
 
 /** The recorded event, parsed back from its history item. */

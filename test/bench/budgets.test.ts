@@ -1,14 +1,17 @@
 import { allHold, evaluateBudgets, shapeProblems, type BenchResults } from '../../bench/budgets';
 
 /** Results where every budget holds with room to spare; each test changes one figure. */
-function results(overrides: { ingest?: Partial<BenchResults['ingest'][string]>; e2e?: Partial<BenchResults['e2e']> } = {}): BenchResults {
+function results(
+  overrides: { ingest?: Partial<BenchResults['ingest'][string]>; e2e?: Partial<BenchResults['e2e']>; consumer?: Partial<BenchResults['consumer']>; cost?: number } = {},
+): BenchResults {
   return {
     baseline: { bundleBytes: 300_000, importMs: 40 },
     ingest: {
-      webcom: { bundleBytes: 350_000, importMs: 44, cpuUsPerRequest: 30, jsonFloorUsPerRequest: 12, ...overrides.ingest },
+      webcom: { bundleBytes: 350_000, importMs: 44, cpuUsPerRequest: 30, jsonFloorUsPerRequest: 12, parserBytes: 0, node: '24.11.0', ...overrides.ingest },
     },
-    consumer: { bundleBytes: 420_000, importMs: 70 },
-    e2e: { webhooks: 10_000, concurrency: 64, lost: 0, wrongStatus: 0, requestsPerSecond: 500, p50Ms: 100, p99Ms: 300, ...overrides.e2e },
+    consumer: { bundleBytes: 420_000, importMs: 70, eventsPerSecond: 400, engineWritesPerSecond: 800, writeUnitsPerStatusEvent: 3, ...overrides.consumer },
+    e2e: { webhooks: 10_000, concurrency: 64, lost: 0, wrongStatus: 0, requestsPerSecond: 500, p50Ms: 100, p99Ms: 300, relayRequestsPerSecond: 700, ...overrides.e2e },
+    costPerMillionUsd: overrides.cost ?? 4.2,
   };
 }
 
@@ -29,9 +32,29 @@ describe('evaluateBudgets', () => {
     expect(verdict(evaluateBudgets(results({ ingest: { importMs: 46.1 } })), 'import').holds).toBe(false);
   });
 
-  test('warm CPU is held to three times its own JSON floor', () => {
-    expect(verdict(evaluateBudgets(results({ ingest: { cpuUsPerRequest: 36 } })), 'cpu').holds).toBe(true);
-    expect(verdict(evaluateBudgets(results({ ingest: { cpuUsPerRequest: 36.5 } })), 'cpu')).toMatchObject({ holds: false, limit: 36 });
+  test('the parser library a format needs, measured alone, is allowed on top of the headroom', () => {
+    expect(verdict(evaluateBudgets(results({ ingest: { bundleBytes: 420_000, parserBytes: 60_000 } })), 'bundle')).toMatchObject({ holds: true, limit: 420_000 });
+    expect(verdict(evaluateBudgets(results({ ingest: { bundleBytes: 420_001, parserBytes: 60_000 } })), 'bundle').holds).toBe(false);
+  });
+
+  test('warm CPU is held to three times its own JSON floor plus 15 µs', () => {
+    expect(verdict(evaluateBudgets(results({ ingest: { cpuUsPerRequest: 51 } })), 'cpu').holds).toBe(true);
+    expect(verdict(evaluateBudgets(results({ ingest: { cpuUsPerRequest: 51.5 } })), 'cpu')).toMatchObject({ holds: false, limit: 51 });
+  });
+
+  test('the ingest must reach 0.7 times the bare relay, the consumer 0.8 times the engine per event', () => {
+    expect(verdict(evaluateBudgets(results({ e2e: { requestsPerSecond: 490 } })), 'throughput').holds).toBe(true);
+    const slow = verdict(evaluateBudgets(results({ e2e: { requestsPerSecond: 489 } })), 'throughput');
+    expect(slow).toMatchObject({ holds: false, direction: 'min' });
+    expect(slow.limit).toBeCloseTo(490, 6);
+    expect(verdict(evaluateBudgets(results({ consumer: { eventsPerSecond: 320 } })), 'consumer').holds).toBe(true);
+    expect(verdict(evaluateBudgets(results({ consumer: { eventsPerSecond: 319 } })), 'consumer')).toMatchObject({ holds: false, limit: 320 });
+  });
+
+  test('at most 3 write units per new event, and $4.50 per million webhooks', () => {
+    expect(verdict(evaluateBudgets(results({ consumer: { writeUnitsPerStatusEvent: 3.01 } })), 'writeUnits').holds).toBe(false);
+    expect(verdict(evaluateBudgets(results({ cost: 4.5 })), 'cost').holds).toBe(true);
+    expect(verdict(evaluateBudgets(results({ cost: 4.51 })), 'cost').holds).toBe(false);
   });
 
   test('one lost message or one wrong status fails the end-to-end run', () => {
@@ -47,7 +70,8 @@ describe('evaluateBudgets', () => {
   test('every provider gets the three function budgets, and the run its two', () => {
     const checks = evaluateBudgets({ ...results(), ingest: { a: results().ingest.webcom, b: results().ingest.webcom } });
     expect(checks.map((entry) => `${entry.subject} ${entry.budget}`)).toEqual([
-      'a bundle', 'a import', 'a cpu', 'b bundle', 'b import', 'b cpu', 'e2e lost', 'e2e wrongStatus',
+      'a bundle', 'a import', 'a cpu', 'b bundle', 'b import', 'b cpu',
+      'ingest throughput', 'consumer consumer', 'consumer writeUnits', 'aws cost', 'e2e lost', 'e2e wrongStatus',
     ]);
   });
 });

@@ -10,7 +10,7 @@ describe('report', () => {
       { subject: 'webcom', budget: 'bundle', measured: 420_000, limit: 378_200, unit: 'B', holds: false },
       { subject: 'e2e', budget: 'lost', measured: 0, limit: 0, unit: 'count', holds: true },
     ]);
-    expect(text).toContain('webcom   bundle ≤ baseline + 60 kB  420.0 kB  378.2 kB  NO');
+    expect(text).toContain('webcom   bundle ≤ baseline + 60 kB + parser  420.0 kB  378.2 kB  NO');
     expect(text).toMatch(/e2e\s+lost = 0\s+0\s+0\s+yes/);
   });
 });

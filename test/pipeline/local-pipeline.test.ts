@@ -96,7 +96,12 @@ describe.each(dynamoEngines)('local pipeline on %s, end to end', (engine) => {
   it('keeps one history entry per distinct event whatever the duplicates', async () => {
     const result = await simulate({ provider: 'smsgateway24', scenario: 'duplicates', url: pipeline.url, print: quiet });
     const [message] = result.messages;
-    const stored = await lookup(pipeline.url, 'smsgateway24', message.messageId);
+    // The status is final once the last event's state write lands; its history item is written after its publish.
+    let stored = await lookup(pipeline.url, 'smsgateway24', message.messageId);
+    for (let tries = 0; tries < 50 && (stored?.history.length ?? 0) < 5; tries++) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      stored = await lookup(pipeline.url, 'smsgateway24', message.messageId);
+    }
     const eventIds = stored?.history.map((entry) => entry.eventId) ?? [];
     expect(new Set(eventIds).size).toBe(eventIds.length);
     expect(eventIds).toHaveLength(5);

@@ -1,7 +1,10 @@
 /**
  * RELIABILITY.md case 13: every order of a recorded status sequence, with duplicates, delivered in batches whose
  * records run in parallel, ends in the same stored status and the same set of history entries, and the topic
- * gets each event exactly once. The expectation is computed from the status rule itself (`supersedes`).
+ * gets each event exactly once. The expectation is computed from the status rule itself (`supersedes`), with each
+ * event's time judged as the consumer judges it (`isTimeTrusted`): the recorded sequences' provider times are years
+ * before their receipt, so there they are untrusted, and events without a provider time are untrusted too; the last
+ * case gives trusted times and untrusted ones (far in the future, missing) equal ranks.
  */
 import * as fc from 'fast-check';
 import { DeleteMessageBatchCommand, ReceiveMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
@@ -10,14 +13,14 @@ import type { NormalizedEvent } from '../../functions/events/schema';
 import { supersedes } from '../../functions/events/status';
 import { createConsumerHandler, type ConsumerDependencies } from '../../functions/consume/createConsumerHandler';
 import { toMessageView } from '../../functions/lookup/createLookupHandler';
-import { createStatusStore, orderedOf } from '../../functions/store';
+import { createStatusStore, orderedOfEvent } from '../../functions/store';
 import { createTopicAndSubscribers } from '../../local/engines/topics';
 import { dynamoEngines } from '../support/dynamodb';
 import { asMessage, CapturedMetrics, freshTable, loadEvents, SEQUENCES, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
 
 /** The event the status rule keeps: the one no other supersedes. */
 const winnerOf = (events: readonly NormalizedEvent[]): NormalizedEvent =>
-  events.reduce((best, event) => (supersedes(orderedOf(event), orderedOf(best)) ? event : best));
+  events.reduce((best, event) => (supersedes(orderedOfEvent(event), orderedOfEvent(best)) ? event : best));
 
 /** Everything on the queue now (fauxqs enqueues on publish, so nothing is still on its way). */
 async function drain(client: SQSClient, queueUrl: string): Promise<string[]> {
@@ -147,4 +150,33 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
       { numRuns: engine === 'dynalite' ? 15 : 5 },
     );
   });
+
+  it('lets the trusted time decide against a time far in the future or missing, in every order', async () => {
+    const [, , , sent, delivered] = loadEvents('smsgateway24-every-step');
+    const receivedAt = '2026-03-02T08:00:00.000Z';
+    const at = (seconds: number) => new Date(Date.parse(receivedAt) + seconds * 1000).toISOString();
+    // Four final statuses of equal rank: two with trusted times (the later one, `failed`, is the true last word),
+    // one dated 9999-12-31 and one without a provider time (its occurredAt is its receipt, the latest of all).
+    const base = { ...delivered, receivedAt };
+    const recorded = [
+      { ...sent, receivedAt, occurredAt: at(-60), occurredAtRaw: at(-60) },
+      { ...base, eventId: '1'.repeat(32), status: 'delivered' as const, occurredAt: at(-30), occurredAtRaw: at(-30) },
+      { ...base, eventId: '2'.repeat(32), status: 'failed' as const, occurredAt: at(-20), occurredAtRaw: at(-20) },
+      { ...base, eventId: 'e'.repeat(32), status: 'expired' as const, occurredAt: '9999-12-31T23:59:59.000Z', occurredAtRaw: '9999-12-31 23:59:59' },
+      { ...base, eventId: 'f'.repeat(32), status: 'rejected' as const, occurredAt: at(120), receivedAt: at(120), occurredAtRaw: undefined },
+    ];
+    const winner = winnerOf(recorded);
+    expect(winner.status).toBe('failed');
+    const consume = createConsumerHandler(deps);
+    let orders = 0;
+    for (const order of permutations([...recorded.keys()])) {
+      const events = asMessage(recorded, `trusted-${orders++}`);
+      for (const index of order) expect(await consume(sqsEventOf(sqsRecordOf(events[index])))).toEqual({ batchItemFailures: [] });
+      const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
+      expect([order, stored?.state.status]).toEqual([order, 'failed']);
+      const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as AppliedEvent);
+      expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+    }
+    expect(orders).toBe(120);
+  }, 300_000);
 });

@@ -8,21 +8,22 @@ const dynamodb = {} as DynamoDBClient;
 const sns = {} as SNSClient;
 
 describe('consumer configuration from the environment', () => {
-  it('reads the table, the topic and the retention', () => {
-    const env = { TABLE_NAME: 'webhook-messages-prod', EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', HISTORY_TTL_DAYS: '30' };
+  it('reads the table, the topic, the retention and the trusted-time window', () => {
+    const env = { TABLE_NAME: 'webhook-messages-prod', EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', HISTORY_TTL_DAYS: '30', TRUSTED_TIME_WINDOW_HOURS: '6' };
     expect(consumerDependenciesFromEnv(env, { dynamodb, sns: () => sns })).toEqual({
       dynamodb,
       sns,
       tableName: 'webhook-messages-prod',
       topicArn: 'arn:aws:sns:eu-west-1:1:t',
       ttlDays: 30,
+      trustedTimeWindowHours: 6,
     });
   });
 
   it('makes no SNS client without a topic, and keeps the default retention', () => {
     let made = 0;
     const deps = consumerDependenciesFromEnv({ TABLE_NAME: 't' }, { dynamodb, sns: () => (made++, sns) });
-    expect([deps.sns, deps.topicArn, deps.ttlDays, made]).toEqual([undefined, undefined, TABLE.defaultTtlDays, 0]);
+    expect([deps.sns, deps.topicArn, deps.ttlDays, deps.trustedTimeWindowHours, made]).toEqual([undefined, undefined, TABLE.defaultTtlDays, 24, 0]);
   });
 
   it('fails loudly without a table, or with a retention that is not a number of days', () => {

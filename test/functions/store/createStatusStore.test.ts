@@ -2,7 +2,7 @@ import * as fc from 'fast-check';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { CANONICAL_STATUSES, STATUS_TABLE, supersedes, UNMAPPED_STATUS } from '../../../functions/events/status';
-import { createStatusStore, partitionKeyOf, publicationSortKey, toHistoryItem, type StatusStore } from '../../../functions/store';
+import { createStatusStore, orderedOfEvent, partitionKeyOf, publicationSortKey, STATE_SORT_KEY, toHistoryItem, type StatusStore } from '../../../functions/store';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
 import { freshTable, loadEvents } from '../consume/support';
 
@@ -45,27 +45,47 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
     store = createStatusStore({ dynamodb: dynamo.client, tableName, ttlDays: 30, now: () => clock });
   });
 
-  const apply = async (event: NormalizedEvent) => store.applyState((await store.record(event)).item);
+  const claim = { claimant: 'message-1', claimSeconds: 60 };
+  const changed = { statusChanged: true, previousStatus: null };
+  /** What the consumer does with a status event that supersedes: the state write, then the history item. */
+  const apply = async (event: NormalizedEvent) => {
+    const item = store.historyItemOf(event);
+    const write = await store.applyState(item, claim, await store.readState(item.provider, item.messageId!));
+    await store.finish(item, changed);
+    return write;
+  };
 
   describe('the state condition', () => {
     // Times that are equal as instants but not as text, and a fraction that sorts before "Z" as text.
     const times = ['2024-05-14T07:30:00Z', '2024-05-14T07:30:00.000Z', '2024-05-14T07:30:00.5Z', '2024-05-14T07:30:01.000Z'];
+    // How the provider time stands: trusted (given, near the arrival), missing (the receipt time), far in the
+    // future or past (beyond the one-day window), or marked untrusted by the adapter (a zone-less time kept raw).
+    const timeKinds = fc.constantFrom('trusted', 'missing', 'future', 'past', 'marked');
     const ordered = fc.record({
       status: fc.oneof(fc.constantFrom(...CANONICAL_STATUSES).map((status) => ({ status, final: STATUS_TABLE[status].final })), fc.constant(UNMAPPED_STATUS)),
       occurredAt: fc.constantFrom(...times),
       eventId: fc.constantFrom(hex('a'), hex('b'), hex('c')),
+      time: timeKinds,
     });
+    const timed = ({ occurredAt, time }: { occurredAt: string; time: string }): Partial<NormalizedEvent> => {
+      const near = new Date(Date.parse(occurredAt) + 60_000).toISOString();
+      if (time === 'missing') return { occurredAt, receivedAt: occurredAt, occurredAtRaw: undefined };
+      if (time === 'future') return { occurredAt: '9999-12-31T23:59:59.000Z', occurredAtRaw: '9999-12-31 23:59:59', receivedAt: occurredAt };
+      if (time === 'past') return { occurredAt, occurredAtRaw: occurredAt, receivedAt: new Date(Date.parse(occurredAt) + 2 * 86_400_000).toISOString() };
+      if (time === 'marked') return { occurredAt, occurredAtRaw: '2024-05-14 07:30:00', occurredAtTrusted: false, receivedAt: near };
+      return { occurredAt, occurredAtRaw: occurredAt, receivedAt: near };
+    };
 
     it('lets an event replace the state exactly when supersedes says so', async () => {
       let run = 0;
       await fc.assert(
         fc.asyncProperty(ordered, ordered, async (current, candidate) => {
           const messageId = `prop-${++run}`;
-          const first = statusEvent({ messageId, eventId: current.eventId, ...current.status, occurredAt: current.occurredAt });
-          const second = statusEvent({ messageId, eventId: candidate.eventId, ...candidate.status, occurredAt: candidate.occurredAt });
-          expect((await store.applyState(toHistoryItem(first, NOW, 0))).applied).toBe(true);
-          const write = await store.applyState(toHistoryItem(second, NOW, 0));
-          const expected = supersedes({ ...second, status: second.status!, final: second.final! }, { ...first, status: first.status!, final: first.final! });
+          const first = statusEvent({ messageId, eventId: current.eventId, ...current.status, ...timed(current) });
+          const second = statusEvent({ messageId, eventId: candidate.eventId, ...candidate.status, ...timed(candidate) });
+          expect((await store.applyState(toHistoryItem(first, NOW, 0), claim, undefined)).applied).toBe(true);
+          const write = await store.applyState(toHistoryItem(second, NOW, 0), claim, await store.readState('webcom', messageId));
+          const expected = supersedes(orderedOfEvent(second), orderedOfEvent(first));
           expect(write.applied).toBe(expected);
           const state = await store.readState('webcom', messageId);
           expect(state?.eventId).toBe(expected ? second.eventId : first.eventId);
@@ -115,40 +135,38 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       await apply(statusEvent({ eventId: hex('a') }));
       expect((await store.readState('webcom', '4102'))?.expiresAt).toBe(Math.floor(NOW.getTime() / 1000) + 30 * 86_400);
       const keepForever = createStatusStore({ dynamodb: dynamo.client, tableName, ttlDays: 0, now: () => clock });
-      const { item } = await keepForever.record(statusEvent({ eventId: hex('b'), messageId: 'other' }));
-      await keepForever.applyState(item);
+      const item = keepForever.historyItemOf(statusEvent({ eventId: hex('b'), messageId: 'other' }));
+      await keepForever.applyState(item, claim, undefined);
       expect(await keepForever.readState('webcom', 'other')).not.toHaveProperty('expiresAt');
       expect(item.expiresAt).toBeUndefined();
     });
   });
 
   describe('the history item', () => {
-    it('is written once: a later copy of the event reads back the first', async () => {
+    it('is written once, when the event is finished: a later copy leaves the first', async () => {
       const first = statusEvent({ eventId: hex('a'), occurredAt: '2026-03-02T08:00:00.000Z', receivedAt: '2026-03-02T08:00:00.000Z' });
-      expect((await store.record(first)).created).toBe(true);
-      const again = await store.record({ ...first, occurredAt: '2026-03-02T08:01:00.000Z', receivedAt: '2026-03-02T08:01:00.000Z' });
-      expect(again.created).toBe(false);
-      expect(again.item).toMatchObject({ receivedAt: '2026-03-02T08:00:00.000Z', occurredAt: '2026-03-02T08:00:00.000Z' });
-      expect(JSON.parse(again.item.event)).toEqual(first);
-    });
-
-    it('keeps the first outcome settled', async () => {
-      const { item } = await store.record(statusEvent({ eventId: hex('a') }));
-      expect(await store.settle(item, { statusChanged: true, previousStatus: null })).toEqual({ statusChanged: true, previousStatus: null });
-      expect(await store.settle(item, { statusChanged: false, previousStatus: 'sent' })).toEqual({ statusChanged: true, previousStatus: null });
+      const item = store.historyItemOf(first);
+      expect(await store.read(item)).toEqual({});
+      await store.finish(item, changed, NOW.toISOString());
+      const later = store.historyItemOf({ ...first, receivedAt: '2026-03-02T08:01:00.000Z' });
+      await store.finish(later, { statusChanged: false, previousStatus: 'sent' });
+      const { finished } = await store.read(later);
+      expect(finished).toMatchObject({ receivedAt: '2026-03-02T08:00:00.000Z', outcome: changed, publishedAt: NOW.toISOString() });
+      expect(JSON.parse(finished!.event)).toEqual(first);
     });
 
     it('records an event too large for one item without its raw part', async () => {
       const event = statusEvent({ eventId: hex('a'), raw: { text: 'x'.repeat(360_000) } });
-      const { item } = await store.record(event);
-      const stored = JSON.parse(item.event);
+      const item = store.historyItemOf(event);
+      await store.finish(item, changed);
+      const stored = JSON.parse((await store.read(item)).finished!.event);
       expect(stored.raw).toBeNull();
       expect(stored.eventId).toBe(event.eventId);
     });
 
     it('records every other event type in its own partition', async () => {
       for (const event of loadEvents('other-types')) {
-        expect((await store.record(event)).created).toBe(true);
+        await store.finish(store.historyItemOf(event), { statusChanged: false, previousStatus: null });
         const { Items } = await dynamo.client.send(
           new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKeyOf(event) } } }),
         );
@@ -157,62 +175,65 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
     });
   });
 
-  describe('the claim to publish', () => {
-    const outcome = { statusChanged: true, previousStatus: null };
+  describe('the claims on the state item', () => {
+    const read = () => store.readState('webcom', '4102');
+    const sent = () => store.historyItemOf(statusEvent({ eventId: hex('a') }));
+    const delivered = () => store.historyItemOf(statusEvent({ eventId: hex('b'), status: 'delivered', final: true, occurredAt: '2024-05-14T07:31:00.000Z' }));
+    const read70 = () => store.historyItemOf(statusEvent({ eventId: hex('c'), status: 'read', final: true, occurredAt: '2024-05-14T07:32:00.000Z' }));
 
-    it('goes to one delivery while it lasts, and says when the refused one is another copy of the same message', async () => {
-      const { item } = await store.record(statusEvent({ eventId: hex('a') }));
-      expect(await store.claim(item, outcome, 'message-1', 60)).toMatchObject({ claimed: true });
-      expect(await store.claim(item, outcome, 'message-2', 60)).toEqual({ claimed: false, heldBySelf: false });
-      expect(await store.claim(item, outcome, 'message-1', 60)).toEqual({ claimed: false, heldBySelf: true });
-    });
-
-    it('is taken over once it has expired', async () => {
-      const { item } = await store.record(statusEvent({ eventId: hex('a') }));
-      await store.claim(item, outcome, 'message-1', 60);
+    it('are written with the state, and keep every live claim however often the state is overtaken', async () => {
+      await store.applyState(sent(), claim, undefined);
+      expect(await read()).toMatchObject({ version: 1, claims: { [hex('a')]: { by: 'message-1', until: NOW.getTime() / 1000 + 60 } } });
+      await store.applyState(delivered(), { claimant: 'message-2', claimSeconds: 60 }, await read());
+      clock = new Date(NOW.getTime() + 30_000);
+      await store.applyState(read70(), { claimant: 'message-3', claimSeconds: 60 }, await read());
+      expect(Object.keys((await read())!.claims!).sort()).toEqual([hex('a'), hex('b'), hex('c')]);
+      // Expired claims leave with the next write.
       clock = new Date(NOW.getTime() + 61_000);
-      const takeover = await store.claim(item, { statusChanged: false, previousStatus: 'sent' }, 'message-2', 60);
-      expect(takeover).toEqual({ claimed: true, publication: expect.objectContaining({ claimedBy: 'message-2', outcome }) });
+      expect(await store.takeOverStateClaim(sent(), { claimant: 'message-4', claimSeconds: 60 }, (await read())!)).toBe(true);
+      expect((await read())!.claims).toEqual({ [hex('a')]: { by: 'message-4', until: NOW.getTime() / 1000 + 121 }, [hex('c')]: expect.any(Object) });
     });
 
-    it('is refused to everyone once the event is published', async () => {
-      const { item } = await store.record(statusEvent({ eventId: hex('a') }));
-      await store.claim(item, outcome, 'message-1', 60);
-      await store.markPublished(item);
-      expect((await store.claim(item, outcome, 'message-1', 60)).claimed).toBe(false);
-      clock = new Date(NOW.getTime() + 3_600_000);
-      expect((await store.claim(item, outcome, 'message-2', 60)).claimed).toBe(false);
+    it('change only on the state as read: a write based on an older read is refused', async () => {
+      await store.applyState(sent(), claim, undefined);
+      const before = (await read())!;
+      expect(await store.takeOverStateClaim(sent(), { claimant: 'message-2', claimSeconds: 60 }, before)).toBe(true);
+      expect(await store.takeOverStateClaim(sent(), { claimant: 'message-3', claimSeconds: 60 }, before)).toBe(false);
+      expect((await store.applyState(delivered(), claim, before)).applied).toBe(false);
+      expect((await store.applyState(delivered(), claim, await read())).applied).toBe(true);
     });
   });
 
-  describe('the publication item', () => {
+  describe('the claim on the publication item', () => {
     const outcome = { statusChanged: true, previousStatus: null };
 
-    it('holds the outcome, claim and publishedAt, so the history item is written once and never rewritten', async () => {
+    it('goes to one delivery while it lasts, and says when the refused one is another copy of the same message', async () => {
+      const item = store.historyItemOf(statusEvent({ eventId: hex('a') }));
+      expect(await store.claim(item, outcome, claim)).toEqual({ claimed: true, outcome, first: true });
+      expect(await store.claim(item, outcome, { claimant: 'message-2', claimSeconds: 60 })).toEqual({ claimed: false, heldBySelf: false });
+      expect(await store.claim(item, outcome, claim)).toEqual({ claimed: false, heldBySelf: true });
+    });
+
+    it('is taken over once it has expired, with the outcome recorded first', async () => {
+      const item = store.historyItemOf(statusEvent({ eventId: hex('a') }));
+      await store.claim(item, outcome, claim);
+      clock = new Date(NOW.getTime() + 61_000);
+      const takeover = await store.claim(item, { statusChanged: false, previousStatus: 'sent' }, { claimant: 'message-2', claimSeconds: 60 });
+      expect(takeover).toEqual({ claimed: true, outcome, first: false });
+    });
+
+    it('is a small item, so the claim costs 1 write unit where the history item with the event JSON would cost 2', async () => {
       const event = statusEvent({ eventId: hex('a'), raw: { text: 'x'.repeat(1500) } });
-      const { item } = await store.record(event);
-      await store.claim(item, outcome, 'message-1', 60);
-      await store.markPublished(item);
+      const item = store.historyItemOf(event);
+      await store.claim(item, outcome, claim);
       const { Items = [] } = await dynamo.client.send(
         new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: item.pk } } }),
       );
-      const history = Items.find((stored) => stored.sk?.S === item.sk);
       const publication = Items.find((stored) => stored.sk?.S === publicationSortKey(event.eventId));
-      expect(Object.keys(history ?? {}).sort()).toEqual(Object.keys(item).filter((key) => item[key as keyof typeof item] !== undefined).sort());
-      expect(Object.keys(publication ?? {}).sort()).toEqual(['claimExpiresAt', 'claimedBy', 'eventId', 'expiresAt', 'outcome', 'pk', 'publishedAt', 'sk']);
-      // Small: an update of it is billed 1 write unit, where the history item with the event JSON would bill 2.
+      expect(Object.keys(publication ?? {}).sort()).toEqual(['claimExpiresAt', 'claimedBy', 'eventId', 'expiresAt', 'outcome', 'pk', 'sk']);
       expect(JSON.stringify(publication).length).toBeLessThan(1024);
       expect(item.event.length).toBeGreaterThan(1024);
-    });
-
-    it('is read back with a later copy of the event, so the copy continues from what was done', async () => {
-      const event = statusEvent({ eventId: hex('a') });
-      const { item } = await store.record(event);
-      expect((await store.record(event)).publication).toBeUndefined();
-      await store.claim(item, outcome, 'message-1', 60);
-      await store.markPublished(item);
-      const again = await store.record(event);
-      expect(again).toMatchObject({ created: false, publication: { outcome, claimedBy: 'message-1', publishedAt: expect.any(String) } });
+      expect(Items.some((stored) => stored.sk?.S === STATE_SORT_KEY || stored.sk?.S === item.sk)).toBe(false);
     });
   });
 
@@ -235,7 +256,7 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
 
     it('finds nothing for a message with no status, even when an inbound message has the same id', async () => {
       const inbound = loadEvents('other-types').find((event) => event.type === 'message.inbound' && event.provider === 'smsgateway24')!;
-      await store.record(inbound);
+      await store.finish(store.historyItemOf(inbound), { statusChanged: false, previousStatus: null });
       expect(await store.readMessage('smsgateway24', inbound.messageId!)).toBeUndefined();
       expect(await store.readMessage('webcom', 'never-sent')).toBeUndefined();
     });
