@@ -31,10 +31,12 @@ export {
 } from './schema';
 export {
   CANONICAL_STATUSES,
+  DEFAULT_TRUSTED_TIME_WINDOW_MS,
   STATUS_TABLE,
   UNMAPPED_RANK,
   UNMAPPED_STATUS,
   isCanonicalStatus,
+  isTimeTrusted,
   rankOf,
   supersedes,
   type CanonicalStatus,

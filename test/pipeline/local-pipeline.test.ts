@@ -3,6 +3,7 @@ import { SendMessageCommand } from '@aws-sdk/client-sqs';
 import type { AppliedEvent } from '../../functions/events/applied';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { rankOf, supersedes, type Ordered } from '../../functions/events/status';
+import { orderedOfEvent } from '../../functions/store/items';
 import { providerIds, providers } from '../../functions/providers';
 import type { LocalPipeline } from '../../local/pipeline';
 import { loadFixtures, type Fixture } from '../../local/scenarios';
@@ -27,7 +28,8 @@ function expectedStatuses(events: readonly NormalizedEvent[]): Map<string, strin
   const winners = new Map<string, Ordered>();
   for (const event of events) {
     if (event.type !== 'message.status' || !event.messageId || !event.status) continue;
-    const candidate: Ordered = { status: event.status, final: event.final ?? false, occurredAt: event.occurredAt, eventId: event.eventId };
+    // Ordered as the consumer orders it: its time trusted or not by the same rule.
+    const candidate: Ordered = orderedOfEvent(event);
     if (supersedes(candidate, winners.get(event.messageId))) winners.set(event.messageId, candidate);
   }
   return new Map([...winners].map(([messageId, winner]) => [messageId, winner.status]));
