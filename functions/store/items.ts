@@ -168,7 +168,7 @@ export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number
     orderAt: isTimeTrusted(event, windowMs) ? occurredAt : UNTRUSTED_ORDER_AT,
     recordedAt: now.toISOString(),
     event: eventJsonWithin(event, MAX_EVENT_JSON_BYTES).json,
-    expiresAt: expiresAtOf(now, ttlDays),
+    expiresAt: RECORD_KINDS[event.type].keptForever ? undefined : expiresAtOf(now, ttlDays),
   };
 }
 

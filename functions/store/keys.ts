@@ -54,6 +54,11 @@ export interface RecordKind {
   readonly subject: (event: NormalizedEvent) => string | undefined;
   /** Whether the event moves a message's stored status (a state item besides the history item). */
   readonly hasState: boolean;
+  /**
+   * Kept for ever, whatever the table's TTL: an opt-out or a country block is a standing instruction, and forgetting
+   * it after 400 days would send to someone who asked not to be contacted.
+   */
+  readonly keptForever?: boolean;
 }
 
 /** One row per event type: its partition and whether it has state. */
@@ -62,8 +67,8 @@ export const RECORD_KINDS: Readonly<Record<EventType, RecordKind>> = {
   'message.inbound': { prefix: 'INBOUND', subject: (event) => event.messageId, hasState: false },
   'template.status': { prefix: 'TEMPLATE', subject: (event) => text(event.data?.templateId) ?? event.messageId, hasState: false },
   // E.164 when the adapter could derive it, so one number written two ways is one partition.
-  'recipient.unsubscribed': { prefix: 'OPTOUT', subject: (event) => event.recipient?.e164 ?? event.recipient?.raw, hasState: false },
-  'country.blocked': { prefix: 'COUNTRY', subject: (event) => text(event.data?.countryCode), hasState: false },
+  'recipient.unsubscribed': { prefix: 'OPTOUT', subject: (event) => event.recipient?.e164 ?? event.recipient?.raw, hasState: false, keptForever: true },
+  'country.blocked': { prefix: 'COUNTRY', subject: (event) => text(event.data?.countryCode), hasState: false, keptForever: true },
   'chat.message': { prefix: 'CHAT', subject: (event) => text(event.data?.conversationId) ?? event.messageId, hasState: false },
   'account.review': { prefix: 'ACCOUNT', subject: () => undefined, hasState: false },
   'phone_number.name': { prefix: 'PHONE_NAME', subject: () => undefined, hasState: false },
