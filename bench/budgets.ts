@@ -1,5 +1,5 @@
 /**
- * The shape of `bench-results.json` (issue 6's fields, and issue 14's added to them) and the budgets of DESIGN.md §5
+ * The shape of `bench-results.json` (issue 6's fields, and issue 14's added to them) and the budgets of docs/performance.md "Budgets"
  * evaluated against it, each against a baseline measured in the same run. Pure: the bench measures, this decides;
  * `test/bench/budgets.test.ts` pins the rules without any timing.
  *
@@ -60,7 +60,7 @@ export interface BenchResults {
   readonly costPerMillionUsd: number;
 }
 
-/** DESIGN.md §5 and issue 14. kB is read as 1,000 bytes, the stricter of the two readings. */
+/** docs/performance.md "Budgets" and issue 14. kB is read as 1,000 bytes, the stricter of the two readings. */
 export const BUDGETS = {
   bundleHeadroomBytes: 60_000,
   importFactor: 1.15,

@@ -14,7 +14,7 @@ import { esbuildOptionsOf } from './esbuild-options';
 
 export const REPO_ROOT = path.resolve(__dirname, '..');
 
-/** The bare-client baseline of DESIGN.md §5. */
+/** The bare-client baseline of docs/performance.md "Budgets". */
 export const BASELINE_ENTRY = path.join(__dirname, 'entries', 'baseline.ts');
 
 export interface Bundle {

@@ -1,5 +1,5 @@
 /**
- * `npm run chaos` (RELIABILITY.md, "Runs outside the unit suite"): webhooks from every provider, with repeats and in
+ * `npm run chaos` (docs/design.md "Reliability promises", "Runs outside the unit suite"): webhooks from every provider, with repeats and in
  * shuffled order, sent while the pipeline is killed outright and restarted, and while the queue refuses every call
  * for a while; then every message is read back, and the run fails unless each ends in its expected status.
  *

@@ -1,6 +1,6 @@
 /**
  * `npm run bench [-- --quick]`: bundle sizes, cold imports and warm CPU of the functions against baselines
- * measured in the same run, then the local pipeline end to end; prints each budget of DESIGN.md §5 and whether it
+ * measured in the same run, then the local pipeline end to end; prints each budget of docs/performance.md "Budgets" and whether it
  * holds, and writes `bench-results.json` (the shape of issue 6, `./budgets.ts`).
  *
  * Exit code: 1 when something could not be measured, or when a message is lost or ends in the wrong status (a

@@ -39,14 +39,14 @@ export const ENV = {
 } as const;
 
 export const INGEST = {
-  /** Body cap before parsing (DESIGN.md). API Gateway HTTP APIs cap payloads at 10 MB anyway. */
+  /** Body cap before parsing (docs/design.md). API Gateway HTTP APIs cap payloads at 10 MB anyway. */
   maxBodyBytes: 256 * 1024,
   /** How far a signed timestamp may be from the clock, either way (Telnyx's SDK and Standard Webhooks use 5 minutes). */
   signatureToleranceSeconds: 300,
 } as const;
 
 export const QUEUE = {
-  /** Tries before a record goes to the dead-letter queue (RELIABILITY.md case 14). */
+  /** Tries before a record goes to the dead-letter queue (reliability case 14). */
   maxReceiveCount: 5,
   /** The consumer's timeout; the queue's visibility is at least 6× this (AWS Lambda guide). */
   consumerTimeoutSeconds: 30,

@@ -107,7 +107,7 @@ export interface FunctionSizing {
  *   30 s integration timeout, so a stuck request ends as a 5xx the provider retries, not a hung connection.
  * - consume 512 MB / QUEUE.consumerTimeoutSeconds: a batch of 10 records, each a conditional write, a history
  *   write and a publish, is I/O-bound; 30 s leaves room for DynamoDB and SNS retries, and the queue's visibility
- *   is 6× this (RELIABILITY.md case 16).
+ *   is 6× this (reliability case 16).
  * - recordIngest 512 MB / 10 s: the ingest's work without verification, for events EventBridge or SNS deliver
  *   (AWS End User Messaging); the same bundle size and the same SendMessageBatch retries.
  * - lookup 256 MB / 5 s: one Query for an IAM-authenticated caller who waits for it; nothing to compute.
@@ -201,6 +201,6 @@ export const RECORD_INGEST_RETRIES = {
 export const CONSUMER_EVENT_SOURCE = {
   batchSize: QUEUE.batchSize,
   maxBatchingWindow: Duration.seconds(QUEUE.maxBatchingWindowSeconds),
-  // Without it one failed record fails its whole batch and the applied ones are retried (RELIABILITY.md case 11).
+  // Without it one failed record fails its whole batch and the applied ones are retried (reliability case 11).
   reportBatchItemFailures: true,
 } as const;

@@ -36,7 +36,7 @@ function checkSharedSettings(): void {
 }
 
 /**
- * The whole pipeline on AWS (DESIGN.md §2): HTTP API → one ingest function per provider → events queue →
+ * The whole pipeline on AWS (docs/design.md "Shape"): HTTP API → one ingest function per provider → events queue →
  * consumer → status table and topic of applied events → one queue per downstream subscriber; plus alarms and a
  * dashboard. Everything is driven by the `config`; the providers come from the registry, so a new provider needs
  * no change here.

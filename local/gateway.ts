@@ -10,7 +10,7 @@
  * - `requestContext.http.sourceIp` from the socket, `requestId`, `time`, `timeEpoch`, `routeKey`;
  * - route selection: the route with the most literal segments wins, `{param}` matches one segment.
  *
- * What it adds, because DESIGN.md asks for it: 404 for an unknown route, 405 with `Allow` for a known path and the
+ * What it adds, because docs/design.md asks for it: 404 for an unknown route, 405 with `Allow` for a known path and the
  * wrong method, and 413 as soon as the body passes the cap: it stops reading instead of buffering an unbounded body.
  */
 import { randomUUID } from 'node:crypto';

@@ -72,7 +72,7 @@ export interface LocalPipelineOptions {
    * another engine, the queues, topic and subscriptions (`<dataDir>/sqs`, fauxqs on SQLite). In memory when undefined.
    */
   readonly dataDir?: string;
-  /** Credentials document (DESIGN.md "Provider credentials"). @default config/credentials.dev.json */
+  /** Credentials document (docs/design.md "Provider credentials"). @default config/credentials.dev.json */
   readonly secretsFile?: string;
   /** Use this SQS/SNS engine instead of starting fauxqs in-process (jest runs it in a child process). */
   readonly sqsEndpoint?: string;

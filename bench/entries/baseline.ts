@@ -1,5 +1,5 @@
 /**
- * The baseline of DESIGN.md §5: a function that does nothing but hold an `SQSClient` and send one
+ * The baseline of docs/performance.md "Budgets": a function that does nothing but hold an `SQSClient` and send one
  * `SendMessageBatch`, bundled and started like the real ones. An ingest function can never be smaller or start
  * faster than this; the budgets are what it may add on top.
  */

@@ -35,7 +35,7 @@ export interface ProbeInput {
   /** Credential headers as the provider sends them. */
   readonly headers: Readonly<Record<string, string>>;
   readonly token?: string;
-  /** The credentials document (DESIGN.md "Provider credentials", keyed by provider). */
+  /** The credentials document (docs/design.md "Provider credentials", keyed by provider). */
   readonly credentials: unknown;
   readonly warmup: number;
   readonly iterations: number;

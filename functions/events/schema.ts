@@ -1,5 +1,5 @@
 /**
- * The normalized event, version 1 (DESIGN.md "Normalized event"): the body of every message on the events queue
+ * The normalized event, version 1 (docs/design.md "Normalized event (version 1)"): the body of every message on the events queue
  * and on the topic of applied events. This file is the contract downstream teams import; the JSON Schema under
  * `schemas/` is generated from it. Within version 1 only additive, optional changes are allowed.
  */
@@ -66,7 +66,7 @@ export const NormalizedEventSchema = z.object({
   provider: z.string().check(z.regex(PROVIDER_ID_PATTERN)),
   channel: z.enum(CHANNELS),
   type: z.enum(EVENT_TYPES),
-  /** The provider's message id (DESIGN.md "Routes" says which field per provider). */
+  /** The provider's message id (docs/design.md "Routes" says which field per provider). */
   messageId: z.optional(boundedString()),
   /** Canonical status; present on `message.status`. */
   status: z.optional(z.enum(CANONICAL_STATUSES)),

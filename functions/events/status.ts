@@ -1,5 +1,5 @@
 /**
- * The canonical status model (DESIGN.md "Canonical status and order"): one table, and the one rule that decides
+ * The canonical status model (docs/design.md "Canonical status and order"): one table, and the one rule that decides
  * whether an event may replace the stored status of a message. Pure; the consumer and the tests share it.
  */
 
@@ -100,11 +100,11 @@ export function rankOf(entry: Pick<Ordered, 'status' | 'final'>): number {
  * - Equal rank, one time trusted and the other not ({@link isTimeTrusted}): the trusted one wins. A missing,
  *   unplaceable or implausible time never decides against a real one.
  * - Equal rank, both untrusted: the larger eventId wins (no time is compared, so no receipt clock decides).
- * - Equal rank, both trusted: the newer provider time wins (for finals this is DESIGN.md's rule; for non-finals the status is
+ * - Equal rank, both trusted: the newer provider time wins (for finals this is docs/design.md's rule; for non-finals the status is
  *   the same by construction, so only the metadata moves forward). Times compare as instants at millisecond
  *   precision (what `Date` keeps), so `2024-01-01T00:00:00Z` and `2024-01-01T00:00:00.000Z` are equal.
  * - Equal rank and equal time: the larger eventId wins. This tie-break is arbitrary but total, so every delivery
- *   order of the same events ends in the same state (RELIABILITY.md case 13).
+ *   order of the same events ends in the same state (reliability case 13).
  *
  * ```
  * rank:  sent(40) ── delivered(60) ─┬─ read(70)

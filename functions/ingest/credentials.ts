@@ -213,7 +213,7 @@ const entryOrByProviderKey: Selector = (document, provider) => {
 };
 
 /**
- * The local credentials file (DESIGN.md "Provider credentials"): one JSON object keyed by provider id; keys
+ * The local credentials file (docs/design.md "Provider credentials"): one JSON object keyed by provider id; keys
  * starting with `_` are comments. A file that cannot be read is `CredentialsUnavailableError` (503).
  *
  * @example

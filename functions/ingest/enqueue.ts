@@ -1,6 +1,6 @@
 /**
  * Puts normalized events on the events queue with `SendMessageBatch` and says exactly which ones are there, so
- * the reply never acknowledges an event that is not durably queued (RELIABILITY.md promise 1).
+ * the reply never acknowledges an event that is not durably queued (promise 1).
  *
  * - Chunks of at most 10 entries and at most `maxBatchBytes` (a single larger message goes alone).
  * - Entries the batch reports as failed are retried, and only those, with a short backoff, a bounded number of

@@ -1,6 +1,6 @@
 /**
  * Bodies that passed authentication but failed validation are kept for inspection on the rejected queue
- * (RELIABILITY.md promise 3: nothing silently dropped). Best effort: the provider has its 400 either way, and a
+ * (promise 3: nothing silently dropped). Best effort: the provider has its 400 either way, and a
  * failure to keep the body is logged, never turned into a 5xx (which would make the provider retry a body that
  * can never succeed).
  */

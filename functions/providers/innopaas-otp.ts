@@ -1,5 +1,5 @@
 /**
- * InnoPaaS OTP API status push (providers.md §1, seed 000): a flat JSON object per report, no envelope.
+ * InnoPaaS OTP API status push: a flat JSON object per report, no envelope.
  *
  * ```json
  * { "accountNo": "110129512080522", "appKey": "6285234567899", "messageId": "8618912123456",

@@ -1,5 +1,5 @@
 /**
- * InnoPaaS WhatsApp Business API webhooks (providers.md §2, seed 001): one envelope per push,
+ * InnoPaaS WhatsApp Business API webhooks: one envelope per push,
  * `{ id, type, eventTime, body }`, where `type` picks the body's shape and the event it becomes.
  *
  * ```
@@ -29,7 +29,7 @@
  * - The MO contacts card comes under `contacts` (InnoPaaS, Meta) or `contact` (the parent platform's doc, an object
  *   until 2024-03-08 and an array since): either lands in `data.contacts`, as sent.
  * - The statuses `sent` (not listed by InnoPaaS, but Meta sends it) and `SMECL:FAILED` (undocumented) are mapped
- *   as DESIGN.md says; any other status is `unknown`, non-final.
+ *   as docs/design.md says; any other status is `unknown`, non-final.
  * - A JSON array of envelopes is accepted, each on its own: a malformed one among good ones is kept as
  *   `provider.unknown` with its error and the good ones go through; with none usable, a 400 (see `normalizeItems`).
  *   A single envelope that fails validation is a 400.

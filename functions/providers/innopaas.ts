@@ -14,12 +14,12 @@ import type { NormalizeContext } from './types';
 
 /**
  * The headers the InnoPaaS console lets a customer set for source verification; it adds them verbatim to every
- * push (providers.md §2). Static shared values, no HMAC.
+ * push. Static shared values, no HMAC.
  */
 export const INNOPAAS_CREDENTIAL_HEADERS = ['UserName', 'Authorization'] as const;
 
 /**
- * Zone of InnoPaaS's zone-less `yyyy-MM-dd HH:mm:ss` times (DESIGN.md). The docs never say; InnoPaaS is a Chinese
+ * Zone of InnoPaaS's zone-less `yyyy-MM-dd HH:mm:ss` times (docs/design.md). The docs never say; InnoPaaS is a Chinese
  * platform, so UTC+8 is the likely reading. A deployment overrides it with `PROVIDER_TIME_ZONE`.
  */
 export const INNOPAAS_TIME_ZONE = 'Asia/Shanghai';
@@ -138,7 +138,7 @@ export interface Item {
 
 /**
  * The items of a request. Every InnoPaaS example is one event per POST; whether pushes are ever batched is
- * undocumented (providers.md §1, §2 open questions). A JSON array of items is accepted too, its fields named by
+ * undocumented. A JSON array of items is accepted too, its fields named by
  * index (`1.messageId`), because refusing a batch would lose every report in it. An empty array is a 400.
  */
 export function itemsOf(parsed: unknown): Item[] {

@@ -1,5 +1,5 @@
 /**
- * NHN Cloud (ex-TOAST) Notification › SMS webhook (providers.md §5, seed 004).
+ * NHN Cloud (ex-TOAST) Notification › SMS webhook.
  *
  * One POST carries an envelope `{hooksId, webhookConfigId, productName, appKey, event, hooks:[…]}` with one event
  * per hook; every hook becomes one normalized event whose identity is NHN's `hookId`, with the envelope ids copied
@@ -34,7 +34,7 @@ const PROVIDER = 'nhncloud-sms';
 export const KOREAN_NUMBERING: NumberingRule = { kind: 'national', countryCode: '82', trunkPrefix: '0' };
 
 /**
- * MESSAGE_RESULT_UPDATE `messageStatus` → canonical status (DESIGN.md). The one documented exception is the
+ * MESSAGE_RESULT_UPDATE `messageStatus` → canonical status (docs/design.md). The one documented exception is the
  * qualified row: COMPLETED is a success only with resultCode 1000 ({@link messageResultKey}); any other COMPLETED
  * is `undelivered`. RESERVED, SENDING and RESEND_AD were listed in the May 2024 doc and removed on 2024-05-28;
  * they are kept as non-final in case an old sender still emits them.
@@ -71,7 +71,7 @@ export const DLR_STATUSES = {
 export const SUCCESS_RESULT_CODE = '1000';
 
 /**
- * Messages of the receiving result codes providers.md lists (text from TOAST-DOCS/SMS `en/error-code.md`). Codes
+ * Messages of the receiving result codes NHN lists (text from TOAST-DOCS/SMS `en/error-code.md`). Codes
  * not here still travel as `error.code`; the full telecom table is NHN's to keep, not ours.
  */
 export const RESULT_CODE_MESSAGES: Readonly<Record<string, string>> = {
@@ -589,7 +589,7 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
 }
 
 /**
- * The service appKey of the envelope the event came in (`data.appKey`), which providers.md asks to check against
+ * The service appKey of the envelope the event came in (`data.appKey`), which NHN's docs ask to check against
  * our own: with `accounts` in the credentials document, an event from another appKey is refused. `undefined` when
  * the envelope had none (or an empty one), which the check lets through: an appKey is an identifier, not a secret,
  * so a request that leaves it out proves no more than one that names ours. A number is read as its digits, as

@@ -1,5 +1,5 @@
 /**
- * SmsGateway24 (an Android phone as SMS gateway; providers.md §4, seed 003). Two webhooks, set per device, each a
+ * SmsGateway24 (an Android phone as SMS gateway). Two webhooks, set per device, each a
  * JSON object per POST:
  *
  * ```json
@@ -44,7 +44,7 @@ import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 const PROVIDER = 'smsgateway24';
 
 /**
- * `status_id` → canonical status (DESIGN.md). The order 1, 3, 2 is the provider's own, kept for backward
+ * `status_id` → canonical status (docs/design.md). The order 1, 3, 2 is the provider's own, kept for backward
  * compatibility. 5 ("incoming SMS") is not expected here and, like any other value, maps to unknown, non-final.
  */
 export const SMSGATEWAY24_STATUSES: Readonly<Record<string, CanonicalStatus>> = {

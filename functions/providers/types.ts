@@ -176,7 +176,7 @@ export interface ProviderAdapter {
    * and retries it only on a 5xx). `error` is what was thrown (an `AuthenticationError` carries its reason).
    */
   replyToError?(response: ErrorResponse, error: unknown): ErrorResponse;
-  /** Default zone of its zone-less timestamps (DESIGN.md); a deployment may override it. */
+  /** Default zone of its zone-less timestamps (docs/design.md); a deployment may override it. */
   readonly defaultTimeZone: string;
   readonly catalog: readonly CatalogEntry[];
   /**

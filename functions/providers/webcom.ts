@@ -1,5 +1,5 @@
 /**
- * Webcom.mobi SMS/Viber status webhook (providers.md §3, seed 002). One POST carries several statuses, as XML
+ * Webcom.mobi SMS/Viber status webhook. One POST carries several statuses, as XML
  *
  * ```xml
  * <response>
@@ -61,7 +61,7 @@ import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, We
 
 const PROVIDER = 'webcom';
 
-/** Overall and per-channel status → canonical status (DESIGN.md). `partly_deliver` = "no report will come". */
+/** Overall and per-channel status → canonical status (docs/design.md). `partly_deliver` = "no report will come". */
 export const WEBCOM_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
   send: 'sent',
   deliver: 'delivered',

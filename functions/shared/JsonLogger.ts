@@ -1,7 +1,7 @@
 /**
  * A structured logger that writes the same JSON records as the Powertools logger (`level`, `message`,
  * `timestamp`, `service`, `xray_trace_id`, then the fields), one line per call, for the functions whose bundle
- * size and cold start are budgeted (DESIGN.md §5): the ingest functions, on the provider's hot path.
+ * size and cold start are budgeted (docs/performance.md "Budgets"): the ingest functions, on the provider's hot path.
  *
  * Why not Powertools there: `npm run bench` measured the Powertools logger and metrics at 34 kB of an ingest
  * bundle whose whole budget over a bare SQS client is 60 kB (zod/mini alone takes 30 kB of it), and at about

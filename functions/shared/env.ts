@@ -1,5 +1,5 @@
 /**
- * Configuration read through helpers that fail loudly (STYLE.md 5): a missing variable is a deployment mistake,
+ * Configuration read through helpers that fail loudly: a missing variable is a deployment mistake,
  * found at cold start rather than on the first webhook.
  */
 import { ConfigurationError } from './errors';

@@ -1,6 +1,6 @@
 /**
  * Phone numbers as providers send them, and the two things we do with them: derive E.164 when it can be done
- * without guessing, and mask them for logs (RELIABILITY.md promise 6).
+ * without guessing, and mask them for logs (promise 6).
  */
 import type { Party } from '../events/schema';
 

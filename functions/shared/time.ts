@@ -1,6 +1,6 @@
 /**
  * Provider timestamps to ISO-8601 UTC. Several providers send wall-clock times with no zone
- * (`2024-12-12 11:12:12`); each adapter has a default zone (DESIGN.md) that a deployment may override.
+ * (`2024-12-12 11:12:12`); each adapter has a default zone (docs/design.md) that a deployment may override.
  * No date library: Intl knows every IANA zone, and the per-quarter-hour offset cache keeps the hot path cheap.
  *
  * Intl's first date formatter costs ~13 ms of ICU set-up (any formatter, any zone), so none is built until a

@@ -15,7 +15,7 @@ export interface EventQueuesProps {
 }
 
 /**
- * The queues between ingest and the consumer (DESIGN.md §2):
+ * The queues between ingest and the consumer (docs/design.md "Shape"):
  * - the events queue, which the consumer drains in batches;
  * - its dead-letter queue, where a record lands after `QUEUE.maxReceiveCount` failed tries (alarmed);
  * - the rejected queue (`REJECTED_QUEUE_URL`): authenticated bodies that failed validation, kept for inspection.

@@ -10,7 +10,7 @@ import { PipelineFunction } from './pipeline-function';
 
 /**
  * The first value of every credentials secret: an empty credentials document. The ingest function treats a
- * provider with neither `headers` nor `tokens` as "not configured" and answers 401 to everything (DESIGN.md
+ * provider with neither `headers` nor `tokens` as "not configured" and answers 401 to everything (docs/design.md
  * "Provider credentials": fail closed), until the operator puts the real document (docs/deploy.md).
  *
  * CloudFormation writes this only when it creates the secret; later deploys leave the operator's value alone as
@@ -54,7 +54,7 @@ export class ProviderIngest extends Construct {
     this.secret = new secretsmanager.Secret(this, 'Credentials', {
       // No fixed name: a deleted secret's name stays reserved for its recovery window, so a fixed name would
       // make `cdk destroy` + `cdk deploy` fail for days. The stack outputs each secret's ARN instead.
-      description: `${provider.displayName} webhook credentials (DESIGN.md "Provider credentials"); set with put-secret-value, see docs/deploy.md`,
+      description: `${provider.displayName} webhook credentials (docs/design.md "Provider credentials"); set with put-secret-value, see docs/deploy.md`,
       secretStringValue: SecretValue.unsafePlainText(INITIAL_CREDENTIALS_DOCUMENT),
       removalPolicy,
     });

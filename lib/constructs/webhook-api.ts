@@ -8,7 +8,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import type { ApiThrottle } from '../config';
 
-/** The route paths of DESIGN.md "Routes", with the provider id literal (one route per provider, own function). */
+/** The route paths of docs/design.md "Routes", with the provider id literal (one route per provider, own function). */
 export const ROUTE_PATHS = {
   webhook: (providerId: string) => `/webhooks/${providerId}`,
   webhookWithToken: (providerId: string) => `/webhooks/${providerId}/{token}`,
@@ -91,7 +91,7 @@ export class WebhookApi extends Construct {
 
     for (const { providerId, handler } of props.webhooks) {
       const integration = new HttpLambdaIntegration(`${providerId}-ingest`, handler);
-      // ANY, not POST: the function answers a wrong method itself, 405 with `Allow: POST` as DESIGN.md "Answers"
+      // ANY, not POST: the function answers a wrong method itself, 405 with `Allow: POST` as docs/design.md "Routes"
       // and the local gateway do, where a POST-only route would leave API Gateway's bare 404.
       const routes = [ROUTE_PATHS.webhook(providerId), ROUTE_PATHS.webhookWithToken(providerId)].flatMap((path) =>
         this.api.addRoutes({ path, methods: [apigw.HttpMethod.ANY], integration }),

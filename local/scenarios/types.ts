@@ -23,7 +23,7 @@ export interface Callback {
 /** One message through its statuses, in the order the provider sends them. */
 export interface MessageScript {
   readonly provider: string;
-  /** The id `GET /messages/{provider}/{messageId}` knows it by (DESIGN.md "Routes"). */
+  /** The id `GET /messages/{provider}/{messageId}` knows it by (docs/design.md "Routes"). */
   readonly messageId: string;
   readonly callbacks: readonly Callback[];
   /** The status the store must end in, whatever the order and the duplicates. */

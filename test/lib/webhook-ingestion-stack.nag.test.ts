@@ -15,7 +15,7 @@ function acknowledgements(root: IConstruct): Array<{ node: IConstruct; rule: str
     );
 }
 
-describe('cdk-nag AwsSolutionsChecks (RELIABILITY.md case 16)', () => {
+describe('cdk-nag AwsSolutionsChecks (reliability case 16)', () => {
   it('leaves no finding unacknowledged on the stack built from cdk.json', () => {
     const { app } = synth();
     const report = new AwsSolutionsChecks().validateScope(app);

@@ -45,7 +45,7 @@ beforeAll(() => {
   prod = synth(production);
 });
 
-describe('events queue and dead-letter queue (RELIABILITY.md case 16)', () => {
+describe('events queue and dead-letter queue (reliability case 16)', () => {
   it('moves a record to the dead-letter queue after a bounded number of tries', () => {
     const dlq = logicalIdOf(dev.template, 'AWS::SQS::Queue', 'QueuesDeadLetterQueue');
     dev.template.hasResourceProperties('AWS::SQS::Queue', {

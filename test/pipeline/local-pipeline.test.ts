@@ -23,7 +23,7 @@ function normalizeFixture(provider: string, fixture: Fixture, receivedAt: string
   ).events;
 }
 
-/** What the store must hold after these events, by the status rule alone (DESIGN.md "Canonical status and order"). */
+/** What the store must hold after these events, by the status rule alone (docs/design.md "Canonical status and order"). */
 function expectedStatuses(events: readonly NormalizedEvent[]): Map<string, string> {
   const winners = new Map<string, Ordered>();
   for (const event of events) {

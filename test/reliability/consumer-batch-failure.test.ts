@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 11: in a batch, one record's write throws (DynamoDB throttling, injected with
+ * reliability case 11: in a batch, one record's write throws (DynamoDB throttling, injected with
  * aws-sdk-client-mock into clients that otherwise talk to the real engine). Only that record is reported in
  * `batchItemFailures`; every other record is applied; the failed one is applied by its retry, which the queue
  * makes after its visibility timeout (so after the failed delivery's claim to publish expired).

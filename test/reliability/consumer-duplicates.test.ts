@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 12: the same event delivered twice (as two SQS messages), one after the other and at the
+ * reliability case 12: the same event delivered twice (as two SQS messages), one after the other and at the
  * same time (in one batch, whose records run in parallel, and in two invocations at once). It is applied once,
  * every delivery is a success, and the topic gets it once, so a subscriber of `statusChanged: true` never sees a
  * status change twice.

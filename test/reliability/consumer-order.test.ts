@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 13: every order of a recorded status sequence, with duplicates, delivered in batches whose
+ * reliability case 13: every order of a recorded status sequence, with duplicates, delivered in batches whose
  * records run in parallel, ends in the same stored status and the same set of history entries, and the topic
  * gets each event exactly once. The expectation is computed from the status rule itself (`supersedes`), with each
  * event's time judged as the consumer judges it (`isTimeTrusted`): the recorded sequences' provider times are years

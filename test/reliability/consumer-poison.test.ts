@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 14, end to end on the embedded engines: a poison record (valid JSON, impossible to apply)
+ * reliability case 14, end to end on the embedded engines: a poison record (valid JSON, impossible to apply)
  * on the events queue with the stack's redrive. A minimal Lambda-like loop receives, runs the consumer, and
  * deletes only what succeeded. The poison record is tried `maxReceiveCount` times, then sits in the dead-letter
  * queue unchanged; the good record beside it is applied once. (The DLQ alarm is the stack's, asserted with the

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md cases 1–5 through the ingest handler, with the events queue on the embedded SQS engine:
+ * reliability cases 1–5 through the ingest handler, with the events queue on the embedded SQS engine:
  * "no one in who does not belong", and nothing of theirs queued.
  */
 import { extensionCredentialSource, staticCredentialSource } from '../../functions/ingest/credentials';

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md cases 6, 7 and 9 through the ingest handler on the embedded SQS engine: bad input costs
+ * reliability case 6, 7 and 9 through the ingest handler on the embedded SQS engine: bad input costs
  * little, is answered 4xx, and leaves nothing on the queue and no trace on the process.
  */
 import { adapterFor, httpProviderIds as providerIds } from '../../functions/providers';

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 15: logs captured (stdout and stderr, where the structured logger and EMF metrics write) while
+ * reliability case 15: logs captured (stdout and stderr, where the structured logger and EMF metrics write) while
  * the ingest handler processes every fixture of every provider, valid and invalid, with the right credentials
  * and with wrong ones: no whole phone number, no secret, no raw body in any line.
  */
@@ -12,7 +12,7 @@ import { DEV_CREDENTIALS_FILE, devCredentialHeaders, devToken, fixtures, signedW
 
 const suite = useIngestSuite();
 
-/** Keys under which providers put phone numbers (providers.md). */
+/** Keys under which providers put phone numbers. */
 const PHONE_KEYS = /^(mobile|sendPhone|from|to|recipientNo|sendNo|sendto|address|unsubscribeNo|wa_id|phone|msisdn)$/i;
 
 /** Phone numbers in a body: values under phone keys, anywhere in the JSON, and whatever the adapter read as a party. */

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 10: SendMessageBatch fails for some entries. The fault is injected into an SQS client
+ * reliability case 10: SendMessageBatch fails for some entries. The fault is injected into an SQS client
  * that talks to the real embedded engine (fauxqs): the failed entries never reach the queue, the others do,
  * and the answer never acknowledges an event that is not on the queue.
  */

@@ -1,5 +1,5 @@
 /**
- * RELIABILITY.md case 8: arbitrary strings and bytes, up to 1 MB, as the body of an authenticated request to
+ * reliability case 8: arbitrary strings and bytes, up to 1 MB, as the body of an authenticated request to
  * every provider in the registry get only a 2xx or a 4xx: never a crash, never a 5xx.
  *
  * The queue is real and not stubbed: each handler sends to its own queue on the embedded SQS engine (fauxqs),

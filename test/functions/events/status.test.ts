@@ -23,7 +23,7 @@ const T1 = '2024-06-01T00:00:00.000Z';
 const T2 = '2024-06-01T00:00:05.000Z';
 
 describe('the status table', () => {
-  test('ranks and finality are those of DESIGN.md', () => {
+  test('ranks and finality are those of docs/design.md', () => {
     expect(STATUS_TABLE).toEqual({
       accepted: { rank: 10, final: false },
       queued: { rank: 20, final: false },

@@ -146,7 +146,7 @@ describe('smsgateway24 adapter', () => {
       expect(event).toMatchObject({ status: canonical, providerStatus: statusId, final: !['accepted', 'queued', 'sending', 'sent'].includes(canonical) });
     });
 
-    it('maps the documented ids exactly as DESIGN.md', () => {
+    it('maps the documented ids exactly as docs/design.md', () => {
       expect(SMSGATEWAY24_STATUSES).toEqual({
         '1': 'accepted',
         '3': 'queued',
