@@ -113,7 +113,14 @@ export function evaluateBudgets(results: BenchResults): BudgetCheck[] {
   return [
     ...perProvider,
     check('ingest', 'throughput', e2e.requestsPerSecond, e2e.relayRequestsPerSecond * BUDGETS.relayFactor, 'rps', 'min'),
-    check('consumer', 'consumer', consumer.eventsPerSecond, (consumer.engineWritesPerSecond / BUDGETS.writesPerStatusEvent) * BUDGETS.consumerFactor, 'eps', 'min'),
+    check(
+      'consumer',
+      'consumer',
+      consumer.eventsPerSecond,
+      (consumer.engineWritesPerSecond / BUDGETS.writesPerStatusEvent) * BUDGETS.consumerFactor,
+      'eps',
+      'min',
+    ),
     check('consumer', 'writeUnits', consumer.writeUnitsPerStatusEvent, BUDGETS.writeUnitsPerStatusEvent, 'WRU'),
     check('aws', 'cost', results.costPerMillionUsd, BUDGETS.costPerMillionUsd, 'USD'),
     check('e2e', 'lost', e2e.lost, BUDGETS.lost, 'count'),

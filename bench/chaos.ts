@@ -173,7 +173,9 @@ async function main(): Promise<number> {
       providers,
       script: (provider, n) => providerScenarios[provider].script(fixtures.get(provider)!, seed * 100_000 + n + 1, start),
     });
-    say(`chaos: ${workload.webhooks.length} webhooks (${workload.duplicates} repeats) for ${workload.messages.length} messages, ${CONCURRENCY} connections, ${url}`);
+    say(
+      `chaos: ${workload.webhooks.length} webhooks (${workload.duplicates} repeats) for ${workload.messages.length} messages, ${CONCURRENCY} connections, ${url}`,
+    );
 
     let acknowledged = 0;
     let retries = 0;

@@ -99,12 +99,10 @@ export async function startRelay(sqs: SQSClient): Promise<{ url: string; stop: (
     const chunks: Buffer[] = [];
     request.on('data', (chunk: Buffer) => chunks.push(chunk));
     request.on('end', () => {
-      sqs
-        .send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '0', MessageBody: Buffer.concat(chunks).toString('utf8') || '-' }] }))
-        .then(
-          () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
-          () => response.writeHead(503).end(),
-        );
+      sqs.send(new SendMessageBatchCommand({ QueueUrl, Entries: [{ Id: '0', MessageBody: Buffer.concat(chunks).toString('utf8') || '-' }] })).then(
+        () => response.writeHead(200, { 'content-type': 'application/json' }).end('{"ok":true}'),
+        () => response.writeHead(503).end(),
+      );
     });
   });
   server.listen(0, '127.0.0.1');

@@ -20,7 +20,6 @@ const REQUEST_TIMEOUT_MS = 30_000;
 /** Lookups in flight at once while verifying. */
 const LOOKUP_CONCURRENCY = 16;
 
-
 function runClient(client: string, inputFile: string, outputFile: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [client, inputFile, outputFile], { stdio: ['ignore', 'ignore', 'pipe'] });
@@ -80,7 +79,9 @@ export async function runEndToEnd(
   const sqs = localSqsClient(pipeline.endpoints.sqs);
   const dynamodb = localDynamoClient(pipeline.endpoints.dynamodb);
   try {
-    const routes = new Map(pipeline.routes.filter((route) => route.configured && providerScenarios[route.provider]).map((route) => [route.provider, route]));
+    const routes = new Map(
+      pipeline.routes.filter((route) => route.configured && providerScenarios[route.provider]).map((route) => [route.provider, route]),
+    );
     const fixtures = new Map([...routes.keys()].map((provider) => [provider, loadFixtures(provider)]));
     // Provider times an hour back, so none is in the future for the consumer whatever the run's length.
     const start = new Date(Date.now() - 3_600_000);
@@ -135,13 +136,17 @@ export async function runEndToEnd(
     const byStatus = refused.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
     say(
       `  sent in ${(output.durationMs / 1000).toFixed(1)} s; not 2xx: ${refused.length}` +
-        (refused.length > 0 ? ` (${JSON.stringify(byStatus)}${Object.keys(output.errors).length ? `, errors ${JSON.stringify(output.errors)}` : ''})` : ''),
+        (refused.length > 0
+          ? ` (${JSON.stringify(byStatus)}${Object.keys(output.errors).length ? `, errors ${JSON.stringify(output.errors)}` : ''})`
+          : ''),
     );
 
     const drainStarted = Date.now();
     const drained = await pipeline.drain();
     const appliedSeconds = (Date.now() - loadStarted) / 1000;
-    say(`  consumer drained the queue ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last answer; awaiting retry: ${drained.awaitingRetry}`);
+    say(
+      `  consumer drained the queue ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last answer; awaiting retry: ${drained.awaitingRetry}`,
+    );
     const finished = meter?.finishedEvents() ?? 0;
     const consumer: ConsumerRunFigures = {
       eventsPerSecond: round(finished / appliedSeconds, 1),
@@ -154,7 +159,8 @@ export async function runEndToEnd(
     );
     const health = (await (await fetch(`${pipeline.url}/health`)).json()) as { queues?: { deadLetters?: { visible: number; inFlight: number } } };
     const deadLetters = health.queues?.deadLetters;
-    if (deadLetters && deadLetters.visible + deadLetters.inFlight > 0) say(`  dead-letter queue: ${deadLetters.visible + deadLetters.inFlight} record(s)`);
+    if (deadLetters && deadLetters.visible + deadLetters.inFlight > 0)
+      say(`  dead-letter queue: ${deadLetters.visible + deadLetters.inFlight} record(s)`);
 
     const verdict = judge(workload.messages, await storedStatuses(pipeline.url, workload.messages));
     say(`  ${workload.messages.length} messages read back: lost ${verdict.lost}, wrong status ${verdict.wrongStatus}`);

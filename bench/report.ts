@@ -29,7 +29,11 @@ const UNIT_FORMAT: Readonly<Record<BudgetCheck['unit'], (value: number) => strin
 /** Left-aligned columns separated by two spaces; the first row is the header, underlined. */
 export function table(rows: ReadonlyArray<readonly string[]>): string {
   const widths = rows[0].map((_, column) => Math.max(...rows.map((row) => (row[column] ?? '').length)));
-  const line = (row: readonly string[]) => row.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (row: readonly string[]) =>
+    row
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(rows[0]), line(widths.map((width) => '-'.repeat(width))), ...rows.slice(1).map(line)].join('\n');
 }
 

@@ -56,7 +56,12 @@ function functionEnv(name: string, memoryMb: number, serviceName: string, own: R
 }
 
 const ingestEnv = (provider: string) =>
-  functionEnv(`webhook-ingest-${provider}`, functionMemoryMb.ingest, INGEST_SERVICE_NAME, ingestFunctionEnvironment(provider, providers[provider as keyof typeof providers].defaultTimeZone));
+  functionEnv(
+    `webhook-ingest-${provider}`,
+    functionMemoryMb.ingest,
+    INGEST_SERVICE_NAME,
+    ingestFunctionEnvironment(provider, providers[provider as keyof typeof providers].defaultTimeZone),
+  );
 
 interface Bundles {
   readonly baseline: Bundle;
@@ -103,7 +108,11 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
   const figures = new Map<string, CpuFigures>();
   const document = devCredentials();
   for (const provider of httpProviderIds) {
-    const probe = await bundleLikeStack(path.join(__dirname, 'probes', 'cpu-probe.ts'), path.join(workdir, `cpu-${provider}`), ingestBundling(provider));
+    const probe = await bundleLikeStack(
+      path.join(__dirname, 'probes', 'cpu-probe.ts'),
+      path.join(workdir, `cpu-${provider}`),
+      ingestBundling(provider),
+    );
     const webhook = cpuWebhook(provider);
     // The probe builds and signs the provider's request itself, with the tools' one request builder.
     const sent = credentialsOf(document, provider);
@@ -117,7 +126,11 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
         `${output.events} event(s)); JSON floor ${output.jsonFloorUsPerRequest.toFixed(2)} µs; body ${Buffer.byteLength(webhook.body)} B; ` +
         `first request of the process ${output.firstRequestMs.toFixed(1)} ms`,
     );
-    figures.set(provider, { cpuUsPerRequest: output.cpuUsPerRequest, jsonFloorUsPerRequest: output.jsonFloorUsPerRequest, logBytesPerRequest: output.logBytesPerRequest });
+    figures.set(provider, {
+      cpuUsPerRequest: output.cpuUsPerRequest,
+      jsonFloorUsPerRequest: output.jsonFloorUsPerRequest,
+      logBytesPerRequest: output.logBytesPerRequest,
+    });
   }
   return figures;
 }
@@ -148,14 +161,19 @@ async function main(): Promise<number> {
         .map((entry) => `${entry.name} ${(entry.bytes / 1000).toFixed(1)}`)
         .join(', ');
     say(`\nbundles (kB over the baseline's ${(bundles.baseline.bytes / 1000).toFixed(1)} kB, heaviest additions in kB):`);
-    for (const [provider, bundle] of bundles.ingest) say(`  ingest ${provider}: +${((bundle.bytes - bundles.baseline.bytes) / 1000).toFixed(1)}: ${weigh(bundle)}`);
+    for (const [provider, bundle] of bundles.ingest)
+      say(`  ingest ${provider}: +${((bundle.bytes - bundles.baseline.bytes) / 1000).toFixed(1)}: ${weigh(bundle)}`);
     say(`  consumer: +${((bundles.consumer.bytes - bundles.baseline.bytes) / 1000).toFixed(1)}: ${weigh(bundles.consumer)}`);
 
     const imports = new Map<string, number>();
     if (options.phases.has('imports')) {
       const probe = await buildImportProbe(workdir);
       const subjects: ImportSubject[] = [
-        { name: 'baseline', bundle: bundles.baseline.file, env: functionEnv('webhook-baseline', functionMemoryMb.ingest, INGEST_SERVICE_NAME, baselineFunctionEnvironment()) },
+        {
+          name: 'baseline',
+          bundle: bundles.baseline.file,
+          env: functionEnv('webhook-baseline', functionMemoryMb.ingest, INGEST_SERVICE_NAME, baselineFunctionEnvironment()),
+        },
         ...[...bundles.ingest].map(([provider, bundle]) => ({ name: provider, bundle: bundle.file, env: ingestEnv(provider) })),
         {
           name: 'consumer',
@@ -179,7 +197,11 @@ async function main(): Promise<number> {
       cpu = await measureCpuFigures(workdir, options);
     }
 
-    let consumerRun: ConsumerRunFigures = { eventsPerSecond: NOT_MEASURED, engineWritesPerSecond: NOT_MEASURED, writeUnitsPerStatusEvent: NOT_MEASURED };
+    let consumerRun: ConsumerRunFigures = {
+      eventsPerSecond: NOT_MEASURED,
+      engineWritesPerSecond: NOT_MEASURED,
+      writeUnitsPerStatusEvent: NOT_MEASURED,
+    };
     let e2e: EndToEndFigures = {
       webhooks: 0,
       concurrency: options.concurrency,

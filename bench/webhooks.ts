@@ -52,8 +52,10 @@ export function defaultCpuBody(files: readonly string[]): string | undefined {
 
 /** `test/events/<provider>/<body>`: the chosen one, else {@link defaultCpuBody}; none at all is an error, not a skip. */
 export function cpuWebhook(provider: string): RecordedWebhook {
-  const file = CPU_BODIES[provider] ?? defaultCpuBody(existsSync(path.join(EVENTS_DIR, provider)) ? readdirSync(path.join(EVENTS_DIR, provider)) : []);
-  if (!file) throw new Error(`bench: no recorded body for ${provider} in test/events/${provider}; add one there or to CPU_BODIES in bench/webhooks.ts`);
+  const file =
+    CPU_BODIES[provider] ?? defaultCpuBody(existsSync(path.join(EVENTS_DIR, provider)) ? readdirSync(path.join(EVENTS_DIR, provider)) : []);
+  if (!file)
+    throw new Error(`bench: no recorded body for ${provider} in test/events/${provider}; add one there or to CPU_BODIES in bench/webhooks.ts`);
   // How each fixture format goes on the wire is said once, in local/fixtures.ts.
   const format = FIXTURE_FORMATS[path.extname(file)];
   const body = readFileSync(path.join(EVENTS_DIR, provider, file), 'utf8');

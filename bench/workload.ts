@@ -67,7 +67,14 @@ export function buildWorkload(options: WorkloadOptions): Workload {
     if (originals.length + message.callbacks.length > originalsBudget) break;
     messages.push({ provider: message.provider, messageId: message.messageId, expectedStatus: message.expectedStatus });
     for (const callback of message.callbacks) {
-      originals.push({ provider: message.provider, messageId: message.messageId, method: callback.method, contentType: callback.contentType, body: callback.body, duplicate: false });
+      originals.push({
+        provider: message.provider,
+        messageId: message.messageId,
+        method: callback.method,
+        contentType: callback.contentType,
+        body: callback.body,
+        duplicate: false,
+      });
     }
   }
   if (originals.length === 0) throw new Error(`${options.webhooks} webhooks are too few for one whole message`);

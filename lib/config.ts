@@ -131,9 +131,7 @@ export const CONFIG_DEFAULTS = {
 export const DEV_STAGE = 'dev';
 
 /** Retention values CloudWatch Logs accepts (`logs.RetentionDays`, minus "infinite": logs must expire). */
-export const LOG_RETENTION_DAYS = [
-  1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653,
-] as const;
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
 
 /** Thrown with every problem found in the context, one line each. */
 export class PipelineConfigError extends Error {
@@ -159,8 +157,7 @@ export function providerDescriptors(registry: Readonly<Record<string, ProviderDe
 type Problems = string[];
 type Json = Record<string, unknown>;
 
-const isObject = (value: unknown): value is Json =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Json => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isInteger = (value: unknown): value is number => typeof value === 'number' && Number.isInteger(value);
 const show = (value: unknown): string => JSON.stringify(value) ?? String(value);
 
@@ -217,7 +214,11 @@ export { isCidr };
 
 /** `innopaas-otp` → `InnopaasOtp`, for construct and output ids (letters and digits only). */
 export const pascalCase = (id: string): string =>
-  id.split(/[^A-Za-z0-9]+/).filter(Boolean).map((part) => part[0].toUpperCase() + part.slice(1)).join('');
+  id
+    .split(/[^A-Za-z0-9]+/)
+    .filter(Boolean)
+    .map((part) => part[0].toUpperCase() + part.slice(1))
+    .join('');
 
 /** Context values set with `-c key=value` arrive as strings; objects may be given as JSON text. */
 function fromJsonText(value: unknown): unknown {
@@ -240,7 +241,13 @@ function readStage(raw: unknown, problems: Problems): string {
 
 function readProviderIds(raw: unknown, known: readonly string[], problems: Problems): string[] {
   if (raw === undefined) return [...known];
-  const list = typeof raw === 'string' ? raw.split(',').map((s) => s.trim()).filter(Boolean) : raw;
+  const list =
+    typeof raw === 'string'
+      ? raw
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : raw;
   if (!Array.isArray(list) || list.length === 0) {
     problems.push(`providers: ${show(raw)} must be a non-empty list of provider ids (known: ${known.join(', ')})`);
     return [...known];
@@ -405,12 +412,7 @@ function attributeValues(providerIds: readonly string[]): Record<AppliedEventAtt
 /** SNS string-matching operators; the attributes are all `String`, so numeric matching never applies. */
 const STRING_OPERATORS = new Set(['anything-but', 'prefix', 'suffix', 'exists', 'equals-ignore-case', 'wildcard']);
 
-function checkFilterValue(
-  value: unknown,
-  allowed: readonly string[],
-  where: string,
-  problems: Problems,
-): void {
+function checkFilterValue(value: unknown, allowed: readonly string[], where: string, problems: Problems): void {
   if (typeof value === 'boolean') {
     problems.push(`${where}: ${show(value)} must be the string "${String(value)}" (message attributes are Strings)`);
   } else if (typeof value === 'string') {
@@ -484,9 +486,7 @@ function readSubscribers(raw: unknown, providerIds: readonly string[], problems:
     } else if (names.get(pascalCase(name)) === name) {
       problems.push(`${where}.name: "${name}" is used by another subscriber`);
     } else if (names.has(pascalCase(name))) {
-      problems.push(
-        `${where}.name: "${name}" differs from "${names.get(pascalCase(name))}" only in "-": their stack output names would be the same`,
-      );
+      problems.push(`${where}.name: "${name}" differs from "${names.get(pascalCase(name))}" only in "-": their stack output names would be the same`);
     }
     if (typeof name === 'string' && !names.has(pascalCase(name))) names.set(pascalCase(name), name);
     if (filterPolicy !== undefined) checkFilterPolicy(filterPolicy, `${where}.filterPolicy`, providerIds, problems);
@@ -504,10 +504,7 @@ function readSubscribers(raw: unknown, providerIds: readonly string[], problems:
  * @param registry - the providers the code knows, in registry order
  * @throws PipelineConfigError listing every bad value
  */
-export function readPipelineConfig(
-  getContext: (key: string) => unknown,
-  registry: readonly ProviderDescriptor[],
-): PipelineConfig {
+export function readPipelineConfig(getContext: (key: string) => unknown, registry: readonly ProviderDescriptor[]): PipelineConfig {
   const problems: Problems = [];
   const rawRoot = fromJsonText(getContext(CONTEXT_KEY)) ?? {};
   if (!isObject(rawRoot)) throw new PipelineConfigError([`${show(rawRoot)} must be an object`]);
@@ -553,8 +550,7 @@ export function readPipelineConfig(
   }
 
   const rawProtection = raw.deletionProtection;
-  const deletionProtection =
-    rawProtection === undefined ? stage !== DEV_STAGE : rawProtection === true || rawProtection === 'true';
+  const deletionProtection = rawProtection === undefined ? stage !== DEV_STAGE : rawProtection === true || rawProtection === 'true';
   if (rawProtection !== undefined && ![true, false, 'true', 'false'].includes(rawProtection as never)) {
     problems.push(`deletionProtection: ${show(rawProtection)} must be true or false`);
   }

@@ -144,10 +144,7 @@ export class WebhookIngestionStack extends Stack {
         [ENV.trustedTimeWindowHours]: String(config.trustedTimeWindowHours),
       },
     });
-    this.consumer.allow(
-      ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'],
-      [this.table.table.tableArn],
-    );
+    this.consumer.allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], [this.table.table.tableArn]);
     this.consumer.allow(['sns:Publish'], [this.appliedEvents.topic.topicArn]);
     // Publishing to an encrypted topic encrypts with its key on the publisher's behalf.
     this.consumer.allow(['kms:GenerateDataKey', 'kms:Decrypt'], [topicKey.keyArn]);
@@ -213,8 +210,7 @@ export class WebhookIngestionStack extends Stack {
     /*
      * Outputs: what an operator pastes into provider consoles, runbooks and downstream services.
      */
-    const output = (outputId: string, value: string, description: string) =>
-      new CfnOutput(this, outputId, { value, description });
+    const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the HTTP API');
     for (const [i, provider] of httpProviders.entries()) {
       const ingest = this.ingests[i];
@@ -243,7 +239,11 @@ export class WebhookIngestionStack extends Stack {
     for (const ingest of this.recordIngests) {
       const name = pascalCase(ingest.providerId);
       output(`RecordIngestFunction${name}`, ingest.handler.function.functionName, `${ingest.providerId}: record ingest function (EventBridge/SNS)`);
-      output(`RecordDeadLetterQueueUrl${name}`, ingest.deadLetterQueue.queueUrl, `${ingest.providerId}: records that could not be queued after retries`);
+      output(
+        `RecordDeadLetterQueueUrl${name}`,
+        ingest.deadLetterQueue.queueUrl,
+        `${ingest.providerId}: records that could not be queued after retries`,
+      );
     }
     output('LookupUrlPattern', `${this.api.url}${ROUTE_PATHS.lookup.slice(1)}`, 'Message status lookup (SigV4-signed GET)');
     output(
@@ -259,7 +259,11 @@ export class WebhookIngestionStack extends Stack {
     output('AlarmTopicArn', this.monitoring.alarmTopic.topicArn, 'Alarm notifications');
     for (const { config: subscriber, queue, deadLetterQueue } of this.appliedEvents.subscribers) {
       output(`SubscriberQueueUrl${pascalCase(subscriber.name)}`, queue.queueUrl, `Queue of subscriber "${subscriber.name}"`);
-      output(`SubscriberDeadLetterQueueUrl${pascalCase(subscriber.name)}`, deadLetterQueue.queueUrl, `Dead letters of subscriber "${subscriber.name}"`);
+      output(
+        `SubscriberDeadLetterQueueUrl${pascalCase(subscriber.name)}`,
+        deadLetterQueue.queueUrl,
+        `Dead letters of subscriber "${subscriber.name}"`,
+      );
     }
   }
 }

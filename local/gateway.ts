@@ -18,12 +18,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { OutgoingRequest } from '../functions/origin/types';
-import {
-  MethodNotAllowedError,
-  NotFoundError,
-  PayloadTooLargeError,
-  toErrorResponse,
-} from '../functions/shared/errors';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, toErrorResponse } from '../functions/shared/errors';
 
 /** A handler with the shape of an HTTP API Lambda integration. */
 export type GatewayHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -69,11 +64,7 @@ export interface Gateway {
 }
 
 /** Media types API Gateway passes as text; everything else arrives base64-encoded. */
-const TEXT_MEDIA_TYPES = [
-  /^text\//,
-  /^application\/(json|xml|javascript)$/,
-  /^application\/[\w.+-]+\+(json|xml)$/,
-];
+const TEXT_MEDIA_TYPES = [/^text\//, /^application\/(json|xml|javascript)$/, /^application\/[\w.+-]+\+(json|xml)$/];
 
 interface CompiledRoute {
   readonly route: GatewayRoute;
@@ -123,11 +114,7 @@ function matchPath(compiled: CompiledRoute, pathSegments: readonly string[]): Re
  * Picks the route for a request the way API Gateway does: among the routes whose path matches, only the most
  * specific ones count; the method then selects one, or the answer is 405 naming the methods that would do.
  */
-function selectRoute(
-  routes: readonly CompiledRoute[],
-  method: string,
-  path: string,
-): RouteMatch | MethodNotAllowedError | NotFoundError {
+function selectRoute(routes: readonly CompiledRoute[], method: string, path: string): RouteMatch | MethodNotAllowedError | NotFoundError {
   const pathSegments = splitPath(path);
   const matches = routes
     .map((compiled) => ({ compiled, pathParameters: matchPath(compiled, pathSegments) }))
@@ -260,13 +247,7 @@ function requestUrl(target: string | undefined): URL {
   return target?.startsWith('/') ? new URL(`${base}${target}`) : new URL(target ?? '/', base);
 }
 
-function buildEvent(
-  request: IncomingMessage,
-  match: RouteMatch,
-  url: URL,
-  bytes: Buffer,
-  now: Date,
-): APIGatewayProxyEventV2 {
+function buildEvent(request: IncomingMessage, match: RouteMatch, url: URL, bytes: Buffer, now: Date): APIGatewayProxyEventV2 {
   const { headers, cookies } = gatewayHeaders(request.rawHeaders);
   const sourceIp = sourceIpOf(request);
   headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
@@ -413,7 +394,10 @@ export function gatewayEventOf(
   headers.host ??= url.host;
   const rawQueryString = url.search.replace(/^\?/, '');
   const queryStringParameters = gatewayQuery(rawQueryString);
-  const encoded = options.base64 && request.body.length > 0 ? { body: request.body.toString('base64'), isBase64Encoded: true } : encodeBody(request.body, headers['content-type']);
+  const encoded =
+    options.base64 && request.body.length > 0
+      ? { body: request.body.toString('base64'), isBase64Encoded: true }
+      : encodeBody(request.body, headers['content-type']);
   const now = options.now ?? new Date();
   const routeKey = `ANY /${segments[0] ?? ''}/{provider}${segments[2] ? '/{token}' : ''}`;
   const event: APIGatewayProxyEventV2 = {
@@ -427,7 +411,13 @@ export function gatewayEventOf(
       apiId: 'local',
       domainName: url.host,
       domainPrefix: url.hostname.split('.')[0],
-      http: { method: request.method, path: url.pathname, protocol: 'HTTP/1.1', sourceIp: options.sourceIp ?? '203.0.113.10', userAgent: headers['user-agent'] },
+      http: {
+        method: request.method,
+        path: url.pathname,
+        protocol: 'HTTP/1.1',
+        sourceIp: options.sourceIp ?? '203.0.113.10',
+        userAgent: headers['user-agent'],
+      },
       requestId: options.requestId ?? randomUUID(),
       routeKey,
       stage: '$default',

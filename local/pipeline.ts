@@ -54,9 +54,7 @@ function isConfigured(adapter: ProviderAdapter, credentials: ProviderCredentials
   const schemes = schemesOf(adapter.origin);
   const document = credentials && adapter.handshake ? { ...credentials, verifyTokens: undefined } : credentials;
   return (
-    canAdmit(schemes, document) &&
-    unusedKeys(schemes, document).length === 0 &&
-    (document.accounts === undefined || adapter.accountOf !== undefined)
+    canAdmit(schemes, document) && unusedKeys(schemes, document).length === 0 && (document.accounts === undefined || adapter.accountOf !== undefined)
   );
 }
 
@@ -363,15 +361,18 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       ];
     });
     // Providers AWS delivers through EventBridge or SNS: the record handler the stack deploys, behind a local-only route.
-    const recordRoutes = adapters.filter((adapter) => !hasHttpRoute(adapter)).map(
-      (adapter): GatewayRoute => ({
-        method: 'POST',
-        path: awsEventsPath(adapter.id),
-        handler: awsEventsHandler(createRecordIngestHandler({ adapter, sqs, eventsQueueUrl: queues.eventsQueueUrl, timeZone: timeZones[adapter.id] })),
-      }),
-    );
-    const unknownProvider: GatewayRoute['handler'] = async (event) =>
-      toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
+    const recordRoutes = adapters
+      .filter((adapter) => !hasHttpRoute(adapter))
+      .map(
+        (adapter): GatewayRoute => ({
+          method: 'POST',
+          path: awsEventsPath(adapter.id),
+          handler: awsEventsHandler(
+            createRecordIngestHandler({ adapter, sqs, eventsQueueUrl: queues.eventsQueueUrl, timeZone: timeZones[adapter.id] }),
+          ),
+        }),
+      );
+    const unknownProvider: GatewayRoute['handler'] = async (event) => toErrorResponse(new UnknownProviderError(event.pathParameters?.provider ?? ''));
 
     const visibilityTimeoutSeconds = options.visibilityTimeoutSeconds ?? QUEUE.visibilityTimeoutSeconds;
     const consumer = createConsumerHandler({
@@ -388,10 +389,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
 
     const health: GatewayRoute['handler'] = async () => {
       try {
-        const [events, deadLetters] = await Promise.all([
-          queueCounts(sqs, queues.eventsQueueUrl),
-          queueCounts(sqs, queues.deadLetterQueueUrl),
-        ]);
+        const [events, deadLetters] = await Promise.all([queueCounts(sqs, queues.eventsQueueUrl), queueCounts(sqs, queues.deadLetterQueueUrl)]);
         return json(200, { status: 'ok', providers: adapters.map((adapter) => adapter.id), queues: { events, deadLetters } });
       } catch {
         return json(503, { status: 'unavailable' });
@@ -399,9 +397,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     };
 
     const operatorConsole =
-      options.console === false
-        ? undefined
-        : await createOperatorConsole({ sqs, dynamodb, tableName, queues, adapters, credentials });
+      options.console === false ? undefined : await createOperatorConsole({ sqs, dynamodb, tableName, queues, adapters, credentials });
     const webhookRoutes: GatewayRoute[] = [
       ...ingestRoutes,
       ...recordRoutes,
@@ -458,7 +454,14 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       adapters.map(async (adapter): Promise<ProviderRoute> => {
         if (!hasHttpRoute(adapter)) {
           // IAM on AWS, no credentials: the local entry point takes what EventBridge or SNS would deliver.
-          return { provider: adapter.id, displayName: adapter.displayName, authentication: adapter.authentication, url: `${gateway.url}${awsEventsPath(adapter.id)}`, headers: {}, configured: true };
+          return {
+            provider: adapter.id,
+            displayName: adapter.displayName,
+            authentication: adapter.authentication,
+            url: `${gateway.url}${awsEventsPath(adapter.id)}`,
+            headers: {},
+            configured: true,
+          };
         }
         // A malformed file stops `npm start` with the file's name rather than a 401 on every request later.
         const configured = await credentials.get(adapter.id).catch((error: unknown) => {

@@ -25,7 +25,7 @@ export const DEV_SIGNING_FILE = path.join(REPO_ROOT, 'config', 'signing.dev.json
 /** One provider's entry of a credentials file, validated; `undefined` when the file has none. */
 export function readCredentials(file: string, provider: string): ProviderCredentials | undefined {
   const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
-  if (!Object.prototype.hasOwnProperty.call(document, provider)) return undefined;
+  if (!Object.hasOwn(document, provider)) return undefined;
   const entry = Object.fromEntries(Object.entries(document[provider] as object).filter(([key]) => !key.startsWith('_')));
   return ProviderCredentialsSchema.parse(entry);
 }

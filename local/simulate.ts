@@ -86,8 +86,7 @@ export function shuffled<T>(items: readonly T[], seed: number): T[] {
 const DELIVERIES: Readonly<Record<Exclude<ScenarioName, 'fixtures'>, (callbacks: readonly Callback[], seed: number) => Rounds>> = {
   happy: (callbacks) => callbacks.map((callback) => [callback]),
   shuffled: (callbacks, seed) => shuffled(callbacks, seed).map((callback) => [callback]),
-  duplicates: (callbacks) =>
-    callbacks.flatMap((callback, index) => (index % 2 === 0 ? [[callback, callback]] : [[callback], [callback]])),
+  duplicates: (callbacks) => callbacks.flatMap((callback, index) => (index % 2 === 0 ? [[callback, callback]] : [[callback], [callback]])),
 };
 
 /** Whether the lookup route can be read without AWS credentials: only on this machine. */
@@ -145,7 +144,8 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
     for (const scenario of scenarios) {
       print(`\n${provider} · ${scenario} · POST ${shownUrl}`);
       if (scenario === 'fixtures') {
-        for (const fixture of fixtures) await send(scenario, { label: fixture.name, method: fixture.method, contentType: fixture.contentType, body: fixture.body });
+        for (const fixture of fixtures)
+          await send(scenario, { label: fixture.name, method: fixture.method, contentType: fixture.contentType, body: fixture.body });
         continue;
       }
       const scenarioOf = providerScenarios[provider];
@@ -170,7 +170,9 @@ export async function simulate(options: SimulationOptions): Promise<SimulationRe
       const storedStatus = await storedStatusOf(base, message, deadline);
       messages[index] = { ...message, ...(storedStatus ? { storedStatus } : {}) };
       const mark = storedStatus === message.expectedStatus ? '✓' : '✗';
-      print(`  ${mark} ${message.provider} ${message.messageId} (${message.scenario}): ${storedStatus ?? 'not found'}, expected ${message.expectedStatus}`);
+      print(
+        `  ${mark} ${message.provider} ${message.messageId} (${message.scenario}): ${storedStatus ?? 'not found'}, expected ${message.expectedStatus}`,
+      );
     }
   } else if (messages.length > 0) {
     print('\n(not reading statuses back: the lookup route of a deployed API needs IAM credentials)');

@@ -166,7 +166,9 @@ async function main(): Promise<void> {
   const shutdown = (signal: NodeJS.Signals) => {
     if (firstSignalAt !== undefined) {
       if (Date.now() - firstSignalAt < REPEAT_GRACE_MS) return;
-      process.stderr.write(`${signal} again: exiting without draining; what is still queued stays in ${dataDir} and is applied after the next start\n`);
+      process.stderr.write(
+        `${signal} again: exiting without draining; what is still queued stays in ${dataDir} and is applied after the next start\n`,
+      );
       lock?.release();
       process.exit(1);
     }

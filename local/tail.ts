@@ -56,9 +56,7 @@ export function readRuntimeFile(dataDir: string): RuntimeFile {
 /** One line per applied event: when, who, what, and how it moved the stored status. Never the raw payload. */
 export function formatAppliedEvent(event: Partial<AppliedEvent>): string {
   const change =
-    event.type !== 'message.status' ? ''
-    : event.statusChanged ? ` (${event.previousStatus ?? 'new'} → ${event.status})`
-    : ' (status unchanged)';
+    event.type !== 'message.status' ? '' : event.statusChanged ? ` (${event.previousStatus ?? 'new'} → ${event.status})` : ' (status unchanged)';
   return [
     event.occurredAt ?? '-',
     event.provider ?? '-',

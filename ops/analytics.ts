@@ -137,13 +137,22 @@ export function formatStats(rows: readonly DeliveryRow[], refusals: readonly Ref
   if (refusals === undefined) {
     lines.push('refusal rate: not known here (locally the console counts requests while `npm start` runs; on AWS CloudWatch did not answer)');
   } else {
-    lines.push(...table(['provider', 'requests', 'refused', 'refusal rate'], refusals.map((row) => [row.provider, String(row.requests), String(row.refused), percent(row.refusalRate)])));
+    lines.push(
+      ...table(
+        ['provider', 'requests', 'refused', 'refusal rate'],
+        refusals.map((row) => [row.provider, String(row.requests), String(row.refused), percent(row.refusalRate)]),
+      ),
+    );
   }
   return lines;
 }
 
 function table(header: readonly string[], body: readonly string[][]): string[] {
   const widths = header.map((name, column) => Math.max(name.length, ...body.map((row) => row[column].length)));
-  const line = (cells: readonly string[]) => cells.map((cell, column) => cell.padEnd(widths[column])).join('  ').trimEnd();
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((cell, column) => cell.padEnd(widths[column]))
+      .join('  ')
+      .trimEnd();
   return [line(header), ...body.map(line)];
 }

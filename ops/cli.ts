@@ -224,7 +224,8 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo): 
         return;
       }
       for (const line of formatRenormalize(report, dryRun)) io.print(line);
-      if (flags.has('--verbose')) for (const item of report.undetermined) io.print(`  not derived: ${item.provider} ${item.messageId ?? ''} ${item.eventId}: ${item.reason}`);
+      if (flags.has('--verbose'))
+        for (const item of report.undetermined) io.print(`  not derived: ${item.provider} ${item.messageId ?? ''} ${item.eventId}: ${item.reason}`);
       return;
     }
     case 'export': {

@@ -109,7 +109,10 @@ const xmlEscape = (value: string) => value.replace(/[&<>"]/g, (c) => ({ '&': '&a
 function xmlElementOf(raw: unknown): string | undefined {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
   const entries = Object.entries(raw as Record<string, unknown>);
-  if (entries.length === 0 || !entries.every(([key, value]) => (key.startsWith('@_') || key === '#text') && ['string', 'number'].includes(typeof value))) {
+  if (
+    entries.length === 0 ||
+    !entries.every(([key, value]) => (key.startsWith('@_') || key === '#text') && ['string', 'number'].includes(typeof value))
+  ) {
     return undefined;
   }
   const attributes = entries.filter(([key]) => key.startsWith('@_')).map(([key, value]) => ` ${key.slice(2)}="${xmlEscape(String(value))}"`);
@@ -145,7 +148,8 @@ export function remap(event: NormalizedEvent, adapter: ProviderAdapter | undefin
 /** The history item that should be the message's state: the best by the status rule. Pure. */
 export function bestOf(history: readonly HistoryItem[]): HistoryItem | undefined {
   let best: HistoryItem | undefined;
-  for (const item of history) if (item.status !== undefined && item.final !== undefined && supersedes(orderedOf(item), best && orderedOf(best))) best = item;
+  for (const item of history)
+    if (item.status !== undefined && item.final !== undefined && supersedes(orderedOf(item), best && orderedOf(best))) best = item;
   return best;
 }
 

@@ -11,8 +11,7 @@ import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from '..
 import type { MessageFacts } from './analytics';
 import { countryOf } from '../functions/shared/countries';
 
-export const documentsOf = (dynamodb: DynamoDBClient) =>
-  DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
+export const documentsOf = (dynamodb: DynamoDBClient) => DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
 
 type Item = Record<string, unknown>;
 
@@ -76,7 +75,9 @@ export async function exportMessage(
   const state = items.find((item) => item.sk === STATE_SORT_KEY) as StateItem | undefined;
   if (!state) return undefined;
   const publications = new Map(
-    items.filter((item) => String(item.sk).startsWith('PUB#')).map((item) => [String((item as unknown as PublicationItem).eventId), item as unknown as PublicationItem]),
+    items
+      .filter((item) => String(item.sk).startsWith('PUB#'))
+      .map((item) => [String((item as unknown as PublicationItem).eventId), item as unknown as PublicationItem]),
   );
   const history = items
     .filter((item) => String(item.sk).startsWith(HISTORY_SORT_KEY_PREFIX))

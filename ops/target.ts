@@ -119,7 +119,8 @@ export const STACK_OUTPUTS = {
 /** The handles from a stack's outputs, or an error naming the outputs that are missing. Pure. */
 export function handlesFromOutputs(stackName: string, outputs: Readonly<Record<string, string>>) {
   const missing = Object.values(STACK_OUTPUTS).filter((key) => !outputs[key]);
-  if (missing.length > 0) throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a webhook ingestion stack, deployed by this version?`);
+  if (missing.length > 0)
+    throw new Error(`stack ${stackName} has no output ${missing.join(', ')}: is it a webhook ingestion stack, deployed by this version?`);
   const subscribers: Record<string, { queueUrl: string; deadLetterQueueUrl: string }> = {};
   const ingestFunctions: Record<string, string> = {};
   for (const id of providerIds) {
@@ -177,17 +178,29 @@ export async function stackTarget(stackName: string, region?: string): Promise<O
 }
 
 /** The GetMetricData queries of {@link cloudWatchRefusals}: per provider, invocations, auth failures, invalid bodies. Pure. */
-export function refusalQueries(ingestFunctions: Readonly<Record<string, string>>, periodSeconds: number, namespace: string = METRICS.namespace): MetricDataQuery[] {
+export function refusalQueries(
+  ingestFunctions: Readonly<Record<string, string>>,
+  periodSeconds: number,
+  namespace: string = METRICS.namespace,
+): MetricDataQuery[] {
   return Object.entries(ingestFunctions).flatMap(([provider, functionName], index) => [
     {
       Id: `requests${index}`,
       Label: provider,
-      MetricStat: { Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: functionName }] }, Period: periodSeconds, Stat: 'Sum' },
+      MetricStat: {
+        Metric: { Namespace: 'AWS/Lambda', MetricName: 'Invocations', Dimensions: [{ Name: 'FunctionName', Value: functionName }] },
+        Period: periodSeconds,
+        Stat: 'Sum',
+      },
     },
     ...[METRICS.authFailures, METRICS.invalidBodies].map((metricName, which) => ({
       Id: `refused${index}_${which}`,
       Label: provider,
-      MetricStat: { Metric: { Namespace: namespace, MetricName: metricName, Dimensions: [{ Name: 'provider', Value: provider }] }, Period: periodSeconds, Stat: 'Sum' },
+      MetricStat: {
+        Metric: { Namespace: namespace, MetricName: metricName, Dimensions: [{ Name: 'provider', Value: provider }] },
+        Period: periodSeconds,
+        Stat: 'Sum',
+      },
     })),
   ]);
 }

@@ -53,7 +53,7 @@ export const EVENT_TYPE_MEANINGS: Readonly<Record<EventType, string>> = {
   'country.blocked': 'The provider blocked sending to a country.',
   'account.review': 'The provider reviewed the business account.',
   'phone_number.name': "A review of the sending phone number's display name.",
-  'chat.message': 'A message in the provider\'s inbox (agent chat), outbound or inbound.',
+  'chat.message': "A message in the provider's inbox (agent chat), outbound or inbound.",
   'provider.unknown': 'An event type the adapter does not know yet: kept with its `raw` item rather than dropped.',
 };
 
@@ -93,10 +93,7 @@ export function listFixtures(root = REPO_ROOT): Fixture[] {
 export function normalizeFixture(fixture: Fixture, receivedAt = EXAMPLE_RECEIVED_AT): Normalized {
   const adapter = providers[fixture.provider];
   try {
-    return adapter.normalize(
-      adapterRequestOf(fixture),
-      { receivedAt, timeZone: adapter.defaultTimeZone },
-    );
+    return adapter.normalize(adapterRequestOf(fixture), { receivedAt, timeZone: adapter.defaultTimeZone });
   } catch (error) {
     throw new Error(`fixture ${fixture.name} does not normalize: ${(error as Error).message}`, { cause: error });
   }
@@ -200,9 +197,7 @@ function renderFields(): string {
 }
 
 function renderStatuses(): string {
-  const rows = Object.entries(STATUS_TABLE).map(
-    ([status, info]) => `| ${code(status)} | ${info.rank} | ${info.final ? 'yes' : 'no'} |`,
-  );
+  const rows = Object.entries(STATUS_TABLE).map(([status, info]) => `| ${code(status)} | ${info.rank} | ${info.final ? 'yes' : 'no'} |`);
   return [
     '| status | rank | final |',
     '|---|---|---|',
@@ -266,12 +261,7 @@ function renderExamples(examples: Examples): string {
         jsonBlock(appliedEventAttributes(applied)),
       ]
     : [];
-  return [
-    `Generated from the fixtures with \`receivedAt\` fixed at \`${EXAMPLE_RECEIVED_AT}\`.`,
-    '',
-    ...sections,
-    ...envelope,
-  ].join('\n').trimEnd();
+  return [`Generated from the fixtures with \`receivedAt\` fixed at \`${EXAMPLE_RECEIVED_AT}\`.`, '', ...sections, ...envelope].join('\n').trimEnd();
 }
 
 /** Every generated block, by marker name. */

@@ -54,8 +54,7 @@ type Meta = { id?: string; title?: string; description?: string };
 
 /** Per-field documentation of the normalized event. Typed by the event, so a new field without one fails to compile. */
 export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, string>> = {
-  schemaVersion:
-    'Version of this contract: always 1 here. A breaking change ships as a new schema file and a new value, published side by side.',
+  schemaVersion: 'Version of this contract: always 1 here. A breaking change ships as a new schema file and a new value, published side by side.',
   eventId:
     "Deterministic id (32 lowercase hex) from the provider's own identity of the event: a provider retry or a redelivery carries the same id. Deduplicate on it.",
   provider:
@@ -65,12 +64,13 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   messageId:
     "The provider's id of the message (innopaas-otp `messageId`, innopaas-whatsapp the body's `id`, webcom `id_sms`, smsgateway24 `sms_id`, nhncloud-sms `{requestId}:{recipientSeq}`, vonage-sms `messageId`, vonage-messages `message_uuid`, sinch-sms `{batch_id}:{recipient key}`). Absent on events that are not about one message.",
   status: 'Canonical status. Present on `message.status` events.',
-  final:
-    'Whether `status` is final (no later status is expected, though a higher-ranked one still wins). Present on `message.status` events.',
+  final: 'Whether `status` is final (no later status is expected, though a higher-ranked one still wins). Present on `message.status` events.',
   providerStatus: "The provider's own status (or event) value, verbatim.",
   error: 'Failure details as the provider gave them, when it reported a failure.',
-  recipient: 'Who the message was for, or who opted out (`recipient.unsubscribed`): the number as the provider sent it, plus E.164 when it can be derived.',
-  sender: 'Who sent it (inbound messages): the number as the provider sent it, plus E.164 when it can be derived. An opt-out names its number in `recipient`.',
+  recipient:
+    'Who the message was for, or who opted out (`recipient.unsubscribed`): the number as the provider sent it, plus E.164 when it can be derived.',
+  sender:
+    'Who sent it (inbound messages): the number as the provider sent it, plus E.164 when it can be derived. An opt-out names its number in `recipient`.',
   occurredAt:
     "When it happened by the provider's own clock, ISO-8601 UTC. Equals `receivedAt` when the provider gave no time (then `occurredAtRaw` is absent).",
   occurredAtRaw: "The provider's time value verbatim, before time-zone conversion.",
@@ -79,8 +79,9 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   receivedAt: 'When the webhook reached the ingest endpoint, ISO-8601 UTC.',
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
   raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. Null when keeping it would push the message past the queue's or the topic's size limit.",
-  segments: 'How many parts (segments) an outbound message was sent in, when the provider reports it (Twilio `NumSegments`, Telnyx `parts`, Plivo `Units`).',
-  part: 'Which part of a concatenated inbound SMS this event is: the provider\'s reference shared by all parts, the 1-based index and the total.',
+  segments:
+    'How many parts (segments) an outbound message was sent in, when the provider reports it (Twilio `NumSegments`, Telnyx `parts`, Plivo `Units`).',
+  part: "Which part of a concatenated inbound SMS this event is: the provider's reference shared by all parts, the 1-based index and the total.",
   price: 'What the provider charged, when it reports it: the amount as a decimal string as written (never a float) and an ISO 4217 currency code.',
   network: 'The network the message went through, as far as the provider says: MCC, MNC, carrier name, ISO 3166-1 alpha-2 country.',
 };
@@ -138,7 +139,7 @@ export const SCHEMA_SPECS: readonly SchemaSpec[] = [
     schema: NormalizedEventSchema,
     title: `Normalized webhook event, version ${SCHEMA_VERSION}`,
     description:
-      "One provider webhook event in the provider-independent format: the body of each events-queue message. Within a version only additive, optional changes are made, so accept unknown fields.",
+      'One provider webhook event in the provider-independent format: the body of each events-queue message. Within a version only additive, optional changes are made, so accept unknown fields.',
   },
   {
     file: `applied-event.v${SCHEMA_VERSION}.schema.json`,

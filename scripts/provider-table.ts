@@ -84,7 +84,10 @@ function markerBounds(readme: string): { start: number; end: number } {
 /** The text between the markers, without the line breaks that frame it. */
 export function extractProviderBlock(readme: string): string {
   const { start, end } = markerBounds(readme);
-  return readme.slice(start, end).replace(/^\r?\n/, '').replace(/\r?\n$/, '');
+  return readme
+    .slice(start, end)
+    .replace(/^\r?\n/, '')
+    .replace(/\r?\n$/, '');
 }
 
 /** `readme` with the text between the markers replaced by `table`; everything outside them unchanged. */

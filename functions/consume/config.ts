@@ -18,10 +18,7 @@ type Env = Readonly<Record<string, string | undefined>>;
  * (default `TABLE.defaultTtlDays`; 0 = keep for ever), `TRUSTED_TIME_WINDOW_HOURS` (default 24: how far a provider
  * time may be from its arrival and still order events). The SNS client is made only when there is a topic.
  */
-export function consumerDependenciesFromEnv(
-  env: Env,
-  clients: { dynamodb: DynamoDBClient; sns: () => SNSClient },
-): ConsumerDependencies {
+export function consumerDependenciesFromEnv(env: Env, clients: { dynamodb: DynamoDBClient; sns: () => SNSClient }): ConsumerDependencies {
   const topicArn = getOptionalStringFromEnv(ENV.eventsTopicArn, env);
   return {
     dynamodb: clients.dynamodb,

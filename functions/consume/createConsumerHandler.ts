@@ -79,9 +79,7 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
  * });
  * ```
  */
-export function createConsumerHandler(
-  deps: ConsumerDependencies,
-): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
+export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
   const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics, trustedTimeWindowHours } = checked(deps);
   const applyContext: ApplyContext = {
     store: createStatusStore({

@@ -62,7 +62,5 @@ const ATTRIBUTE_VALUES: { readonly [K in AppliedEventAttribute]: (event: Applied
  * ```
  */
 export function appliedEventAttributes(event: AppliedEvent): AppliedEventAttributes {
-  return Object.fromEntries(
-    APPLIED_EVENT_ATTRIBUTES.map((name) => [name, ATTRIBUTE_VALUES[name](event)]),
-  ) as Record<AppliedEventAttribute, string>;
+  return Object.fromEntries(APPLIED_EVENT_ATTRIBUTES.map((name) => [name, ATTRIBUTE_VALUES[name](event)])) as Record<AppliedEventAttribute, string>;
 }

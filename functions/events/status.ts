@@ -53,7 +53,7 @@ export const UNMAPPED_STATUS = { status: 'unknown', final: false } as const sati
 };
 
 export function isCanonicalStatus(value: string): value is CanonicalStatus {
-  return Object.prototype.hasOwnProperty.call(STATUS_TABLE, value);
+  return Object.hasOwn(STATUS_TABLE, value);
 }
 
 /** The fields of an event (or of a stored state) that ordering looks at. */

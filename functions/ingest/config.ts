@@ -77,7 +77,10 @@ function missingSecretId(): never {
 export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
   const text = getOptionalStringFromEnv(ENV.allowedSourceIps, env);
   if (!text) return undefined;
-  const cidrs = text.split(',').map((part) => part.trim()).filter(Boolean);
+  const cidrs = text
+    .split(',')
+    .map((part) => part.trim())
+    .filter(Boolean);
   try {
     ipAllowList(cidrs);
   } catch {
@@ -105,6 +108,11 @@ export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): Ing
     timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, env),
     allowedSourceIps: allowedSourceIpsFromEnv(env),
     publicBaseUrl: getOptionalStringFromEnv(ENV.publicBaseUrl, env),
-    signatureToleranceSeconds: getNumberFromEnv(ENV.signatureToleranceSeconds, { default: INGEST.signatureToleranceSeconds, min: 1, max: 86_400, env }),
+    signatureToleranceSeconds: getNumberFromEnv(ENV.signatureToleranceSeconds, {
+      default: INGEST.signatureToleranceSeconds,
+      min: 1,
+      max: 86_400,
+      env,
+    }),
   };
 }

@@ -105,9 +105,7 @@ function withoutSecrets(headers: Readonly<Record<string, string | undefined>>, s
  * });
  * ```
  */
-export function createIngestHandler(
-  deps: IngestDependencies,
-): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+export function createIngestHandler(deps: IngestDependencies): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const { adapter } = deps;
   const maxBodyBytes = deps.maxBodyBytes ?? INGEST.maxBodyBytes;
   const timeZone = deps.timeZone ?? adapter.defaultTimeZone;
@@ -133,7 +131,8 @@ export function createIngestHandler(
   ].map((name) => name.toLowerCase());
   /** The request with each aliased header read under its own name when that is absent. */
   const withAliases = (request: IngestRequest): IngestRequest => {
-    if (aliases.length === 0 || aliases.every(([alias, name]) => request.headers[alias] === undefined || request.headers[name] !== undefined)) return request;
+    if (aliases.length === 0 || aliases.every(([alias, name]) => request.headers[alias] === undefined || request.headers[name] !== undefined))
+      return request;
     const headers: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
     Object.assign(headers, request.headers);
     for (const [alias, name] of aliases) if (headers[name] === undefined && headers[alias] !== undefined) headers[name] = headers[alias];
@@ -260,10 +259,7 @@ export function createIngestHandler(
 
     const reply = adapter.reply({ normalized, queued: enqueued.queued });
     const notQueued = events.length - enqueued.queued.size;
-    trace.outcome =
-      notQueued === 0 ? (normalized.ping ? 'ping' : 'accepted')
-      : reply.statusCode < 300 ? 'partially_accepted'
-      : 'queue_unavailable';
+    trace.outcome = notQueued === 0 ? (normalized.ping ? 'ping' : 'accepted') : reply.statusCode < 300 ? 'partially_accepted' : 'queue_unavailable';
     return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };
   }
 

@@ -197,7 +197,7 @@ function errorName(error: unknown): string {
 
 /** The local file: one object keyed by provider id. */
 const byProviderKey: Selector = (document, provider) =>
-  isPlainObject(document) && Object.prototype.hasOwnProperty.call(document, provider) ? document[provider] : undefined;
+  isPlainObject(document) && Object.hasOwn(document, provider) ? document[provider] : undefined;
 
 const ENTRY_KEYS: readonly string[] = CREDENTIAL_KEYS;
 
@@ -208,8 +208,8 @@ const ENTRY_KEYS: readonly string[] = CREDENTIAL_KEYS;
  */
 const entryOrByProviderKey: Selector = (document, provider) => {
   if (!isPlainObject(document)) return undefined;
-  if (Object.prototype.hasOwnProperty.call(document, provider)) return document[provider];
-  return ENTRY_KEYS.some((key) => Object.prototype.hasOwnProperty.call(document, key)) ? document : undefined;
+  if (Object.hasOwn(document, provider)) return document[provider];
+  return ENTRY_KEYS.some((key) => Object.hasOwn(document, key)) ? document : undefined;
 };
 
 /**
@@ -333,7 +333,11 @@ export function extensionCredentialSource(secretId: string, options: ExtensionCr
         status = response.status;
         body = await response.text();
       } catch (error) {
-        return unavailable('credentials secret cannot be read: no answer from the Parameters and Secrets extension', { error: errorName(error) }, error);
+        return unavailable(
+          'credentials secret cannot be read: no answer from the Parameters and Secrets extension',
+          { error: errorName(error) },
+          error,
+        );
       }
       if (status < 200 || status > 299) {
         // Looked for anywhere in the text: a message may name a wrapping error first (`ClientError: Resource…`).
@@ -344,7 +348,8 @@ export function extensionCredentialSource(secretId: string, options: ExtensionCr
         return unavailable('credentials secret cannot be read', { status, error: awsErrorCodeIn(body) ?? 'unknown' });
       }
       const result = parseDocument(body);
-      if (!isPlainObject(result)) return unavailable('credentials secret cannot be read: the extension\'s answer is not a GetSecretValue result', { status });
+      if (!isPlainObject(result))
+        return unavailable("credentials secret cannot be read: the extension's answer is not a GetSecretValue result", { status });
       return documentOfSecretValue(result);
     },
     entryOrByProviderKey,

@@ -10,11 +10,7 @@
  *   retry strategy; if it did reach the queue after all, the provider's retry makes a duplicate, which the
  *   consumer absorbs (same eventId).
  */
-import {
-  SendMessageBatchCommand,
-  type SendMessageBatchRequestEntry,
-  type SQSClient,
-} from '@aws-sdk/client-sqs';
+import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
 import { QUEUE } from '../settings';
 import { messageAttributesOf } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
@@ -89,9 +85,7 @@ const ATTRIBUTE_ALLOWANCE = 1024;
 function entryOf(event: NormalizedEvent, index: number): Entry {
   const { body, bytes } = boundedBodyOf(event, QUEUE.maxMessageSizeBytes - ATTRIBUTE_ALLOWANCE);
   const attributes = messageAttributesOf(event);
-  const MessageAttributes = Object.fromEntries(
-    Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]),
-  );
+  const MessageAttributes = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
   // SQS counts body and attribute names, types and values against the size limit.
   const attributeBytes = Object.entries(attributes).reduce((sum, [name, value]) => sum + name.length + 6 + value.length, 0);
   return {

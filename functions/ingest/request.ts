@@ -41,9 +41,7 @@ export interface IngestRequest {
  * gateway may not, so names that differ only in case are joined the same way. A repeated credential header is
  * thereby never equal to a configured value (see `authenticate.ts`).
  */
-export function lowerCaseHeaders(
-  headers: Readonly<Record<string, string | undefined>> | undefined,
-): Record<string, string | undefined> {
+export function lowerCaseHeaders(headers: Readonly<Record<string, string | undefined>> | undefined): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = Object.create(null) as Record<string, string | undefined>;
   for (const [name, value] of Object.entries(headers ?? {})) {
     if (value === undefined) continue;
@@ -62,7 +60,11 @@ export function parseContentType(header: string | undefined): { contentType?: st
   for (const parameter of parameters) {
     const [name, value] = parameter.split('=', 2);
     if (name.trim().toLowerCase() === 'charset' && value !== undefined) {
-      charset = value.trim().replace(/^"(.*)"$/, '$1').toLowerCase() || undefined;
+      charset =
+        value
+          .trim()
+          .replace(/^"(.*)"$/, '$1')
+          .toLowerCase() || undefined;
     }
   }
   return { contentType, charset };

@@ -62,9 +62,7 @@ export function logTrace(
 ): void {
   const statusCode = trace.statusCode ?? 500;
   const level =
-    statusCode >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials' ? 'ERROR'
-    : statusCode >= 400 ? 'WARN'
-    : 'INFO';
+    statusCode >= 500 || trace.reason === 'not_configured' || trace.reason === 'invalid_credentials' ? 'ERROR' : statusCode >= 400 ? 'WARN' : 'INFO';
   const metrics = context.metricsOf(trace.metrics, context.startedAt);
   if (!logger.isEnabled(level)) {
     if (metrics) logger.writeRecord(metrics);
@@ -72,7 +70,12 @@ export function logTrace(
   }
   // Built field by field rather than from spreads: this runs once per request, on the provider's clock.
   const events = trace.events ?? [];
-  const fields: Record<string, unknown> = { provider: context.provider, requestId: context.requestId, outcome: trace.outcome, statusCode: trace.statusCode };
+  const fields: Record<string, unknown> = {
+    provider: context.provider,
+    requestId: context.requestId,
+    outcome: trace.outcome,
+    statusCode: trace.statusCode,
+  };
   if (trace.reason) fields.reason = trace.reason;
   if (trace.header) fields.header = trace.header;
   if (trace.detail) fields.detail = trace.detail;

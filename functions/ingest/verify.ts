@@ -86,7 +86,8 @@ export function createVerifier(options: VerifierOptions): Verifier {
     try {
       credentials = await document(refresh);
     } catch (error) {
-      if (error instanceof AuthenticationError) return { verdict: refuse(error.reason as Refusal['reason'], error.refusal.header, error.refusal.detail) };
+      if (error instanceof AuthenticationError)
+        return { verdict: refuse(error.reason as Refusal['reason'], error.refusal.header, error.refusal.detail) };
       throw error;
     }
     // The handshake's own keys (Meta's verifyTokens) belong to this provider too: strip them before the schemes judge.

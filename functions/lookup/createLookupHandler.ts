@@ -92,9 +92,7 @@ export function toMessageView({ state, history }: StoredMessage): MessageView {
  * export const handler = createLookupHandler({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * ```
  */
-export function createLookupHandler(
-  deps: LookupDependencies,
-): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
+export function createLookupHandler(deps: LookupDependencies): (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2> {
   const store = createStatusStore({ dynamodb: deps.dynamodb, tableName: deps.tableName });
   return async (event) => {
     try {

@@ -8,9 +8,7 @@ export type Digest = Buffer;
 
 // One call (`crypto.hash`, Node ≥ 20.12) where there is one: presented values are digested on every request.
 export const digest: (value: string | Buffer) => Digest =
-  typeof hash === 'function'
-    ? (value) => hash('sha256', value, 'buffer')
-    : (value) => createHash('sha256').update(value).digest();
+  typeof hash === 'function' ? (value) => hash('sha256', value, 'buffer') : (value) => createHash('sha256').update(value).digest();
 
 /** Whether `presented` equals one of `accepted` (digests of the accepted values), in constant time. */
 export function matchesAny(presented: string | Buffer, accepted: readonly Digest[]): boolean {

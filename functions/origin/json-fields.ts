@@ -16,10 +16,12 @@ export function withJsonFields(body: Buffer, fields: Readonly<Record<string, str
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return body;
   const existing = parsed as Record<string, unknown>;
   if (Object.entries(fields).every(([name, value]) => existing[name] === value)) return body;
-  if (open < 0 || Object.keys(fields).some((name) => Object.prototype.hasOwnProperty.call(existing, name))) {
+  if (open < 0 || Object.keys(fields).some((name) => Object.hasOwn(existing, name))) {
     return Buffer.from(JSON.stringify({ ...existing, ...fields }));
   }
-  const added = Object.entries(fields).map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`).join(',');
+  const added = Object.entries(fields)
+    .map(([name, value]) => `${JSON.stringify(name)}:${JSON.stringify(value)}`)
+    .join(',');
   const empty = Object.keys(existing).length === 0;
   return Buffer.from(`${text.slice(0, open + 1)}${added}${empty ? '' : ','}${text.slice(open + 1)}`);
 }

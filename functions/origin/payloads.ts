@@ -26,13 +26,17 @@ export function sortedParamString(params: FormParams): string {
   for (const [name, value] of params) byName.set(name, [...(byName.get(name) ?? []), value]);
   return [...byName.keys()]
     .sort()
-    .map((name) => [...new Set(byName.get(name))].sort().map((value) => name + value).join(''))
+    .map((name) =>
+      [...new Set(byName.get(name))]
+        .sort()
+        .map((value) => name + value)
+        .join(''),
+    )
     .join('');
 }
 
 /** The `bodySHA256` query parameter a URL carries, if any. */
-export const bodyHashParamOf = (url: string): string | undefined =>
-  parseForm(queryOf(url)).find(([name]) => name === 'bodySHA256')?.[1];
+export const bodyHashParamOf = (url: string): string | undefined => parseForm(queryOf(url)).find(([name]) => name === 'bodySHA256')?.[1];
 
 /**
  * Twilio's JSON signing: the URL (carrying `bodySHA256`, the hex SHA-256 of the raw body) with no parameters. A URL
@@ -48,9 +52,7 @@ export const urlCarryingBodyHash: Payload = (parts) => {
 export const urlAndNonce: Payload = (parts) => urlVariants(withoutQuery(parts.url)).map((url) => url + (parts.nonce ?? ''));
 
 /** Sinch: `body.nonce.timestamp`. */
-export const bodyNonceTimestamp: Payload = (parts) => [
-  Buffer.concat([parts.body, Buffer.from(`.${parts.nonce ?? ''}.${parts.timestamp ?? ''}`)]),
-];
+export const bodyNonceTimestamp: Payload = (parts) => [Buffer.concat([parts.body, Buffer.from(`.${parts.nonce ?? ''}.${parts.timestamp ?? ''}`)])];
 
 /** `timestamp` + separator + body (Telnyx: `timestamp|body`). */
 export const timestampThenBody =

@@ -92,11 +92,7 @@ export async function verifyOrigin(
  * Signs a request with every scheme `material.credentials` activates, in declared order (a URL token first, so the
  * URL that URL-signed schemes sign is the final one). What the simulator, the test builders and the bench use.
  */
-export async function signRequest(
-  schemes: readonly OriginScheme[],
-  request: OutgoingRequest,
-  material: SigningMaterial,
-): Promise<OutgoingRequest> {
+export async function signRequest(schemes: readonly OriginScheme[], request: OutgoingRequest, material: SigningMaterial): Promise<OutgoingRequest> {
   let signed = request;
   for (const scheme of activeSchemes(schemes, material.credentials)) signed = await scheme.sign(signed, material);
   return signed;

@@ -114,7 +114,7 @@ export const AWS_SMS_EVENT_STATUSES: Readonly<Record<string, EventMeaning>> = {
 
 /** The canonical status of an event type given `isFinal`, or `undefined` for a type not in the table. */
 export function statusOfSmsEvent(eventType: string, isFinal: boolean | undefined): CanonicalStatus | undefined {
-  const meaning = Object.prototype.hasOwnProperty.call(AWS_SMS_EVENT_STATUSES, eventType) ? AWS_SMS_EVENT_STATUSES[eventType] : undefined;
+  const meaning = Object.hasOwn(AWS_SMS_EVENT_STATUSES, eventType) ? AWS_SMS_EVENT_STATUSES[eventType] : undefined;
   if (!meaning) return undefined;
   // Without `isFinal` (never seen; every documented record has it) the type's own meaning stands.
   return isFinal === false ? meaning.interim : meaning.final;
@@ -173,7 +173,10 @@ function defined<T extends Record<string, unknown>>(fields: T): Partial<T> {
 /** A JSON number of dollars as a decimal string (`0.09582`), or `undefined` when it cannot be written as one. */
 export function decimalOf(value: number): string | undefined {
   if (!Number.isFinite(value) || Math.abs(value) >= 1e12) return undefined;
-  const fixed = value.toFixed(12).replace(/(\.\d*?)0+$/, '$1').replace(/\.$/, '');
+  const fixed = value
+    .toFixed(12)
+    .replace(/(\.\d*?)0+$/, '$1')
+    .replace(/\.$/, '');
   return fixed === '-0' ? '0' : fixed;
 }
 
@@ -188,9 +191,11 @@ export function millicentsToUsd(millicents: number): string | undefined {
 
 function priceOf(record: SmsEventRecord): NormalizedEvent['price'] {
   const amount =
-    typeof record.totalMessagePrice === 'number' ? decimalOf(record.totalMessagePrice)
-    : typeof record.priceInMillicentsUSD === 'number' ? millicentsToUsd(record.priceInMillicentsUSD)
-    : undefined;
+    typeof record.totalMessagePrice === 'number'
+      ? decimalOf(record.totalMessagePrice)
+      : typeof record.priceInMillicentsUSD === 'number'
+        ? millicentsToUsd(record.priceInMillicentsUSD)
+        : undefined;
   return amount === undefined ? undefined : { amount, currency: 'USD' };
 }
 
@@ -293,16 +298,25 @@ function inboundEvent(value: unknown, record: SnsRecord, context: NormalizeConte
 
 /** Something AWS sent that this adapter does not know (a detail-type, an SNS message shape): kept as is. */
 function unknownEvent(identity: string, value: unknown, data: Record<string, unknown>, context: NormalizeContext): NormalizedEvent {
-  return makeEvent({ eventId: eventIdOf(PROVIDER, 'unknown', identity), provider: PROVIDER, channel: 'sms', type: 'provider.unknown', data, raw: value }, context);
+  return makeEvent(
+    { eventId: eventIdOf(PROVIDER, 'unknown', identity), provider: PROVIDER, channel: 'sms', type: 'provider.unknown', data, raw: value },
+    context,
+  );
 }
 
-const has = (value: Record<string, unknown>, name: string) => Object.prototype.hasOwnProperty.call(value, name);
+const has = (value: Record<string, unknown>, name: string) => Object.hasOwn(value, name);
 
 /** The event of one record; a record AWS documents but whose content is not as documented is kept as invalid. */
 function recordEvent(record: SourceRecord, context: NormalizeContext): NormalizedEvent {
   if (record.source === 'eventbridge') {
     const known = record.eventSource === SMS_VOICE_EVENT_SOURCE && (SMS_DETAIL_TYPES as readonly string[]).includes(record.detailType);
-    if (!known) return unknownEvent(record.id, record.detail, { detailType: record.detailType.slice(0, 128), eventSource: record.eventSource.slice(0, 128) }, context);
+    if (!known)
+      return unknownEvent(
+        record.id,
+        record.detail,
+        { detailType: record.detailType.slice(0, 128), eventSource: record.eventSource.slice(0, 128) },
+        context,
+      );
     return keepInvalid(record.detail, () => smsEvent(record.detail, context), context);
   }
   const message = snsMessageObject(record);
@@ -353,8 +367,18 @@ export const awsEumSms: ProviderAdapter = {
   eventPattern: { source: [SMS_VOICE_EVENT_SOURCE], 'detail-type': SMS_DETAIL_TYPES },
   defaultTimeZone: 'UTC',
   catalog: [
-    { providerEvent: 'Text Message Delivery Status Updated / SNS event record', type: 'message.status', channel: 'sms', statuses: catalogStatuses('TEXT_') },
-    { providerEvent: 'Media Message Delivery Status Updated / SNS event record', type: 'message.status', channel: 'mms', statuses: catalogStatuses('MEDIA_') },
+    {
+      providerEvent: 'Text Message Delivery Status Updated / SNS event record',
+      type: 'message.status',
+      channel: 'sms',
+      statuses: catalogStatuses('TEXT_'),
+    },
+    {
+      providerEvent: 'Media Message Delivery Status Updated / SNS event record',
+      type: 'message.status',
+      channel: 'mms',
+      statuses: catalogStatuses('MEDIA_'),
+    },
     { providerEvent: 'two-way SMS (SNS)', type: 'message.inbound', channel: 'sms' },
     { providerEvent: 'VOICE_* and other detail-types', type: 'provider.unknown', channel: 'sms' },
   ] satisfies CatalogEntry[],

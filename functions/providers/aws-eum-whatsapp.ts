@@ -109,7 +109,7 @@ const DetailSchema = z.looseObject({
 });
 
 function eventBridgeEvent(record: EventBridgeRecord, context: NormalizeContext): NormalizedEvent {
-  const type = Object.prototype.hasOwnProperty.call(WHATSAPP_DETAIL_TYPES, record.detailType) ? WHATSAPP_DETAIL_TYPES[record.detailType] : undefined;
+  const type = Object.hasOwn(WHATSAPP_DETAIL_TYPES, record.detailType) ? WHATSAPP_DETAIL_TYPES[record.detailType] : undefined;
   if (record.eventSource !== SOCIAL_MESSAGING_EVENT_SOURCE || type === undefined || type === 'provider.unknown') {
     return makeEvent(
       {
@@ -124,7 +124,10 @@ function eventBridgeEvent(record: EventBridgeRecord, context: NormalizeContext):
     );
   }
   const detail = validate(DetailSchema, record.detail, 'detail');
-  const occurredAt = detail.eventTimestamp === undefined || detail.eventTimestamp === null ? undefined : epochSecondsToIso(detail.eventTimestamp, 'detail.eventTimestamp');
+  const occurredAt =
+    detail.eventTimestamp === undefined || detail.eventTimestamp === null
+      ? undefined
+      : epochSecondsToIso(detail.eventTimestamp, 'detail.eventTimestamp');
   const data = defined({
     detailType: record.detailType,
     wabaId: detail.wabaId,
@@ -141,7 +144,13 @@ function eventBridgeEvent(record: EventBridgeRecord, context: NormalizeContext):
   };
   if (type === 'message.inbound') {
     return makeEvent(
-      { ...common, eventId: eventIdOf(PROVIDER, 'inbound', detail.messageId), type, ...defined({ recipient: party(detail.originationPhoneNumber) }), data },
+      {
+        ...common,
+        eventId: eventIdOf(PROVIDER, 'inbound', detail.messageId),
+        type,
+        ...defined({ recipient: party(detail.originationPhoneNumber) }),
+        data,
+      },
       context,
     );
   }
@@ -237,11 +246,22 @@ function statusEvent(item: Item, header: { awsMessageId?: string }, context: Nor
       ...defined({
         recipient: party(status.recipient_id),
         sender: party(item.ours),
-        error: error ? defined({ code: error.code === undefined || error.code === null ? undefined : String(error.code), message: (error.message ?? error.title ?? undefined)?.slice(0, 1024) }) : undefined,
+        error: error
+          ? defined({
+              code: error.code === undefined || error.code === null ? undefined : String(error.code),
+              message: (error.message ?? error.title ?? undefined)?.slice(0, 1024),
+            })
+          : undefined,
       }),
       occurredAt: epochSecondsToIso(status.timestamp, `${item.path}.timestamp`),
       occurredAtRaw: String(status.timestamp),
-      data: defined({ phoneNumberId: item.phoneNumberId, awsMessageId: header.awsMessageId, conversation: status.conversation, pricing: status.pricing, errors: status.errors }),
+      data: defined({
+        phoneNumberId: item.phoneNumberId,
+        awsMessageId: header.awsMessageId,
+        conversation: status.conversation,
+        pricing: status.pricing,
+        errors: status.errors,
+      }),
       raw: item.value,
     },
     context,
@@ -291,8 +311,12 @@ function snsEvents(record: SnsRecord, context: NormalizeContext): NormalizedEven
     const where = `whatsAppWebhookEntry.changes.${c}.value`;
     const ours = value?.metadata?.display_phone_number ?? undefined;
     const phoneNumberId = value?.metadata?.phone_number_id ?? undefined;
-    const statuses = (value?.statuses ?? []).map((status, i): Item => ({ kind: 'status', value: status, path: `${where}.statuses.${i}`, ours, phoneNumberId }));
-    const messages = (value?.messages ?? []).map((message, i): Item => ({ kind: 'message', value: message, path: `${where}.messages.${i}`, ours, phoneNumberId }));
+    const statuses = (value?.statuses ?? []).map(
+      (status, i): Item => ({ kind: 'status', value: status, path: `${where}.statuses.${i}`, ours, phoneNumberId }),
+    );
+    const messages = (value?.messages ?? []).map(
+      (message, i): Item => ({ kind: 'message', value: message, path: `${where}.messages.${i}`, ours, phoneNumberId }),
+    );
     const found = [...statuses, ...messages];
     return found.length > 0 ? found : [{ kind: 'other', value: change, path: `whatsAppWebhookEntry.changes.${c}`, field: change.field ?? undefined }];
   });
@@ -300,7 +324,12 @@ function snsEvents(record: SnsRecord, context: NormalizeContext): NormalizedEven
   const awsMessageId = header.messageId ?? undefined;
   return normalizeBatch(
     items,
-    (item) => (item.kind === 'status' ? statusEvent(item, { awsMessageId }, context) : item.kind === 'message' ? messageEvent(item, context) : otherEvent(item, context)),
+    (item) =>
+      item.kind === 'status'
+        ? statusEvent(item, { awsMessageId }, context)
+        : item.kind === 'message'
+          ? messageEvent(item, context)
+          : otherEvent(item, context),
     (item, error) => invalidItemEvent({ provider: PROVIDER, channel: 'whatsapp', raw: item.value }, error, context),
   );
 }

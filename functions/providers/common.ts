@@ -92,11 +92,15 @@ export function validate<S extends z.ZodMiniType>(schema: S, value: unknown, pre
   const issue = result.error.issues[0];
   const path = [prefix, ...issue.path.map((segment) => String(segment))].filter((s) => s !== undefined && s !== '');
   const what =
-    issue.code === 'invalid_type' ? `expected ${String((issue as { expected?: unknown }).expected)}`
-    : issue.code === 'too_big' ? 'too long'
-    : issue.code === 'invalid_value' ? 'not an allowed value'
-    : issue.code === 'custom' ? issue.message
-    : issue.code.replace(/_/g, ' ');
+    issue.code === 'invalid_type'
+      ? `expected ${String((issue as { expected?: unknown }).expected)}`
+      : issue.code === 'too_big'
+        ? 'too long'
+        : issue.code === 'invalid_value'
+          ? 'not an allowed value'
+          : issue.code === 'custom'
+            ? issue.message
+            : issue.code.replace(/_/g, ' ');
   throw new ValidationError(what, path.length ? path.join('.') : undefined);
 }
 
@@ -105,7 +109,7 @@ export function mapStatus(
   table: Readonly<Record<string, CanonicalStatus>>,
   providerStatus: string,
 ): { status: CanonicalStatus; final: boolean; mapped: boolean } {
-  const status = Object.prototype.hasOwnProperty.call(table, providerStatus) ? table[providerStatus] : undefined;
+  const status = Object.hasOwn(table, providerStatus) ? table[providerStatus] : undefined;
   return status ? { status, final: STATUS_TABLE[status].final, mapped: true } : { ...UNMAPPED_STATUS, mapped: false };
 }
 
@@ -221,7 +225,6 @@ export function invalidItemEvent(
     context,
   );
 }
-
 
 /**
  * A `WebhookRequest` from its parts, as the ingest builds it (form parameters parsed from a form body or a GET's

@@ -28,10 +28,7 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-whatsapp') === 'innopaas-whatsapp'
       ? (require('./innopaas-whatsapp') as typeof import('./innopaas-whatsapp')).innopaasWhatsapp
       : undefined,
-  webcom:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'webcom') === 'webcom'
-      ? (require('./webcom') as typeof import('./webcom')).webcom
-      : undefined,
+  webcom: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'webcom') === 'webcom' ? (require('./webcom') as typeof import('./webcom')).webcom : undefined,
   smsgateway24:
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'smsgateway24') === 'smsgateway24'
       ? (require('./smsgateway24') as typeof import('./smsgateway24')).smsgateway24
@@ -40,14 +37,8 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'nhncloud-sms') === 'nhncloud-sms'
       ? (require('./nhncloud-sms') as typeof import('./nhncloud-sms')).nhncloudSms
       : undefined,
-  telnyx:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'telnyx') === 'telnyx'
-      ? (require('./telnyx') as typeof import('./telnyx')).telnyx
-      : undefined,
-  plivo:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'plivo') === 'plivo'
-      ? (require('./plivo') as typeof import('./plivo')).plivo
-      : undefined,
+  telnyx: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'telnyx') === 'telnyx' ? (require('./telnyx') as typeof import('./telnyx')).telnyx : undefined,
+  plivo: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'plivo') === 'plivo' ? (require('./plivo') as typeof import('./plivo')).plivo : undefined,
   messagebird:
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'messagebird') === 'messagebird'
       ? (require('./messagebird') as typeof import('./messagebird')).messagebird
@@ -76,22 +67,13 @@ const registry = {
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'infobip-sms') === 'infobip-sms'
       ? (require('./infobip-sms') as typeof import('./infobip-sms')).infobipSms
       : undefined,
-  jasmin:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'jasmin') === 'jasmin'
-      ? (require('./jasmin') as typeof import('./jasmin')).jasmin
-      : undefined,
-  kannel:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'kannel') === 'kannel'
-      ? (require('./kannel') as typeof import('./kannel')).kannel
-      : undefined,
+  jasmin: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'jasmin') === 'jasmin' ? (require('./jasmin') as typeof import('./jasmin')).jasmin : undefined,
+  kannel: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'kannel') === 'kannel' ? (require('./kannel') as typeof import('./kannel')).kannel : undefined,
   'innopaas-sms':
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'innopaas-sms') === 'innopaas-sms'
       ? (require('./innopaas-sms') as typeof import('./innopaas-sms')).innopaasSms
       : undefined,
-  twilio:
-    (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'twilio') === 'twilio'
-      ? (require('./twilio') as typeof import('./twilio')).twilio
-      : undefined,
+  twilio: (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'twilio') === 'twilio' ? (require('./twilio') as typeof import('./twilio')).twilio : undefined,
   'meta-whatsapp':
     (process.env.WEBHOOK_BUNDLED_PROVIDER ?? 'meta-whatsapp') === 'meta-whatsapp'
       ? (require('./meta-whatsapp') as typeof import('./meta-whatsapp')).metaWhatsapp
@@ -125,7 +107,7 @@ export const httpProviderIds = providerIds.filter((id) => hasHttpRoute(providers
 export const recordProviderIds = providerIds.filter((id) => acceptsRecords(providers[id]));
 
 export function isProviderId(value: string): value is ProviderId {
-  return Object.prototype.hasOwnProperty.call(providers, value);
+  return Object.hasOwn(providers, value);
 }
 
 /** The adapter for `id`, or a 404-mapped `UnknownProviderError`. */

@@ -84,7 +84,7 @@ export const INFOBIP_STATUSES = {
 
 const PATTERNS = ['PENDING_', 'UNDELIVERABLE_', 'EXPIRED_', 'REJECTED_'] as const;
 
-const own = (table: object, key: string) => Object.prototype.hasOwnProperty.call(table, key);
+const own = (table: object, key: string) => Object.hasOwn(table, key);
 
 /** The row of {@link INFOBIP_STATUSES} for a status name: the name itself, else its prefix pattern, else the name. */
 export function infobipStatusKey(name: string): string {
@@ -102,7 +102,9 @@ const text = (max: number) => z.string().check(z.maxLength(max));
 const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
 const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
 // A conversion before the string check (not a union), so a wrong or missing value is named "expected string".
-const digitsOfInteger = z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value));
+const digitsOfInteger = z.transform((value: unknown) =>
+  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value,
+);
 /** Infobip's ids are strings; a non-negative integer is read as its digits. */
 const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
 const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));

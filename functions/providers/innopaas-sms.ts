@@ -61,7 +61,7 @@ export const INNOPAAS_SMS_STATUSES = {
 
 /** The row of {@link INNOPAAS_SMS_STATUSES} for a status code. */
 export function innopaasSmsStatusKey(status: string): string {
-  return Object.prototype.hasOwnProperty.call(INNOPAAS_SMS_STATUSES, status) ? status : ANY_OTHER_CODE;
+  return Object.hasOwn(INNOPAAS_SMS_STATUSES, status) ? status : ANY_OTHER_CODE;
 }
 
 /** A price as a decimal string or a JSON number, read as its decimal text ({@link decimalOf}); unreadable ones as sent. */
@@ -193,7 +193,11 @@ export function innopaasSmsReply(outcome: DeliveryOutcome): WebhookReply {
   const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
   return allQueued
     ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' }
-    : { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' }, body: 'events could not be queued; retry later' };
+    : {
+        statusCode: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
+        body: 'events could not be queued; retry later',
+      };
 }
 
 /** InnoPaaS SMS status reports, JSON POST or GET, authenticated by the credentials inside them. */

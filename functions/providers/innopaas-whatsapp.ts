@@ -73,9 +73,9 @@ export const INNOPAAS_WHATSAPP_STATUSES: Readonly<Record<string, CanonicalStatus
 };
 
 /** The fields a body contributes to its event; the envelope gives the rest. */
-type BodyFields = Partial<
-  Pick<NormalizedEvent, 'messageId' | 'status' | 'final' | 'providerStatus' | 'error' | 'recipient' | 'sender'>
-> & { data: Record<string, unknown> };
+type BodyFields = Partial<Pick<NormalizedEvent, 'messageId' | 'status' | 'final' | 'providerStatus' | 'error' | 'recipient' | 'sender'>> & {
+  data: Record<string, unknown>;
+};
 
 /** How one envelope `type` becomes an event: the event type, and the body's schema and reading. */
 interface EventKind {
@@ -227,8 +227,7 @@ const MoMessageBody = z.object({
   ...INNOPAAS_MO_MESSAGE_TYPES,
 });
 
-const isMoMessageType = (type: string): type is MoMessageType =>
-  Object.prototype.hasOwnProperty.call(INNOPAAS_MO_MESSAGE_TYPES, type);
+const isMoMessageType = (type: string): type is MoMessageType => Object.hasOwn(INNOPAAS_MO_MESSAGE_TYPES, type);
 
 const moMessage = kind('message.inbound', MoMessageBody, (body) => ({
   messageId: body.id,

@@ -48,8 +48,7 @@ export const stringish = (min: number, max: number) => z.pipe(integerAsString(),
  * {@link stringish} for a value that builds a store key or an event id (ids, phone numbers, a status that enters
  * the event id): also well-formed Unicode ({@link wellFormed}), so a lone surrogate is a 400 naming the field.
  */
-export const keyString = (min: number, max: number) =>
-  z.pipe(integerAsString(), z.string().check(z.minLength(min), z.maxLength(max), wellFormed()));
+export const keyString = (min: number, max: number) => z.pipe(integerAsString(), z.string().check(z.minLength(min), z.maxLength(max), wellFormed()));
 
 // A conversion before the string check (not a union), so a wrong value is named "expected string".
 function integerAsString() {
@@ -69,9 +68,7 @@ export const phone = (min = 0) => keyString(min, PHONE_MAX);
 export const opt = <S extends z.ZodMiniType>(schema: S) =>
   z.pipe(
     z.optional(z.nullable(schema)),
-    z.transform((value: z.infer<S> | null | undefined): z.infer<S> | undefined =>
-      value === null || value === '' ? undefined : value,
-    ),
+    z.transform((value: z.infer<S> | null | undefined): z.infer<S> | undefined => (value === null || value === '' ? undefined : value)),
   );
 
 /**

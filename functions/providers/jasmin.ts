@@ -51,7 +51,7 @@ export const JASMIN_STATUSES = {
 
 /** The row of {@link JASMIN_STATUSES} for a `message_status`. */
 export function jasminStatusKey(messageStatus: string): string {
-  if (Object.prototype.hasOwnProperty.call(JASMIN_STATUSES, messageStatus)) return messageStatus;
+  if (Object.hasOwn(JASMIN_STATUSES, messageStatus)) return messageStatus;
   return /^ESME_[A-Z0-9_]+$/.test(messageStatus) ? 'ESME_*' : messageStatus;
 }
 
@@ -113,7 +113,8 @@ function dlrEvent(params: Params, context: NormalizeContext): NormalizedEvent {
       providerStatus: dlr.message_status,
       ...defined({
         // The receipt's `err:` when it has one, else the status itself (a level-1 `ESME_*` code is its own reason).
-        error: final && FAILURES.has(status) ? defined({ code: err ?? dlr.message_status, message: err ? dlr.message_status : undefined }) : undefined,
+        error:
+          final && FAILURES.has(status) ? defined({ code: err ?? dlr.message_status, message: err ? dlr.message_status : undefined }) : undefined,
       }),
       data: defined({
         level: dlr.level,
@@ -153,7 +154,7 @@ function partOf(mo: z.infer<typeof MoSchema>): NormalizedEvent['part'] {
     }
   }
   const read = (name: 'sar_msg_ref_num' | 'sar_total_segments' | 'sar_segment_seqnum') => {
-    const value = mo[name] ?? (Object.prototype.hasOwnProperty.call(tlvs, name) ? tlvs[name] : undefined);
+    const value = mo[name] ?? (Object.hasOwn(tlvs, name) ? tlvs[name] : undefined);
     return typeof value === 'number' || (typeof value === 'string' && /^\d{1,5}$/.test(value)) ? Number(value) : undefined;
   };
   const ref = read('sar_msg_ref_num');
@@ -199,7 +200,7 @@ function unknownEvent(params: Params, context: NormalizeContext): NormalizedEven
   );
 }
 
-const has = (params: Params, name: string) => Object.prototype.hasOwnProperty.call(params, name);
+const has = (params: Params, name: string) => Object.hasOwn(params, name);
 
 function normalize(params: Params, context: NormalizeContext): Normalized {
   if (has(params, 'message_status')) return { events: [dlrEvent(params, context)] };
@@ -212,7 +213,11 @@ export function jasminReply(outcome: DeliveryOutcome): WebhookReply {
   const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
   return allQueued
     ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: JASMIN_ACK }
-    : { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' }, body: 'events could not be queued; retry later' };
+    : {
+        statusCode: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' },
+        body: 'events could not be queued; retry later',
+      };
 }
 
 /** Jasmin: DLR and MO callbacks, form POST or GET, authenticated by a URL token, answered `ACK/Jasmin`. */

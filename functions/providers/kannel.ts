@@ -128,7 +128,7 @@ function dlrEvent(params: Record<string, string | string[]>, context: NormalizeC
       occurredAt: epochSeconds(dlr.ts),
       occurredAtRaw: dlr.ts,
       data: defined({
-        meaning: Object.prototype.hasOwnProperty.call(MEANINGS, type) ? MEANINGS[type] : undefined,
+        meaning: Object.hasOwn(MEANINGS, type) ? MEANINGS[type] : undefined,
         kannelId: dlr.kid,
         smscMessageId: dlr.fid,
         smsc: dlr.smsc,
@@ -155,7 +155,11 @@ export function kannelReply(outcome: DeliveryOutcome): WebhookReply {
   const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
   return allQueued
     ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' }
-    : { statusCode: 503, headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' }, body: 'events could not be queued; retry later' };
+    : {
+        statusCode: 503,
+        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
+        body: 'events could not be queued; retry later',
+      };
 }
 
 function normalize(params: Record<string, string | string[]>, context: NormalizeContext): Normalized {

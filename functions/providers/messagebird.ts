@@ -149,7 +149,7 @@ function present<T extends Record<string, unknown>>(fields: T): Partial<T> {
   return out;
 }
 
-const has = (fields: Fields, key: string) => Object.prototype.hasOwnProperty.call(fields, key) && fields[key] !== undefined;
+const has = (fields: Fields, key: string) => Object.hasOwn(fields, key) && fields[key] !== undefined;
 
 /**
  * A flat JSON report as the query's fields: scalars as text, and `price: {amount, currency}` as `price[amount]`,

@@ -274,8 +274,7 @@ function hookKind<S extends z.ZodMiniType<{ hookId: string | number }>>(
   };
 }
 
-const asText = (value: string | number | null | undefined): string | undefined =>
-  value === undefined || value === null ? undefined : String(value);
+const asText = (value: string | number | null | undefined): string | undefined => (value === undefined || value === null ? undefined : String(value));
 
 /** `"01"` and `1` are the same recipientSeq, so they must give the same messageId. */
 const asInteger = (value: string | number | null | undefined): number | undefined =>
@@ -305,19 +304,14 @@ function assignPresent(target: object, source: object): Record<string, unknown> 
 const withoutEmpty = <T extends object>(record: T): T => assignPresent({}, record) as T;
 
 /** Own-property lookup: a provider value such as `__proto__` must find nothing. */
-const lookup = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined =>
-  Object.prototype.hasOwnProperty.call(table, key) ? table[key] : undefined;
+const lookup = <V>(table: Readonly<Record<string, V>>, key: string): V | undefined => (Object.hasOwn(table, key) ? table[key] : undefined);
 
 /**
  * The first of the hook's time fields that is present, in UTC (zone-less values read in `context.timeZone`), and
  * its text as sent. None present: neither, so the event falls back to `receivedAt`. Only that one field is
  * converted; a present but unreadable one is a 400 naming it.
  */
-function firstTime<H>(
-  hook: H,
-  times: ReadonlyArray<TimeField<H>>,
-  scope: HookScope,
-): { occurredAt?: string; occurredAtRaw?: string } {
+function firstTime<H>(hook: H, times: ReadonlyArray<TimeField<H>>, scope: HookScope): { occurredAt?: string; occurredAtRaw?: string } {
   for (const field of times) {
     const value = hook[field] as string | null | undefined;
     const occurredAt = providerTime(value, scope.context, `${scope.path}.${field}`);
@@ -333,14 +327,15 @@ function firstTime<H>(
 export function messageResultKey(messageStatus: string | undefined, resultCode: string | undefined): string {
   if (messageStatus === undefined) {
     if (resultCode === undefined) return '(no messageStatus, no resultCode)';
-    return resultCode === SUCCESS_RESULT_CODE || resultCode === '0' ? `(no messageStatus) resultCode ${resultCode}` : '(no messageStatus) other resultCode';
+    return resultCode === SUCCESS_RESULT_CODE || resultCode === '0'
+      ? `(no messageStatus) resultCode ${resultCode}`
+      : '(no messageStatus) other resultCode';
   }
   const qualified = `${messageStatus} (resultCode ${resultCode})`;
   return resultCode !== undefined && lookup(MESSAGE_RESULT_STATUSES, qualified) !== undefined ? qualified : messageStatus;
 }
 
-const messageIdOf = (requestId: string | number, recipientSeq: string | number): string =>
-  `${String(requestId)}:${Number(recipientSeq)}`;
+const messageIdOf = (requestId: string | number, recipientSeq: string | number): string => `${String(requestId)}:${Number(recipientSeq)}`;
 
 const messageResult = hookKind(
   {

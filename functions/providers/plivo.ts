@@ -111,9 +111,7 @@ function groupSorted(pairs: ReadonlyArray<readonly [string, string]>): Array<[st
 export function plivoV3Base(method: string, url: string, form: ReadonlyArray<readonly [string, string]>): string[] {
   const query = sortedQueryString(parseForm(queryOf(url)));
   const params = method === 'GET' ? [] : form;
-  const tail =
-    params.length === 0 ? (query ? `?${query}` : '')
-    : `?${query}${query ? '.' : ''}${sortedParamsString(params)}`;
+  const tail = params.length === 0 ? (query ? `?${query}` : '') : `?${query}${query ? '.' : ''}${sortedParamsString(params)}`;
   return urlVariants(withoutQuery(url)).map((base) => base + tail);
 }
 
@@ -123,7 +121,13 @@ export const plivoV3Payload: Payload = (parts) =>
 
 const v2 = hmacScheme({ header: PLIVO_V2_HEADER, algorithm: 'sha256', encoding: 'base64', payload: urlAndNonce, nonceHeader: PLIVO_V2_NONCE_HEADER });
 // Computed with the main account's token: it matches when the configured token is the main account's.
-const maV2 = hmacScheme({ header: PLIVO_MA_V2_HEADER, algorithm: 'sha256', encoding: 'base64', payload: urlAndNonce, nonceHeader: PLIVO_V2_NONCE_HEADER });
+const maV2 = hmacScheme({
+  header: PLIVO_MA_V2_HEADER,
+  algorithm: 'sha256',
+  encoding: 'base64',
+  payload: urlAndNonce,
+  nonceHeader: PLIVO_V2_NONCE_HEADER,
+});
 // One signature per active token, comma-separated: any match is enough (plivo-node splits on ',').
 const v3 = hmacScheme({
   header: PLIVO_V3_HEADER,
@@ -215,7 +219,7 @@ function present<T extends Record<string, unknown>>(fields: T): Partial<T> {
 }
 
 const CHANNELS: Readonly<Record<string, Channel>> = { sms: 'sms', mms: 'mms', whatsapp: 'whatsapp' };
-const channelOf = (type: string | undefined): Channel => (type && Object.prototype.hasOwnProperty.call(CHANNELS, type.toLowerCase()) ? CHANNELS[type.toLowerCase()] : 'sms');
+const channelOf = (type: string | undefined): Channel => (type && Object.hasOwn(CHANNELS, type.toLowerCase()) ? CHANNELS[type.toLowerCase()] : 'sms');
 
 const segmentsOf = (units: string | undefined): number | undefined => {
   if (!units || !/^\d{1,3}$/.test(units)) return undefined;
@@ -321,7 +325,9 @@ function mediaOf(fields: Fields): Array<{ url: string; contentType?: string }> |
   }
   const media = [...byIndex.entries()]
     .sort(([a], [b]) => a - b)
-    .flatMap(([, entry]) => (entry.url ? [present({ url: entry.url, contentType: entry.contentType }) as { url: string; contentType?: string }] : []));
+    .flatMap(([, entry]) =>
+      entry.url ? [present({ url: entry.url, contentType: entry.contentType }) as { url: string; contentType?: string }] : [],
+    );
   return media.length > 0 ? media : undefined;
 }
 

@@ -41,10 +41,9 @@ const SnsLambdaEventSchema = z.object({
   Records: z.array(z.looseObject({ EventSource: z.optional(text(64)), Sns: z.unknown() })).check(z.minLength(1)),
 });
 
-const isObject = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
+const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
-const has = (value: Record<string, unknown>, name: string) => Object.prototype.hasOwnProperty.call(value, name);
+const has = (value: Record<string, unknown>, name: string) => Object.hasOwn(value, name);
 
 function eventBridgeRecord(value: unknown): EventBridgeRecord {
   const event = validate(EventBridgeSchema, value);

@@ -215,9 +215,20 @@ function recipientReport(body: Record<string, unknown>, context: NormalizeContex
   const report = validate(RecipientReportSchema, body);
   const operatorAt = providerTime(report.operator_status_at, context, 'operator_status_at');
   const at = providerTime(report.at, context, 'at');
-  const time = operatorAt ? { occurredAt: operatorAt, occurredAtRaw: report.operator_status_at ?? undefined } : at ? { occurredAt: at, occurredAtRaw: report.at ?? undefined } : {};
+  const time = operatorAt
+    ? { occurredAt: operatorAt, occurredAtRaw: report.operator_status_at ?? undefined }
+    : at
+      ? { occurredAt: at, occurredAtRaw: report.at ?? undefined }
+      : {};
   const event = statusEvent(
-    { type: report.type, batchId: report.batch_id, recipient: report.recipient, status: report.status, code: report.code, clientReference: report.client_reference },
+    {
+      type: report.type,
+      batchId: report.batch_id,
+      recipient: report.recipient,
+      status: report.status,
+      code: report.code,
+      clientReference: report.client_reference,
+    },
     ['recipient', report.at ?? undefined],
     time,
     defined({
@@ -272,7 +283,14 @@ function batchSummary(body: Record<string, unknown>, context: NormalizeContext):
       }
       const recipient = validate(key(64), item.recipient, `${path}.recipients.${item.recipientIndex}`);
       return statusEvent(
-        { type: summary.type, batchId: summary.batch_id, recipient, status: entry.status, code: entry.code, clientReference: summary.client_reference },
+        {
+          type: summary.type,
+          batchId: summary.batch_id,
+          recipient,
+          status: entry.status,
+          code: entry.code,
+          clientReference: summary.client_reference,
+        },
         ['summary'],
         {},
         defined({ ...shared, count: entry.count }),
@@ -287,7 +305,8 @@ function batchSummary(body: Record<string, unknown>, context: NormalizeContext):
         context,
       );
     },
-    (item, error) => invalidItemEvent({ provider: PROVIDER, channel, raw: item.recipient ?? item.entry, data: { batchId: summary.batch_id } }, error, context),
+    (item, error) =>
+      invalidItemEvent({ provider: PROVIDER, channel, raw: item.recipient ?? item.entry, data: { batchId: summary.batch_id } }, error, context),
   );
 }
 
@@ -295,7 +314,11 @@ function inbound(body: Record<string, unknown>, context: NormalizeContext): Norm
   const message = validate(MoSchema, body);
   const received = providerTime(message.received_at, context, 'received_at');
   const sent = providerTime(message.sent_at, context, 'sent_at');
-  const time = received ? { occurredAt: received, occurredAtRaw: message.received_at ?? undefined } : sent ? { occurredAt: sent, occurredAtRaw: message.sent_at ?? undefined } : {};
+  const time = received
+    ? { occurredAt: received, occurredAtRaw: message.received_at ?? undefined }
+    : sent
+      ? { occurredAt: sent, occurredAtRaw: message.sent_at ?? undefined }
+      : {};
   return [
     makeEvent(
       {
@@ -345,10 +368,34 @@ type Normalizer = (body: Record<string, unknown>, context: NormalizeContext) => 
 
 /** The documented callbacks by `type`: the dispatch table and the catalog. A Map, so `constructor` finds nothing. */
 const KINDS: ReadonlyMap<string, { readonly normalize: Normalizer; readonly catalog: CatalogEntry }> = new Map([
-  ['recipient_delivery_report_sms', { normalize: recipientReport, catalog: { providerEvent: 'recipient_delivery_report_sms', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES } }],
-  ['recipient_delivery_report_mms', { normalize: recipientReport, catalog: { providerEvent: 'recipient_delivery_report_mms', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES } }],
-  ['delivery_report_sms', { normalize: batchSummary, catalog: { providerEvent: 'delivery_report_sms (per recipient)', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES } }],
-  ['delivery_report_mms', { normalize: batchSummary, catalog: { providerEvent: 'delivery_report_mms (per recipient)', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES } }],
+  [
+    'recipient_delivery_report_sms',
+    {
+      normalize: recipientReport,
+      catalog: { providerEvent: 'recipient_delivery_report_sms', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES },
+    },
+  ],
+  [
+    'recipient_delivery_report_mms',
+    {
+      normalize: recipientReport,
+      catalog: { providerEvent: 'recipient_delivery_report_mms', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES },
+    },
+  ],
+  [
+    'delivery_report_sms',
+    {
+      normalize: batchSummary,
+      catalog: { providerEvent: 'delivery_report_sms (per recipient)', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES },
+    },
+  ],
+  [
+    'delivery_report_mms',
+    {
+      normalize: batchSummary,
+      catalog: { providerEvent: 'delivery_report_mms (per recipient)', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES },
+    },
+  ],
   ['mo_text', { normalize: inbound, catalog: { providerEvent: 'mo_text', type: 'message.inbound', channel: 'sms' } }],
   ['mo_binary', { normalize: inbound, catalog: { providerEvent: 'mo_binary', type: 'message.inbound', channel: 'sms' } }],
   ['mo_media', { normalize: inbound, catalog: { providerEvent: 'mo_media', type: 'message.inbound', channel: 'mms' } }],
@@ -358,7 +405,7 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
   const parsed = parseJson(request.body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected object');
   const body = parsed as Record<string, unknown>;
-  const type = Object.prototype.hasOwnProperty.call(body, 'type') ? body.type : undefined;
+  const type = Object.hasOwn(body, 'type') ? body.type : undefined;
   if (typeof type !== 'string') throw new ValidationError('expected string', 'type');
   const kind = KINDS.get(type);
   return { events: kind ? kind.normalize(body, context) : unknownEvent(body, context, request.body) };

@@ -71,9 +71,7 @@ export function parseReceipt(receipt: string): SmppReceipt {
  */
 export function gatewayParams(request: WebhookRequest): Record<string, string | string[]> {
   if (request.params.length === 0) {
-    throw new ValidationError(
-      request.method === 'GET' ? 'no query parameters' : 'expected an application/x-www-form-urlencoded body',
-    );
+    throw new ValidationError(request.method === 'GET' ? 'no query parameters' : 'expected an application/x-www-form-urlencoded body');
   }
   return formRecord(request.params);
 }

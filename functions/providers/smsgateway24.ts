@@ -194,7 +194,7 @@ function inboundEvent(body: Record<string, unknown>, context: NormalizeContext):
 }
 
 function unknownEvent(body: Record<string, unknown>, context: NormalizeContext, text: string): NormalizedEvent {
-  const event = Object.prototype.hasOwnProperty.call(body, 'event') ? body.event : undefined;
+  const event = Object.hasOwn(body, 'event') ? body.event : undefined;
   return makeEvent(
     {
       // No identity of its own: the exact body is, so a retry of the same bytes is the same event.
@@ -217,14 +217,13 @@ const PHONE_FIELDS: ReadonlySet<string> = new Set(['sendto', 'address']);
 function formBody(params: FormParams): Record<string, unknown> {
   const body: Record<string, unknown> = Object.create(null) as Record<string, unknown>;
   for (const [name, value] of params) {
-    if (Object.prototype.hasOwnProperty.call(body, name) || value === '') continue;
+    if (Object.hasOwn(body, name) || value === '') continue;
     body[name] = PHONE_FIELDS.has(name) && /^ \d/.test(value) ? `+${value.slice(1)}` : value;
   }
   return body;
 }
 
-const has = (body: Record<string, unknown>, key: string) =>
-  Object.prototype.hasOwnProperty.call(body, key) && body[key] !== undefined;
+const has = (body: Record<string, unknown>, key: string) => Object.hasOwn(body, key) && body[key] !== undefined;
 
 /** Which webhook a body is, told apart by shape (first match wins). */
 const KINDS: ReadonlyArray<{

@@ -127,27 +127,31 @@ const MessageSchema = z.object({
   text: opt(text(16_384)),
   subject: opt(text(1024)),
   media: opt(
-    z.array(
-      z.object({
-        url: opt(text(4096)),
-        content_type: opt(text(256)),
-        sha256: opt(text(128)),
-        hash_sha256: opt(text(128)),
-        size: opt(z.number()),
-      }),
-    ).check(z.maxLength(100)),
+    z
+      .array(
+        z.object({
+          url: opt(text(4096)),
+          content_type: opt(text(256)),
+          sha256: opt(text(128)),
+          hash_sha256: opt(text(128)),
+          size: opt(z.number()),
+        }),
+      )
+      .check(z.maxLength(100)),
   ),
   encoding: opt(text(32)),
   parts: opt(z.number()),
   cost: opt(z.object({ amount: opt(text(64)), currency: opt(text(16)) })),
   errors: opt(
-    z.array(
-      z.object({
-        code: opt(z.union([z.string().check(z.maxLength(64)), z.number()])),
-        title: opt(text(1024)),
-        detail: opt(text(4096)),
-      }),
-    ).check(z.maxLength(100)),
+    z
+      .array(
+        z.object({
+          code: opt(z.union([z.string().check(z.maxLength(64)), z.number()])),
+          title: opt(text(1024)),
+          detail: opt(text(4096)),
+        }),
+      )
+      .check(z.maxLength(100)),
   ),
   received_at: opt(text(64)),
   sent_at: opt(text(64)),
@@ -235,9 +239,12 @@ function statusEvents(envelope: Envelope, message: Message, raw: unknown, contex
       const recipient = validate(RecipientSchema, item, `${PAYLOAD}.to.${index}`);
       const { status, final } = mapStatus(TELNYX_STATUSES, recipient.status);
       const error =
-        FAILURES.has(status) && firstError ?
-          present({ code: firstError.code === undefined || firstError.code === null ? undefined : String(firstError.code), message: firstError.title ?? firstError.detail ?? undefined })
-        : undefined;
+        FAILURES.has(status) && firstError
+          ? present({
+              code: firstError.code === undefined || firstError.code === null ? undefined : String(firstError.code),
+              message: firstError.title ?? firstError.detail ?? undefined,
+            })
+          : undefined;
       return makeEvent(
         {
           eventId: eventIdOf(PROVIDER, envelope.data.id, recipient.phone_number),

@@ -78,7 +78,9 @@ export const vonageMessagesJwt: OriginScheme = {
   async verify(request, credentials, options) {
     const verdict = await bearerJwt.verify(request, credentials, options);
     const present = (request.headers.authorization ?? '').trim() !== '';
-    return !verdict.ok && verdict.reason === 'missing_signature' && present ? refuse('signature_mismatch', 'authorization', 'not a bearer token') : verdict;
+    return !verdict.ok && verdict.reason === 'missing_signature' && present
+      ? refuse('signature_mismatch', 'authorization', 'not a bearer token')
+      : verdict;
   },
 };
 
@@ -181,7 +183,9 @@ function segmentsOf(count: string | number | null | undefined): number | undefin
   return Number.isInteger(value) && value >= 1 && value <= 255 ? value : undefined;
 }
 
-function errorOf(error: { type?: string | null; title?: string | number | null; detail?: string | null } | null | undefined): NormalizedEvent['error'] {
+function errorOf(
+  error: { type?: string | null; title?: string | number | null; detail?: string | null } | null | undefined,
+): NormalizedEvent['error'] {
   if (!error) return undefined;
   const code = asText(error.title) ?? error.type?.split('#')[1];
   const found = defined({ code: code?.slice(0, 1024), message: error.detail?.slice(0, 1024) ?? undefined });
@@ -294,13 +298,17 @@ function unknownEvent(body: Record<string, unknown>, context: NormalizeContext, 
   );
 }
 
-const has = (body: Record<string, unknown>, name: string) => Object.prototype.hasOwnProperty.call(body, name);
+const has = (body: Record<string, unknown>, name: string) => Object.hasOwn(body, name);
 
 function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
   const parsed = parseJson(request.body);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected object');
   const body = parsed as Record<string, unknown>;
-  const event = has(body, 'status') ? statusEvent(body, context) : has(body, 'message_type') ? inboundEvent(body, context) : unknownEvent(body, context, request.body);
+  const event = has(body, 'status')
+    ? statusEvent(body, context)
+    : has(body, 'message_type')
+      ? inboundEvent(body, context)
+      : unknownEvent(body, context, request.body);
   return { events: [event] };
 }
 

@@ -103,14 +103,16 @@ export function vonageSignedString(params: Readonly<Record<string, string>>): st
 /** The `sig` of `params` with `secret` by `method`, lower-case hex (Vonage compares case-insensitively). */
 export function vonageSignatureOf(params: Readonly<Record<string, string>>, secret: string, method: VonageSignatureMethod): string {
   const signed = vonageSignedString(params);
-  if (method === 'md5hash') return createHash('md5').update(signed + secret, 'utf8').digest('hex');
+  if (method === 'md5hash')
+    return createHash('md5')
+      .update(signed + secret, 'utf8')
+      .digest('hex');
   return createHmac(HMAC_ALGORITHM[method], secret).update(signed, 'utf8').digest('hex');
 }
 
 type Carrier = Pick<OriginRequest, 'method' | 'url' | 'headers' | 'body'>;
 
-const mediaType = (headers: Readonly<Record<string, string | undefined>>) =>
-  headers['content-type']?.split(';')[0].trim().toLowerCase() ?? '';
+const mediaType = (headers: Readonly<Record<string, string | undefined>>) => headers['content-type']?.split(';')[0].trim().toLowerCase() ?? '';
 
 /**
  * Where a request carries its parameters, the one rule verification, signing and {@link fieldsOf} share (so the
@@ -149,7 +151,7 @@ export function vonageParamsOf(request: Carrier): Record<string, string> | undef
   // Prototype-free, so a parameter named `__proto__` is a parameter.
   const params = Object.create(null) as Record<string, string>;
   for (const [name, value] of pairs) {
-    if (Object.prototype.hasOwnProperty.call(params, name)) return undefined;
+    if (Object.hasOwn(params, name)) return undefined;
     params[name] = value;
   }
   return params;
@@ -429,14 +431,15 @@ function fieldsOf(request: WebhookRequest): Record<string, unknown> {
   // A POST without a body: its query string (the record API Gateway gives, repeated names joined).
   if (carrier === 'query') return Object.assign(Object.create(null) as Record<string, unknown>, request.query);
   const parsed = parseJson(request.body);
-  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected a JSON object, a form or a query string');
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+    throw new ValidationError('expected a JSON object, a form or a query string');
   // Vonage's JSON carries the form's strings; a number or boolean is read as its text, as the signature reads it.
   const fields = Object.create(null) as Record<string, unknown>;
   for (const [name, field] of Object.entries(parsed)) fields[name] = typeof field === 'number' || typeof field === 'boolean' ? String(field) : field;
   return fields;
 }
 
-const has = (fields: Record<string, unknown>, name: string) => Object.prototype.hasOwnProperty.call(fields, name);
+const has = (fields: Record<string, unknown>, name: string) => Object.hasOwn(fields, name);
 
 /** Which callback a body is, by its fields (first match wins). */
 const KINDS: ReadonlyArray<{
@@ -469,7 +472,13 @@ export const vonageUrlCheck: Handshake = {
   keys: [],
   matches: (request) => request.params.length === 0 && request.body === '' && Object.keys(request.query).length === 0,
   answer: (_request, credentials: ProviderCredentials | undefined) =>
-    credentials === undefined ? { statusCode: 401, headers: { 'content-type': 'application/json' }, body: JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }) } : PING_REPLY,
+    credentials === undefined
+      ? {
+          statusCode: 401,
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify({ error: 'unauthorized', message: 'missing or invalid credentials' }),
+        }
+      : PING_REPLY,
 };
 
 /** The `api-key` an event came with: the Vonage account, checked when the credentials list `accounts`. */

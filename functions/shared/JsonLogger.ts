@@ -37,8 +37,7 @@ export interface JsonLoggerOptions {
   readonly stderr?: LineWriter;
 }
 
-const isLevel = (value: string | undefined): value is LogLevelName =>
-  value !== undefined && Object.prototype.hasOwnProperty.call(LOG_LEVELS, value);
+const isLevel = (value: string | undefined): value is LogLevelName => value !== undefined && Object.hasOwn(LOG_LEVELS, value);
 
 /** `FATAL` is Lambda's name for Powertools' `CRITICAL`. */
 const levelFromEnv = (value: string | undefined): LogLevelName | undefined => {

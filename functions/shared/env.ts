@@ -18,10 +18,7 @@ export function getOptionalStringFromEnv(name: string, env: Env = process.env): 
   return value === undefined || value === '' ? undefined : value;
 }
 
-export function getNumberFromEnv(
-  name: string,
-  options: { default?: number; min?: number; max?: number; env?: Env } = {},
-): number {
+export function getNumberFromEnv(name: string, options: { default?: number; min?: number; max?: number; env?: Env } = {}): number {
   const text = (options.env ?? process.env)[name];
   if (text === undefined || text === '') {
     if (options.default !== undefined) return options.default;

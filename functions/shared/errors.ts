@@ -135,7 +135,11 @@ export function toErrorResponse(error: unknown): ErrorResponse {
   const known = error instanceof WebhookError;
   const statusCode = known ? error.statusCode : 500;
   const payload = known
-    ? { error: error.code, message: error.message, ...((error instanceof ValidationError || error instanceof BadRequestError) && error.field ? { field: error.field } : {}) }
+    ? {
+        error: error.code,
+        message: error.message,
+        ...((error instanceof ValidationError || error instanceof BadRequestError) && error.field ? { field: error.field } : {}),
+      }
     : { error: 'internal_error', message: 'internal error' };
   const headers: Record<string, string> = { 'content-type': 'application/json' };
   if (error instanceof MethodNotAllowedError) headers.allow = error.allowed.join(', ');

@@ -120,8 +120,7 @@ export interface StatusStore {
   readMessage(provider: string, messageId: string): Promise<StoredMessage | undefined>;
 }
 
-const isConditionFailure = (error: unknown): boolean =>
-  (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+const isConditionFailure = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 
 /** Attributes the lookup reads; the recorded event JSON (the bulk of an item) stays behind. */
 const MESSAGE_PROJECTION = [

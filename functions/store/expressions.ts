@@ -172,8 +172,19 @@ export function stateClaimTakeover(claims: StateClaims, expectedVersion: number 
  */
 export function claimUpdate(outcome: Outcome, item: { eventId: string; expiresAt?: number }, claim: ClaimTerms): UpdateParts {
   const set = ['#outcome = if_not_exists(#outcome, :outcome)', '#eventId = :eventId', '#claimedBy = :claimant', '#claimExpiresAt = :claimExpiresAt'];
-  const names: Record<string, string> = { '#outcome': 'outcome', '#eventId': 'eventId', '#claimedBy': 'claimedBy', '#claimExpiresAt': 'claimExpiresAt' };
-  const values: Record<string, unknown> = { ':outcome': outcome, ':eventId': item.eventId, ':claimant': claim.claimant, ':claimExpiresAt': claim.expiresAt, ':now': claim.nowSeconds };
+  const names: Record<string, string> = {
+    '#outcome': 'outcome',
+    '#eventId': 'eventId',
+    '#claimedBy': 'claimedBy',
+    '#claimExpiresAt': 'claimExpiresAt',
+  };
+  const values: Record<string, unknown> = {
+    ':outcome': outcome,
+    ':eventId': item.eventId,
+    ':claimant': claim.claimant,
+    ':claimExpiresAt': claim.expiresAt,
+    ':now': claim.nowSeconds,
+  };
   if (item.expiresAt !== undefined) {
     set.push('#expiresAt = if_not_exists(#expiresAt, :expiresAt)');
     names['#expiresAt'] = 'expiresAt';

@@ -5,7 +5,7 @@ import type { NormalizedEvent } from '../events/schema';
 import { DEFAULT_TRUSTED_TIME_WINDOW_MS, isTimeTrusted, rankOf, type CanonicalStatus, type Ordered } from '../events/status';
 import { UnapplicableEventError } from './errors';
 import type { StateClaims } from './expressions';
-import { historySortKey, partitionKeyOf, RECORD_KINDS, STATE_SORT_KEY } from './keys';
+import { historySortKey, partitionKeyOf, RECORD_KINDS, type STATE_SORT_KEY } from './keys';
 
 /** What recording an event did to its message's stored status. Written once per event, on its publication item. */
 export interface Outcome {
@@ -119,10 +119,7 @@ export function canonicalTime(value: string): string {
  * (adapters bound their `data`, but a body kept in it could still carry most of the body cap). Every other field is
  * bounded by the schema. Returns the JSON and what was left out.
  */
-export function eventJsonWithin<E extends NormalizedEvent>(
-  event: E,
-  maxBytes: number,
-): { json: string; rawOmitted: boolean; dataOmitted: boolean } {
+export function eventJsonWithin<E extends NormalizedEvent>(event: E, maxBytes: number): { json: string; rawOmitted: boolean; dataOmitted: boolean } {
   const fits = (json: string) => Buffer.byteLength(json, 'utf8') <= maxBytes;
   const whole = JSON.stringify(event);
   if (fits(whole)) return { json: whole, rawOmitted: false, dataOmitted: false };
@@ -177,7 +174,13 @@ export function orderedOf(item: Pick<HistoryItem, 'eventId' | 'status' | 'final'
   if (item.status === undefined || item.final === undefined) {
     throw new UnapplicableEventError(item.eventId, 'recorded status event without status or final');
   }
-  return { status: item.status, final: item.final, occurredAt: item.occurredAt, eventId: item.eventId, timeTrusted: item.orderAt !== UNTRUSTED_ORDER_AT };
+  return {
+    status: item.status,
+    final: item.final,
+    occurredAt: item.occurredAt,
+    eventId: item.eventId,
+    timeTrusted: item.orderAt !== UNTRUSTED_ORDER_AT,
+  };
 }
 
 /** The ordering view of an event as the consumer would record it, its time judged with `windowMs`. */

@@ -67,7 +67,12 @@ export const RECORD_KINDS: Readonly<Record<EventType, RecordKind>> = {
   'message.inbound': { prefix: 'INBOUND', subject: (event) => event.messageId, hasState: false },
   'template.status': { prefix: 'TEMPLATE', subject: (event) => text(event.data?.templateId) ?? event.messageId, hasState: false },
   // E.164 when the adapter could derive it, so one number written two ways is one partition.
-  'recipient.unsubscribed': { prefix: 'OPTOUT', subject: (event) => event.recipient?.e164 ?? event.recipient?.raw, hasState: false, keptForever: true },
+  'recipient.unsubscribed': {
+    prefix: 'OPTOUT',
+    subject: (event) => event.recipient?.e164 ?? event.recipient?.raw,
+    hasState: false,
+    keptForever: true,
+  },
   'country.blocked': { prefix: 'COUNTRY', subject: (event) => text(event.data?.countryCode), hasState: false, keptForever: true },
   'chat.message': { prefix: 'CHAT', subject: (event) => text(event.data?.conversationId) ?? event.messageId, hasState: false },
   'account.review': { prefix: 'ACCOUNT', subject: () => undefined, hasState: false },

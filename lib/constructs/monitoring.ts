@@ -164,31 +164,46 @@ export class Monitoring extends Construct {
       evaluationPeriods: 1,
     });
     for (const { name, queue } of props.subscriberDeadLetterQueues) {
-      alarm(`subscriber-${name}-dlq-depth`, `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`, FIRST_LOOKS.subscriberDlq.replace('<name>', name), {
-        metric: depthOf(queue),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      alarm(
+        `subscriber-${name}-dlq-depth`,
+        `Subscriber "${name}" has undelivered or unprocessed events in its dead-letter queue.`,
+        FIRST_LOOKS.subscriberDlq.replace('<name>', name),
+        {
+          metric: depthOf(queue),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
 
     /* Record ingests: an event AWS delivered that could not be queued after every retry is on this queue. */
     for (const { providerId, deadLetterQueue } of props.recordIngests ?? []) {
-      alarm(`record-ingest-${providerId}-dlq-depth`, `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`, FIRST_LOOKS.recordIngestDlq, {
-        metric: depthOf(deadLetterQueue),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      alarm(
+        `record-ingest-${providerId}-dlq-depth`,
+        `${providerId} events from EventBridge or SNS could not be queued after retries: inspect and replay.`,
+        FIRST_LOOKS.recordIngestDlq,
+        {
+          metric: depthOf(deadLetterQueue),
+          threshold: 1,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
 
     /* Backlog: the consumer is down, throttled or far behind. */
-    alarm('oldest-event-age', `An event has waited more than ${ALARM_DEFAULTS.oldestEventAgeSeconds} s on the events queue.`, FIRST_LOOKS.oldestEvent, {
-      metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
-      threshold: ALARM_DEFAULTS.oldestEventAgeSeconds,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-    });
+    alarm(
+      'oldest-event-age',
+      `An event has waited more than ${ALARM_DEFAULTS.oldestEventAgeSeconds} s on the events queue.`,
+      FIRST_LOOKS.oldestEvent,
+      {
+        metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
+        threshold: ALARM_DEFAULTS.oldestEventAgeSeconds,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
 
     /* Ingest: share of requests answered 5xx (enqueue failures, crashes, timeouts). */
     alarm('api-5xx-rate', `More than ${ALARM_DEFAULTS.server5xxPercent}% of webhook requests were answered 5xx.`, FIRST_LOOKS.api5xx, {
@@ -274,45 +289,60 @@ export class Monitoring extends Construct {
 
     /* Enqueue: any event the queue did not take was answered 5xx (the provider may retry) or left out of an ack. */
     for (const { providerId } of props.ingests) {
-      alarm(`enqueue-failures-${providerId}`, `${providerId} events could not be queued (EnqueueFailures > 0): the provider got a 5xx or a partial ack.`, FIRST_LOOKS.enqueueFailures, {
-        metric: new cloudwatch.MathExpression({
-          expression: providerMetricQuery(props.metricsNamespace, METRICS.enqueueFailures, providerId),
-          period,
-          label: `${METRICS.enqueueFailures} ${providerId}`,
-        }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      alarm(
+        `enqueue-failures-${providerId}`,
+        `${providerId} events could not be queued (EnqueueFailures > 0): the provider got a 5xx or a partial ack.`,
+        FIRST_LOOKS.enqueueFailures,
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: providerMetricQuery(props.metricsNamespace, METRICS.enqueueFailures, providerId),
+            period,
+            label: `${METRICS.enqueueFailures} ${providerId}`,
+          }),
+          threshold: 0,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
 
     /*
      * Consumer records: a failed record is retried, and dead-lettered only after maxReceiveCount receipts; this
      * fires at the first failure, long before the dead-letter alarm, while the cause is still in the logs.
      */
-    alarm('record-failures', 'The consumer failed records (RecordFailures > 0); they are retried and reach the dead-letter queue if they keep failing.', FIRST_LOOKS.recordFailures, {
-      metric: new cloudwatch.MathExpression({
-        expression: `SELECT SUM(${METRICS.recordFailures}) FROM "${props.metricsNamespace}"`,
-        period,
-        label: METRICS.recordFailures,
-      }),
-      threshold: 0,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-    });
+    alarm(
+      'record-failures',
+      'The consumer failed records (RecordFailures > 0); they are retried and reach the dead-letter queue if they keep failing.',
+      FIRST_LOOKS.recordFailures,
+      {
+        metric: new cloudwatch.MathExpression({
+          expression: `SELECT SUM(${METRICS.recordFailures}) FROM "${props.metricsNamespace}"`,
+          period,
+          label: METRICS.recordFailures,
+        }),
+        threshold: 0,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+      },
+    );
 
     /* Authentication: a spike of 401s is a bad rotation or someone probing the URL. */
     for (const { providerId } of props.ingests) {
-      alarm(`auth-failures-${providerId}`, `More than ${props.authFailureThreshold} refused ${providerId} webhooks in 5 minutes.`, FIRST_LOOKS.authFailures.replace('<provider>', providerId), {
-        metric: new cloudwatch.MathExpression({
-          expression: providerMetricQuery(props.metricsNamespace, METRICS.authFailures, providerId),
-          period,
-          label: `${METRICS.authFailures} ${providerId}`,
-        }),
-        threshold: props.authFailureThreshold,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
-      });
+      alarm(
+        `auth-failures-${providerId}`,
+        `More than ${props.authFailureThreshold} refused ${providerId} webhooks in 5 minutes.`,
+        FIRST_LOOKS.authFailures.replace('<provider>', providerId),
+        {
+          metric: new cloudwatch.MathExpression({
+            expression: providerMetricQuery(props.metricsNamespace, METRICS.authFailures, providerId),
+            period,
+            label: `${METRICS.authFailures} ${providerId}`,
+          }),
+          threshold: props.authFailureThreshold,
+          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+          evaluationPeriods: 1,
+        },
+      );
     }
 
     /* Validation: an authenticated provider sent bodies we refused; its format may have changed. */
@@ -416,9 +446,20 @@ export class Monitoring extends Construct {
           }),
       );
     const ingestMetric = (metricName: string, providerId: string) =>
-      new cloudwatch.Metric({ namespace: props.metricsNamespace, metricName, dimensionsMap: { provider: providerId }, statistic: cloudwatch.Stats.SUM, period: hour });
+      new cloudwatch.Metric({
+        namespace: props.metricsNamespace,
+        metricName,
+        dimensionsMap: { provider: providerId },
+        statistic: cloudwatch.Stats.SUM,
+        period: hour,
+      });
     dashboard.addWidgets(
-      new cloudwatch.GraphWidget({ title: 'Delivery rate per provider (% of final statuses)', left: shareOf('delivered'), width: 8, leftYAxis: { min: 0, max: 100 } }),
+      new cloudwatch.GraphWidget({
+        title: 'Delivery rate per provider (% of final statuses)',
+        left: shareOf('delivered'),
+        width: 8,
+        leftYAxis: { min: 0, max: 100 },
+      }),
       new cloudwatch.GraphWidget({ title: 'Unknown final statuses per provider (%)', left: shareOf('unknown'), width: 8, leftYAxis: { min: 0 } }),
       new cloudwatch.GraphWidget({
         title: 'Refusal rate per provider (% of requests: 401 + 400)',

@@ -61,7 +61,7 @@ export class ProviderIngest extends Construct {
     Validations.of(this.secret.node.defaultChild as CfnResource).acknowledge({
       id: 'AwsSolutions-SMG4',
       reason:
-        'The values are set in the provider\'s own console (static header values or a URL token) and no API can ' +
+        "The values are set in the provider's own console (static header values or a URL token) and no API can " +
         'change them there, so a rotation Lambda cannot rotate them; operators rotate by hand with two values at ' +
         'once (docs/deploy.md "Rotating credentials").',
     });

@@ -103,7 +103,7 @@ export class WebhookApi extends Construct {
           id: 'AwsSolutions-APIG4',
           reason:
             'Providers cannot sign requests with anything API Gateway can verify (static console headers or a URL ' +
-            'token): the ingest function authenticates every request against the provider\'s secret, in constant ' +
+            "token): the ingest function authenticates every request against the provider's secret, in constant " +
             'time and before parsing, and fails closed when no credentials are set.',
         });
       }

@@ -119,7 +119,9 @@ export function bodyText(event: Pick<APIGatewayProxyEventV2, 'body' | 'isBase64E
   if (!event.isBase64Encoded) return { text: event.body, bytes: Buffer.byteLength(event.body, 'utf8'), binary: false };
   const bytes = Buffer.from(event.body, 'base64');
   const text = bytes.toString('utf8');
-  return Buffer.from(text, 'utf8').equals(bytes) ? { text, bytes: bytes.length, binary: false } : { text: event.body, bytes: bytes.length, binary: true };
+  return Buffer.from(text, 'utf8').equals(bytes)
+    ? { text, bytes: bytes.length, binary: false }
+    : { text: event.body, bytes: bytes.length, binary: true };
 }
 
 /** The events the adapter makes of an accepted request (it is pure, so this is what the ingest queued). */

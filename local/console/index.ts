@@ -101,7 +101,16 @@ const FIXTURE_TYPES: Readonly<Record<string, string>> = {
 const RECORD_PREFIXES: Readonly<Record<string, string>> = { inbound: 'INBOUND#', template: 'TEMPLATE#', optout: 'OPTOUT#' };
 
 /** Headers of a captured request that are the connection's, not the sender's: a replay sets its own. */
-const HOP_HEADERS = new Set(['host', 'content-length', 'connection', 'x-forwarded-for', 'x-forwarded-proto', 'x-forwarded-port', 'transfer-encoding', REPLAY_HEADER]);
+const HOP_HEADERS = new Set([
+  'host',
+  'content-length',
+  'connection',
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-port',
+  'transfer-encoding',
+  REPLAY_HEADER,
+]);
 
 const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResultV2 => ({
   statusCode,
@@ -177,7 +186,12 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
       capture(name, event, result, performance.now() - started);
       return result;
     } catch (error) {
-      capture(name, event, { statusCode: 500, body: JSON.stringify({ error: 'internal_error', message: 'internal error' }) }, performance.now() - started);
+      capture(
+        name,
+        event,
+        { statusCode: 500, body: JSON.stringify({ error: 'internal_error', message: 'internal error' }) },
+        performance.now() - started,
+      );
       throw error;
     }
   };
@@ -391,7 +405,11 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
       },
     },
     { method: 'POST', path: '/console/api/requests/{id}/replay', handler: handled((event) => replay(Number(parameter(event, 'id')))) },
-    { method: 'GET', path: '/console/api/messages', handler: handled(async (event) => json(200, { messages: await recentMessages(event.queryStringParameters?.q ?? '') })) },
+    {
+      method: 'GET',
+      path: '/console/api/messages',
+      handler: handled(async (event) => json(200, { messages: await recentMessages(event.queryStringParameters?.q ?? '') })),
+    },
     {
       method: 'GET',
       path: '/console/api/messages/{provider}/{messageId}',
@@ -412,7 +430,11 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
       }),
     },
     { method: 'GET', path: '/console/api/fixtures', handler: async () => json(200, { fixtures: fixtureList() }) },
-    { method: 'POST', path: '/console/api/fixtures/{provider}/{name}', handler: handled((event) => sendFixture(parameter(event, 'provider'), parameter(event, 'name'))) },
+    {
+      method: 'POST',
+      path: '/console/api/fixtures/{provider}/{name}',
+      handler: handled((event) => sendFixture(parameter(event, 'provider'), parameter(event, 'name'))),
+    },
     { method: 'GET', path: '/console/api/stats', handler: handled(stats) },
   ];
 

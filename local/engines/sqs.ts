@@ -102,7 +102,9 @@ export async function loadFauxqsInternals(): Promise<FauxqsInternals> {
  * does) with its receive count set to NULL, which the table refuses (NOT NULL): the call fails with a 500. The
  * replacement below clears only the in-flight columns, as fauxqs's own load does for an expired visibility.
  */
-async function persistentStores(dataDir: string): Promise<{ stores: { sqsStore: object; snsStore: object; s3Store: object }; persistence: PersistenceManagerLike; released: number }> {
+async function persistentStores(
+  dataDir: string,
+): Promise<{ stores: { sqsStore: object; snsStore: object; s3Store: object }; persistence: PersistenceManagerLike; released: number }> {
   const { SqsStore, SnsStore, S3Store, PersistenceManager } = await loadFauxqsInternals();
   const persistence = new PersistenceManager(dataDir);
   persistence.db.exec('PRAGMA synchronous = NORMAL');

@@ -18,12 +18,20 @@ const STEPS = [
 export const awsEumSmsScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const event = jsonTemplate(fixtures, PROVIDER, 'EventBridge SMS status', (body) => body.source === 'aws.sms-voice' && typeof body.detail === 'object', [
-      'eventbridge-text-successful.json',
-    ]);
-    const notification = jsonTemplate(fixtures, PROVIDER, 'SNS SMS event', (body) => typeof body.Message === 'string' && body.Message.includes('"eventType"'), [
-      'sns-text-successful.json',
-    ]);
+    const event = jsonTemplate(
+      fixtures,
+      PROVIDER,
+      'EventBridge SMS status',
+      (body) => body.source === 'aws.sms-voice' && typeof body.detail === 'object',
+      ['eventbridge-text-successful.json'],
+    );
+    const notification = jsonTemplate(
+      fixtures,
+      PROVIDER,
+      'SNS SMS event',
+      (body) => typeof body.Message === 'string' && body.Message.includes('"eventType"'),
+      ['sns-text-successful.json'],
+    );
     const record = JSON.parse(notification.Message as string) as Record<string, unknown>;
     const messageId = uuidFrom(`aws-eum-sms/${seed}`);
     return {
@@ -32,11 +40,23 @@ export const awsEumSmsScenario: ProviderScenario = {
       expectedStatus: 'delivered',
       callbacks: STEPS.map((step) => {
         const at = after(start, step.at);
-        const detail = { ...record, messageId, eventType: step.eventType, messageStatus: step.messageStatus, isFinal: step.isFinal, eventTimestamp: at.getTime() };
+        const detail = {
+          ...record,
+          messageId,
+          eventType: step.eventType,
+          messageStatus: step.messageStatus,
+          isFinal: step.isFinal,
+          eventTimestamp: at.getTime(),
+        };
         const body =
           step.via === 'eventbridge'
             ? { ...event, id: uuidFrom(`${messageId}/${step.eventType}/eb`), time: at.toISOString().replace(/\.\d{3}Z$/, 'Z'), detail }
-            : { ...notification, MessageId: uuidFrom(`${messageId}/${step.eventType}/sns`), Timestamp: at.toISOString(), Message: JSON.stringify(detail) };
+            : {
+                ...notification,
+                MessageId: uuidFrom(`${messageId}/${step.eventType}/sns`),
+                Timestamp: at.toISOString(),
+                Message: JSON.stringify(detail),
+              };
         return { label: `${step.eventType} (${step.via})`, contentType: 'application/json', body: JSON.stringify(body) };
       }),
     };

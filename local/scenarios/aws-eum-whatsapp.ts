@@ -16,9 +16,13 @@ const STEPS = [
 export const awsEumWhatsappScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const event = jsonTemplate(fixtures, PROVIDER, 'EventBridge WhatsApp status', (body) => body.source === 'aws.social-messaging' && typeof body.detail === 'object', [
-      'eventbridge-delivered.json',
-    ]);
+    const event = jsonTemplate(
+      fixtures,
+      PROVIDER,
+      'EventBridge WhatsApp status',
+      (body) => body.source === 'aws.social-messaging' && typeof body.detail === 'object',
+      ['eventbridge-delivered.json'],
+    );
     const messageId = uuidFrom(`aws-eum-whatsapp/${seed}`);
     return {
       provider: PROVIDER,

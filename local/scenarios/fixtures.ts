@@ -79,5 +79,9 @@ export function uuidFrom(name: string): string {
 
 /** Upper-case letters and digits from a seed, for ids like NHN's `requestId`. */
 export function alphanumeric(seed: number, length: number): string {
-  return createHash('sha256').update(String(seed)).digest('base64').replace(/[^A-Za-z0-9]/g, '').slice(0, length);
+  return createHash('sha256')
+    .update(String(seed))
+    .digest('base64')
+    .replace(/[^A-Za-z0-9]/g, '')
+    .slice(0, length);
 }

@@ -15,9 +15,7 @@ const STEPS = [
 export const innopaasOtpScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = jsonTemplate(fixtures, PROVIDER, 'status push', (body) => 'messageId' in body && 'status' in body, [
-      'status-delivered.json',
-    ]);
+    const template = jsonTemplate(fixtures, PROVIDER, 'status push', (body) => 'messageId' in body && 'status' in body, ['status-delivered.json']);
     const messageId = `86${seed}`;
     return {
       provider: PROVIDER,

@@ -22,7 +22,11 @@ export const jasminScenario: ProviderScenario = {
       messageId,
       expectedStatus: 'delivered',
       callbacks: [
-        { label: 'level 1 ESME_ROK', contentType: FORM, body: encodeForm({ id: messageId, message_status: 'ESME_ROK', level: '3', connector: 'smsc01' }) },
+        {
+          label: 'level 1 ESME_ROK',
+          contentType: FORM,
+          body: encodeForm({ id: messageId, message_status: 'ESME_ROK', level: '3', connector: 'smsc01' }),
+        },
         {
           label: 'level 2 DELIVRD',
           contentType: FORM,

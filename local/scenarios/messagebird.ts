@@ -34,7 +34,12 @@ export const messagebirdScenario: ProviderScenario = {
         params.set('id', id);
         params.set('status', step.status);
         params.set('statusReason', step.reason);
-        params.set('statusDatetime', after(start, index * 2).toISOString().replace('.000Z', '+00:00'));
+        params.set(
+          'statusDatetime',
+          after(start, index * 2)
+            .toISOString()
+            .replace('.000Z', '+00:00'),
+        );
         return { label: `status ${step.status}`, method: 'GET' as const, body: params.toString() };
       }),
     };

@@ -25,7 +25,11 @@ export const nhncloudSmsScenario: ProviderScenario = {
     const envelope = (template: Json, step: number, hook: Json) => {
       const hookId = `${stamp}${alphanumeric(seed * 10 + step, 9)}${step}`;
       const [templateHook] = template.hooks as Json[];
-      return JSON.stringify({ ...template, hooksId: `${stamp}hooks${alphanumeric(seed * 10 + step, 5)}`, hooks: [{ ...templateHook, ...hook, hookId }] });
+      return JSON.stringify({
+        ...template,
+        hooksId: `${stamp}hooks${alphanumeric(seed * 10 + step, 5)}`,
+        hooks: [{ ...templateHook, ...hook, hookId }],
+      });
     };
     const dlrHook = (dlrStatus: string) => ({ requestId, recipientSeq, dlrStatus, errorCode: '0' });
     return {

@@ -14,14 +14,21 @@ const plivoTime = (date: Date) => `${wallClock(date, 'UTC')}.000000`;
 export const plivoScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = textTemplate(fixtures, PROVIDER, 'status callback', (fixture) => fixture.name.endsWith('.form') && /(^|&)Status=/.test(fixture.body), [
-      'status-delivered.form',
-    ]);
+    const template = textTemplate(
+      fixtures,
+      PROVIDER,
+      'status callback',
+      (fixture) => fixture.name.endsWith('.form') && /(^|&)Status=/.test(fixture.body),
+      ['status-delivered.form'],
+    );
     const messageId = uuidFrom(`${PROVIDER}-${seed}`);
     const steps = [
       { status: 'queued', fields: { QueuedTime: plivoTime(after(start, 1)) } },
       { status: 'sent', fields: { QueuedTime: plivoTime(after(start, 1)), SentTime: plivoTime(after(start, 2)) } },
-      { status: 'delivered', fields: { QueuedTime: plivoTime(after(start, 1)), SentTime: plivoTime(after(start, 2)), DeliveryReportTime: plivoTime(after(start, 5)) } },
+      {
+        status: 'delivered',
+        fields: { QueuedTime: plivoTime(after(start, 1)), SentTime: plivoTime(after(start, 2)), DeliveryReportTime: plivoTime(after(start, 5)) },
+      },
     ];
     return {
       provider: PROVIDER,

@@ -16,7 +16,9 @@ const STEPS = [
 export const sinchSmsScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = jsonTemplate(fixtures, PROVIDER, 'recipient_delivery_report_sms', (body) => body.type === 'recipient_delivery_report_sms', ['recipient-delivered.json']);
+    const template = jsonTemplate(fixtures, PROVIDER, 'recipient_delivery_report_sms', (body) => body.type === 'recipient_delivery_report_sms', [
+      'recipient-delivered.json',
+    ]);
     const batchId = `01J${alphanumeric(seed, 23).toUpperCase()}`;
     const recipient = String(template.recipient);
     return {

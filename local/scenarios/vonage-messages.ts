@@ -11,7 +11,9 @@ const STEPS = ['submitted', 'delivered', 'read'] as const;
 export const vonageMessagesScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = jsonTemplate(fixtures, PROVIDER, 'WhatsApp status', (body) => body.channel === 'whatsapp' && typeof body.status === 'string', ['status-whatsapp-read.json']);
+    const template = jsonTemplate(fixtures, PROVIDER, 'WhatsApp status', (body) => body.channel === 'whatsapp' && typeof body.status === 'string', [
+      'status-whatsapp-read.json',
+    ]);
     const messageId = uuidFrom(`${PROVIDER}:${seed}`);
     return {
       provider: PROVIDER,

@@ -16,7 +16,9 @@ const scts = (date: Date) => wallClock(date, 'UTC').replace(/\D/g, '').slice(2, 
 export const vonageSmsScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = textTemplate(fixtures, PROVIDER, 'DLR query', (fixture) => fixture.method === 'GET' && fixture.body.includes('status='), ['dlr-delivered.query']);
+    const template = textTemplate(fixtures, PROVIDER, 'DLR query', (fixture) => fixture.method === 'GET' && fixture.body.includes('status='), [
+      'dlr-delivered.query',
+    ]);
     const fields = Object.fromEntries(new URLSearchParams(template.body));
     const messageId = `0B${seed.toString(16).toUpperCase().padStart(14, '0')}`;
     return {

@@ -19,9 +19,7 @@ const STEPS = [
 export const webcomScenario: ProviderScenario = {
   provider: PROVIDER,
   script(fixtures, seed, start) {
-    const template = textTemplate(fixtures, PROVIDER, 'XML <state> batch', (f) => f.name.endsWith('.xml') && HAS_STATE.test(f.body), [
-      'status.xml',
-    ]);
+    const template = textTemplate(fixtures, PROVIDER, 'XML <state> batch', (f) => f.name.endsWith('.xml') && HAS_STATE.test(f.body), ['status.xml']);
     const messageId = String(seed);
     return {
       provider: PROVIDER,

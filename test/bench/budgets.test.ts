@@ -2,15 +2,45 @@ import { allHold, evaluateBudgets, shapeProblems, type BenchResults } from '../.
 
 /** Results where every budget holds with room to spare; each test changes one figure. */
 function results(
-  overrides: { ingest?: Partial<BenchResults['ingest'][string]>; e2e?: Partial<BenchResults['e2e']>; consumer?: Partial<BenchResults['consumer']>; cost?: number } = {},
+  overrides: {
+    ingest?: Partial<BenchResults['ingest'][string]>;
+    e2e?: Partial<BenchResults['e2e']>;
+    consumer?: Partial<BenchResults['consumer']>;
+    cost?: number;
+  } = {},
 ): BenchResults {
   return {
     baseline: { bundleBytes: 300_000, importMs: 40 },
     ingest: {
-      webcom: { bundleBytes: 350_000, importMs: 44, cpuUsPerRequest: 30, jsonFloorUsPerRequest: 12, parserBytes: 0, node: '24.11.0', ...overrides.ingest },
+      webcom: {
+        bundleBytes: 350_000,
+        importMs: 44,
+        cpuUsPerRequest: 30,
+        jsonFloorUsPerRequest: 12,
+        parserBytes: 0,
+        node: '24.11.0',
+        ...overrides.ingest,
+      },
     },
-    consumer: { bundleBytes: 420_000, importMs: 70, eventsPerSecond: 400, engineWritesPerSecond: 800, writeUnitsPerStatusEvent: 3, ...overrides.consumer },
-    e2e: { webhooks: 10_000, concurrency: 64, lost: 0, wrongStatus: 0, requestsPerSecond: 500, p50Ms: 100, p99Ms: 300, relayRequestsPerSecond: 700, ...overrides.e2e },
+    consumer: {
+      bundleBytes: 420_000,
+      importMs: 70,
+      eventsPerSecond: 400,
+      engineWritesPerSecond: 800,
+      writeUnitsPerStatusEvent: 3,
+      ...overrides.consumer,
+    },
+    e2e: {
+      webhooks: 10_000,
+      concurrency: 64,
+      lost: 0,
+      wrongStatus: 0,
+      requestsPerSecond: 500,
+      p50Ms: 100,
+      p99Ms: 300,
+      relayRequestsPerSecond: 700,
+      ...overrides.e2e,
+    },
     costPerMillionUsd: overrides.cost ?? 4.2,
   };
 }
@@ -33,7 +63,10 @@ describe('evaluateBudgets', () => {
   });
 
   test('the parser library a format needs, measured alone, is allowed on top of the headroom', () => {
-    expect(verdict(evaluateBudgets(results({ ingest: { bundleBytes: 420_000, parserBytes: 60_000 } })), 'bundle')).toMatchObject({ holds: true, limit: 420_000 });
+    expect(verdict(evaluateBudgets(results({ ingest: { bundleBytes: 420_000, parserBytes: 60_000 } })), 'bundle')).toMatchObject({
+      holds: true,
+      limit: 420_000,
+    });
     expect(verdict(evaluateBudgets(results({ ingest: { bundleBytes: 420_001, parserBytes: 60_000 } })), 'bundle').holds).toBe(false);
   });
 
@@ -70,8 +103,18 @@ describe('evaluateBudgets', () => {
   test('every provider gets the three function budgets, and the run its two', () => {
     const checks = evaluateBudgets({ ...results(), ingest: { a: results().ingest.webcom, b: results().ingest.webcom } });
     expect(checks.map((entry) => `${entry.subject} ${entry.budget}`)).toEqual([
-      'a bundle', 'a import', 'a cpu', 'b bundle', 'b import', 'b cpu',
-      'ingest throughput', 'consumer consumer', 'consumer writeUnits', 'aws cost', 'e2e lost', 'e2e wrongStatus',
+      'a bundle',
+      'a import',
+      'a cpu',
+      'b bundle',
+      'b import',
+      'b cpu',
+      'ingest throughput',
+      'consumer consumer',
+      'consumer writeUnits',
+      'aws cost',
+      'e2e lost',
+      'e2e wrongStatus',
     ]);
   });
 });

@@ -6,11 +6,15 @@ const line = (lines: ReturnType<typeof costPerMillion>, item: string) => lines.f
 describe('cost model', () => {
   test('DynamoDB writes follow the measured write units: 900,000 new events × 3', () => {
     expect(line(costPerMillion(measured), 'DynamoDB writes')).toBeCloseTo(2.7 * PRICES.dynamoPerMillionWriteUnits, 6);
-    expect(line(costPerMillion({ ...measured, writeUnitsPerStatusEvent: 5, writeUnitsPerDuplicate: 2 }), 'DynamoDB writes')).toBeCloseTo(4.7 * 0.625, 6);
+    expect(line(costPerMillion({ ...measured, writeUnitsPerStatusEvent: 5, writeUnitsPerDuplicate: 2 }), 'DynamoDB writes')).toBeCloseTo(
+      4.7 * 0.625,
+      6,
+    );
   });
 
   test('log volume follows the measured bytes per request', () => {
-    const more = line(costPerMillion({ ...measured, logBytesPerRequest: 1900 }), 'CloudWatch Logs') - line(costPerMillion(measured), 'CloudWatch Logs');
+    const more =
+      line(costPerMillion({ ...measured, logBytesPerRequest: 1900 }), 'CloudWatch Logs') - line(costPerMillion(measured), 'CloudWatch Logs');
     expect(more).toBeCloseTo(0.5, 6);
   });
 

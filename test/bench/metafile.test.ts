@@ -24,7 +24,12 @@ describe('metafile weights', () => {
 
   test('what a bundle adds over the baseline, heaviest first', () => {
     const baseline = metafile({ 'node_modules/@smithy/core/a.js': 100 });
-    const bundle = metafile({ 'node_modules/@smithy/core/a.js': 100, 'node_modules/zod/b.js': 30, 'node_modules/zod/c.js': 20, 'functions/ingest/x.ts': 40 });
+    const bundle = metafile({
+      'node_modules/@smithy/core/a.js': 100,
+      'node_modules/zod/b.js': 30,
+      'node_modules/zod/c.js': 20,
+      'functions/ingest/x.ts': 40,
+    });
     expect(bytesByPackage(bundle).get('zod')).toBe(50);
     expect(weightOverBaseline(bundle, baseline)).toEqual([
       { name: 'zod', bytes: 50 },

@@ -4,7 +4,14 @@ import { FUNCTION_DEFAULTS } from '../../lib/defaults';
 describe('parseBenchArgs', () => {
   test('a full run by default: every phase, 10,000 webhooks at 64 connections, 21 processes per bundle', () => {
     const options = parseBenchArgs([], '/repo/bench-results.json');
-    expect(options).toMatchObject({ quick: false, webhooks: 10_000, concurrency: 64, importSamples: 21, duplicateShare: 0.1, out: '/repo/bench-results.json' });
+    expect(options).toMatchObject({
+      quick: false,
+      webhooks: 10_000,
+      concurrency: 64,
+      importSamples: 21,
+      duplicateShare: 0.1,
+      out: '/repo/bench-results.json',
+    });
     expect(isCompleteRun(options)).toBe(true);
   });
 
@@ -53,6 +60,8 @@ describe('nodeMajorProblem', () => {
   });
 
   test("the stack's runtime is one the bench can read", () => {
-    expect(nodeMajorProblem(full, FUNCTION_DEFAULTS.runtime.name, `v${FUNCTION_DEFAULTS.runtime.name.replace(/^nodejs(\d+)\.x$/, '$1')}.0.0`)).toBeUndefined();
+    expect(
+      nodeMajorProblem(full, FUNCTION_DEFAULTS.runtime.name, `v${FUNCTION_DEFAULTS.runtime.name.replace(/^nodejs(\d+)\.x$/, '$1')}.0.0`),
+    ).toBeUndefined();
   });
 });

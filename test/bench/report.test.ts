@@ -2,7 +2,12 @@ import { budgetTable, table } from '../../bench/report';
 
 describe('report', () => {
   test('columns line up under an underlined header', () => {
-    expect(table([['a', 'bb'], ['ccc', 'd']]).split('\n')).toEqual(['a    bb', '---  --', 'ccc  d']);
+    expect(
+      table([
+        ['a', 'bb'],
+        ['ccc', 'd'],
+      ]).split('\n'),
+    ).toEqual(['a    bb', '---  --', 'ccc  d']);
   });
 
   test('each budget shows its measure, its limit and whether it holds', () => {

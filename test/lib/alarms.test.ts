@@ -23,7 +23,7 @@ beforeAll(() => {
 });
 
 describe('enqueue failures', () => {
-  it('one event a provider sent that the queue did not take raises that provider\'s alarm', () => {
+  it("one event a provider sent that the queue did not take raises that provider's alarm", () => {
     for (const id of registryIds) {
       const alarm = alarmNamed(dev.template, `webhook-ingestion-dev-enqueue-failures-${id}`);
       expect(alarm).toMatchObject({ Threshold: 0, ComparisonOperator: 'GreaterThanThreshold', EvaluationPeriods: 1 });
@@ -49,7 +49,7 @@ describe('5xx rate per provider', () => {
     expect(byMetric[ACCESS_LOG_METRICS.serverErrors].FilterPattern).toBe('{ $.routeKey = "ANY /webhooks/*" && $.status = "5*" }');
   });
 
-  it('each provider\'s alarm reads exactly the route keys of its own routes, with and without a token', () => {
+  it("each provider's alarm reads exactly the route keys of its own routes, with and without a token", () => {
     const routeKeys = Object.values(resourcesOf(dev.template, 'AWS::ApiGatewayV2::Route')).map((r) => r.Properties.RouteKey as string);
     for (const id of registryIds) {
       const alarm = alarmNamed(dev.template, `webhook-ingestion-dev-provider-5xx-rate-${id}`);
@@ -59,8 +59,18 @@ describe('5xx rate per provider', () => {
         .map((m) => ({ name: m.MetricStat.Metric.MetricName, route: m.MetricStat.Metric.Dimensions[0].Value }));
       const own = routeKeys.filter((key) => key === `ANY /webhooks/${id}` || key === `ANY /webhooks/${id}/{token}`);
       expect(own).toHaveLength(2);
-      expect(read.filter((m) => m.name === ACCESS_LOG_METRICS.serverErrors).map((m) => m.route).sort()).toEqual([...own].sort());
-      expect(read.filter((m) => m.name === ACCESS_LOG_METRICS.requests).map((m) => m.route).sort()).toEqual([...own].sort());
+      expect(
+        read
+          .filter((m) => m.name === ACCESS_LOG_METRICS.serverErrors)
+          .map((m) => m.route)
+          .sort(),
+      ).toEqual([...own].sort());
+      expect(
+        read
+          .filter((m) => m.name === ACCESS_LOG_METRICS.requests)
+          .map((m) => m.route)
+          .sort(),
+      ).toEqual([...own].sort());
       // A route nobody called has no data: filled with 0, so the other route's errors still count.
       const metrics = alarm?.Metrics as Array<Record<string, any>>;
       const expression = metrics.find((m) => m.Expression)?.Expression as string;

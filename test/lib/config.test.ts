@@ -1,14 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providers } from '../../functions/providers';
-import {
-  CONFIG_DEFAULTS,
-  PipelineConfigError,
-  isCidr,
-  providerDescriptors,
-  readPipelineConfig,
-  type ProviderDescriptor,
-} from '../../lib/config';
+import { CONFIG_DEFAULTS, PipelineConfigError, isCidr, providerDescriptors, readPipelineConfig, type ProviderDescriptor } from '../../lib/config';
 import { CONTEXT_KEY } from '../../lib/pipeline-settings';
 import { shippedContext } from './support/synth';
 
@@ -164,7 +157,21 @@ describe('readPipelineConfig', () => {
     expect(problemsOf(webhooks({ subscribers: [{ name: 'six', filterPolicy: six }] }))).toContainEqual(
       expect.stringMatching(/names 6 attributes; SNS allows at most 5/),
     );
-    const wide = { status: ['accepted', 'queued', 'sending', 'sent', 'unknown', 'delivered', 'undelivered', 'failed', 'expired', 'rejected', 'read'], type: ['message.status', 'message.inbound', 'template.status', 'recipient.unsubscribed', 'country.blocked', 'account.review', 'phone_number.name', 'chat.message', 'provider.unknown'], final: ['true', 'false'] };
+    const wide = {
+      status: ['accepted', 'queued', 'sending', 'sent', 'unknown', 'delivered', 'undelivered', 'failed', 'expired', 'rejected', 'read'],
+      type: [
+        'message.status',
+        'message.inbound',
+        'template.status',
+        'recipient.unsubscribed',
+        'country.blocked',
+        'account.review',
+        'phone_number.name',
+        'chat.message',
+        'provider.unknown',
+      ],
+      final: ['true', 'false'],
+    };
     expect(problemsOf(webhooks({ subscribers: [{ name: 'wide', filterPolicy: wide }] }))).toEqual([
       expect.stringMatching(/has 198 value combinations; SNS allows at most 150/),
     ]);
@@ -184,10 +191,14 @@ describe('readPipelineConfig', () => {
 });
 
 describe('publicBaseUrl and signatureToleranceSeconds', () => {
-  const read = (values: Record<string, unknown>) => readPipelineConfig((key) => (key === 'webhooks' ? values : undefined), providerDescriptors(providers));
+  const read = (values: Record<string, unknown>) =>
+    readPipelineConfig((key) => (key === 'webhooks' ? values : undefined), providerDescriptors(providers));
 
   it('passes a custom domain through, without its trailing slash, and defaults the tolerance to 300 s', () => {
-    expect(read({ publicBaseUrl: 'https://hooks.example.com/sms/' })).toMatchObject({ publicBaseUrl: 'https://hooks.example.com/sms', signatureToleranceSeconds: 300 });
+    expect(read({ publicBaseUrl: 'https://hooks.example.com/sms/' })).toMatchObject({
+      publicBaseUrl: 'https://hooks.example.com/sms',
+      signatureToleranceSeconds: 300,
+    });
     expect(read({}).publicBaseUrl).toBeUndefined();
   });
 
@@ -205,10 +216,7 @@ describe('isCidr (the one rule the credentials document uses too)', () => {
   it.each(['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128', '203.0.113.7', '2001:db8::1'])('accepts %s', (cidr) => {
     expect(isCidr(cidr)).toBe(true);
   });
-  it.each(['10.0.0.0/33', '2001:db8::/129', '10.0.0/8', 'example.com/24', '10.0.0.0/-1', '10.0.0.0/ 8'])(
-    'refuses %s',
-    (cidr) => {
-      expect(isCidr(cidr)).toBe(false);
-    },
-  );
+  it.each(['10.0.0.0/33', '2001:db8::/129', '10.0.0/8', 'example.com/24', '10.0.0.0/-1', '10.0.0.0/ 8'])('refuses %s', (cidr) => {
+    expect(isCidr(cidr)).toBe(false);
+  });
 });

@@ -18,7 +18,9 @@ const arnOf = (logicalId: string) => ({ 'Fn::GetAtt': [logicalId, 'Arn'] });
 
 const recordFunctionId = (provider: string) =>
   Object.entries(resourcesOf(template, 'AWS::Lambda::Function')).find(
-    ([, fn]) => fn.Properties.Environment?.Variables?.[ENV.providerId] === provider && String(fn.Properties.Description).startsWith(FUNCTION_SIZING.recordIngest.description),
+    ([, fn]) =>
+      fn.Properties.Environment?.Variables?.[ENV.providerId] === provider &&
+      String(fn.Properties.Description).startsWith(FUNCTION_SIZING.recordIngest.description),
   )?.[0];
 const deadLetterQueueId = (provider: string) => logicalIdOf(template, 'AWS::SQS::Queue', `RecordIngest${provider.replace(/-/g, '')}DeadLetters`);
 
@@ -55,7 +57,9 @@ describe('record ingest of AWS End User Messaging (EventBridge and SNS)', () => 
         .filter((policy) => JSON.stringify(policy.Properties.Roles).includes(roleId))
         .flatMap((policy) => policy.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Resource: unknown }>);
       const actions = statements.flatMap((statement) => (Array.isArray(statement.Action) ? statement.Action : [statement.Action]));
-      expect(new Set(actions)).toEqual(new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']));
+      expect(new Set(actions)).toEqual(
+        new Set(['logs:CreateLogStream', 'logs:PutLogEvents', 'sqs:SendMessage', 'sqs:GetQueueAttributes', 'sqs:GetQueueUrl']),
+      );
       expect(JSON.stringify(statements)).not.toContain('secretsmanager');
     }
   });
@@ -102,7 +106,10 @@ describe('record ingest of AWS End User Messaging (EventBridge and SNS)', () => 
   });
 
   it('retries a failed invocation, then sends the event to the dead-letter queue: nothing is lost', () => {
-    for (const [provider, queue] of [['aws-eum-sms', 'aws-eum-sms'], ['aws-eum-whatsapp', 'aws-eum-whatsapp']] as const) {
+    for (const [provider, queue] of [
+      ['aws-eum-sms', 'aws-eum-sms'],
+      ['aws-eum-whatsapp', 'aws-eum-whatsapp'],
+    ] as const) {
       template.hasResourceProperties('AWS::Lambda::EventInvokeConfig', {
         FunctionName: { Ref: recordFunctionId(provider) },
         MaximumRetryAttempts: RECORD_INGEST_RETRIES.retryAttempts,
@@ -146,6 +153,8 @@ describe('record ingest of AWS End User Messaging (EventBridge and SNS)', () => 
   });
 
   it('refuses sources for a provider the deployment does not enable', () => {
-    expect(problemsOf({ 'aws-eum-sms': { eventBridge: true } }, ['webcom'])).toEqual(['recordSources.aws-eum-sms: aws-eum-sms is not among the enabled providers']);
+    expect(problemsOf({ 'aws-eum-sms': { eventBridge: true } }, ['webcom'])).toEqual([
+      'recordSources.aws-eum-sms: aws-eum-sms is not among the enabled providers',
+    ]);
   });
 });

@@ -250,9 +250,7 @@ describe('credentials', () => {
     for (const id of registryIds) {
       const own = logicalIdOf(dev.template, 'AWS::SecretsManager::Secret', `Ingest${id.replace(/-/g, '')}Credentials`);
       const statements = statementsOf(dev.template, roleIdOf(functions(dev.template)[ingestFunctionId(dev.template, id)]));
-      const readable = statements
-        .filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')))
-        .flatMap((s) => asList(s.Resource));
+      const readable = statements.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:'))).flatMap((s) => asList(s.Resource));
       expect(readable).toEqual([ref(own)]);
       expect(JSON.stringify(statements)).not.toMatch(new RegExp(secretIds.filter((s) => s !== own).join('|')));
     }
@@ -270,7 +268,9 @@ describe('the Parameters and Secrets extension the ingest reads its secret throu
     const regions = dev.template.toJSON().Mappings[LAYER_MAP] as Record<string, Record<string, string>>;
     expect(Object.keys(regions)).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1', 'eu-central-1', 'ap-northeast-2']));
     for (const [region, versions] of Object.entries(regions)) {
-      expect(versions['1x0x103xarm64']).toMatch(new RegExp(`^arn:aws:lambda:${region}:\\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\\d+$`));
+      expect(versions['1x0x103xarm64']).toMatch(
+        new RegExp(`^arn:aws:lambda:${region}:\\d{12}:layer:AWS-Parameters-and-Secrets-Lambda-Extension-Arm64:\\d+$`),
+      );
     }
   });
 
@@ -357,7 +357,7 @@ describe('least-privilege IAM', () => {
     expect(publish.flatMap((s) => asList(s.Resource))).toEqual([ref(logicalIdOf(dev.template, 'AWS::SNS::Topic', 'AppliedEventsTopic'))]);
   });
 
-  it('scopes every log permission to the function\'s own log group', () => {
+  it("scopes every log permission to the function's own log group", () => {
     for (const fn of Object.values(functions(dev.template))) {
       const logStatements = statementsOf(dev.template, roleIdOf(fn)).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
       expect(logStatements.flatMap((s) => asList(s.Resource))).toEqual([arnOf(fn.Properties.LoggingConfig.LogGroup.Ref)]);
@@ -378,7 +378,7 @@ describe('HTTP API', () => {
     );
   }
 
-  it('routes both webhook paths of every registry provider to that provider\'s own function, whatever the method (it answers 405 itself)', () => {
+  it("routes both webhook paths of every registry provider to that provider's own function, whatever the method (it answers 405 itself)", () => {
     const targets = routeTargets(dev.template);
     for (const id of registryIds) {
       const fn = ingestFunctionId(dev.template, id);
@@ -491,9 +491,7 @@ describe('alarms and dashboard', () => {
   const alarms = (template: Template) => Object.values(resourcesOf(template, 'AWS::CloudWatch::Alarm')).map((a) => a.Properties);
   const alarmOnQueue = (template: Template, queueFragment: string, metric: string) => {
     const queue = logicalIdOf(template, 'AWS::SQS::Queue', queueFragment);
-    return alarms(template).find(
-      (a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"${queue}"`),
-    );
+    return alarms(template).find((a) => a.MetricName === metric && JSON.stringify(a.Dimensions).includes(`"${queue}"`));
   };
 
   it('alarms as soon as one record is in the events dead-letter queue', () => {
@@ -504,7 +502,7 @@ describe('alarms and dashboard', () => {
     });
   });
 
-  it('alarms when a subscriber\'s dead-letter queue holds a message', () => {
+  it("alarms when a subscriber's dead-letter queue holds a message", () => {
     expect(alarmOnQueue(dev.template, 'SubscriberfinalstatusesDeadLetterQueue', 'ApproximateNumberOfMessagesVisible')).toMatchObject({
       Threshold: 1,
       ComparisonOperator: 'GreaterThanOrEqualToThreshold',
@@ -523,8 +521,14 @@ describe('alarms and dashboard', () => {
     expect(rate?.Metrics).toEqual(
       expect.arrayContaining([
         expect.objectContaining({ Expression: 'IF(requests > 0, 100 * errors / requests, 0)', ReturnData: true }),
-        expect.objectContaining({ Id: 'errors', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: '5xx', Namespace: 'AWS/ApiGateway' }) }) }),
-        expect.objectContaining({ Id: 'requests', MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'Count' }) }) }),
+        expect.objectContaining({
+          Id: 'errors',
+          MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: '5xx', Namespace: 'AWS/ApiGateway' }) }),
+        }),
+        expect.objectContaining({
+          Id: 'requests',
+          MetricStat: expect.objectContaining({ Metric: expect.objectContaining({ MetricName: 'Count' }) }),
+        }),
       ]),
     );
   });
@@ -532,7 +536,12 @@ describe('alarms and dashboard', () => {
   it('alarms on consumer errors', () => {
     const consumer = logicalIdOf(dev.template, 'AWS::Lambda::Function', 'ConsumerFunction');
     expect(alarms(dev.template)).toContainEqual(
-      expect.objectContaining({ MetricName: 'Errors', Namespace: 'AWS/Lambda', Dimensions: [{ Name: 'FunctionName', Value: ref(consumer) }], Threshold: 1 }),
+      expect.objectContaining({
+        MetricName: 'Errors',
+        Namespace: 'AWS/Lambda',
+        Dimensions: [{ Name: 'FunctionName', Value: ref(consumer) }],
+        Threshold: 1,
+      }),
     );
   });
 
@@ -614,7 +623,9 @@ describe('alarms and dashboard', () => {
     const widgets = Object.fromEntries(dashboard(dev.template).widgets.map((w) => [w.properties.title, JSON.stringify(w.properties.metrics ?? [])]));
     const finals = `{${METRICS.namespace},channel,country,outcome,provider} MetricName=\\"${METRICS.finalStatuses}\\"`;
     for (const id of registryIds) {
-      expect(widgets['Delivery rate per provider (% of final statuses)']).toContain(`100 * SUM(SEARCH('${finals} provider=\\"${id}\\" outcome=\\"delivered\\"', 'Sum', 3600)) / SUM(SEARCH('${finals} provider=\\"${id}\\"', 'Sum', 3600))`);
+      expect(widgets['Delivery rate per provider (% of final statuses)']).toContain(
+        `100 * SUM(SEARCH('${finals} provider=\\"${id}\\" outcome=\\"delivered\\"', 'Sum', 3600)) / SUM(SEARCH('${finals} provider=\\"${id}\\"', 'Sum', 3600))`,
+      );
       expect(widgets['Unknown final statuses per provider (%)']).toContain(`provider=\\"${id}\\" outcome=\\"unknown\\"`);
       expect(widgets['Refusal rate per provider (% of requests: 401 + 400)']).toContain(`"${METRICS.authFailures}","provider","${id}"`);
     }
@@ -628,7 +639,7 @@ describe('alarms and dashboard', () => {
 });
 
 describe('outputs', () => {
-  it('gives the API URL, each provider\'s webhook URL and secret, the table and every queue', () => {
+  it("gives the API URL, each provider's webhook URL and secret, the table and every queue", () => {
     const outputs = dev.template.toJSON().Outputs as Record<string, unknown>;
     const expected = [
       'ApiUrl',
@@ -648,7 +659,7 @@ describe('outputs', () => {
     expect(Object.keys(outputs).sort()).toEqual(expected.sort());
   });
 
-  it('gives the execute-api resource of the lookup route for callers\' IAM policies', () => {
+  it("gives the execute-api resource of the lookup route for callers' IAM policies", () => {
     expect(JSON.stringify(dev.template.toJSON().Outputs.LookupInvokeArn.Value)).toMatch(/:execute-api:.*\/\$default\/GET\/messages\/\*"/);
   });
 

@@ -12,9 +12,17 @@ describe('local /aws-events/{provider} entry point', () => {
   });
 
   it('wraps an SNS notification as SNS invokes Lambda, and passes EventBridge and SNS-to-Lambda events as they are', () => {
-    const notification = { Type: 'Notification', MessageId: 'm-1', TopicArn: 'arn:aws:sns:us-east-1:111122223333:t', Message: '{}', Timestamp: '2025-01-01T00:00:00.000Z' };
+    const notification = {
+      Type: 'Notification',
+      MessageId: 'm-1',
+      TopicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+      Message: '{}',
+      Timestamp: '2025-01-01T00:00:00.000Z',
+    };
     expect(invocationOf(notification)).toEqual({
-      Records: [{ EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:us-east-1:111122223333:t:local', Sns: notification }],
+      Records: [
+        { EventSource: 'aws:sns', EventVersion: '1.0', EventSubscriptionArn: 'arn:aws:sns:us-east-1:111122223333:t:local', Sns: notification },
+      ],
     });
     const eventBridge = { 'detail-type': 'x', source: 'aws.sms-voice', detail: {} };
     expect(invocationOf(eventBridge)).toBe(eventBridge);

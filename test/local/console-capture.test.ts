@@ -40,7 +40,9 @@ describe('console masking', () => {
   });
 
   it('reads the refusal reason from the error JSON, with its field', () => {
-    expect(reasonOf({ statusCode: 400, body: JSON.stringify({ error: 'invalid_body', message: 'expected array', field: 'hooks' }) })).toBe('invalid_body: expected array (hooks)');
+    expect(reasonOf({ statusCode: 400, body: JSON.stringify({ error: 'invalid_body', message: 'expected array', field: 'hooks' }) })).toBe(
+      'invalid_body: expected array (hooks)',
+    );
     expect(reasonOf({ statusCode: 200, body: '{}' })).toBeUndefined();
     expect(reasonOf({ statusCode: 400, body: '<response>bad</response>' })).toBe('<response>bad</response>');
   });
@@ -59,7 +61,21 @@ describe('CaptureRing', () => {
     let renders = 0;
     const ring = new CaptureRing(2, (captured: Captured) => {
       renders += 1;
-      return { id: captured.id, time: '', provider: captured.provider, method: 'POST', path: '/', query: {}, headers: {}, statusCode: captured.statusCode, latencyMs: 1, bodyBytes: 0, body: '', bodyTruncated: false, events: [] };
+      return {
+        id: captured.id,
+        time: '',
+        provider: captured.provider,
+        method: 'POST',
+        path: '/',
+        query: {},
+        headers: {},
+        statusCode: captured.statusCode,
+        latencyMs: 1,
+        bodyBytes: 0,
+        body: '',
+        bodyTruncated: false,
+        events: [],
+      };
     });
     ring.add(entry(200));
     ring.add(entry(401));

@@ -101,12 +101,18 @@ describeWithBrowser('operator console in chromium', () => {
     // A wrong signature: refused before.
     const unauthorized = await fetch(nhn.url, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-toast-webhook-signature': 'guessed-signature-value', authorization: 'Bearer some-token-value' },
+      headers: {
+        'content-type': 'application/json',
+        'x-toast-webhook-signature': 'guessed-signature-value',
+        authorization: 'Bearer some-token-value',
+      },
       body: '{}',
     });
     expect(unauthorized.status).toBe(401);
 
-    await page.waitForFunction(() => [...document.querySelectorAll('#requests-body td[data-testid="answer"]')].some((td) => td.textContent === '401'));
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll('#requests-body td[data-testid="answer"]')].some((td) => td.textContent === '401'),
+    );
     const invalidRow = page.locator('#requests-body tr', { has: page.locator('td[data-testid="answer"]', { hasText: '400' }) }).first();
     expect(await invalidRow.locator('td[data-testid="reason"]').innerText()).toMatch(/^invalid_body: .+ \(hooks\)$/);
     await invalidRow.click();
@@ -124,7 +130,10 @@ describeWithBrowser('operator console in chromium', () => {
 
   it('redrives the dead-letter queue until it is empty, and the events are applied', async () => {
     const event = providers.smsgateway24.normalize(
-      webhookRequest({ body: JSON.stringify({ sms_id: 7001, status_id: 7, sendto: '+4915752982212', senttime: '2024-12-12 14:38:05' }), contentType: 'application/json' }),
+      webhookRequest({
+        body: JSON.stringify({ sms_id: 7001, status_id: 7, sendto: '+4915752982212', senttime: '2024-12-12 14:38:05' }),
+        contentType: 'application/json',
+      }),
       { receivedAt: new Date().toISOString(), timeZone: 'UTC' },
     ).events[0];
     await sqs.client.send(new SendMessageCommand({ QueueUrl: pipeline.resources.deadLetterQueueUrl, MessageBody: JSON.stringify(event) }));

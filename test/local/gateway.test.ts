@@ -46,7 +46,12 @@ describe('local gateway', () => {
     {
       method: 'GET',
       path: '/binary',
-      handler: async () => ({ statusCode: 201, headers: { 'x-kind': 'bytes' }, body: Buffer.from('hi there').toString('base64'), isBase64Encoded: true }),
+      handler: async () => ({
+        statusCode: 201,
+        headers: { 'x-kind': 'bytes' },
+        body: Buffer.from('hi there').toString('base64'),
+        isBase64Encoded: true,
+      }),
     },
     {
       method: 'GET',
@@ -220,9 +225,7 @@ describe('local gateway', () => {
   it('masks what may be a URL token even when no route matched (wrong method, extra segment)', async () => {
     await send(`${gateway.url}/webhooks/webcom/other-secret-token`, { method: 'GET' });
     await send(`${gateway.url}/webhooks/webcom/third-secret-token/extra`, { method: 'POST' });
-    expect(access.map((entry) => entry.path)).toEqual(
-      expect.arrayContaining(['/webhooks/webcom/***', '/webhooks/webcom/***/***']),
-    );
+    expect(access.map((entry) => entry.path)).toEqual(expect.arrayContaining(['/webhooks/webcom/***', '/webhooks/webcom/***/***']));
     expect(JSON.stringify(access)).not.toMatch(/other-secret-token|third-secret-token/);
   });
 

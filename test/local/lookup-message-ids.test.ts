@@ -49,8 +49,17 @@ beforeAll(async () => {
   logger.setLogLevel('SILENT');
   dynamo = await startDynamo('dynalite');
   const tableName = await freshTable(dynamo.client, 'ids');
-  const consume = createConsumerHandler({ dynamodb: dynamo.client, tableName, now: () => new Date('2026-03-02T09:00:00.000Z'), metrics: new CapturedMetrics() });
-  const events: NormalizedEvent[] = AWKWARD_IDS.map(([, messageId], index) => ({ ...template, messageId, eventId: `${'0'.repeat(30)}${String(index).padStart(2, '0')}` }));
+  const consume = createConsumerHandler({
+    dynamodb: dynamo.client,
+    tableName,
+    now: () => new Date('2026-03-02T09:00:00.000Z'),
+    metrics: new CapturedMetrics(),
+  });
+  const events: NormalizedEvent[] = AWKWARD_IDS.map(([, messageId], index) => ({
+    ...template,
+    messageId,
+    eventId: `${'0'.repeat(30)}${String(index).padStart(2, '0')}`,
+  }));
   await consume(sqsEventOf(...[template, ...events].map((event) => sqsRecordOf(event))));
   const lookup = createLookupHandler({ dynamodb: dynamo.client, tableName });
   gateway = await startGateway({ routes: [{ method: 'GET', path: '/messages/{provider}/{messageId}', handler: lookup }], maxBodyBytes: 1024 });

@@ -148,7 +148,10 @@ describe('SQS poller', () => {
       applied.push(...event.Records.map((r) => r.body));
       return { batchItemFailures: event.Records.filter((r) => r.body === 'bad').map((r) => ({ itemIdentifier: r.messageId })) };
     };
-    await sendBodies(eventsQueueUrl, Array.from({ length: 10 }, (_, i) => `m${i}`));
+    await sendBodies(
+      eventsQueueUrl,
+      Array.from({ length: 10 }, (_, i) => `m${i}`),
+    );
     await sendBodies(eventsQueueUrl, [...Array.from({ length: 9 }, (_, i) => `n${i}`), 'bad']);
     const poller = await poll(eventsQueueUrl, handler, 2);
     const result = await poller.drain();

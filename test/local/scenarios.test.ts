@@ -8,17 +8,12 @@ const START = new Date('2025-03-01T08:00:00.000Z');
 
 function normalize(provider: string, callback: Callback): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
-  return adapter.normalize(
-    adapterRequestOf(callback),
-    { receivedAt: '2025-03-01T09:00:00.000Z', timeZone: adapter.defaultTimeZone },
-  ).events;
+  return adapter.normalize(adapterRequestOf(callback), { receivedAt: '2025-03-01T09:00:00.000Z', timeZone: adapter.defaultTimeZone }).events;
 }
 
 function permutations<T>(items: readonly T[]): T[][] {
   if (items.length <= 1) return [items.slice()];
-  return items.flatMap((item, index) =>
-    permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]),
-  );
+  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
 describe('simulator scripts', () => {
@@ -62,9 +57,7 @@ describe('simulator scripts', () => {
 
     it('repeats the same event ids for the same seed and uses a new message for another', () => {
       const again = providerScenarios[provider].script(loadFixtures(provider), 1234567, START);
-      expect(again.callbacks.map((callback) => normalize(provider, callback)[0].eventId)).toEqual(
-        events.map((batch) => batch[0].eventId),
-      );
+      expect(again.callbacks.map((callback) => normalize(provider, callback)[0].eventId)).toEqual(events.map((batch) => batch[0].eventId));
       const other = providerScenarios[provider].script(loadFixtures(provider), 1234568, START);
       expect(other.messageId).not.toBe(script.messageId);
     });

@@ -78,7 +78,9 @@ describe('embedded SQS engine on a data directory', () => {
 
       // Handing a message back (what `npm run tail -- --keep` does) keeps its receive count, on disk too.
       const [handedBack] = received;
-      await second.client.send(new ChangeMessageVisibilityCommand({ QueueUrl: again.eventsQueueUrl, ReceiptHandle: handedBack.ReceiptHandle, VisibilityTimeout: 0 }));
+      await second.client.send(
+        new ChangeMessageVisibilityCommand({ QueueUrl: again.eventsQueueUrl, ReceiptHandle: handedBack.ReceiptHandle, VisibilityTimeout: 0 }),
+      );
       const [returned] = await receiveAll(second.client, again.eventsQueueUrl, 1, 5_000);
       expect(returned.Body).toBe(handedBack.Body);
       expect(Number(returned.Attributes?.ApproximateReceiveCount)).toBe(Number(handedBack.Attributes?.ApproximateReceiveCount) + 1);

@@ -15,9 +15,7 @@ describe('tail', () => {
   });
 
   async function queueWith(count: number): Promise<string> {
-    const { QueueUrl } = await sqs.client.send(
-      new CreateQueueCommand({ QueueName: `tail-${++run}`, Attributes: { VisibilityTimeout: '300' } }),
-    );
+    const { QueueUrl } = await sqs.client.send(new CreateQueueCommand({ QueueName: `tail-${++run}`, Attributes: { VisibilityTimeout: '300' } }));
     for (let index = 0; index < count; index++) {
       const event = { eventId: `${index}`.padStart(32, '0'), provider: 'webcom', type: 'message.status', messageId: `m${index}`, status: 'sent' };
       await sqs.client.send(new SendMessageCommand({ QueueUrl: QueueUrl!, MessageBody: JSON.stringify(event) }));

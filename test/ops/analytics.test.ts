@@ -37,7 +37,17 @@ describe('deliveryStats', () => {
       message({ country: 'KR' }),
     ]);
     expect(rows.map((row) => row.country)).toEqual(['DE', 'KR']);
-    expect(rows[0]).toMatchObject({ messages: 5, final: 4, delivered: 2, failed: 1, unknown: 1, missing: 1, deliveryRate: 0.5, unknownShare: 0.2, missingShare: 0.2 });
+    expect(rows[0]).toMatchObject({
+      messages: 5,
+      final: 4,
+      delivered: 2,
+      failed: 1,
+      unknown: 1,
+      missing: 1,
+      deliveryRate: 0.5,
+      unknownShare: 0.2,
+      missingShare: 0.2,
+    });
     expect(rows[0].p50Ms).toBe(2000);
     expect(rows[0].p95Ms).toBe(100_000);
     expect(rows[1]).toMatchObject({ messages: 1, deliveryRate: 1, p50Ms: 10_000 });
@@ -60,20 +70,43 @@ describe('deliveryStats', () => {
 describe('messageFactsOf', () => {
   it('takes the first event time and the recipient country from the history, the status from the state', () => {
     const facts = messageFactsOf([
-      { pk: 'MSG#webcom#1', sk: 'EVENT#b', occurredAt: '2024-01-01T00:00:05.000Z', event: JSON.stringify({ recipient: { raw: '491', e164: '+4915752982212' } }) },
+      {
+        pk: 'MSG#webcom#1',
+        sk: 'EVENT#b',
+        occurredAt: '2024-01-01T00:00:05.000Z',
+        event: JSON.stringify({ recipient: { raw: '491', e164: '+4915752982212' } }),
+      },
       { pk: 'MSG#webcom#1', sk: 'EVENT#a', occurredAt: '2024-01-01T00:00:01.000Z', event: '{' },
-      { pk: 'MSG#webcom#1', sk: 'STATE', provider: 'webcom', channel: 'sms', status: 'delivered', final: true, occurredAt: '2024-01-01T00:00:05.000Z' },
+      {
+        pk: 'MSG#webcom#1',
+        sk: 'STATE',
+        provider: 'webcom',
+        channel: 'sms',
+        status: 'delivered',
+        final: true,
+        occurredAt: '2024-01-01T00:00:05.000Z',
+      },
       { pk: 'MSG#webcom#2', sk: 'EVENT#c', occurredAt: '2024-01-01T00:00:01.000Z', event: '{}' },
     ]);
     expect(facts).toEqual([
-      { provider: 'webcom', channel: 'sms', country: 'DE', status: 'delivered', final: true, firstAt: '2024-01-01T00:00:01.000Z', statusAt: '2024-01-01T00:00:05.000Z' },
+      {
+        provider: 'webcom',
+        channel: 'sms',
+        country: 'DE',
+        status: 'delivered',
+        final: true,
+        firstAt: '2024-01-01T00:00:01.000Z',
+        statusAt: '2024-01-01T00:00:05.000Z',
+      },
     ]);
   });
 });
 
 describe('handlesFromOutputs', () => {
   it('names the outputs a stack lacks', () => {
-    expect(() => handlesFromOutputs('S', { TableName: 't' })).toThrow('stack S has no output EventsQueueUrl, DeadLetterQueueUrl, RejectedQueueUrl, EventsTopicArn');
+    expect(() => handlesFromOutputs('S', { TableName: 't' })).toThrow(
+      'stack S has no output EventsQueueUrl, DeadLetterQueueUrl, RejectedQueueUrl, EventsTopicArn',
+    );
     expect(
       handlesFromOutputs('S', {
         TableName: 't',
@@ -93,7 +126,16 @@ describe('handlesFromOutputs', () => {
       subscribers: { FinalStatuses: { queueUrl: 'sq', deadLetterQueueUrl: 'sd' } },
       ingestFunctions: {},
     });
-    expect(handlesFromOutputs('S', { TableName: 't', EventsQueueUrl: 'e', DeadLetterQueueUrl: 'd', RejectedQueueUrl: 'r', EventsTopicArn: 'a', IngestFunctionNhncloudSms: 'fn-nhn' }).ingestFunctions).toEqual({
+    expect(
+      handlesFromOutputs('S', {
+        TableName: 't',
+        EventsQueueUrl: 'e',
+        DeadLetterQueueUrl: 'd',
+        RejectedQueueUrl: 'r',
+        EventsTopicArn: 'a',
+        IngestFunctionNhncloudSms: 'fn-nhn',
+      }).ingestFunctions,
+    ).toEqual({
       'nhncloud-sms': 'fn-nhn',
     });
     expect(findSubscriber({ FinalStatuses: 1 }, 'final-statuses')).toBe(1);
@@ -101,9 +143,17 @@ describe('handlesFromOutputs', () => {
 });
 
 describe('refusalQueries', () => {
-  it('asks CloudWatch for each ingest function\'s invocations and its provider\'s AuthFailures and InvalidBodies, summed over the period', () => {
+  it("asks CloudWatch for each ingest function's invocations and its provider's AuthFailures and InvalidBodies, summed over the period", () => {
     const queries = refusalQueries({ webcom: 'fn-webcom' }, 86_400, 'Acme/Webhooks');
-    expect(queries.map((query) => [query.Id, query.Label, query.MetricStat?.Metric?.Namespace, query.MetricStat?.Metric?.MetricName, query.MetricStat?.Metric?.Dimensions])).toEqual([
+    expect(
+      queries.map((query) => [
+        query.Id,
+        query.Label,
+        query.MetricStat?.Metric?.Namespace,
+        query.MetricStat?.Metric?.MetricName,
+        query.MetricStat?.Metric?.Dimensions,
+      ]),
+    ).toEqual([
       ['requests0', 'webcom', 'AWS/Lambda', 'Invocations', [{ Name: 'FunctionName', Value: 'fn-webcom' }]],
       ['refused0_0', 'webcom', 'Acme/Webhooks', 'AuthFailures', [{ Name: 'provider', Value: 'webcom' }]],
       ['refused0_1', 'webcom', 'Acme/Webhooks', 'InvalidBodies', [{ Name: 'provider', Value: 'webcom' }]],

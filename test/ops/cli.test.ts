@@ -14,8 +14,11 @@ const ROOT = path.resolve(__dirname, '../..');
 function ops(args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   const tsxCli = require.resolve('tsx/cli', { paths: [ROOT] });
   return new Promise((resolve) => {
-    execFile(process.execPath, [tsxCli, path.join(ROOT, 'ops/cli.ts'), ...args], { cwd: ROOT, env: { ...process.env, DATA_DIR: '' } }, (error, stdout, stderr) =>
-      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
+    execFile(
+      process.execPath,
+      [tsxCli, path.join(ROOT, 'ops/cli.ts'), ...args],
+      { cwd: ROOT, env: { ...process.env, DATA_DIR: '' } },
+      (error, stdout, stderr) => resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr }),
     );
   });
 }

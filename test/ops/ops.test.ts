@@ -73,11 +73,26 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
       const { PurgeQueueCommand } = await import('@aws-sdk/client-sqs');
       await sqs.client.send(new PurgeQueueCommand({ QueueUrl: changes }));
     });
-    const common = { dynamodb: target.dynamodb, tableName: target.tableName, sns: target.sns, topicArn: target.topicArn, provider: 'smsgateway24', messageId: '9001' };
+    const common = {
+      dynamodb: target.dynamodb,
+      tableName: target.tableName,
+      sns: target.sns,
+      topicArn: target.topicArn,
+      provider: 'smsgateway24',
+      messageId: '9001',
+    };
 
     const dry = await renormalize({ ...common, dryRun: true, adapters: { smsgateway24: mappingSevenToFailed } });
-    expect(dry.events).toEqual([expect.objectContaining({ from: { status: 'delivered', final: true }, to: { status: 'failed', final: true, via: 'adapter' }, written: false })]);
-    expect(dry.states).toEqual([expect.objectContaining({ from: expect.objectContaining({ status: 'delivered' }), to: expect.objectContaining({ status: 'failed' }), written: false })]);
+    expect(dry.events).toEqual([
+      expect.objectContaining({ from: { status: 'delivered', final: true }, to: { status: 'failed', final: true, via: 'adapter' }, written: false }),
+    ]);
+    expect(dry.states).toEqual([
+      expect.objectContaining({
+        from: expect.objectContaining({ status: 'delivered' }),
+        to: expect.objectContaining({ status: 'failed' }),
+        written: false,
+      }),
+    ]);
     expect((await lookup(pipeline.url, 'smsgateway24', '9001'))?.status).toBe('delivered');
 
     const changed = await renormalize({ ...common, dryRun: false, adapters: { smsgateway24: mappingSevenToFailed } });
@@ -133,10 +148,10 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
   });
 
   it('dlq list shows a dead letter without consuming it, redrive moves it back and the consumer applies it', async () => {
-    const event = real.normalize(
-      webhookRequest({ body: statusBody(9002, 7), contentType: 'application/json' }),
-      { receivedAt: new Date().toISOString(), timeZone: 'UTC' },
-    ).events[0];
+    const event = real.normalize(webhookRequest({ body: statusBody(9002, 7), contentType: 'application/json' }), {
+      receivedAt: new Date().toISOString(),
+      timeZone: 'UTC',
+    }).events[0];
     await sqs.client.send(new SendMessageCommand({ QueueUrl: pipeline.resources.deadLetterQueueUrl, MessageBody: JSON.stringify(event) }));
     const listed = await run('dlq');
     expect(listed.join('\n')).toContain(event.eventId);
@@ -150,14 +165,17 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
     expect((await lookup(pipeline.url, 'smsgateway24', '9002'))?.status).toBe('delivered');
   });
 
-  it('queues lists every queue\'s depth; a subscriber\'s dead letters are listed and redriven to its own queue', async () => {
+  it("queues lists every queue's depth; a subscriber's dead letters are listed and redriven to its own queue", async () => {
     const subscriber = pipeline.resources.subscriberQueueUrls.changes;
     const { GetQueueUrlCommand } = await import('@aws-sdk/client-sqs');
     const { QueueUrl: subscriberDlq } = await sqs.client.send(new GetQueueUrlCommand({ QueueName: `${subscriber.split('/').pop()}-dlq` }));
     await sqs.client.send(new SendMessageCommand({ QueueUrl: subscriberDlq, MessageBody: '{"eventId":"feedfacefeedfacefeedfacefeedface"}' }));
     const depths = await run('queues');
     expect(depths.map((line) => line.replace(/\s+/g, ' '))).toEqual(
-      expect.arrayContaining([expect.stringMatching(/^events dead letters 0 waiting/), expect.stringMatching(/^subscriber changes dead letters 1 waiting 0 in flight$/)]),
+      expect.arrayContaining([
+        expect.stringMatching(/^events dead letters 0 waiting/),
+        expect.stringMatching(/^subscriber changes dead letters 1 waiting 0 in flight$/),
+      ]),
     );
     expect((await run('dlq', 'list', '--subscriber', 'changes')).join('\n')).toContain('feedfacefeedfacefeedfacefeedface');
     const before = await queueDepth(sqs.client, subscriber);
@@ -170,11 +188,23 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
   it('stats gives the delivery figures per provider, channel and country', async () => {
     await post(pipeline, 'smsgateway24', statusBody(9003, 2), 'application/json');
     await pipeline.drain();
-    const output = JSON.parse((await run('stats', '--json')).join('\n')) as { delivery: Array<Record<string, unknown>>; refusals: Array<Record<string, unknown>> };
+    const output = JSON.parse((await run('stats', '--json')).join('\n')) as {
+      delivery: Array<Record<string, unknown>>;
+      refusals: Array<Record<string, unknown>>;
+    };
     // The refusals come from the console's counts: two statuses of 9001, the refused body, and 9003's status.
     expect(output.refusals).toEqual([{ provider: 'smsgateway24', requests: 4, refused: 1, refusalRate: 0.25 }]);
     expect(output.delivery).toEqual([
-      expect.objectContaining({ provider: 'smsgateway24', channel: 'sms', country: 'DE', messages: 3, final: 2, delivered: 2, missing: 1, deliveryRate: 1 }),
+      expect.objectContaining({
+        provider: 'smsgateway24',
+        channel: 'sms',
+        country: 'DE',
+        messages: 3,
+        final: 2,
+        delivered: 2,
+        missing: 1,
+        deliveryRate: 1,
+      }),
     ]);
     const table = await run('stats');
     expect(table[0]).toMatch(/^provider\s+channel\s+country\s+messages\s+delivered\s+p50\s+p95\s+unknown\s+missing$/);

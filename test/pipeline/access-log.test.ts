@@ -45,7 +45,10 @@ afterAll(async () => {
 describe('the console line of a refused request', () => {
   it('names the check and the header of a 401, never the value sent', async () => {
     const [header] = Object.keys(devCredentialHeaders('nhncloud-sms'));
-    const status = await send('/webhooks/nhncloud-sms', { headers: { [header]: 'wrong-value-4711', 'content-type': 'application/json' }, body: '{}' });
+    const status = await send('/webhooks/nhncloud-sms', {
+      headers: { [header]: 'wrong-value-4711', 'content-type': 'application/json' },
+      body: '{}',
+    });
     expect(status).toBe(401);
     const entry = await lastEntry(entries.length || 1);
     expect(entry.reason).toBe(`credential header does not match (${header})`);
@@ -73,7 +76,8 @@ describe('the console line of a refused request', () => {
 
   it('has no reason on an accepted request', async () => {
     const before = entries.length;
-    const body = '{"sms_id":5001,"status_id":7,"status_message":"SMS has been Delivered","sendto":"+4915752982212","senttime":"2024-12-12 14:38:01","sim":0,"device_id":12345}';
+    const body =
+      '{"sms_id":5001,"status_id":7,"status_message":"SMS has been Delivered","sendto":"+4915752982212","senttime":"2024-12-12 14:38:01","sim":0,"device_id":12345}';
     expect(await send(`/webhooks/smsgateway24/${TOKEN}`, { headers: { 'content-type': 'application/json' }, body })).toBe(200);
     expect((await lastEntry(before + 1)).reason).toBeUndefined();
   });
@@ -96,7 +100,8 @@ describe('the access log never prints a token', () => {
   ];
   it.each(paths)('%s', async (path) => {
     const before = entries.length;
-    for (const method of ['POST', 'GET']) await send(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
+    for (const method of ['POST', 'GET'])
+      await send(path, { method, headers: { 'content-type': 'application/json' }, body: method === 'POST' ? '{}' : undefined });
     await lastEntry(before + 2);
     for (const entry of entries.slice(before)) {
       expect(entry.path).not.toContain(TOKEN);

@@ -50,8 +50,16 @@ describe('local entry point for EventBridge and SNS records (POST /aws-events/{p
     expect((await post(pipeline, 'aws-eum-sms', eventBridge.body, eventBridge.contentType)).status).toBe(200);
     expect((await post(pipeline, 'aws-eum-sms', notification.body, notification.contentType)).status).toBe(200);
     await pipeline.drain();
-    expect(await lookup(pipeline.url, 'aws-eum-sms', 'ed23196c-75ce-4727-93ee-7bf72b64998f')).toMatchObject({ status: 'delivered', final: true, providerStatus: 'TEXT_SUCCESSFUL' });
-    expect(await lookup(pipeline.url, 'aws-eum-sms', '3f1b8a6e-0c6e-4c38-9b7e-2d1f0example')).toMatchObject({ status: 'delivered', final: true, providerStatus: 'TEXT_DELIVERED' });
+    expect(await lookup(pipeline.url, 'aws-eum-sms', 'ed23196c-75ce-4727-93ee-7bf72b64998f')).toMatchObject({
+      status: 'delivered',
+      final: true,
+      providerStatus: 'TEXT_SUCCESSFUL',
+    });
+    expect(await lookup(pipeline.url, 'aws-eum-sms', '3f1b8a6e-0c6e-4c38-9b7e-2d1f0example')).toMatchObject({
+      status: 'delivered',
+      final: true,
+      providerStatus: 'TEXT_DELIVERED',
+    });
   });
 
   it('brings both providers through the simulator scenarios to the expected statuses', async () => {

@@ -17,10 +17,7 @@ const quiet = () => undefined;
 
 function normalizeFixture(provider: string, fixture: Fixture, receivedAt: string): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
-  return adapter.normalize(
-    adapterRequestOf(fixture),
-    { receivedAt, timeZone: adapter.defaultTimeZone },
-  ).events;
+  return adapter.normalize(adapterRequestOf(fixture), { receivedAt, timeZone: adapter.defaultTimeZone }).events;
 }
 
 /** What the store must hold after these events, by the status rule alone (docs/design.md "Canonical status and order"). */
@@ -88,9 +85,7 @@ describe.each(dynamoEngines)('local pipeline on %s, end to end', (engine) => {
     const failures = result.messages.filter((message) => message.storedStatus !== message.expectedStatus);
     expect(failures).toEqual([]);
     expect(result.sent.filter((item) => item.statusCode !== 200)).toEqual([]);
-    expect(result.messages.map((message) => message.scenario)).toEqual(
-      expect.arrayContaining(['happy', 'shuffled', 'duplicates']),
-    );
+    expect(result.messages.map((message) => message.scenario)).toEqual(expect.arrayContaining(['happy', 'shuffled', 'duplicates']));
     expect(result.ok).toBe(true);
     expect(lines.some((line) => line.includes('✓'))).toBe(true);
   });
@@ -113,9 +108,7 @@ describe.each(dynamoEngines)('local pipeline on %s, end to end', (engine) => {
     let messageId: string;
     const onQueue = async (name: string) => {
       const messages = await receiveAll(sqs.client, pipeline.resources.subscriberQueueUrls[name], 1000, 2_000);
-      return messages
-        .map((message) => JSON.parse(message.Body ?? '{}') as AppliedEvent)
-        .filter((event) => event.messageId === messageId);
+      return messages.map((message) => JSON.parse(message.Body ?? '{}') as AppliedEvent).filter((event) => event.messageId === messageId);
     };
 
     beforeAll(async () => {

@@ -46,22 +46,25 @@ describe('local pipeline routes', () => {
       'aws-eum-whatsapp',
     ]);
     expect(configured).toEqual(Object.fromEntries(pipeline.routes.map((route) => [route.provider, admitted.has(route.provider)])));
-    expect(Object.keys(configured)).toEqual(expect.arrayContaining(['innopaas-otp', 'innopaas-whatsapp', 'smsgateway24', 'nhncloud-sms', ...admitted]));
+    expect(Object.keys(configured)).toEqual(
+      expect.arrayContaining(['innopaas-otp', 'innopaas-whatsapp', 'smsgateway24', 'nhncloud-sms', ...admitted]),
+    );
   });
 
   it('will not start on a credentials file that is not JSON, and names the file', async () => {
     const broken = path.join(data.dir, 'broken.json');
     writeFileSync(broken, '{bad json');
-    await expect(startTestPipeline(sqs, { secretsFile: broken })).rejects.toThrow(
-      `${broken}: the credentials document is invalid: not valid JSON`,
-    );
+    await expect(startTestPipeline(sqs, { secretsFile: broken })).rejects.toThrow(`${broken}: the credentials document is invalid: not valid JSON`);
   });
 
   it('refuses every request of a provider it does not call configured', async () => {
     for (const route of pipeline.routes.filter((item) => !item.configured)) {
       // Each with its own method (Kannel calls with GET only).
       const method = adapterFor(route.provider).methods?.[0] ?? 'POST';
-      const response = await fetch(route.url, method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body: '{}' });
+      const response = await fetch(
+        route.url,
+        method === 'GET' ? { method } : { method, headers: { 'content-type': 'application/json' }, body: '{}' },
+      );
       expect([route.provider, response.status]).toEqual([route.provider, 401]);
     }
   });

@@ -11,7 +11,16 @@ import { createConsumerHandler } from '../../functions/consume/createConsumerHan
 import { createStatusStore, type StatusStore } from '../../functions/store';
 import { METRICS } from '../../lib/pipeline-settings';
 import { dynamoEngines } from '../support/dynamodb';
-import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
+import {
+  asMessage,
+  CapturedMetrics,
+  freshTable,
+  injectFaults,
+  loadEvents,
+  sqsEventOf,
+  sqsRecordOf,
+  useConsumerEngines,
+} from '../functions/consume/support';
 
 const throttling = () =>
   Object.assign(new Error('Rate of requests exceeds the allowed throughput.'), { name: 'ProvisionedThroughputExceededException', $fault: 'client' });
@@ -21,8 +30,16 @@ const throttling = () =>
  * (last: the state moved, the event is not finished until the retry).
  */
 const WRITES = [
-  ['history put', (command: { input: Record<string, unknown> }, pk: string) => command instanceof PutCommand && (command.input.Item as { pk: string }).pk === pk, 'delivered'],
-  ['state update', (command: { input: Record<string, unknown> }, pk: string) => command instanceof UpdateCommand && (command.input.Key as { pk: string }).pk === pk, undefined],
+  [
+    'history put',
+    (command: { input: Record<string, unknown> }, pk: string) => command instanceof PutCommand && (command.input.Item as { pk: string }).pk === pk,
+    'delivered',
+  ],
+  [
+    'state update',
+    (command: { input: Record<string, unknown> }, pk: string) => command instanceof UpdateCommand && (command.input.Key as { pk: string }).pk === pk,
+    undefined,
+  ],
 ] as const;
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');

@@ -27,7 +27,13 @@ describe.each(dynamoEngines)('RELIABILITY 12 on %s: the same event twice', (engi
       prefix: `r12-${engine}-${++run}-`,
     });
     queueUrl = topic.subscriberQueueUrls.changes;
-    deps = { dynamodb: engines.dynamo.client, tableName: await freshTable(engines.dynamo.client, 'r12'), sns: engines.sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
+    deps = {
+      dynamodb: engines.dynamo.client,
+      tableName: await freshTable(engines.dynamo.client, 'r12'),
+      sns: engines.sns,
+      topicArn: topic.topicArn,
+      metrics: new CapturedMetrics(),
+    };
   });
 
   const expectAppliedOnce = async (messageId: string, eventId: string) => {
@@ -57,9 +63,7 @@ describe.each(dynamoEngines)('RELIABILITY 12 on %s: the same event twice', (engi
   it('applies it once when two invocations deliver it at the same time', async () => {
     const [event] = asMessage(loadEvents('webcom-viber-cascade'), 'two-invocations');
     const consumers = [createConsumerHandler(deps), createConsumerHandler(deps)];
-    const responses = await Promise.all(
-      [0, 1, 2, 3].map((index) => consumers[index % 2](sqsEventOf(sqsRecordOf(event), sqsRecordOf(event)))),
-    );
+    const responses = await Promise.all([0, 1, 2, 3].map((index) => consumers[index % 2](sqsEventOf(sqsRecordOf(event), sqsRecordOf(event)))));
     expect(responses).toEqual(Array.from({ length: 4 }, () => ({ batchItemFailures: [] })));
     await expectAppliedOnce(event.messageId!, event.eventId);
   });

@@ -16,7 +16,16 @@ import { toMessageView } from '../../functions/lookup/createLookupHandler';
 import { createStatusStore, orderedOfEvent } from '../../functions/store';
 import { createTopicAndSubscribers } from '../../local/engines/topics';
 import { dynamoEngines } from '../support/dynamodb';
-import { asMessage, CapturedMetrics, freshTable, loadEvents, SEQUENCES, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../functions/consume/support';
+import {
+  asMessage,
+  CapturedMetrics,
+  freshTable,
+  loadEvents,
+  SEQUENCES,
+  sqsEventOf,
+  sqsRecordOf,
+  useConsumerEngines,
+} from '../functions/consume/support';
 
 /** The event the status rule keeps: the one no other supersedes. */
 const winnerOf = (events: readonly NormalizedEvent[]): NormalizedEvent =>
@@ -30,7 +39,10 @@ async function drain(client: SQSClient, queueUrl: string): Promise<string[]> {
     if (Messages.length === 0) return bodies;
     bodies.push(...Messages.map((message) => message.Body!));
     await client.send(
-      new DeleteMessageBatchCommand({ QueueUrl: queueUrl, Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })) }),
+      new DeleteMessageBatchCommand({
+        QueueUrl: queueUrl,
+        Entries: Messages.map((message, index) => ({ Id: String(index), ReceiptHandle: message.ReceiptHandle! })),
+      }),
     );
   }
 }
@@ -63,7 +75,13 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
   beforeAll(async () => {
     const topic = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix: `r13-${engine}-` });
     queueUrl = topic.subscriberQueueUrls.all;
-    deps = { dynamodb: engines.dynamo.client, tableName: await freshTable(engines.dynamo.client, 'r13'), sns: engines.sns, topicArn: topic.topicArn, metrics: new CapturedMetrics() };
+    deps = {
+      dynamodb: engines.dynamo.client,
+      tableName: await freshTable(engines.dynamo.client, 'r13'),
+      sns: engines.sns,
+      topicArn: topic.topicArn,
+      metrics: new CapturedMetrics(),
+    };
   });
 
   it.each(SEQUENCES)('%s ends in the same status and history whatever the order', async (name) => {
@@ -91,7 +109,9 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
         const { updatedAt: _ru, messageId: _rm, ...expected } = reference;
         expect(comparable).toEqual(expected);
 
-        const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as NormalizedEvent & { statusChanged: boolean; previousStatus: string | null });
+        const published = (await drain(engines.sqs.client, queueUrl)).map(
+          (body) => JSON.parse(body) as NormalizedEvent & { statusChanged: boolean; previousStatus: string | null },
+        );
         expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
         // Each published change is a real change, and one of them set the status that is stored.
         const changes = published.filter((event) => event.statusChanged);
@@ -103,28 +123,32 @@ describe.each(dynamoEngines)('RELIABILITY 13 on %s: any order, any duplicates', 
   });
 
   // The case's words: every permutation. 3 to 5 events, so 6 to 120 orders each, applied one record at a time.
-  it.each(SEQUENCES)('%s ends in the same status, history and one change per step in every permutation', async (name) => {
-    const recorded = loadEvents(name);
-    const winner = winnerOf(recorded);
-    const consume = createConsumerHandler(deps);
-    let orders = 0;
-    for (const order of permutations([...recorded.keys()])) {
-      const events = asMessage(recorded, `${name}-every-${orders++}`);
-      for (const index of order) expect(await consume(sqsEventOf(sqsRecordOf(events[index])))).toEqual({ batchItemFailures: [] });
-      const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
-      expect([order, stored?.state.eventId, stored?.state.status]).toEqual([order, winner.eventId, winner.status]);
-      expect(stored?.history.map((entry) => entry.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
-      // Each event published once, and the changes chain from nothing to the stored status.
-      const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as AppliedEvent);
-      expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
-      const changes = new Map(published.filter((event) => event.statusChanged).map((event) => [event.previousStatus, event]));
-      const chain: AppliedEvent[] = [];
-      for (let link = changes.get(null); link && chain.length < published.length; link = changes.get(link.status ?? null)) chain.push(link);
-      expect([order, chain.length, changes.size]).toEqual([order, changes.size, published.filter((event) => event.statusChanged).length]);
-      expect(chain.at(-1)?.status).toBe(winner.status);
-    }
-    expect(orders).toBe([...recorded.keys()].reduce((product, index) => product * (index + 1), 1));
-  }, 300_000);
+  it.each(SEQUENCES)(
+    '%s ends in the same status, history and one change per step in every permutation',
+    async (name) => {
+      const recorded = loadEvents(name);
+      const winner = winnerOf(recorded);
+      const consume = createConsumerHandler(deps);
+      let orders = 0;
+      for (const order of permutations([...recorded.keys()])) {
+        const events = asMessage(recorded, `${name}-every-${orders++}`);
+        for (const index of order) expect(await consume(sqsEventOf(sqsRecordOf(events[index])))).toEqual({ batchItemFailures: [] });
+        const stored = await createStatusStore(deps).readMessage(events[0].provider, events[0].messageId!);
+        expect([order, stored?.state.eventId, stored?.state.status]).toEqual([order, winner.eventId, winner.status]);
+        expect(stored?.history.map((entry) => entry.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+        // Each event published once, and the changes chain from nothing to the stored status.
+        const published = (await drain(engines.sqs.client, queueUrl)).map((body) => JSON.parse(body) as AppliedEvent);
+        expect(published.map((event) => event.eventId).sort()).toEqual(events.map((event) => event.eventId).sort());
+        const changes = new Map(published.filter((event) => event.statusChanged).map((event) => [event.previousStatus, event]));
+        const chain: AppliedEvent[] = [];
+        for (let link = changes.get(null); link && chain.length < published.length; link = changes.get(link.status ?? null)) chain.push(link);
+        expect([order, chain.length, changes.size]).toEqual([order, changes.size, published.filter((event) => event.statusChanged).length]);
+        expect(chain.at(-1)?.status).toBe(winner.status);
+      }
+      expect(orders).toBe([...recorded.keys()].reduce((product, index) => product * (index + 1), 1));
+    },
+    300_000,
+  );
 
   it('ends in the same status when the duplicates are provider retries with their own receipt times', async () => {
     const recorded = loadEvents('nhncloud-sms-result-and-dlrs');

@@ -43,7 +43,11 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
   const engines = useConsumerEngines(engine);
 
   it('is retried maxReceiveCount times, then lands in the dead-letter queue unchanged', async () => {
-    const queues = await createPipelineQueues(engines.sqs.client, { prefix: `r14-${engine}-`, maxReceiveCount: MAX_RECEIVE_COUNT, visibilityTimeoutSeconds: 1 });
+    const queues = await createPipelineQueues(engines.sqs.client, {
+      prefix: `r14-${engine}-`,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      visibilityTimeoutSeconds: 1,
+    });
     const tableName = await freshTable(engines.dynamo.client, 'r14');
     const metrics = new CapturedMetrics();
     const consume = createConsumerHandler({ dynamodb: engines.dynamo.client, tableName, metrics });
@@ -80,7 +84,9 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
       const records = Messages.map(toRecord);
       const { batchItemFailures } = await consume(sqsEventOf(...records));
       const failed = new Set(batchItemFailures.map((failure) => failure.itemIdentifier));
-      poisonReceiveCounts.push(...records.filter((record) => failed.has(record.messageId)).map((record) => record.attributes.ApproximateReceiveCount));
+      poisonReceiveCounts.push(
+        ...records.filter((record) => failed.has(record.messageId)).map((record) => record.attributes.ApproximateReceiveCount),
+      );
       const succeeded = Messages.filter((message) => !failed.has(message.MessageId!));
       if (succeeded.length > 0) {
         await engines.sqs.client.send(
@@ -96,7 +102,9 @@ describe.each(dynamoEngines)('RELIABILITY 14 on %s: a poison record', (engine) =
     const [dead] = await receiveAll(engines.sqs.client, queues.deadLetterQueueUrl, 1, 5_000);
     expect(JSON.parse(dead.Body!)).toEqual(poison);
     expect(await queueDepth(engines.sqs.client, queues.eventsQueueUrl)).toBe(0);
-    expect((await createStatusStore({ dynamodb: engines.dynamo.client, tableName }).readState('webcom', good.messageId!))?.eventId).toBe(good.eventId);
+    expect((await createStatusStore({ dynamodb: engines.dynamo.client, tableName }).readState('webcom', good.messageId!))?.eventId).toBe(
+      good.eventId,
+    );
     expect(metrics.totals().webcom).toEqual({ [METRICS.statusesApplied]: 1, [METRICS.recordFailures]: MAX_RECEIVE_COUNT });
   });
 });

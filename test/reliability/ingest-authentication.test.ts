@@ -169,7 +169,7 @@ describe('case 5: URL token and source IP', () => {
     expect(await rejectedDepth()).toBe(0);
   });
 
-  it('refuses a source outside the deployment\'s ALLOWED_SOURCE_IPS even with the right token', async () => {
+  it("refuses a source outside the deployment's ALLOWED_SOURCE_IPS even with the right token", async () => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'webcom', {
       document: { webcom: { tokens: [TOKEN] } },
       allowedSourceIps: ['198.51.100.0/24'],

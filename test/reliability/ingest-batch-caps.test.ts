@@ -12,7 +12,9 @@ const webcomXml = (count: number) =>
   `<?xml version="1.0" encoding="utf-8"?><response>${Array.from({ length: count }, (_, i) => `<state id_sms="${7000 + i}" time="" sms="send">send</state>`).join('')}</response>`;
 
 const otpReports = (count: number) =>
-  JSON.stringify(Array.from({ length: count }, (_, i) => ({ messageId: `9100${i}`, status: 2, reportTime: '2025-01-01 10:00:00', mobile: '8613800000000' })));
+  JSON.stringify(
+    Array.from({ length: count }, (_, i) => ({ messageId: `9100${i}`, status: 2, reportTime: '2025-01-01 10:00:00', mobile: '8613800000000' })),
+  );
 
 describe('case 23: batches with bounds', () => {
   it.each([
@@ -22,7 +24,10 @@ describe('case 23: batches with bounds', () => {
     const { handler, eventsDepth, rejected } = await ingestHarness(suite.sqs.client, provider, { maxBodyBytes: 1024 * 1024 });
     const response = await handler(webhookEvent(provider, { body: body(), contentType }));
     expect(response.statusCode).toBe(413);
-    expect(JSON.parse(response.body!)).toMatchObject({ error: 'too_many_items', message: expect.stringContaining(`${MAX_BATCH_ITEMS + 1} items in one request; at most ${MAX_BATCH_ITEMS}`) });
+    expect(JSON.parse(response.body!)).toMatchObject({
+      error: 'too_many_items',
+      message: expect.stringContaining(`${MAX_BATCH_ITEMS + 1} items in one request; at most ${MAX_BATCH_ITEMS}`),
+    });
     expect(await eventsDepth()).toBe(0);
     const [kept] = await rejected(1);
     expect(JSON.parse(kept.Body!)).toMatchObject({ provider, error: { code: 'too_many_items' } });

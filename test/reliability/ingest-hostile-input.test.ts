@@ -26,17 +26,20 @@ const unprovenBody = (id: string, parsed: readonly number[]): readonly number[] 
 function expectNoPollution(): void {
   const probe = {} as Record<string, unknown>;
   expect(probe.polluted).toBeUndefined();
-  expect(Object.prototype.hasOwnProperty.call(Object.prototype, 'polluted')).toBe(false);
-  expect(Object.prototype.hasOwnProperty.call(Array.prototype, 'polluted')).toBe(false);
-  expect(({}).constructor).toBe(Object);
+  expect(Object.hasOwn(Object.prototype, 'polluted')).toBe(false);
+  expect(Object.hasOwn(Array.prototype, 'polluted')).toBe(false);
+  expect({}.constructor).toBe(Object);
 }
 
 describe('case 6: XML entity attacks (webcom)', () => {
-  const ENTITY_BOMB = defaultFixture('webcom').body.replace(
-    '<response>',
-    '<!DOCTYPE response [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]><response>',
-  ).replace('>deliver<', '>&f;<');
-  const EXTERNAL_ENTITY = '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><state id_sms="1" time="" sms="send">&x;</state></response>';
+  const ENTITY_BOMB = defaultFixture('webcom')
+    .body.replace(
+      '<response>',
+      '<!DOCTYPE response [<!ENTITY a "aaaaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;"><!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;&b;&b;"><!ENTITY d "&c;&c;&c;&c;&c;&c;&c;&c;&c;&c;"><!ENTITY e "&d;&d;&d;&d;&d;&d;&d;&d;&d;&d;"><!ENTITY f "&e;&e;&e;&e;&e;&e;&e;&e;&e;&e;">]><response>',
+    )
+    .replace('>deliver<', '>&f;<');
+  const EXTERNAL_ENTITY =
+    '<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><response><state id_sms="1" time="" sms="send">&x;</state></response>';
   const REFERENCES = `<response><state id_sms="1" time="" sms="send">${'&#65;'.repeat(1_000_000)}</state></response>`;
 
   it.each([
@@ -83,7 +86,10 @@ function withHostileKeys(value: unknown): string {
 function xmlWithHostileNames(xml: string): string {
   return xml
     .replace(/<state /g, '<state __proto__="yes" constructor="yes" prototype="yes" ')
-    .replace('<response>', '<response><__proto__><polluted>yes</polluted></__proto__><constructor><prototype><polluted>yes</polluted></prototype></constructor>');
+    .replace(
+      '<response>',
+      '<response><__proto__><polluted>yes</polluted></__proto__><constructor><prototype><polluted>yes</polluted></prototype></constructor>',
+    );
 }
 
 describe('case 7: __proto__, constructor and prototype keys', () => {
@@ -110,7 +116,8 @@ describe('case 7: __proto__, constructor and prototype keys', () => {
 
   it.each(POSTING)('%s: a body made only of such keys gets a well-formed answer, and formatting its error does not throw', async (provider) => {
     const { handler } = await ingestHarness(suite.sqs.client, provider);
-    const body = '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"hooks":[{"__proto__":null}],"body":{"constructor":1}}';
+    const body =
+      '{"__proto__":{"polluted":"yes"},"constructor":{"prototype":{"polluted":"yes"}},"hooks":[{"__proto__":null}],"body":{"constructor":1}}';
     const response = await handler(await signedEvent(provider, body, 'application/json'));
     expectNoPollution();
     // Refused as invalid, or (SmsGateway24, whose unknown shapes are kept) accepted as a provider.unknown event.

@@ -76,23 +76,32 @@ function bodies(provider: string): fc.Arbitrary<Body> {
     fc.uint8Array({ maxLength: 4_000 }).map((bytes) => ({ body: Buffer.from(bytes), contentType: 'application/octet-stream' })),
     fc.json({ maxDepth: 4 }).map(text),
     // Large bodies, up to 1 MB, mostly over the cap: random bytes, or one repeated random string.
-    fc.tuple(fc.integer(), fc.integer({ min: 0, max: MB })).map(([seed, length]) => ({ body: bytesFrom(seed, length), contentType: 'application/octet-stream' })),
-    fc.tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }), fc.integer({ min: 1_000, max: MB })).map(([unit, length]) =>
-      text(unit.repeat(Math.ceil(length / unit.length)).slice(0, length)),
-    ),
+    fc
+      .tuple(fc.integer(), fc.integer({ min: 0, max: MB }))
+      .map(([seed, length]) => ({ body: bytesFrom(seed, length), contentType: 'application/octet-stream' })),
+    fc
+      .tuple(fc.string({ unit: 'binary', minLength: 1, maxLength: 64 }), fc.integer({ min: 1_000, max: MB }))
+      .map(([unit, length]) => text(unit.repeat(Math.ceil(length / unit.length)).slice(0, length))),
   ];
   if (jsonFixtures.length > 0) {
     arbitraries.push(
-      fc.tuple(fc.constantFrom(...jsonFixtures), fc.nat(), fc.jsonValue({ maxDepth: 3 })).map(([fixture, path, replacement]) =>
-        text(mutated(fixture.body, path, replacement)),
-      ),
-      fc.tuple(fc.constantFrom(...jsonFixtures), fc.nat(), fc.string({ unit: 'binary', maxLength: 300 })).map(([fixture, path, replacement]) =>
-        text(mutated(fixture.body, path, replacement, true)),
-      ),
+      fc
+        .tuple(fc.constantFrom(...jsonFixtures), fc.nat(), fc.jsonValue({ maxDepth: 3 }))
+        .map(([fixture, path, replacement]) => text(mutated(fixture.body, path, replacement))),
+      fc
+        .tuple(fc.constantFrom(...jsonFixtures), fc.nat(), fc.string({ unit: 'binary', maxLength: 300 }))
+        .map(([fixture, path, replacement]) => text(mutated(fixture.body, path, replacement, true))),
       // A realistic body grown to near or past the cap by one long string (emoji included: 4 bytes each).
       fc
-        .tuple(fc.constantFrom(...jsonFixtures), fc.nat(), fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }), fc.integer({ min: 1_000, max: 300_000 }))
-        .map(([fixture, path, unit, length]) => text(mutated(fixture.body, path, unit.repeat(Math.ceil(length / unit.length)).slice(0, length), true))),
+        .tuple(
+          fc.constantFrom(...jsonFixtures),
+          fc.nat(),
+          fc.string({ unit: 'grapheme', minLength: 1, maxLength: 8 }),
+          fc.integer({ min: 1_000, max: 300_000 }),
+        )
+        .map(([fixture, path, unit, length]) =>
+          text(mutated(fixture.body, path, unit.repeat(Math.ceil(length / unit.length)).slice(0, length), true)),
+        ),
     );
   }
   if (xmlFixtures.length > 0) {

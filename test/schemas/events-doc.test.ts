@@ -51,7 +51,10 @@ describe('docs/events.md', () => {
   });
 
   it('names the event types no fixture produces yet, in the document too', () => {
-    const nhnOnly = collectExamples(fixtures.filter((fixture) => fixture.provider === 'nhncloud-sms'), {});
+    const nhnOnly = collectExamples(
+      fixtures.filter((fixture) => fixture.provider === 'nhncloud-sms'),
+      {},
+    );
     expect(nhnOnly.missing).toEqual(expect.arrayContaining(['message.inbound', 'template.status', 'chat.message']));
     expect(nhnOnly.missing).not.toContain('message.status');
     expect(renderDoc(committed, nhnOnly)).toContain('_No fixture produces this event type yet._');
@@ -64,12 +67,12 @@ describe('docs/events.md', () => {
 });
 
 describe('applyBlocks', () => {
-  it('replaces only the text between a block\'s markers', () => {
+  it("replaces only the text between a block's markers", () => {
     const doc = `intro\n${startMarker('fields')}\nold\n${endMarker('fields')}\noutro\n`;
     expect(applyBlocks(doc, { fields: 'new' })).toBe(`intro\n${startMarker('fields')}\nnew\n${endMarker('fields')}\noutro\n`);
   });
 
-  it('refuses a document that lost a block\'s markers', () => {
+  it("refuses a document that lost a block's markers", () => {
     expect(() => applyBlocks('no markers here', { fields: 'new' })).toThrow(/events:fields:start/);
   });
 });

@@ -137,15 +137,12 @@ describe('the published normalized-event schema', () => {
     expect(NormalizedEventSchema.safeParse(event).success).toBe(false);
   });
 
-  it.each(['schemaVersion', 'eventId', 'provider', 'channel', 'type', 'occurredAt', 'receivedAt', 'raw'])(
-    'requires %s, as zod does',
-    (field) => {
-      const event: Record<string, unknown> = { ...valid };
-      delete event[field];
-      expect(validateEvent(event)).toBe(false);
-      expect(NormalizedEventSchema.safeParse(event).success).toBe(false);
-    },
-  );
+  it.each(['schemaVersion', 'eventId', 'provider', 'channel', 'type', 'occurredAt', 'receivedAt', 'raw'])('requires %s, as zod does', (field) => {
+    const event: Record<string, unknown> = { ...valid };
+    delete event[field];
+    expect(validateEvent(event)).toBe(false);
+    expect(NormalizedEventSchema.safeParse(event).success).toBe(false);
+  });
 });
 
 describe('every valid fixture of every provider', () => {

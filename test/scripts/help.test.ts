@@ -43,7 +43,9 @@ describe('--help on every script that takes arguments', () => {
   afterEach(() => rmSync(scratch, { recursive: true, force: true }));
 
   it('covers the scripts that take arguments', () => {
-    expect(WITH_ARGUMENTS).toEqual(expect.arrayContaining(['start', 'simulate', 'tail', 'bench', 'chaos', 'schemas', 'docs:providers', 'docs:events']));
+    expect(WITH_ARGUMENTS).toEqual(
+      expect.arrayContaining(['start', 'simulate', 'tail', 'bench', 'chaos', 'schemas', 'docs:providers', 'docs:events']),
+    );
   });
 
   it.each(WITH_ARGUMENTS)('npm run %s -- --help prints its usage, exits 0 and does nothing else', async (name) => {

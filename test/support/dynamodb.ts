@@ -46,7 +46,10 @@ function javaAvailable(): boolean {
 }
 
 function enginesFromEnv(text: string | undefined): DynamoEngineName[] {
-  const requested = (text ?? 'dynalite').split(',').map((name) => name.trim()).filter(Boolean);
+  const requested = (text ?? 'dynalite')
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   const unknown = requested.filter((name) => !ENGINE_NAMES.includes(name as DynamoEngineName));
   if (unknown.length > 0) throw new Error(`DYNAMODB_ENGINES names unknown engines: ${unknown.join(', ')}`);
   if (requested.includes('dynamodb-local') && !(javaAvailable() && onlyLoopback())) {

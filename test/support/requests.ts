@@ -226,7 +226,11 @@ export interface SignedEventOptions {
  * ```
  */
 export async function signedWebhookEvent(call: ProviderCall, options: SignedEventOptions = {}): Promise<APIGatewayProxyEventV2> {
-  const signed = await providerRequest(call, { baseUrl: TEST_BASE_URL, material: options.material ?? signingMaterial(call.provider), now: options.now });
+  const signed = await providerRequest(call, {
+    baseUrl: TEST_BASE_URL,
+    material: options.material ?? signingMaterial(call.provider),
+    now: options.now,
+  });
   const request = options.tamper ? options.tamper(signed) : signed;
   return gatewayEventOf(request, { sourceIp: options.sourceIp, base64: options.base64, requestId: `test-request-${++sequence}` });
 }

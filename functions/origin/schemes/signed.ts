@@ -62,8 +62,7 @@ export function checkTimestamp(value: string | undefined, rule: TimestampRule, n
 }
 
 /** A timestamp for signing, in the rule's unit. */
-export const timestampAt = (now: number, rule: TimestampRule): string =>
-  String(rule.unit === 's' ? Math.floor(now / 1000) : Math.floor(now));
+export const timestampAt = (now: number, rule: TimestampRule): string => String(rule.unit === 's' ? Math.floor(now / 1000) : Math.floor(now));
 
 /** A fresh nonce for signing. */
 export const newNonce = (): string => randomUUID();

@@ -50,9 +50,11 @@ export const staticHeaders: OriginScheme = {
     for (const header of compiledHeaders(credentials)) {
       const presented = request.headers[header.lowerName];
       const outcome =
-        presented === undefined || presented === '' ? refuse('missing_header', header.name)
-        : matchesAny(presented, header.digests) ? undefined
-        : refuse('header_mismatch', header.name);
+        presented === undefined || presented === ''
+          ? refuse('missing_header', header.name)
+          : matchesAny(presented, header.digests)
+            ? undefined
+            : refuse('header_mismatch', header.name);
       failure ??= outcome;
     }
     return failure ?? ACCEPTED;

@@ -36,6 +36,9 @@ describe('outcome of a refused state write', () => {
     // This event was the message's first status: it changed it from nothing.
     expect(outcomeOfRefusal(item, { ...overtaken, replacedPreviousStatus: null })).toEqual({ statusChanged: true, previousStatus: null });
     // It had refreshed the same status: no change then either.
-    expect(outcomeOfRefusal(item, { ...overtaken, replacedPreviousStatus: 'delivered' })).toEqual({ statusChanged: false, previousStatus: 'delivered' });
+    expect(outcomeOfRefusal(item, { ...overtaken, replacedPreviousStatus: 'delivered' })).toEqual({
+      statusChanged: false,
+      previousStatus: 'delivered',
+    });
   });
 });

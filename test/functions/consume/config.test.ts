@@ -9,7 +9,12 @@ const sns = {} as SNSClient;
 
 describe('consumer configuration from the environment', () => {
   it('reads the table, the topic, the retention and the trusted-time window', () => {
-    const env = { TABLE_NAME: 'webhook-messages-prod', EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t', HISTORY_TTL_DAYS: '30', TRUSTED_TIME_WINDOW_HOURS: '6' };
+    const env = {
+      TABLE_NAME: 'webhook-messages-prod',
+      EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t',
+      HISTORY_TTL_DAYS: '30',
+      TRUSTED_TIME_WINDOW_HOURS: '6',
+    };
     expect(consumerDependenciesFromEnv(env, { dynamodb, sns: () => sns })).toEqual({
       dynamodb,
       sns,
@@ -28,7 +33,9 @@ describe('consumer configuration from the environment', () => {
 
   it('fails loudly without a table, or with a retention that is not a number of days', () => {
     expect(() => consumerDependenciesFromEnv({}, { dynamodb, sns: () => sns })).toThrow(ConfigurationError);
-    expect(() => consumerDependenciesFromEnv({ TABLE_NAME: 't', HISTORY_TTL_DAYS: 'forever' }, { dynamodb, sns: () => sns })).toThrow(ConfigurationError);
+    expect(() => consumerDependenciesFromEnv({ TABLE_NAME: 't', HISTORY_TTL_DAYS: 'forever' }, { dynamodb, sns: () => sns })).toThrow(
+      ConfigurationError,
+    );
     expect(() => consumerDependenciesFromEnv({ TABLE_NAME: 't', HISTORY_TTL_DAYS: '-1' }, { dynamodb, sns: () => sns })).toThrow(ConfigurationError);
   });
 });

@@ -31,7 +31,9 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
 
   beforeEach(async () => {
-    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix: `${engine}-${++topic}-` });
+    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], {
+      prefix: `${engine}-${++topic}-`,
+    });
     queueUrl = subscriberQueueUrls.all;
     clock = NOW;
     deps = {
@@ -125,7 +127,14 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     await createConsumerHandler(deps)(sqsEventOf(sqsRecordOf(delivered)));
     const [message] = await receiveAll(engines.sqs.client, queueUrl, 1, 2_000);
     const attributes = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
-    expect(attributes).toEqual({ provider: 'smsgateway24', channel: 'sms', type: 'message.status', status: 'delivered', final: 'true', statusChanged: 'true' });
+    expect(attributes).toEqual({
+      provider: 'smsgateway24',
+      channel: 'sms',
+      type: 'message.status',
+      status: 'delivered',
+      final: 'true',
+      statusChanged: 'true',
+    });
   });
 
   it('does not publish a duplicate delivery, and counts it as a success', async () => {
@@ -150,7 +159,9 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     }
     // The queue retries it after its visibility timeout (180 s), when the claim (60 s) has expired.
     clock = new Date(NOW.getTime() + 181_000);
-    expect(await consume(sqsEventOf({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual({ batchItemFailures: [] });
+    expect(await consume(sqsEventOf({ ...record, attributes: { ...record.attributes, ApproximateReceiveCount: '2' } }))).toEqual({
+      batchItemFailures: [],
+    });
     // A later duplicate of the same callback publishes nothing more.
     await consume(sqsEventOf(sqsRecordOf(queued)));
     const applied = await published(2);
@@ -209,10 +220,13 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     let openGate: () => void = () => undefined;
     const gate = new Promise<void>((resolve) => (openGate = resolve));
     const slowSns = localSnsClient(engines.sqs.endpoint);
-    slowSns.middlewareStack.add((next) => async (args) => {
-      await gate;
-      return next(args);
-    }, { step: 'initialize', name: 'gate' });
+    slowSns.middlewareStack.add(
+      (next) => async (args) => {
+        await gate;
+        return next(args);
+      },
+      { step: 'initialize', name: 'gate' },
+    );
     try {
       const first = createConsumerHandler({ ...deps, sns: slowSns })(sqsEventOf(record));
       await new Promise((resolve) => setTimeout(resolve, 300));

@@ -4,28 +4,37 @@ import { createConsumerHandler } from '../../../functions/consume/createConsumer
 import { METRICS } from '../../../lib/pipeline-settings';
 import { asMessage, CapturedMetrics, freshTable, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
 
-const event = (overrides: Partial<NormalizedEvent>): NormalizedEvent => ({
-  schemaVersion: 1,
-  eventId: '0'.repeat(32),
-  provider: 'webcom',
-  channel: 'viber',
-  type: 'message.status',
-  messageId: 'm1',
-  status: 'delivered',
-  final: true,
-  recipient: { raw: '79161234567', e164: '+79161234567' },
-  occurredAt: '2024-01-01T00:00:00.000Z',
-  receivedAt: '2024-01-01T00:00:00.000Z',
-  raw: null,
-  ...overrides,
-} as NormalizedEvent);
+const event = (overrides: Partial<NormalizedEvent>): NormalizedEvent =>
+  ({
+    schemaVersion: 1,
+    eventId: '0'.repeat(32),
+    provider: 'webcom',
+    channel: 'viber',
+    type: 'message.status',
+    messageId: 'm1',
+    status: 'delivered',
+    final: true,
+    recipient: { raw: '79161234567', e164: '+79161234567' },
+    occurredAt: '2024-01-01T00:00:00.000Z',
+    receivedAt: '2024-01-01T00:00:00.000Z',
+    raw: null,
+    ...overrides,
+  }) as NormalizedEvent;
 
 describe('firstFinalOf', () => {
   it('counts a message reaching its first final status, by provider, channel, country and outcome', () => {
-    expect(firstFinalOf(event({}), { applied: true, previousStatus: 'sent' })).toEqual({ provider: 'webcom', channel: 'viber', country: 'RU', outcome: 'delivered' });
+    expect(firstFinalOf(event({}), { applied: true, previousStatus: 'sent' })).toEqual({
+      provider: 'webcom',
+      channel: 'viber',
+      country: 'RU',
+      outcome: 'delivered',
+    });
     expect(firstFinalOf(event({ status: 'read' }), { applied: true, previousStatus: null })?.outcome).toBe('delivered');
     expect(firstFinalOf(event({ status: 'expired' }), { applied: true, previousStatus: 'sent' })?.outcome).toBe('failed');
-    expect(firstFinalOf(event({ status: 'unknown', recipient: undefined }), { applied: true, previousStatus: 'sent' })).toMatchObject({ outcome: 'unknown', country: 'unknown' });
+    expect(firstFinalOf(event({ status: 'unknown', recipient: undefined }), { applied: true, previousStatus: 'sent' })).toMatchObject({
+      outcome: 'unknown',
+      country: 'unknown',
+    });
   });
 
   it('does not count a second final, a status that did not apply, a non-final or another type', () => {
@@ -44,8 +53,14 @@ describe('firstFinalOf', () => {
     countFinal(counts, firstFinalOf(event({ status: 'failed' }), { applied: true, previousStatus: null }));
     createDeliveryMetricsSink(metrics)(counts);
     expect(metrics.documents.map(({ _aws, ...fields }) => [_aws.CloudWatchMetrics[0].Dimensions, fields])).toEqual([
-      [[['provider', 'channel', 'country', 'outcome']], { provider: 'webcom', channel: 'viber', country: 'RU', outcome: 'delivered', [METRICS.finalStatuses]: 2 }],
-      [[['provider', 'channel', 'country', 'outcome']], { provider: 'webcom', channel: 'viber', country: 'RU', outcome: 'failed', [METRICS.finalStatuses]: 1 }],
+      [
+        [['provider', 'channel', 'country', 'outcome']],
+        { provider: 'webcom', channel: 'viber', country: 'RU', outcome: 'delivered', [METRICS.finalStatuses]: 2 },
+      ],
+      [
+        [['provider', 'channel', 'country', 'outcome']],
+        { provider: 'webcom', channel: 'viber', country: 'RU', outcome: 'failed', [METRICS.finalStatuses]: 1 },
+      ],
     ]);
   });
 });

@@ -16,7 +16,10 @@ function printed(env: Record<string, string | undefined>, counts: BatchCounts): 
     write.mockRestore();
     for (const [name, value] of Object.entries(saved)) value === undefined ? delete process.env[name] : (process.env[name] = value);
   }
-  return lines.flatMap((text) => text.split('\n')).filter((line) => line.startsWith('{')).map((line) => JSON.parse(line));
+  return lines
+    .flatMap((text) => text.split('\n'))
+    .filter((line) => line.startsWith('{'))
+    .map((line) => JSON.parse(line));
 }
 
 describe('consumer metrics', () => {
@@ -38,7 +41,10 @@ describe('consumer metrics', () => {
       ['webcom', { [METRICS.statusesApplied]: 2 }],
       ['smsgateway24', { [METRICS.duplicateEvents]: 1 }],
     ]);
-    const documents = printed({ POWERTOOLS_METRICS_NAMESPACE: 'WebhookIngestionStaging', POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined }, counts);
+    const documents = printed(
+      { POWERTOOLS_METRICS_NAMESPACE: 'WebhookIngestionStaging', POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined },
+      counts,
+    );
     expect(documents.map((document) => [document.provider, document[METRICS.statusesApplied], document[METRICS.duplicateEvents]])).toEqual([
       ['webcom', 2, undefined],
       ['smsgateway24', undefined, 1],
@@ -51,7 +57,10 @@ describe('consumer metrics', () => {
 
   it('fall back to the METRICS namespace, and print nothing when disabled', () => {
     const counts: BatchCounts = new Map([['webcom', { [METRICS.statusesApplied]: 1 }]]);
-    const [document] = printed({ POWERTOOLS_METRICS_NAMESPACE: undefined, POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined }, counts);
+    const [document] = printed(
+      { POWERTOOLS_METRICS_NAMESPACE: undefined, POWERTOOLS_METRICS_DISABLED: undefined, POWERTOOLS_DEV: undefined },
+      counts,
+    );
     expect((document._aws as { CloudWatchMetrics: Array<{ Namespace: string }> }).CloudWatchMetrics[0].Namespace).toBe(METRICS.namespace);
     expect(printed({ POWERTOOLS_METRICS_DISABLED: 'true' }, counts)).toEqual([]);
   });

@@ -18,11 +18,15 @@ describe('parseRecord', () => {
 
   it('names the first field that is not a v1 event, without quoting its value', () => {
     const record = sqsRecordOf(JSON.stringify({ ...event, occurredAt: '+4915752982212' }));
-    expect(() => parseRecord(record)).toThrow(expect.objectContaining({ name: 'InvalidRecordError', field: 'occurredAt', messageId: record.messageId }));
+    expect(() => parseRecord(record)).toThrow(
+      expect.objectContaining({ name: 'InvalidRecordError', field: 'occurredAt', messageId: record.messageId }),
+    );
     expect(() => parseRecord(record)).not.toThrow(/4915752982212/);
   });
 
   it('refuses another schema version', () => {
-    expect(() => parseRecord(sqsRecordOf(JSON.stringify({ ...event, schemaVersion: 2 })))).toThrow(expect.objectContaining({ field: 'schemaVersion' }));
+    expect(() => parseRecord(sqsRecordOf(JSON.stringify({ ...event, schemaVersion: 2 })))).toThrow(
+      expect.objectContaining({ field: 'schemaVersion' }),
+    );
   });
 });

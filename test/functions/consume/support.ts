@@ -55,7 +55,10 @@ export function sqsRecordOf(body: NormalizedEvent | string, options: { messageId
       ApproximateFirstReceiveTimestamp: '1735689600000',
     },
     messageAttributes: Object.fromEntries(
-      Object.entries(attributes).map(([name, value]) => [name, { dataType: 'String', stringValue: String(value), stringListValues: [], binaryListValues: [] }]),
+      Object.entries(attributes).map(([name, value]) => [
+        name,
+        { dataType: 'String', stringValue: String(value), stringListValues: [], binaryListValues: [] },
+      ]),
     ),
     md5OfBody: '',
     eventSource: 'aws:sqs',
@@ -73,7 +76,9 @@ export async function freshTable(client: DynamoDBClient, label = 'test'): Promis
   return createPipelineTable(client, { tableName: `${label}-${process.pid}-${++tableCounter}-webhook-messages` });
 }
 
-type Emf = Record<string, unknown> & { _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> } };
+type Emf = Record<string, unknown> & {
+  _aws: { CloudWatchMetrics: Array<{ Namespace: string; Dimensions: string[][]; Metrics: Array<{ Name: string }> }> };
+};
 
 /** A Metrics sink that keeps each EMF document instead of printing it. */
 export class CapturedMetrics extends Metrics {
@@ -117,18 +122,17 @@ type Command = { readonly input: Record<string, unknown>; readonly constructor: 
  * command goes to the real engine. `target` is a client instance, or a client class (every instance).
  * Call `restore()` on the result when done.
  */
-export function injectFaults(
-  target: Sendable | { prototype: Sendable },
-  fault: (command: Command) => Error | undefined,
-): { restore(): void } {
+export function injectFaults(target: Sendable | { prototype: Sendable }, fault: (command: Command) => Error | undefined): { restore(): void } {
   const real = ('send' in target ? target.send : target.prototype.send) as (this: unknown, ...args: unknown[]) => unknown;
   const stub = mockClient(target as never) as AwsStub<never, never, never>;
-  (stub.send as unknown as { callsFake(fn: (this: unknown, command: Command, ...rest: unknown[]) => unknown): void }).callsFake(
-    function (this: unknown, command: Command, ...rest: unknown[]) {
-      const error = fault(command);
-      return error ? Promise.reject(error) : real.call(this, command, ...rest);
-    },
-  );
+  (stub.send as unknown as { callsFake(fn: (this: unknown, command: Command, ...rest: unknown[]) => unknown): void }).callsFake(function (
+    this: unknown,
+    command: Command,
+    ...rest: unknown[]
+  ) {
+    const error = fault(command);
+    return error ? Promise.reject(error) : real.call(this, command, ...rest);
+  });
   return stub;
 }
 
@@ -149,10 +153,7 @@ export function useConsumerEngines(engine: DynamoEngineName, options: { withQueu
   const engines: { dynamo?: TestDynamo; sqs?: TestSqs; sns?: SNSClient } = {};
   beforeAll(async () => {
     logger.setLogLevel('SILENT');
-    [engines.dynamo, engines.sqs] = await Promise.all([
-      startDynamo(engine),
-      options.withQueues === false ? undefined : startSqs(),
-    ]);
+    [engines.dynamo, engines.sqs] = await Promise.all([startDynamo(engine), options.withQueues === false ? undefined : startSqs()]);
     if (engines.sqs) engines.sns = localSnsClient(engines.sqs.endpoint);
   });
   afterAll(async () => {
@@ -161,7 +162,8 @@ export function useConsumerEngines(engine: DynamoEngineName, options: { withQueu
   });
   const started = <K extends keyof typeof engines>(name: K): NonNullable<(typeof engines)[K]> => {
     const value = engines[name];
-    if (value === undefined) throw new Error(`${name} is not started: read it inside a hook or a test${name !== 'dynamo' ? ', and ask for queues' : ''}`);
+    if (value === undefined)
+      throw new Error(`${name} is not started: read it inside a hook or a test${name !== 'dynamo' ? ', and ask for queues' : ''}`);
     return value as NonNullable<(typeof engines)[K]>;
   };
   return {

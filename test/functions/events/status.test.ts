@@ -121,12 +121,14 @@ describe('order independence', () => {
     fc.assert(
       fc.property(
         // Distinct events carry distinct eventIds (the id is derived from the event), duplicates are copies.
-        fc.uniqueArray(event, { minLength: 1, maxLength: 12, selector: (e) => e.eventId }).chain((distinct) =>
-          fc.tuple(
-            fc.array(fc.nat({ max: distinct.length - 1 }), { minLength: distinct.length, maxLength: 3 * distinct.length }),
-            fc.constant(distinct),
+        fc
+          .uniqueArray(event, { minLength: 1, maxLength: 12, selector: (e) => e.eventId })
+          .chain((distinct) =>
+            fc.tuple(
+              fc.array(fc.nat({ max: distinct.length - 1 }), { minLength: distinct.length, maxLength: 3 * distinct.length }),
+              fc.constant(distinct),
+            ),
           ),
-        ),
         fc.infiniteStream(fc.double({ min: 0, max: 1, noNaN: true })),
         ([picks, distinct], keys) => {
           const multiset = [...distinct, ...picks.map((index) => distinct[index])];

@@ -27,10 +27,10 @@ const bodiesOf = (messages: Array<{ Body?: string }>) => messages.map((message) 
 
 describe('parseForm in the declared charset', () => {
   it('reads escapes as bytes of the charset, UTF-8 by default, and keeps escapes invalid in it as written', () => {
-    expect(parseForm("t=Caf%E9", "iso-8859-1")).toEqual([["t", "Café"]]);
-    expect(parseForm("t=Caf%C3%A9+ok")).toEqual([["t", "Café ok"]]);
-    expect(parseForm("t=Caf%E9+ok")).toEqual([["t", "Caf%E9 ok"]]);
-    expect(parseForm("t=100%+sure", "x-unknown")).toEqual([["t", "100% sure"]]);
+    expect(parseForm('t=Caf%E9', 'iso-8859-1')).toEqual([['t', 'Café']]);
+    expect(parseForm('t=Caf%C3%A9+ok')).toEqual([['t', 'Café ok']]);
+    expect(parseForm('t=Caf%E9+ok')).toEqual([['t', 'Caf%E9 ok']]);
+    expect(parseForm('t=100%+sure', 'x-unknown')).toEqual([['t', '100% sure']]);
   });
 });
 
@@ -72,7 +72,12 @@ describe('API Gateway HTTP API events as delivered', () => {
 
   it('bytes that are not valid in the declared charset are a 400 naming the charset, kept on the rejected queue', async () => {
     const event = recorded('innopaas-otp-json-utf8-bom.json');
-    const invalid = { ...event, headers: { ...event.headers, 'content-type': 'application/octet-stream; charset=utf-8' }, isBase64Encoded: true, body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64') };
+    const invalid = {
+      ...event,
+      headers: { ...event.headers, 'content-type': 'application/octet-stream; charset=utf-8' },
+      isBase64Encoded: true,
+      body: Buffer.from([0x7b, 0xff, 0xfe, 0x7d]).toString('base64'),
+    };
     const harness = await ingestHarness(suite.sqs.client, 'innopaas-otp');
     const response = await harness.handler(invalid);
     expect(response.statusCode).toBe(400);

@@ -24,7 +24,7 @@ describe('ingestDependenciesFromEnv', () => {
     expect(await queueDepth(suite.sqs.client, queues.eventsQueueUrl)).toBe(2);
   });
 
-  it('reads the provider\'s secret through the extension on the port and with the token of the environment', async () => {
+  it("reads the provider's secret through the extension on the port and with the token of the environment", async () => {
     const extension = await startFakeSecretsExtension(JSON.stringify({ tokens: ['from-secrets-manager-0123'] }));
     try {
       const queues = await createPipelineQueues(suite.sqs.client, { prefix: 'config-sm-' });
@@ -79,10 +79,20 @@ describe('ingestDependenciesFromEnv', () => {
     ['EVENTS_QUEUE_URL is missing', { PROVIDER_ID: 'webcom' }, ConfigurationError],
     ['PROVIDER_ID names no adapter', { PROVIDER_ID: 'nope', EVENTS_QUEUE_URL: 'http://q' }, UnknownProviderError],
     ['MAX_BODY_BYTES is not a number', { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', MAX_BODY_BYTES: 'lots' }, ConfigurationError],
-    ['a secret id is set without AWS_SESSION_TOKEN (not on Lambda)', { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', CREDENTIALS_SECRET_ID: 'webhooks/webcom' }, ConfigurationError],
     [
-      'the extension\'s port is not a port',
-      { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', CREDENTIALS_SECRET_ID: 'w', AWS_SESSION_TOKEN: 't', PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '70000' },
+      'a secret id is set without AWS_SESSION_TOKEN (not on Lambda)',
+      { PROVIDER_ID: 'webcom', EVENTS_QUEUE_URL: 'http://q', CREDENTIALS_SECRET_ID: 'webhooks/webcom' },
+      ConfigurationError,
+    ],
+    [
+      "the extension's port is not a port",
+      {
+        PROVIDER_ID: 'webcom',
+        EVENTS_QUEUE_URL: 'http://q',
+        CREDENTIALS_SECRET_ID: 'w',
+        AWS_SESSION_TOKEN: 't',
+        PARAMETERS_SECRETS_EXTENSION_HTTP_PORT: '70000',
+      },
       ConfigurationError,
     ],
   ])('fails loudly when %s', (_name, env, error) => {

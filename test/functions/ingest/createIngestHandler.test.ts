@@ -214,7 +214,10 @@ describe('metrics and the log line', () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'webcom', { credentials: fileCredentialSource('/nonexistent/credentials.json') });
     const response = await handler(webhookEvent('webcom', { requestId: 'req-no-credentials' }));
     expect(response.statusCode).toBe(503);
-    expect(suite.output.logs().find((log) => log.requestId === 'req-no-credentials')).toMatchObject({ level: 'ERROR', outcome: 'credentials_unavailable' });
+    expect(suite.output.logs().find((log) => log.requestId === 'req-no-credentials')).toMatchObject({
+      level: 'ERROR',
+      outcome: 'credentials_unavailable',
+    });
   });
 
   it('answers a bare 500 when an adapter fails unexpectedly, logging where but not what', async () => {
@@ -252,9 +255,7 @@ describe('end to end against the embedded queue', () => {
     expect(messages).toHaveLength(expected.length);
     const received = messages.map((message) => {
       const event = NormalizedEventSchema.parse(JSON.parse(message.Body!));
-      const attributes = Object.fromEntries(
-        Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]),
-      );
+      const attributes = Object.fromEntries(Object.entries(message.MessageAttributes ?? {}).map(([name, value]) => [name, value.StringValue]));
       expect(attributes).toEqual(messageAttributesOf(event));
       return event;
     });

@@ -22,7 +22,13 @@ const NO_WAIT = { sleep: async () => undefined };
 async function recordHarness(provider: string, plan?: FaultPlan) {
   const queues = await createPipelineQueues(suite.sqs.client, { prefix: `r${randomUUID().slice(0, 8)}-` });
   const client = plan ? faultyClient(suite.sqs.endpoint, plan) : suite.sqs.client;
-  const handler = createRecordIngestHandler({ adapter: adapterFor(provider), sqs: client, eventsQueueUrl: queues.eventsQueueUrl, now: () => NOW, enqueue: NO_WAIT });
+  const handler = createRecordIngestHandler({
+    adapter: adapterFor(provider),
+    sqs: client,
+    eventsQueueUrl: queues.eventsQueueUrl,
+    now: () => NOW,
+    enqueue: NO_WAIT,
+  });
   const queued = async (): Promise<NormalizedEvent[]> => {
     const depth = await queueDepth(suite.sqs.client, queues.eventsQueueUrl);
     return (await receiveAll(suite.sqs.client, queues.eventsQueueUrl, depth)).map((message) => JSON.parse(message.Body!) as NormalizedEvent);
@@ -30,7 +36,8 @@ async function recordHarness(provider: string, plan?: FaultPlan) {
   return { handler, queued, done: () => (plan ? client.destroy() : undefined) };
 }
 
-const fixture = (provider: string, name: string) => JSON.parse(loadFixtures(provider).find((item) => item.name === name)!.body) as Record<string, unknown>;
+const fixture = (provider: string, name: string) =>
+  JSON.parse(loadFixtures(provider).find((item) => item.name === name)!.body) as Record<string, unknown>;
 
 /** An SNS-to-Lambda invocation carrying the given notifications, as SNS builds it. */
 const snsInvocation = (...notifications: Record<string, unknown>[]) => ({
@@ -49,11 +56,24 @@ describe('record ingest', () => {
     expect(result).toMatchObject({ records: 1, events: 1, queued: 1 });
     const queued = await harness.queued();
     expect(queued).toHaveLength(1);
-    expect(queued[0]).toMatchObject({ provider: 'aws-eum-sms', messageId: 'ed23196c-75ce-4727-93ee-7bf72b64998f', status: 'delivered', receivedAt: NOW.toISOString() });
+    expect(queued[0]).toMatchObject({
+      provider: 'aws-eum-sms',
+      messageId: 'ed23196c-75ce-4727-93ee-7bf72b64998f',
+      status: 'delivered',
+      receivedAt: NOW.toISOString(),
+    });
     expect(result.eventIds).toEqual([queued[0].eventId]);
     const logs = suite.output.logs();
     expect(logs).toHaveLength(1);
-    expect(logs[0]).toMatchObject({ level: 'INFO', provider: 'aws-eum-sms', outcome: 'accepted', source: 'eventbridge', records: 1, events: 1, queued: 1 });
+    expect(logs[0]).toMatchObject({
+      level: 'INFO',
+      provider: 'aws-eum-sms',
+      outcome: 'accepted',
+      source: 'eventbridge',
+      records: 1,
+      events: 1,
+      queued: 1,
+    });
   });
 
   it('queues every record of an SNS invocation (several notifications at once)', async () => {
@@ -101,7 +121,13 @@ describe('record ingest', () => {
     const client = localSqsClient(suite.sqs.endpoint);
     const stub = mockClient(client);
     stub.on(SendMessageBatchCommand).rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' }));
-    const handler = createRecordIngestHandler({ adapter: adapterFor('aws-eum-sms'), sqs: client, eventsQueueUrl: queues.eventsQueueUrl, now: () => NOW, enqueue: NO_WAIT });
+    const handler = createRecordIngestHandler({
+      adapter: adapterFor('aws-eum-sms'),
+      sqs: client,
+      eventsQueueUrl: queues.eventsQueueUrl,
+      now: () => NOW,
+      enqueue: NO_WAIT,
+    });
     try {
       await expect(handler(fixture('aws-eum-sms', 'eventbridge-text-queued.json'))).rejects.toThrow('1 of 1 events could not be queued');
     } finally {
@@ -109,7 +135,9 @@ describe('record ingest', () => {
       client.destroy();
     }
     expect(await queueDepth(suite.sqs.client, queues.eventsQueueUrl)).toBe(0);
-    expect(suite.output.logs().find((log) => log.outcome === 'queue_unavailable')).toMatchObject({ enqueueFailures: [{ code: 'ThrottlingException' }] });
+    expect(suite.output.logs().find((log) => log.outcome === 'queue_unavailable')).toMatchObject({
+      enqueueFailures: [{ code: 'ThrottlingException' }],
+    });
   });
 
   it('a retry after a refused attempt queues the same event id (the consumer absorbs duplicates)', async () => {
@@ -139,6 +167,8 @@ describe('record ingest', () => {
   });
 
   it('refuses to build for an adapter without a record ingest', () => {
-    expect(() => createRecordIngestHandler({ adapter: adapterFor('webcom'), sqs: suite.sqs.client, eventsQueueUrl: 'http://x' })).toThrow(ConfigurationError);
+    expect(() => createRecordIngestHandler({ adapter: adapterFor('webcom'), sqs: suite.sqs.client, eventsQueueUrl: 'http://x' })).toThrow(
+      ConfigurationError,
+    );
   });
 });

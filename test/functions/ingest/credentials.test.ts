@@ -54,14 +54,18 @@ describe('fileCredentialSource', () => {
 
   it('reports a malformed entry as invalid, naming the field', async () => {
     write({ 'nhncloud-sms': { headers: { 'X-Toast-Webhook-Signature': [''] } } });
-    const error = await source().get('nhncloud-sms').catch((e: unknown) => e);
+    const error = await source()
+      .get('nhncloud-sms')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidCredentialsError);
     expect((error as InvalidCredentialsError).detail).toContain('headers.X-Toast-Webhook-Signature.0');
   });
 
   it('reports a file that is not JSON as invalid, as a fault of the whole document rather than of one provider', async () => {
     write('{ "nhncloud-sms": ');
-    const error = await source().get('nhncloud-sms').catch((e: unknown) => e);
+    const error = await source()
+      .get('nhncloud-sms')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidCredentialsError);
     expect((error as InvalidCredentialsError).message).toBe('the credentials document is invalid: not valid JSON');
     expect((error as InvalidCredentialsError).wholeDocument).toBe(true);
@@ -144,11 +148,13 @@ describe('extensionCredentialSource', () => {
 
   it('reads a one-provider secret by any of its keys, so a typo beside accounts is reported, not taken for nothing', async () => {
     extension.setSecret(JSON.stringify({ accounts: ['123'], hedaers: { 'X-Toast-Webhook-Signature': ['v'] } }));
-    const error = await source().get('nhncloud-sms').catch((e: unknown) => e);
+    const error = await source()
+      .get('nhncloud-sms')
+      .catch((e: unknown) => e);
     expect(error).toBeInstanceOf(InvalidCredentialsError);
   });
 
-  it('treats the stack\'s initial empty document as nothing configured', async () => {
+  it("treats the stack's initial empty document as nothing configured", async () => {
     extension.setSecret('{}');
     await expect(source().get('nhncloud-sms')).resolves.toBeUndefined();
   });
@@ -274,9 +280,11 @@ describe('extensionCredentialSource', () => {
     await expect(source().get('nhncloud-sms')).rejects.toBeInstanceOf(InvalidCredentialsError);
   });
 
-  it('logs the Secrets Manager error by name and the secret id, never the answer\'s text', async () => {
+  it("logs the Secrets Manager error by name and the secret id, never the answer's text", async () => {
     extension.answerNext(400, 'AccessDeniedException: User: arn:aws:sts::123456789012:assumed-role/fn is not authorized');
-    await source().get('nhncloud-sms').catch(() => undefined);
+    await source()
+      .get('nhncloud-sms')
+      .catch(() => undefined);
     const log = output.logs().find((record) => record.message === 'credentials secret cannot be read');
     expect(log).toMatchObject({ secretId: extension.secretId, status: 400, error: 'AccessDeniedException' });
     expect(output.lines.join('\n')).not.toContain('assumed-role');
@@ -284,9 +292,13 @@ describe('extensionCredentialSource', () => {
 
   it('never logs the secret value', async () => {
     extension.setSecret(JSON.stringify({ headers: { 'X-Toast-Webhook-Signature': ['very-secret-value'] }, tokens: [''] }));
-    await source().get('nhncloud-sms').catch(() => undefined);
+    await source()
+      .get('nhncloud-sms')
+      .catch(() => undefined);
     extension.failNext(1);
-    await extensionCredentialSource('other', extension.connection).get('nhncloud-sms').catch(() => undefined);
+    await extensionCredentialSource('other', extension.connection)
+      .get('nhncloud-sms')
+      .catch(() => undefined);
     expect(output.lines.join('\n')).not.toContain('very-secret-value');
   });
 });

@@ -69,7 +69,11 @@ describe('enqueueEvents', () => {
   it('queues every event in batches of ten, with the filter attributes', async () => {
     const queueUrl = await freshQueue();
     const result = await enqueueEvents(sqs.client, queueUrl, events(25));
-    expect([...result.queued].sort()).toEqual(events(25).map((e) => e.eventId).sort());
+    expect([...result.queued].sort()).toEqual(
+      events(25)
+        .map((e) => e.eventId)
+        .sort(),
+    );
     expect(result.failures).toEqual([]);
     const messages = await receiveAll(sqs.client, queueUrl, 25);
     expect(messages).toHaveLength(25);
@@ -145,7 +149,7 @@ describe('enqueueEvents', () => {
     expect(await queueDepth(sqs.client, queueUrl)).toBe(11);
   });
 
-  it('does not retry an entry the queue refused as the sender\'s fault', async () => {
+  it("does not retry an entry the queue refused as the sender's fault", async () => {
     const queueUrl = await freshQueue();
     const senderFaultOnce: FaultPlan = ({ messageId }, attempt) => (messageId === '2' && attempt === 1 ? 'sender-fault' : 'ok');
     const client = faultyClient(sqs.endpoint, senderFaultOnce);
@@ -162,7 +166,9 @@ describe('enqueueEvents', () => {
     const client = faultyClient(sqs.endpoint, throwForTwelve);
     const result = await enqueueEvents(client, queueUrl, events(25), noWait);
     client.destroy();
-    const secondBatch = events(25).slice(10, 20).map((e) => e.eventId);
+    const secondBatch = events(25)
+      .slice(10, 20)
+      .map((e) => e.eventId);
     expect(secondBatch.some((id) => result.queued.has(id))).toBe(false);
     expect(result.queued.size).toBe(15);
     expect(await queueDepth(sqs.client, queueUrl)).toBe(15);

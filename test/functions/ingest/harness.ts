@@ -8,13 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { once } from 'node:events';
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type {
-  BatchResultErrorEntry,
-  Message,
-  SendMessageBatchRequest,
-  SendMessageBatchCommandOutput,
-  SQSClient,
-} from '@aws-sdk/client-sqs';
+import type { BatchResultErrorEntry, Message, SendMessageBatchRequest, SendMessageBatchCommandOutput, SQSClient } from '@aws-sdk/client-sqs';
 import { localSqsClient } from '../../../local/engines/clients';
 import { createPipelineQueues, type PipelineQueues } from '../../../local/engines/queues';
 import { createIngestHandler, type IngestDependencies } from '../../../functions/ingest/createIngestHandler';

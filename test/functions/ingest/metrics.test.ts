@@ -39,7 +39,11 @@ describe('createMetricsRecorder', () => {
     count(metrics, 'AuthFailures');
     metrics.metadata.reason = 'header_mismatch';
     metrics.metadata.provider = 'spoofed';
-    expect(createMetricsRecorder('nhncloud-sms', {})(metrics, 0)).toMatchObject({ reason: 'header_mismatch', provider: 'nhncloud-sms', AuthFailures: 1 });
+    expect(createMetricsRecorder('nhncloud-sms', {})(metrics, 0)).toMatchObject({
+      reason: 'header_mismatch',
+      provider: 'nhncloud-sms',
+      AuthFailures: 1,
+    });
   });
 
   test('nothing counted, or counts of zero, make no record', () => {

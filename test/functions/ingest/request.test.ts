@@ -1,11 +1,4 @@
-import {
-  adaptRequest,
-  bodyByteLength,
-  bodyText,
-  lowerCaseHeaders,
-  normalizeIp,
-  parseContentType,
-} from '../../../functions/ingest/request';
+import { adaptRequest, bodyByteLength, bodyText, lowerCaseHeaders, normalizeIp, parseContentType } from '../../../functions/ingest/request';
 import { ValidationError } from '../../../functions/shared/errors';
 import { webhookEvent } from '../../support/requests';
 

@@ -78,7 +78,11 @@ describe.each(dynamoEngines)('lookup route on %s', (engine) => {
   });
 
   it('answers 404 for a message nothing is stored for, also when only an inbound message has that id', async () => {
-    for (const [provider, messageId] of [['webcom', '999999'], ['innopaas-whatsapp', '1628054473920003072'], ['nope', '1']]) {
+    for (const [provider, messageId] of [
+      ['webcom', '999999'],
+      ['innopaas-whatsapp', '1628054473920003072'],
+      ['nope', '1'],
+    ]) {
       const response = await lookup(request(provider, messageId));
       expect([response.statusCode, JSON.parse(response.body!).error]).toEqual([404, 'not_found']);
     }

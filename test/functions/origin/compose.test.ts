@@ -52,12 +52,21 @@ const cases: Record<string, Case> = {
   'HMAC over the raw body': { scheme: hmacRaw, credentials: { signingKeys: ['k1'] }, request: outgoing() },
   'HMAC over the URL and sorted form parameters': { scheme: hmacUrl, credentials: { signingKeys: ['k1'] }, request: form },
   'HMAC over timestamp.body': { scheme: hmacStamped, credentials: { signingKeys: ['k1'] }, request: outgoing() },
-  'Ed25519 over timestamp|body': { scheme: ed25519, credentials: { signingKeys: [ED25519_PUBLIC] }, privateKeys: [ED25519_SEED], request: outgoing() },
+  'Ed25519 over timestamp|body': {
+    scheme: ed25519,
+    credentials: { signingKeys: [ED25519_PUBLIC] },
+    privateKeys: [ED25519_SEED],
+    request: outgoing(),
+  },
   'JWT with payload_hash': { scheme: jwt, credentials: { signingKeys: ['k1'] }, request: outgoing() },
   'static headers': { scheme: staticHeaders, credentials: { headers: { 'X-Key': ['v1'] } }, request: outgoing() },
   'URL token': { scheme: urlToken, credentials: { tokens: ['tok-1'] }, request: outgoing() },
   'HTTP Basic': { scheme: basicAuth, credentials: { basicAuth: [{ username: 'u', password: 'p' }] }, request: outgoing() },
-  'credentials in the body': { scheme: bodyCredentials, credentials: { bodyCredentials: [{ receiver: 'acme', pswd: 's3cret' }] }, request: outgoing() },
+  'credentials in the body': {
+    scheme: bodyCredentials,
+    credentials: { bodyCredentials: [{ receiver: 'acme', pswd: 's3cret' }] },
+    request: outgoing(),
+  },
 };
 
 async function signed(c: Case): Promise<OutgoingRequest> {
@@ -77,37 +86,46 @@ describe.each(Object.entries(cases))('%s', (_name, c) => {
 
 /** The credentials with a new first value and the old one second. */
 function rotate(credentials: ProviderCredentials): ProviderCredentials {
-  if (credentials.signingKeys) return { signingKeys: [credentials.signingKeys[0] === ED25519_PUBLIC ? ed25519PublicKeyOf(Buffer.alloc(32, 9).toString('base64')) : 'new-key', credentials.signingKeys[0]] };
+  if (credentials.signingKeys)
+    return {
+      signingKeys: [
+        credentials.signingKeys[0] === ED25519_PUBLIC ? ed25519PublicKeyOf(Buffer.alloc(32, 9).toString('base64')) : 'new-key',
+        credentials.signingKeys[0],
+      ],
+    };
   if (credentials.headers) return { headers: { 'X-Key': ['new', ...credentials.headers['X-Key']] } };
   if (credentials.tokens) return { tokens: ['new-token', ...credentials.tokens] };
   if (credentials.basicAuth) return { basicAuth: [{ username: 'n', password: 'n' }, ...credentials.basicAuth] };
   return { bodyCredentials: [{ receiver: 'new', pswd: 'new' }, ...(credentials.bodyCredentials ?? [])] };
 }
 
-describe.each(['HMAC over the raw body', 'HMAC over timestamp.body', 'Ed25519 over timestamp|body', 'JWT with payload_hash', 'HMAC over the URL and sorted form parameters'])(
-  '%s refuses a changed request',
-  (name) => {
-    const c = cases[name];
-    test('one byte of the body changed', async () => {
-      const request = await signed(c);
-      const verdict = await c.scheme.verify(arrived({ ...request, body: flipByte(request.body, 5) }), c.credentials, OPTIONS);
-      expect(verdict).toMatchObject({ ok: false, reason: 'signature_mismatch' });
-    });
-    test('signed with another key', async () => {
-      const other = name.startsWith('Ed25519')
-        ? { ...c, privateKeys: [Buffer.alloc(32, 9).toString('base64')] }
-        : { ...c, credentials: { signingKeys: ['another-key'] } };
-      const verdict = await c.scheme.verify(arrived(await signed(other)), c.credentials, OPTIONS);
-      expect(verdict).toMatchObject({ ok: false });
-    });
-    test('the signature header missing', async () => {
-      const request = await signed(c);
-      const header = c.scheme.secretHeaders?.[0] ?? '';
-      const { [header]: _dropped, ...headers } = request.headers;
-      expect(await c.scheme.verify(arrived({ ...request, headers }), c.credentials, OPTIONS)).toMatchObject({ ok: false, reason: 'missing_signature' });
-    });
-  },
-);
+describe.each([
+  'HMAC over the raw body',
+  'HMAC over timestamp.body',
+  'Ed25519 over timestamp|body',
+  'JWT with payload_hash',
+  'HMAC over the URL and sorted form parameters',
+])('%s refuses a changed request', (name) => {
+  const c = cases[name];
+  test('one byte of the body changed', async () => {
+    const request = await signed(c);
+    const verdict = await c.scheme.verify(arrived({ ...request, body: flipByte(request.body, 5) }), c.credentials, OPTIONS);
+    expect(verdict).toMatchObject({ ok: false, reason: 'signature_mismatch' });
+  });
+  test('signed with another key', async () => {
+    const other = name.startsWith('Ed25519')
+      ? { ...c, privateKeys: [Buffer.alloc(32, 9).toString('base64')] }
+      : { ...c, credentials: { signingKeys: ['another-key'] } };
+    const verdict = await c.scheme.verify(arrived(await signed(other)), c.credentials, OPTIONS);
+    expect(verdict).toMatchObject({ ok: false });
+  });
+  test('the signature header missing', async () => {
+    const request = await signed(c);
+    const header = c.scheme.secretHeaders?.[0] ?? '';
+    const { [header]: _dropped, ...headers } = request.headers;
+    expect(await c.scheme.verify(arrived({ ...request, headers }), c.credentials, OPTIONS)).toMatchObject({ ok: false, reason: 'missing_signature' });
+  });
+});
 
 test('a URL-signed request is refused when one character of its URL changed', async () => {
   const request = await signed(cases['HMAC over the URL and sorted form parameters']);
@@ -126,8 +144,12 @@ describe.each(['HMAC over timestamp.body', 'Ed25519 over timestamp|body'])('%s a
   test('at the tolerance edge it is accepted; one second beyond it, refused; from the future likewise', async () => {
     const request = await signed(c);
     expect((await c.scheme.verify(arrived(request, { now: NOW + 300_000 }), c.credentials, OPTIONS)).ok).toBe(true);
-    expect(await c.scheme.verify(arrived(request, { now: NOW + 301_000 }), c.credentials, OPTIONS)).toMatchObject({ reason: 'timestamp_out_of_tolerance' });
-    expect(await c.scheme.verify(arrived(request, { now: NOW - 301_000 }), c.credentials, OPTIONS)).toMatchObject({ reason: 'timestamp_out_of_tolerance' });
+    expect(await c.scheme.verify(arrived(request, { now: NOW + 301_000 }), c.credentials, OPTIONS)).toMatchObject({
+      reason: 'timestamp_out_of_tolerance',
+    });
+    expect(await c.scheme.verify(arrived(request, { now: NOW - 301_000 }), c.credentials, OPTIONS)).toMatchObject({
+      reason: 'timestamp_out_of_tolerance',
+    });
   });
   test('the tolerance is configurable', async () => {
     const request = await signed(c);
@@ -184,14 +206,19 @@ describe('composition', () => {
 describe('credentials in the body', () => {
   const document = { bodyCredentials: [{ receiver: 'acme', pswd: 's3cret' }] };
   test('a form body and a GET query carry them too', async () => {
-    const formRequest = outgoing({ headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: Buffer.from('msgid=1&receiver=acme&pswd=s3cret') });
+    const formRequest = outgoing({
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: Buffer.from('msgid=1&receiver=acme&pswd=s3cret'),
+    });
     expect((await bodyCredentials.verify(arrived(formRequest), document, OPTIONS)).ok).toBe(true);
     const get = outgoing({ method: 'GET', url: 'https://h/webhooks/x?receiver=acme&pswd=s3cret&msgid=1', body: Buffer.alloc(0) });
     expect((await bodyCredentials.verify(arrived(get), document, OPTIONS)).ok).toBe(true);
   });
   test('a wrong password, a missing field and a body that is not JSON are refused', async () => {
     const json = (text: string) => arrived(outgoing({ body: Buffer.from(text) }));
-    expect(await bodyCredentials.verify(json('{"receiver":"acme","pswd":"nope"}'), document, OPTIONS)).toMatchObject({ reason: 'credentials_mismatch' });
+    expect(await bodyCredentials.verify(json('{"receiver":"acme","pswd":"nope"}'), document, OPTIONS)).toMatchObject({
+      reason: 'credentials_mismatch',
+    });
     expect(await bodyCredentials.verify(json('{"receiver":"acme"}'), document, OPTIONS)).toMatchObject({ ok: false });
     expect(await bodyCredentials.verify(json('{not json'), document, OPTIONS)).toMatchObject({ reason: 'missing_credentials' });
   });

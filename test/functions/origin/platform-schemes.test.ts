@@ -21,7 +21,14 @@ async function authenticate(
   credentials: ProviderCredentials | undefined,
   options: { allowedSourceIps?: string[] } = {},
 ): Promise<Verdict> {
-  const request: OriginRequest = { method: 'POST', url: 'https://hooks.example.com/webhooks/acme', body: Buffer.alloc(0), formParams: () => [], now: 0, ...input };
+  const request: OriginRequest = {
+    method: 'POST',
+    url: 'https://hooks.example.com/webhooks/acme',
+    body: Buffer.alloc(0),
+    formParams: () => [],
+    now: 0,
+    ...input,
+  };
   const verdict = await verifyOrigin(PLATFORM_SCHEMES, request, credentials, { toleranceSeconds: 300 });
   return verdict.ok && options.allowedSourceIps ? deploymentSourceIps(options.allowedSourceIps)(request) : verdict;
 }
@@ -84,7 +91,10 @@ describe('URL tokens', () => {
   });
 
   it('refuses a wrong token', async () => {
-    expect(await authenticate({ headers: {}, token: 'token-0123456789abcdeX', sourceIp: '' }, TOKENS)).toEqual({ ok: false, reason: 'token_mismatch' });
+    expect(await authenticate({ headers: {}, token: 'token-0123456789abcdeX', sourceIp: '' }, TOKENS)).toEqual({
+      ok: false,
+      reason: 'token_mismatch',
+    });
   });
 
   it('refuses a request without a token', async () => {

@@ -4,7 +4,14 @@
  */
 import { createHmac } from 'node:crypto';
 import { formRecord } from '../../../functions/origin/form';
-import { bodyNonceTimestamp, idTimestampBody, rawBody, urlAndNonce, urlCarryingBodyHash, urlWithSortedParams } from '../../../functions/origin/payloads';
+import {
+  bodyNonceTimestamp,
+  idTimestampBody,
+  rawBody,
+  urlAndNonce,
+  urlCarryingBodyHash,
+  urlWithSortedParams,
+} from '../../../functions/origin/payloads';
 import { hmacScheme } from '../../../functions/origin/schemes/hmac';
 import { jwtScheme } from '../../../functions/origin/schemes/jwt';
 import type { FormParams, OriginScheme } from '../../../functions/origin/types';
@@ -61,7 +68,10 @@ describe('Standard Webhooks v1 (HMAC-SHA256 of id.timestamp.body, whsec_ base64 
     expect(await verifies(standard, secret, request, at)).toBe(true);
   });
   test('a header carrying several signatures verifies when one of them is right', async () => {
-    const several = { ...request, headers: { ...request.headers, 'webhook-signature': 'v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' } };
+    const several = {
+      ...request,
+      headers: { ...request.headers, 'webhook-signature': 'v1,bm9wZQ== v1,g0hM9SsE+OTPJTGt/tmIKtSyZlE3uFJELVlNIOLJ1OE=' },
+    };
     expect(await verifies(standard, secret, several, at)).toBe(true);
   });
   test('one bit flipped does not verify', async () => {
@@ -136,9 +146,24 @@ describe('Twilio X-Twilio-Signature (HMAC-SHA1 of the URL + sorted parameters; J
     ['user:pass in the URL', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'CukzLTc1tT5dXEDIHm/tKBanW10='],
     ['user name only in the URL', 'https://user@mycompany.com/myapp.php?foo=1&bar=2', callParams, '2YRLlVAflCqxaNicjMpJcSTgzSs='],
     ['credentials, signed with :443', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'ZQFR1PTIZXF2MXB8ZnKCvnnA+rI='],
-    ["an apostrophe in the query (signed as %27)", "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing", callParams, 'TfZzewPq8wqrGlMfyAud8+/IvJ0='],
-    ['a repeated parameter', 'https://mycompany.com/myapp.php?foo=1&bar=2', { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] }, '83O6e2vORAoJHUNzJjDWN1jz+BA='],
-    ['a repeated parameter with a duplicate value', 'https://mycompany.com/myapp.php?foo=1&bar=2', { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] }, 'IK+Dwps556ElfBT0I3Rgjkr1wJU='],
+    [
+      'an apostrophe in the query (signed as %27)',
+      "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing",
+      callParams,
+      'TfZzewPq8wqrGlMfyAud8+/IvJ0=',
+    ],
+    [
+      'a repeated parameter',
+      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] },
+      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
+    ],
+    [
+      'a repeated parameter with a duplicate value',
+      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] },
+      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
+    ],
   ])('form vector "%s" verifies, and with one bit flipped does not', async (_name, url, params, signature) => {
     const request = arrived(outgoing({ url, headers: { 'x-twilio-signature': signature } }), { formParams: () => formOf(params) });
     expect((await twilioForm.verify(request, credentials('12345'), OPTIONS)).ok).toBe(true);
@@ -147,9 +172,24 @@ describe('Twilio X-Twilio-Signature (HMAC-SHA1 of the URL + sorted parameters; J
   });
 
   test.each([
-    ['bodySHA256 among other query parameters', 'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620', '{"property": "value", "boolean": true}', 'a9nBmqA0ju/hNViExpshrM61xv4='],
-    ['body {} signed with :443', 'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a', '{}', 'Ldidvp12m26NI7eqEvxnEpkd9Hc='],
-    ['bodySHA256 alone', 'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620', '{"property": "value", "boolean": true}', 'y77kIzt2vzLz71DgmJGsen2scGs='],
+    [
+      'bodySHA256 among other query parameters',
+      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
+      '{"property": "value", "boolean": true}',
+      'a9nBmqA0ju/hNViExpshrM61xv4=',
+    ],
+    [
+      'body {} signed with :443',
+      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
+      '{}',
+      'Ldidvp12m26NI7eqEvxnEpkd9Hc=',
+    ],
+    [
+      'bodySHA256 alone',
+      'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
+      '{"property": "value", "boolean": true}',
+      'y77kIzt2vzLz71DgmJGsen2scGs=',
+    ],
   ])('JSON vector "%s" verifies; the same URL with another body does not', async (_name, url, body, signature) => {
     const request = outgoing({ url, body: Buffer.from(body), headers: { 'x-twilio-signature': signature } });
     expect(await verifies(twilioJson, '12345', request)).toBe(true);
@@ -157,12 +197,22 @@ describe('Twilio X-Twilio-Signature (HMAC-SHA1 of the URL + sorted parameters; J
   });
 
   test('published invalid: a JSON body with no bodySHA256 in the URL', async () => {
-    const request = outgoing({ url: 'https://mycompany.com/myapp.php?foo=1&bar=2', body: Buffer.from('{"property": "value", "boolean": true}'), headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' } });
+    const request = outgoing({
+      url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
+      body: Buffer.from('{"property": "value", "boolean": true}'),
+      headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
+    });
     expect(await verifies(twilioJson, '12345', request)).toBe(false);
   });
 
   test('published invalid: a query parameter added after signing (by a proxy)', async () => {
-    const request = arrived(outgoing({ url: 'https://mycompany.com/myapp.php?foo=1&bar=2&somethingUnexpected=true', headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' } }), { formParams: () => formOf(callParams) });
+    const request = arrived(
+      outgoing({
+        url: 'https://mycompany.com/myapp.php?foo=1&bar=2&somethingUnexpected=true',
+        headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
+      }),
+      { formParams: () => formOf(callParams) },
+    );
     expect((await twilioForm.verify(request, credentials('12345'), OPTIONS)).ok).toBe(false);
   });
 
@@ -172,10 +222,19 @@ describe('Twilio X-Twilio-Signature (HMAC-SHA1 of the URL + sorted parameters; J
 });
 
 describe('Plivo V2 (HMAC-SHA256 of scheme://host[:port]/path + nonce, base64)', () => {
-  const plivo = hmacScheme({ header: 'x-plivo-signature-v2', algorithm: 'sha256', encoding: 'base64', payload: urlAndNonce, nonceHeader: 'x-plivo-signature-v2-nonce' });
+  const plivo = hmacScheme({
+    header: 'x-plivo-signature-v2',
+    algorithm: 'sha256',
+    encoding: 'base64',
+    payload: urlAndNonce,
+    nonceHeader: 'x-plivo-signature-v2-nonce',
+  });
   // Source: plivo/plivo-node @ 4889b056, test/utils.js; plivo/plivo-python @ 8779d2c4, tests/resources/test_signature.py.
   const request = (nonce: string) =>
-    outgoing({ url: 'https://answer.url', headers: { 'x-plivo-signature-v2': 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=', 'x-plivo-signature-v2-nonce': nonce } });
+    outgoing({
+      url: 'https://answer.url',
+      headers: { 'x-plivo-signature-v2': 'ehV3IKhLysWBxC1sy8INm0qGoQYdYsHwuoKjsX7FsXc=', 'x-plivo-signature-v2-nonce': nonce },
+    });
   test('the published valid vector verifies', async () => {
     expect(await verifies(plivo, 'my_auth_token', request('12345'))).toBe(true);
   });

@@ -1,12 +1,6 @@
 import { NormalizedEventSchema } from '../../../functions/events/schema';
 import { STATUS_TABLE } from '../../../functions/events/status';
-import {
-  AWS_SMS_EVENT_STATUSES,
-  awsEumSms,
-  decimalOf,
-  millicentsToUsd,
-  statusOfSmsEvent,
-} from '../../../functions/providers/aws-eum-sms';
+import { AWS_SMS_EVENT_STATUSES, awsEumSms, decimalOf, millicentsToUsd, statusOfSmsEvent } from '../../../functions/providers/aws-eum-sms';
 import { sourceRecordsOf } from '../../../functions/providers/records';
 import type { NormalizeContext, SourceRecord } from '../../../functions/providers/types';
 import { ValidationError } from '../../../functions/shared/errors';
@@ -56,7 +50,9 @@ describe('aws-eum-sms adapter', () => {
       expect(events.length).toBeGreaterThan(0);
       for (const event of events) expect(NormalizedEventSchema.safeParse(event).success).toBe(true);
       // The tools read fixtures through `normalize`: the same events.
-      expect(awsEumSms.normalize({ body: JSON.stringify(fixture(name)), method: 'POST', params: [], headers: {}, query: {} }, CONTEXT).events).toEqual(events);
+      expect(
+        awsEumSms.normalize({ body: JSON.stringify(fixture(name)), method: 'POST', params: [], headers: {}, query: {} }, CONTEXT).events,
+      ).toEqual(events);
     });
 
     it.each([['invalid-not-an-event.json'], ['invalid-subscription-confirmation.json']])('%s is refused, naming the problem', (name) => {
@@ -138,7 +134,12 @@ describe('aws-eum-sms adapter', () => {
     it.each(Object.keys(AWS_SMS_EVENT_STATUSES).map((type) => [type]))('%s maps, final and not, to a status of the right finality', (eventType) => {
       const meaning = AWS_SMS_EVENT_STATUSES[eventType];
       const finalEvent = normalizeDetail({ eventType, isFinal: true });
-      expect(finalEvent).toMatchObject({ type: 'message.status', status: meaning.final, final: STATUS_TABLE[meaning.final].final, providerStatus: eventType });
+      expect(finalEvent).toMatchObject({
+        type: 'message.status',
+        status: meaning.final,
+        final: STATUS_TABLE[meaning.final].final,
+        providerStatus: eventType,
+      });
       expect(finalEvent.channel).toBe(eventType.startsWith('MEDIA_') ? 'mms' : 'sms');
       const interim = normalizeDetail({ eventType, isFinal: false });
       expect(interim).toMatchObject({ status: meaning.interim, final: STATUS_TABLE[meaning.interim].final });
@@ -235,12 +236,24 @@ describe('aws-eum-sms adapter', () => {
     });
 
     it('an SNS message that is not JSON is refused, naming Message', () => {
-      const record: SourceRecord = { source: 'sns', messageId: 'm', topicArn: 'arn:aws:sns:us-east-1:111122223333:t', timestamp: '2025-01-01T00:00:00.000Z', message: 'hello' };
+      const record: SourceRecord = {
+        source: 'sns',
+        messageId: 'm',
+        topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+        timestamp: '2025-01-01T00:00:00.000Z',
+        message: 'hello',
+      };
       expect(() => awsEumSms.normalizeRecord!(record, CONTEXT)).toThrow('Message: is not JSON');
     });
 
     it('an SNS message of another shape is kept as provider.unknown', () => {
-      const record: SourceRecord = { source: 'sns', messageId: 'm', topicArn: 'arn:aws:sns:us-east-1:111122223333:t', timestamp: '2025-01-01T00:00:00.000Z', message: '{"foo":1}' };
+      const record: SourceRecord = {
+        source: 'sns',
+        messageId: 'm',
+        topicArn: 'arn:aws:sns:us-east-1:111122223333:t',
+        timestamp: '2025-01-01T00:00:00.000Z',
+        message: '{"foo":1}',
+      };
       expect(awsEumSms.normalizeRecord!(record, CONTEXT).events[0]).toMatchObject({ type: 'provider.unknown', data: { topicArn: record.topicArn } });
     });
   });

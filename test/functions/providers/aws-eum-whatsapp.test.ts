@@ -94,7 +94,10 @@ describe('aws-eum-whatsapp adapter', () => {
   });
 
   it('a status no table knows is kept as unknown, non-final', () => {
-    const event = awsEumWhatsapp.normalizeRecord!(eventBridge('WhatsApp Message Sent', { messageId: 'm-1', status: 'deleted', eventTimestamp: '1759466063' }), CONTEXT).events[0];
+    const event = awsEumWhatsapp.normalizeRecord!(
+      eventBridge('WhatsApp Message Sent', { messageId: 'm-1', status: 'deleted', eventTimestamp: '1759466063' }),
+      CONTEXT,
+    ).events[0];
     expect(event).toMatchObject({ status: 'unknown', final: false, providerStatus: 'deleted' });
   });
 
@@ -151,10 +154,16 @@ describe('aws-eum-whatsapp adapter', () => {
     expect(events[1].data).toMatchObject({ invalid: { field: 'whatsAppWebhookEntry.changes.0.value.statuses.1.id' } });
   });
 
-  it('a failed SNS status carries Meta\'s first error', () => {
+  it("a failed SNS status carries Meta's first error", () => {
     const entry = {
       id: 'x',
-      changes: [{ value: { statuses: [{ id: 'wamid.B', status: 'failed', timestamp: '1736379100', errors: [{ code: 131026, title: 'Message undeliverable' }] }] } }],
+      changes: [
+        {
+          value: {
+            statuses: [{ id: 'wamid.B', status: 'failed', timestamp: '1736379100', errors: [{ code: 131026, title: 'Message undeliverable' }] }],
+          },
+        },
+      ],
     };
     expect(awsEumWhatsapp.normalizeRecord!(snsWith(entry), CONTEXT).events[0]).toMatchObject({
       status: 'failed',

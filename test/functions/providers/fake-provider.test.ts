@@ -40,7 +40,15 @@ describe('a fake signed provider added by the checklist', () => {
 
   it('gets a route that verifies its signature: the simulator signs its fixtures, each is answered OK and stored', async () => {
     const lines: string[] = [];
-    const result = await simulate({ provider: 'acme-sms', scenario: 'fixtures', url: pipeline.url, secretsFile, adapters: [acmeSms], fixturesDir: FIXTURES, print: (line) => lines.push(line) });
+    const result = await simulate({
+      provider: 'acme-sms',
+      scenario: 'fixtures',
+      url: pipeline.url,
+      secretsFile,
+      adapters: [acmeSms],
+      fixturesDir: FIXTURES,
+      print: (line) => lines.push(line),
+    });
     expect(result.sent.map((sent) => [sent.label, sent.statusCode, sent.reply])).toEqual([
       ['status-delivered.form', 200, 'OK'],
       ['status-sent.form', 200, 'OK'],
@@ -63,7 +71,9 @@ describe('a fake signed provider added by the checklist', () => {
     const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = readPipelineConfig((key) => app.node.tryGetContext(key), [...providerDescriptors(providers), acmeSms]);
     const template = Template.fromStack(new WebhookIngestionStack(app, 'Fake', { config }));
-    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map((route) => (route as { Properties: { RouteKey: string } }).Properties.RouteKey);
+    const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
+      (route) => (route as { Properties: { RouteKey: string } }).Properties.RouteKey,
+    );
     expect(routes).toEqual(expect.arrayContaining(['ANY /webhooks/acme-sms', 'ANY /webhooks/acme-sms/{token}']));
     expect(Object.keys(template.findResources('AWS::SecretsManager::Secret'))).toContainEqual(expect.stringContaining('Ingestacmesms'));
   });

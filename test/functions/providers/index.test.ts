@@ -1,6 +1,13 @@
 import path from 'node:path';
 import { build } from 'esbuild';
-import { BUNDLED_PROVIDER_DEFINE, bundledProviderDefine, httpProviderIds, providerIds, providers, recordProviderIds } from '../../../functions/providers';
+import {
+  BUNDLED_PROVIDER_DEFINE,
+  bundledProviderDefine,
+  httpProviderIds,
+  providerIds,
+  providers,
+  recordProviderIds,
+} from '../../../functions/providers';
 import { isValidTimeZone } from '../../../functions/shared/time';
 
 const REGISTRY = path.resolve(__dirname, '../../../functions/providers/index.ts');
@@ -25,7 +32,27 @@ async function bundledInputs(define: Record<string, string>): Promise<string[]> 
 
 describe('provider registry', () => {
   test('unbundled, every provider is registered', () => {
-    expect(providerIds).toEqual(['innopaas-otp', 'innopaas-whatsapp', 'webcom', 'smsgateway24', 'nhncloud-sms', 'telnyx', 'plivo', 'messagebird', 'aws-eum-sms', 'aws-eum-whatsapp', 'vonage-sms', 'vonage-messages', 'sinch-sms', 'infobip-sms', 'jasmin', 'kannel', 'innopaas-sms', 'twilio', 'meta-whatsapp']);
+    expect(providerIds).toEqual([
+      'innopaas-otp',
+      'innopaas-whatsapp',
+      'webcom',
+      'smsgateway24',
+      'nhncloud-sms',
+      'telnyx',
+      'plivo',
+      'messagebird',
+      'aws-eum-sms',
+      'aws-eum-whatsapp',
+      'vonage-sms',
+      'vonage-messages',
+      'sinch-sms',
+      'infobip-sms',
+      'jasmin',
+      'kannel',
+      'innopaas-sms',
+      'twilio',
+      'meta-whatsapp',
+    ]);
     for (const id of providerIds) expect(providers[id].id).toBe(id);
   });
 

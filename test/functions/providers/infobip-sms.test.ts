@@ -51,7 +51,8 @@ describe('infobip-sms adapter', () => {
     });
 
     it('names the field of each invalid fixture', () => {
-      const field = (name: string) => validationErrorOf(() => infobipSms.normalize(adapterRequestOf(invalidFixtures(PROVIDER).find((f) => f.name === name)!), CONTEXT)).field;
+      const field = (name: string) =>
+        validationErrorOf(() => infobipSms.normalize(adapterRequestOf(invalidFixtures(PROVIDER).find((f) => f.name === name)!), CONTEXT)).field;
       expect(field('invalid-done-at.json')).toBe('results.0.doneAt');
       expect(field('invalid-every-report-invalid.json')).toBe('results.0.messageId');
       expect(field('invalid-results-empty.json')).toBe('results');
@@ -167,7 +168,13 @@ describe('infobip-sms adapter', () => {
         recipient: { raw: '385921004026', e164: '+385921004026' },
         occurredAt: '2019-11-09T16:00:00.000Z',
         segments: 1,
-        data: { text: 'QUIZ Correct answer is Paris', cleanText: 'Correct answer is Paris', keyword: 'QUIZ', messageCount: '1', pendingMessageCount: '0' },
+        data: {
+          text: 'QUIZ Correct answer is Paris',
+          cleanText: 'Correct answer is Paris',
+          keyword: 'QUIZ',
+          messageCount: '1',
+          pendingMessageCount: '0',
+        },
       });
     });
   });
@@ -248,8 +255,12 @@ describe('infobip-sms through the ingest handler', () => {
   it('accepts a URL token instead of Basic when that is what is configured, and refuses a wrong one', async () => {
     const document = { [PROVIDER]: { tokens: ['infobip-url-token-0123456789'] } };
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, PROVIDER, { document });
-    expect((await handler(await signedWebhookEvent(call, { material: { credentials: { tokens: ['infobip-url-token-0123456789'] } } }))).statusCode).toBe(200);
-    expect((await handler(await signedWebhookEvent(call, { material: { credentials: { tokens: ['another-token-0123456789'] } } }))).statusCode).toBe(401);
+    expect(
+      (await handler(await signedWebhookEvent(call, { material: { credentials: { tokens: ['infobip-url-token-0123456789'] } } }))).statusCode,
+    ).toBe(200);
+    expect((await handler(await signedWebhookEvent(call, { material: { credentials: { tokens: ['another-token-0123456789'] } } }))).statusCode).toBe(
+      401,
+    );
     expect(await eventsDepth()).toBe(3);
   });
 
@@ -263,7 +274,9 @@ describe('infobip-sms through the ingest handler', () => {
 
   it('answers 400 naming results for an oversized batch', async () => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, PROVIDER, { maxBodyBytes: 10 * 1024 * 1024 });
-    const body = JSON.stringify({ results: Array.from({ length: MAX_RESULTS + 1 }, (_, i) => ({ messageId: `M-${i}`, status: { name: 'DELIVERED_TO_HANDSET' } })) });
+    const body = JSON.stringify({
+      results: Array.from({ length: MAX_RESULTS + 1 }, (_, i) => ({ messageId: `M-${i}`, status: { name: 'DELIVERED_TO_HANDSET' } })),
+    });
     const response = await handler(await signedWebhookEvent({ ...call, body }));
     expect(response.statusCode).toBe(400);
     expect(jsonBody(response)).toMatchObject({ error: 'invalid_body', field: 'results' });

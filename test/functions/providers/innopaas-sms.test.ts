@@ -120,7 +120,16 @@ describe('innopaas-sms adapter', () => {
     });
 
     it('keeps billing and network values it cannot read out of price and network, never refusing', () => {
-      const event = only({ ...fixtureObject('status-delivered.json'), fee: 'n/a', unitPrice: null, currency: 'dollars', mcc: '51', mnc: 'x', mnoName: null, smsNum: '0' });
+      const event = only({
+        ...fixtureObject('status-delivered.json'),
+        fee: 'n/a',
+        unitPrice: null,
+        currency: 'dollars',
+        mcc: '51',
+        mnc: 'x',
+        mnoName: null,
+        smsNum: '0',
+      });
       expect(event.price).toBeUndefined();
       expect(event.network).toBeUndefined();
       expect(event.segments).toBeUndefined();

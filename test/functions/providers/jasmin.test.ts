@@ -27,7 +27,9 @@ const post = (fields: Record<string, string>): NormalizedEvent => {
   return events[0];
 };
 const dlr = (fields: Record<string, string | undefined>) =>
-  post(Object.fromEntries(Object.entries({ ...params('dlr-delivered.form'), ...fields }).filter(([, v]) => v !== undefined)) as Record<string, string>);
+  post(
+    Object.fromEntries(Object.entries({ ...params('dlr-delivered.form'), ...fields }).filter(([, v]) => v !== undefined)) as Record<string, string>,
+  );
 
 describe('jasmin adapter', () => {
   describe('fixtures', () => {
@@ -66,7 +68,15 @@ describe('jasmin adapter', () => {
         final: true,
         providerStatus: 'DELIVRD',
         occurredAt: RECEIVED_AT,
-        data: { level: '3', connector: 'smsc01', smscMessageId: '2d4c3e1a', submitDate: '2401151030', doneDate: '2401151031', err: '000', text: 'Hello world' },
+        data: {
+          level: '3',
+          connector: 'smsc01',
+          smscMessageId: '2d4c3e1a',
+          submitDate: '2401151030',
+          doneDate: '2401151031',
+          err: '000',
+          text: 'Hello world',
+        },
       });
     });
 
@@ -161,7 +171,16 @@ describe('parseReceipt', () => {
   it('reads the SMPP Appendix B receipt, with 12-digit dates and text to the end', () => {
     expect(
       parseReceipt('id:59018505-8565-49ed sub:001 dlvrd:001 submit date:171027081722 done date:171027081727 stat:DELIVRD err:000 text:Hi there: you'),
-    ).toEqual({ id: '59018505-8565-49ed', sub: '001', dlvrd: '001', submitDate: '171027081722', doneDate: '171027081727', stat: 'DELIVRD', err: '000', text: 'Hi there: you' });
+    ).toEqual({
+      id: '59018505-8565-49ed',
+      sub: '001',
+      dlvrd: '001',
+      submitDate: '171027081722',
+      doneDate: '171027081727',
+      stat: 'DELIVRD',
+      err: '000',
+      text: 'Hi there: you',
+    });
   });
 
   it('reads a receipt without sub and dlvrd, and nothing from garbage', () => {

@@ -90,7 +90,10 @@ describe('kannel adapter', () => {
 
     it("gives a failure the receipt's err code and stat", () => {
       expect(normalizeFixture('dlr-undelivered.query')[0]).toMatchObject({ status: 'undelivered', error: { code: '001', message: 'UNDELIV' } });
-      expect(normalizeFixture('dlr-smsc-reject.query')[0]).toMatchObject({ status: 'rejected', error: { code: '16', message: 'not delivered to SMSC (SMSC reject)' } });
+      expect(normalizeFixture('dlr-smsc-reject.query')[0]).toMatchObject({
+        status: 'rejected',
+        error: { code: '16', message: 'not delivered to SMSC (SMSC reject)' },
+      });
     });
 
     it('tells the reports of two parts of one message apart by fid, and a repeat of one report not at all', () => {
@@ -106,7 +109,9 @@ describe('kannel adapter', () => {
     });
 
     it('refuses a call with no parameters at all', () => {
-      expect(validationErrorOf(() => kannel.normalize(webhookRequest({ method: 'GET', body: '', rawQuery: '' }), CONTEXT)).message).toBe('no query parameters');
+      expect(validationErrorOf(() => kannel.normalize(webhookRequest({ method: 'GET', body: '', rawQuery: '' }), CONTEXT)).message).toBe(
+        'no query parameters',
+      );
     });
   });
 

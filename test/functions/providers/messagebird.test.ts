@@ -26,7 +26,8 @@ const only = (query: string) => {
   expect(events).toHaveLength(1);
   return events[0];
 };
-const withField = (name: string, field: string, value: string) => fixture(name).replace(new RegExp(`(^|&)${field}=[^&]*`), `$1${field}=${encodeURIComponent(value)}`);
+const withField = (name: string, field: string, value: string) =>
+  fixture(name).replace(new RegExp(`(^|&)${field}=[^&]*`), `$1${field}=${encodeURIComponent(value)}`);
 
 describe('messagebird adapter', () => {
   describe('fixtures', () => {
@@ -85,12 +86,17 @@ describe('messagebird adapter', () => {
     });
 
     it('gives a failed or expired report its reason as the error', () => {
-      expect(only(fixture('status-delivery-failed.query'))).toMatchObject({ status: 'undelivered', error: { code: '1', message: 'unknown subscriber' } });
+      expect(only(fixture('status-delivery-failed.query'))).toMatchObject({
+        status: 'undelivered',
+        error: { code: '1', message: 'unknown subscriber' },
+      });
       expect(only(fixture('status-expired.query'))).toMatchObject({ status: 'expired', error: { code: '103', message: 'expired' } });
     });
 
     it('gives each report of one recipient its own event id, a retry the same, and every recipient its own message', () => {
-      const ids = ['status-scheduled.query', 'status-sent.query', 'status-buffered.query', 'status-delivered.query'].map((name) => only(fixture(name)).eventId);
+      const ids = ['status-scheduled.query', 'status-sent.query', 'status-buffered.query', 'status-delivered.query'].map(
+        (name) => only(fixture(name)).eventId,
+      );
       expect(new Set(ids).size).toBe(4);
       expect(only(fixture('status-sent.query')).eventId).toBe(ids[1]);
       const other = only(withField('status-delivered.query', 'recipient', '31600000001'));
@@ -124,7 +130,10 @@ describe('messagebird adapter', () => {
   });
 
   it('keeps a Bird channels event, whose payloads are not documented, as provider.unknown', () => {
-    expect(normalizeJson(fixture('bird-channels-event.json'))[0]).toMatchObject({ type: 'provider.unknown', data: { service: 'channels', event: 'sms.outbound' } });
+    expect(normalizeJson(fixture('bird-channels-event.json'))[0]).toMatchObject({
+      type: 'provider.unknown',
+      data: { service: 'channels', event: 'sms.outbound' },
+    });
   });
 });
 
@@ -132,7 +141,12 @@ describe('MessageBird-Signature-JWT', () => {
   const verdict = async (request: OutgoingRequest, secret: string, now: number) =>
     messagebirdSignature.verify(arrived(request, { now }), { signingKeys: [secret] }, OPTIONS);
   const referenceRequest = (reference: (typeof MESSAGEBIRD_REFERENCE_CASES)[number]) =>
-    outgoing({ method: reference.method, url: reference.url, headers: { [MESSAGEBIRD_SIGNATURE_HEADER]: reference.token }, body: Buffer.from(reference.payload ?? '') });
+    outgoing({
+      method: reference.method,
+      url: reference.url,
+      headers: { [MESSAGEBIRD_SIGNATURE_HEADER]: reference.token },
+      body: Buffer.from(reference.payload ?? ''),
+    });
 
   test('the published suite has its 44 cases, 24 valid and 20 invalid', () => {
     expect(MESSAGEBIRD_REFERENCE_CASES).toHaveLength(44);
@@ -140,10 +154,13 @@ describe('MessageBird-Signature-JWT', () => {
   });
 
   // Source: messagebird/messagebird-nodejs @ 2d8b7de1, lib/testdata/webhook-signature-jwt-reference.json (in ./messagebird-jwt-reference.ts).
-  test.each(MESSAGEBIRD_REFERENCE_CASES.map((reference) => [reference.name, reference] as const))('published case "%s" gives its verdict', async (_name, reference) => {
-    const result = await verdict(referenceRequest(reference), reference.secret ?? MESSAGEBIRD_REFERENCE_SECRET, Date.parse(reference.timestamp));
-    expect(result.ok).toBe(reference.valid);
-  });
+  test.each(MESSAGEBIRD_REFERENCE_CASES.map((reference) => [reference.name, reference] as const))(
+    'published case "%s" gives its verdict',
+    async (_name, reference) => {
+      const result = await verdict(referenceRequest(reference), reference.secret ?? MESSAGEBIRD_REFERENCE_SECRET, Date.parse(reference.timestamp));
+      expect(result.ok).toBe(reference.valid);
+    },
+  );
 
   test('the clock tolerance is 5 s: a token 4 s before its nbf passes, 6 s before does not', async () => {
     const reference = MESSAGEBIRD_REFERENCE_CASES.find((candidate) => candidate.name === 'Valid JWT with no URL parameters or payload - POST')!;
@@ -156,9 +173,12 @@ describe('MessageBird-Signature-JWT', () => {
   test('round trip: what the scheme signs verifies, with and without a body, and not with another key', async () => {
     const now = Date.UTC(2026, 0, 1);
     for (const body of ['', 'id=1&status=delivered']) {
-      const signed = await messagebirdSignature.sign(outgoing({ url: 'https://hooks.example.com/webhooks/messagebird?a=2&b=1', body: Buffer.from(body), now }), {
-        credentials: { signingKeys: ['k1'] },
-      });
+      const signed = await messagebirdSignature.sign(
+        outgoing({ url: 'https://hooks.example.com/webhooks/messagebird?a=2&b=1', body: Buffer.from(body), now }),
+        {
+          credentials: { signingKeys: ['k1'] },
+        },
+      );
       expect((await verdict(signed, 'k1', now)).ok).toBe(true);
       expect((await verdict(signed, 'k2', now)).ok).toBe(false);
     }
@@ -190,11 +210,23 @@ describe('messagebird through the ingest handler', () => {
   };
   it.each([
     ['signed with another key', getCall, { material: otherKey }],
-    ['with one byte of the query changed', getCall, { tamper: (r: OutgoingRequest) => ({ ...r, url: r.url.replace('status=delivered', 'status=delivereD') }) }],
+    [
+      'with one byte of the query changed',
+      getCall,
+      { tamper: (r: OutgoingRequest) => ({ ...r, url: r.url.replace('status=delivered', 'status=delivereD') }) },
+    ],
     ['with its query reordered', getCall, { tamper: reordered }],
-    ['with one byte of the body changed', jsonCall, { tamper: (r: OutgoingRequest) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('delivered', 'delivereD')) }) }],
+    [
+      'with one byte of the body changed',
+      jsonCall,
+      { tamper: (r: OutgoingRequest) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('delivered', 'delivereD')) }) },
+    ],
     ['whose token expired (signed two minutes ago)', jsonCall, { now: NOW - 120_000 }],
-    ['without the signature header', jsonCall, { tamper: (r: OutgoingRequest) => ({ ...r, headers: { ...r.headers, [MESSAGEBIRD_SIGNATURE_HEADER]: '' } }) }],
+    [
+      'without the signature header',
+      jsonCall,
+      { tamper: (r: OutgoingRequest) => ({ ...r, headers: { ...r.headers, [MESSAGEBIRD_SIGNATURE_HEADER]: '' } }) },
+    ],
   ])('refuses a request %s with 401, queuing nothing', async (_name, call, options) => {
     const { handler, eventsDepth } = await harness();
     const response = await handler(await signedWebhookEvent(call(), { now: NOW, ...(options as object) }));
@@ -203,13 +235,18 @@ describe('messagebird through the ingest handler', () => {
   });
 
   it('answers 503 when the queue refuses the event, so MessageBird retries the report', async () => {
-    const { handler } = await ingestHarness(suite.sqs.client, 'messagebird', { now: () => new Date(NOW), sqs: faultyClient(suite.sqs.endpoint, () => 'fail') });
+    const { handler } = await ingestHarness(suite.sqs.client, 'messagebird', {
+      now: () => new Date(NOW),
+      sqs: faultyClient(suite.sqs.endpoint, () => 'fail'),
+    });
     expect((await handler(await signedWebhookEvent(getCall(), { now: NOW }))).statusCode).toBe(503);
   });
 
   it('answers 400 naming the field for a signed but invalid report', async () => {
     const { handler } = await harness();
-    const response = await handler(await signedWebhookEvent({ provider: 'messagebird', method: 'GET', body: fixture('invalid-status-missing-id.query') }, { now: NOW }));
+    const response = await handler(
+      await signedWebhookEvent({ provider: 'messagebird', method: 'GET', body: fixture('invalid-status-missing-id.query') }, { now: NOW }),
+    );
     expect(response.statusCode).toBe(400);
     expect(jsonBody(response)).toMatchObject({ error: 'invalid_body', field: 'id' });
   });

@@ -118,12 +118,32 @@ describe('MESSAGE_RESULT_UPDATE', () => {
       }),
     );
     expect(Object.keys(event)).toEqual([
-      'schemaVersion', 'eventId', 'provider', 'channel', 'type', 'messageId', 'status', 'final', 'providerStatus',
-      'recipient', 'data', 'raw', 'occurredAt', 'receivedAt', 'occurredAtRaw',
+      'schemaVersion',
+      'eventId',
+      'provider',
+      'channel',
+      'type',
+      'messageId',
+      'status',
+      'final',
+      'providerStatus',
+      'recipient',
+      'data',
+      'raw',
+      'occurredAt',
+      'receivedAt',
+      'occurredAtRaw',
     ]);
     expect(Object.keys(event.data ?? {})).toEqual([
-      'hooksId', 'webhookConfigId', 'appKey', 'event', 'hookId',
-      'requestId', 'recipientSeq', 'requestDate', 'resultCode',
+      'hooksId',
+      'webhookConfigId',
+      'appKey',
+      'event',
+      'hookId',
+      'requestId',
+      'recipientSeq',
+      'requestDate',
+      'resultCode',
     ]);
   });
 
@@ -165,9 +185,7 @@ describe('MESSAGE_RESULT_UPDATE', () => {
     ['SENDING', undefined, 'sending', false],
     ['RESEND_AD', undefined, 'sending', false],
   ])('%s with resultCode %s is %s (final %s)', (providerStatus, resultCode, status, final) => {
-    const event = everyStatus.find(
-      (candidate) => candidate.providerStatus === providerStatus && candidate.data?.resultCode === resultCode,
-    );
+    const event = everyStatus.find((candidate) => candidate.providerStatus === providerStatus && candidate.data?.resultCode === resultCode);
     expect(event).toMatchObject({ status, final });
   });
 
@@ -183,7 +201,15 @@ describe('MESSAGE_RESULT_UPDATE', () => {
 
   test('the error code is given when not delivered and the provider gave one, never for success', () => {
     expect(everyStatus.map((event) => event.error?.code)).toEqual([
-      undefined, '3003', '3001', undefined, undefined, undefined, undefined, undefined, undefined,
+      undefined,
+      '3003',
+      '3001',
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
+      undefined,
     ]);
     expect(everyStatus[1].error).toEqual({ code: '3003', message: 'Error of recipient number type' });
   });
@@ -441,14 +467,11 @@ describe('events this adapter does not know', () => {
     expect(eventsOf(body)[0].type).toBe('message.status');
   });
 
-  test.each(['constructor', '__proto__', 'toString', 'message_result_update'])(
-    'an event named %s is provider.unknown, not a 400',
-    (name) => {
-      const body = fixtureJson('message-result.json');
-      body.event = name;
-      expect(eventsOf(body).map((event) => event.type)).toEqual(['provider.unknown', 'provider.unknown']);
-    },
-  );
+  test.each(['constructor', '__proto__', 'toString', 'message_result_update'])('an event named %s is provider.unknown, not a 400', (name) => {
+    const body = fixtureJson('message-result.json');
+    body.event = name;
+    expect(eventsOf(body).map((event) => event.type)).toEqual(['provider.unknown', 'provider.unknown']);
+  });
 
   test('hooks of an unknown event need not be objects', () => {
     const body = { ...fixtureJson('unknown-event.json'), hooks: ['text', 42, null] };
@@ -486,7 +509,8 @@ describe('the console verification request', () => {
 
   test('no request with a real hookId is ever taken for a ping', () => {
     const placeholderish = fc.constantFrom('String', 'string', 'STRING', '', 'akb3dukdmdjsdSvgk');
-    const hookId = fc.oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 0 }))
+    const hookId = fc
+      .oneof(fc.string({ minLength: 1, maxLength: 40 }), fc.integer({ min: 0 }))
       .filter((value) => typeof value !== 'string' || value.toLowerCase() !== 'string');
     fc.assert(
       fc.property(placeholderish, placeholderish, hookId, (appKey, hooksId, id) => {
@@ -544,12 +568,20 @@ describe('invalid bodies', () => {
   });
 
   test('a bad receiveDate is a ValidationError naming it', () => {
-    const body = alone(withHook('message-result.json', (hook) => (hook.receiveDate = '29/04/2024')), 0);
+    const body = alone(
+      withHook('message-result.json', (hook) => (hook.receiveDate = '29/04/2024')),
+      0,
+    );
     expect(validationErrorOf(body).field).toBe('hooks.0.receiveDate');
   });
 
   test('an absurdly long id is a ValidationError naming it', () => {
-    const error = validationErrorOf(alone(withHook('message-result.json', (hook) => (hook.requestId = 'x'.repeat(10_000)), 1), 1));
+    const error = validationErrorOf(
+      alone(
+        withHook('message-result.json', (hook) => (hook.requestId = 'x'.repeat(10_000)), 1),
+        1,
+      ),
+    );
     expect(error.field).toBe('hooks.0.requestId');
     expect(error.message).not.toContain('xxxx');
   });
@@ -584,7 +616,12 @@ describe('invalid bodies', () => {
     ['unsubscribe.json', 'recipientNo'],
     ['country-block.json', 'countryCode'],
   ])('%s: a lone surrogate in %s is a ValidationError naming it, without echoing it', (name, field) => {
-    const error = validationErrorOf(alone(withHook(name, (hook) => (hook[field] = 'qa-ls-\ud800')), 0));
+    const error = validationErrorOf(
+      alone(
+        withHook(name, (hook) => (hook[field] = 'qa-ls-\ud800')),
+        0,
+      ),
+    );
     expect(error.field).toBe(`hooks.0.${field}`);
     expect(error.message).toBe(`hooks.0.${field}: not well-formed Unicode (lone surrogate)`);
   });
@@ -594,7 +631,12 @@ describe('invalid bodies', () => {
   });
 
   test('ids with well-formed surrogate pairs (emoji) are accepted', () => {
-    const [event] = eventsOf(alone(withHook('message-result.json', (hook) => (hook.requestId = 'qa-\u{1F600}')), 0));
+    const [event] = eventsOf(
+      alone(
+        withHook('message-result.json', (hook) => (hook.requestId = 'qa-\u{1F600}')),
+        0,
+      ),
+    );
     expect(event.messageId).toBe('qa-\u{1F600}:1');
   });
 
@@ -655,15 +697,12 @@ describe('hostile keys', () => {
 describe('the account an event names (appKey)', () => {
   const accountsOf = (body: string | object) => eventsOf(body).map((event) => nhncloudSms.accountOf?.(event));
 
-  test.each(validFixtures.filter((name) => !name.startsWith('verification-')))(
-    'every event of %s names the envelope appKey',
-    (name) => {
-      const { appKey } = JSON.parse(withoutTrailingCommas(fixture(name)));
-      const accounts = accountsOf(fixture(name));
-      expect(accounts.length).toBeGreaterThan(0);
-      expect(accounts).toEqual(accounts.map(() => appKey));
-    },
-  );
+  test.each(validFixtures.filter((name) => !name.startsWith('verification-')))('every event of %s names the envelope appKey', (name) => {
+    const { appKey } = JSON.parse(withoutTrailingCommas(fixture(name)));
+    const accounts = accountsOf(fixture(name));
+    expect(accounts.length).toBeGreaterThan(0);
+    expect(accounts).toEqual(accounts.map(() => appKey));
+  });
 
   test('a hook kept as provider.unknown for its error still names the appKey', () => {
     const events = eventsOf(fixture('mixed-hooks-one-missing-request-id.json'));

@@ -94,7 +94,10 @@ describe('plivo adapter', () => {
     });
 
     it('reads the same callback sent as a GET query', () => {
-      expect(normalizeQuery(fixture('status-delivered.query'))[0]).toMatchObject({ status: 'delivered', messageId: '5f6e7d8c-7f1d-11e1-8ea7-1231380bc196' });
+      expect(normalizeQuery(fixture('status-delivered.query'))[0]).toMatchObject({
+        status: 'delivered',
+        messageId: '5f6e7d8c-7f1d-11e1-8ea7-1231380bc196',
+      });
     });
 
     it.each([
@@ -206,10 +209,31 @@ describe('plivo signatures', () => {
     // plivo-node @ 4889b056 lib/utils/v3Security.js (construct_get_url / construct_post_url), computed once and pinned.
     const form = parseForm('Status=delivered&From=14155550001&MessageUUID=abc');
     test.each([
-      ['POST with a query', 'POST', 'https://example.com/webhooks/plivo?x=1', form, 'https://example.com/webhooks/plivo?x=1.From14155550001MessageUUIDabcStatusdelivered', 'PXkb/BdJp2/YE4n7JWhbmSNAhgGPpDd1d+lN3gwh+ZQ='],
-      ['POST without a query', 'POST', 'https://example.com/webhooks/plivo', form, 'https://example.com/webhooks/plivo?From14155550001MessageUUIDabcStatusdelivered', 'sJKd3OLoymf5zp4V/EnvQE9YSR0/jHCGQljG6R/p08E='],
-      ['GET', 'GET', 'https://example.com/webhooks/plivo?Status=delivered&From=14155550001&MessageUUID=abc', [], 'https://example.com/webhooks/plivo?From=14155550001&MessageUUID=abc&Status=delivered', 'MEcnFUz88zBmuM2HXEAO4ERPGdIaYZHvvC4FOk3Nkag='],
-    ] as const)('%s: the base string is plivo-node\'s, and the derived signature verifies', async (_name, method, url, params, base, signature) => {
+      [
+        'POST with a query',
+        'POST',
+        'https://example.com/webhooks/plivo?x=1',
+        form,
+        'https://example.com/webhooks/plivo?x=1.From14155550001MessageUUIDabcStatusdelivered',
+        'PXkb/BdJp2/YE4n7JWhbmSNAhgGPpDd1d+lN3gwh+ZQ=',
+      ],
+      [
+        'POST without a query',
+        'POST',
+        'https://example.com/webhooks/plivo',
+        form,
+        'https://example.com/webhooks/plivo?From14155550001MessageUUIDabcStatusdelivered',
+        'sJKd3OLoymf5zp4V/EnvQE9YSR0/jHCGQljG6R/p08E=',
+      ],
+      [
+        'GET',
+        'GET',
+        'https://example.com/webhooks/plivo?Status=delivered&From=14155550001&MessageUUID=abc',
+        [],
+        'https://example.com/webhooks/plivo?From=14155550001&MessageUUID=abc&Status=delivered',
+        'MEcnFUz88zBmuM2HXEAO4ERPGdIaYZHvvC4FOk3Nkag=',
+      ],
+    ] as const)("%s: the base string is plivo-node's, and the derived signature verifies", async (_name, method, url, params, base, signature) => {
       expect(plivoV3Base(method, url, params)[0]).toBe(base);
       const request = outgoing({
         method,
@@ -223,7 +247,11 @@ describe('plivo signatures', () => {
       const several = { ...request, headers: { ...request.headers, [PLIVO_V3_HEADER]: `bm90IGl0,${signature}` } };
       expect(await verify(several, 'my_auth_token')).toBe(true);
       // A changed parameter value breaks it.
-      const changed = { ...request, url: url.replace('delivered', 'delivereD'), body: Buffer.from(request.body.toString('utf8').replace('delivered', 'delivereD')) };
+      const changed = {
+        ...request,
+        url: url.replace('delivered', 'delivereD'),
+        body: Buffer.from(request.body.toString('utf8').replace('delivered', 'delivereD')),
+      };
       expect(await verify(changed, 'my_auth_token')).toBe(false);
     });
 
@@ -245,7 +273,10 @@ describe('plivo signatures', () => {
 describe('plivo through the ingest handler', () => {
   const suite = useIngestSuite();
   const formCall = (body = fixture('status-delivered.form')) => ({ provider: 'plivo', contentType: FORM, body });
-  const withoutV3 = (request: OutgoingRequest): OutgoingRequest => ({ ...request, headers: { ...request.headers, [PLIVO_V3_HEADER]: '', [PLIVO_V3_NONCE_HEADER]: '' } });
+  const withoutV3 = (request: OutgoingRequest): OutgoingRequest => ({
+    ...request,
+    headers: { ...request.headers, [PLIVO_V3_HEADER]: '', [PLIVO_V3_NONCE_HEADER]: '' },
+  });
 
   it('accepts a signed form POST (V3 and V2 present) and queues its event', async () => {
     const { handler, events } = await ingestHarness(suite.sqs.client, 'plivo');
@@ -271,9 +302,18 @@ describe('plivo through the ingest handler', () => {
   const wrongKey = { credentials: { signingKeys: ['not-the-dev-auth-token'] } };
   it.each([
     ['signed with another Auth Token', { material: wrongKey }],
-    ['with one byte of a signed parameter changed (V3)', { tamper: (r: OutgoingRequest) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('Status=delivered', 'Status=delivereD')) }) }],
-    ['with one byte of the signed URL changed (V2 alone)', { tamper: (r: OutgoingRequest) => withoutV3({ ...r, url: r.url.replace('/webhooks/plivo', '/webhooks/plivo/x') }) }],
-    ['with another nonce (V2 alone)', { tamper: (r: OutgoingRequest) => withoutV3({ ...r, headers: { ...r.headers, [PLIVO_V2_NONCE_HEADER]: 'another' } }) }],
+    [
+      'with one byte of a signed parameter changed (V3)',
+      { tamper: (r: OutgoingRequest) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('Status=delivered', 'Status=delivereD')) }) },
+    ],
+    [
+      'with one byte of the signed URL changed (V2 alone)',
+      { tamper: (r: OutgoingRequest) => withoutV3({ ...r, url: r.url.replace('/webhooks/plivo', '/webhooks/plivo/x') }) },
+    ],
+    [
+      'with another nonce (V2 alone)',
+      { tamper: (r: OutgoingRequest) => withoutV3({ ...r, headers: { ...r.headers, [PLIVO_V2_NONCE_HEADER]: 'another' } }) },
+    ],
     ['without any signature header', { tamper: (r: OutgoingRequest) => withoutV3({ ...r, headers: { ...r.headers, [PLIVO_V2_HEADER]: '' } }) }],
   ])('refuses a request %s with 401, queuing nothing', async (_name, options) => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'plivo');

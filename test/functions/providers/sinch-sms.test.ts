@@ -45,7 +45,11 @@ const VECTOR_HEADERS = {
 const VECTOR_AT = Number(VECTOR.timestamp) * 1000;
 
 describe("the adapter's scheme and Sinch's published SMS vector", () => {
-  const request = outgoing({ url: 'https://hooks.example.com/webhooks/sinch-sms', headers: { 'content-type': 'application/json', ...VECTOR_HEADERS }, body: Buffer.from(VECTOR.body) });
+  const request = outgoing({
+    url: 'https://hooks.example.com/webhooks/sinch-sms',
+    headers: { 'content-type': 'application/json', ...VECTOR_HEADERS },
+    body: Buffer.from(VECTOR.body),
+  });
   const verify = (changed: OutgoingRequest, now = VECTOR_AT, key = VECTOR.secret) =>
     sinchSignature.verify(arrived(changed, { now }), { signingKeys: [key] }, OPTIONS);
 
@@ -56,7 +60,9 @@ describe("the adapter's scheme and Sinch's published SMS vector", () => {
   it('refuses a wrong key, a changed byte, another nonce, a stale timestamp and each missing header', async () => {
     expect(await verify(request, VECTOR_AT, 'SMSWebhooksSecreT')).toMatchObject({ ok: false, reason: 'signature_mismatch' });
     expect(await verify({ ...request, body: flipByte(request.body, 10) })).toMatchObject({ ok: false, reason: 'signature_mismatch' });
-    expect(await verify({ ...request, headers: { ...request.headers, 'x-sinch-webhook-signature-nonce': '01JHFFHWYY7HSS4FWTMDTQEK8W' } })).toMatchObject({ ok: false });
+    expect(
+      await verify({ ...request, headers: { ...request.headers, 'x-sinch-webhook-signature-nonce': '01JHFFHWYY7HSS4FWTMDTQEK8W' } }),
+    ).toMatchObject({ ok: false });
     expect(await verify(request, VECTOR_AT + 301_000)).toMatchObject({ ok: false, reason: 'timestamp_out_of_tolerance' });
     for (const header of ['x-sinch-webhook-signature', 'x-sinch-webhook-signature-nonce', 'x-sinch-webhook-signature-timestamp']) {
       const headers: Record<string, string> = { ...request.headers };
@@ -66,7 +72,9 @@ describe("the adapter's scheme and Sinch's published SMS vector", () => {
   });
 
   it('signs as Sinch does: what it signs verifies, with the algorithm header set', async () => {
-    const signed = await sinchSignature.sign(outgoing({ body: Buffer.from(VECTOR.body), now: VECTOR_AT }), { credentials: { signingKeys: [VECTOR.secret] } });
+    const signed = await sinchSignature.sign(outgoing({ body: Buffer.from(VECTOR.body), now: VECTOR_AT }), {
+      credentials: { signingKeys: [VECTOR.secret] },
+    });
     expect(signed.headers['x-sinch-webhook-signature-algorithm']).toBe('HmacSHA256');
     expect(await verify(signed)).toEqual({ ok: true });
   });
@@ -191,10 +199,21 @@ describe('statuses and codes', () => {
     const queued = only(fixtureNamed('recipient-queued.json').body);
     const dispatched = only(fixtureNamed('recipient-dispatched.json').body);
     const delivered = only(fixtureNamed('recipient-delivered.json').body);
-    const ordered = (event: NormalizedEvent): Ordered => ({ status: event.status!, final: event.final!, occurredAt: event.occurredAt, eventId: event.eventId });
-    const permutations = <T,>(items: readonly T[]): T[][] =>
-      items.length <= 1 ? [items.slice()] : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-    for (const sequence of [[queued, delivered], [queued, dispatched, delivered], [dispatched, delivered]]) {
+    const ordered = (event: NormalizedEvent): Ordered => ({
+      status: event.status!,
+      final: event.final!,
+      occurredAt: event.occurredAt,
+      eventId: event.eventId,
+    });
+    const permutations = <T>(items: readonly T[]): T[][] =>
+      items.length <= 1
+        ? [items.slice()]
+        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+    for (const sequence of [
+      [queued, delivered],
+      [queued, dispatched, delivered],
+      [dispatched, delivered],
+    ]) {
       for (const order of permutations(sequence.map(ordered))) {
         const winner = order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
         expect(winner?.status).toBe('delivered');
@@ -224,24 +243,36 @@ describe('through the ingest handler', () => {
       document: { 'sinch-sms': { signingKeys: [VECTOR.secret] } },
       now: () => new Date(VECTOR_AT),
     });
-    const event = await signedWebhookEvent(call(VECTOR.body), { material: { credentials: {} }, tamper: (request) => ({ ...request, headers: { ...request.headers, ...VECTOR_HEADERS } }) });
+    const event = await signedWebhookEvent(call(VECTOR.body), {
+      material: { credentials: {} },
+      tamper: (request) => ({ ...request, headers: { ...request.headers, ...VECTOR_HEADERS } }),
+    });
     const response = await handler(event);
     expect(response.statusCode).toBe(200);
     const [message] = await events(1);
-    expect(JSON.parse(message.Body!)).toMatchObject({ messageId: recipientMessageIdOf('01JHFFHQ0P99JPPNQPJDV7JTBP', '33662162466'), status: 'delivered' });
+    expect(JSON.parse(message.Body!)).toMatchObject({
+      messageId: recipientMessageIdOf('01JHFFHQ0P99JPPNQPJDV7JTBP', '33662162466'),
+      status: 'delivered',
+    });
   });
 
-  it.each(validFixtures('sinch-sms').map((fixture) => [fixture.name, fixture] as const))('accepts %s signed with the dev secret', async (_name, fixture) => {
-    const { handler } = await ingestHarness(suite.sqs.client, 'sinch-sms');
-    const response = await handler(await signedWebhookEvent(call(fixture.body)));
-    expect(response.statusCode).toBe(200);
-  });
+  it.each(validFixtures('sinch-sms').map((fixture) => [fixture.name, fixture] as const))(
+    'accepts %s signed with the dev secret',
+    async (_name, fixture) => {
+      const { handler } = await ingestHarness(suite.sqs.client, 'sinch-sms');
+      const response = await handler(await signedWebhookEvent(call(fixture.body)));
+      expect(response.statusCode).toBe(200);
+    },
+  );
 
   it.each([
     ['a wrong key', { material: { credentials: { signingKeys: ['not-the-webhook-secret'] } } }],
     ['a changed byte', { tamper: (request: OutgoingRequest) => ({ ...request, body: flipByte(request.body, 5) }) }],
     ['a stale timestamp', { now: Date.now() - 10 * 60_000 }],
-    ['a missing signature header', { tamper: (request: OutgoingRequest) => ({ ...request, headers: { ...request.headers, 'x-sinch-webhook-signature': '' } }) }],
+    [
+      'a missing signature header',
+      { tamper: (request: OutgoingRequest) => ({ ...request, headers: { ...request.headers, 'x-sinch-webhook-signature': '' } }) },
+    ],
   ])('refuses %s with 401 and queues nothing', async (_name, options) => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'sinch-sms');
     const response = await handler(await signedWebhookEvent(call(), options));
@@ -258,7 +289,9 @@ describe('through the ingest handler', () => {
   });
 
   it('answers 503, never a 4xx Sinch would drop, when one event of a batch is not queued', async () => {
-    const client = faultyClient(suite.sqs.endpoint, (event) => (event.messageId === recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162470') ? 'fail' : 'ok'));
+    const client = faultyClient(suite.sqs.endpoint, (event) =>
+      event.messageId === recipientMessageIdOf('01JHFGQ5ZKX3M4N5P6Q7R8S9T0', '33662162470') ? 'fail' : 'ok',
+    );
     const { handler } = await ingestHarness(suite.sqs.client, 'sinch-sms', { sqs: client });
     const response = await handler(await signedWebhookEvent(call(fixtureNamed('batch-report-full.json').body)));
     expect(response.statusCode).toBe(503);

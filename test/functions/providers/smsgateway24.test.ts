@@ -21,7 +21,6 @@ const only = (body: string, context?: NormalizeContext) => {
 };
 const status = (fields: Record<string, unknown>) => only(JSON.stringify({ ...fixtureObject('status-sim.json'), ...fields }));
 
-
 describe('smsgateway24 adapter', () => {
   describe('valid fixtures', () => {
     it.each([
@@ -143,7 +142,11 @@ describe('smsgateway24 adapter', () => {
   describe('statuses', () => {
     it.each(Object.entries(SMSGATEWAY24_STATUSES))('maps status_id %s to %s', (statusId, canonical) => {
       const event = status({ status_id: Number(statusId) });
-      expect(event).toMatchObject({ status: canonical, providerStatus: statusId, final: !['accepted', 'queued', 'sending', 'sent'].includes(canonical) });
+      expect(event).toMatchObject({
+        status: canonical,
+        providerStatus: statusId,
+        final: !['accepted', 'queued', 'sending', 'sent'].includes(canonical),
+      });
     });
 
     it('maps the documented ids exactly as docs/design.md', () => {
@@ -195,9 +198,7 @@ describe('smsgateway24 adapter', () => {
       expect(validationErrorOf(() => normalize(fixture(name))).field).toBe(field);
     });
 
-    it.each([
-      ['invalid-not-an-object.json', /expected object/],
-    ])('%s is refused: %s', (name, message) => {
+    it.each([['invalid-not-an-object.json', /expected object/]])('%s is refused: %s', (name, message) => {
       expect(validationErrorOf(() => normalize(fixture(name))).message).toMatch(message);
     });
 

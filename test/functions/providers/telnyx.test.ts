@@ -236,14 +236,19 @@ describe('telnyx Ed25519 signature (timestamp|body)', () => {
   test.each([
     ['one byte of the body changed', { body: DERIVED.body.replace('finalized', 'finalizeD') }],
     ['another timestamp', { timestamp: String(Number(DERIVED.timestamp) + 1) }],
-    ['one bit of the signature flipped', { signature: `${DERIVED.signature.slice(0, 10)}${DERIVED.signature[10] === 'A' ? 'B' : 'A'}${DERIVED.signature.slice(11)}` }],
+    [
+      'one bit of the signature flipped',
+      { signature: `${DERIVED.signature.slice(0, 10)}${DERIVED.signature[10] === 'A' ? 'B' : 'A'}${DERIVED.signature.slice(11)}` },
+    ],
   ])('the derived vector with %s does not verify', async (_name, overrides) => {
     expect((await telnyxSignature.verify(derivedRequest(overrides), credentials, OPTIONS)).ok).toBe(false);
   });
 
   test('round trip: what the scheme signs with the dev seed verifies with the dev public key, and not with another key', async () => {
     const signing = JSON.parse(readFileSync(join(__dirname, '../../../config/signing.dev.json'), 'utf8')) as { telnyx: { privateKeys: string[] } };
-    const devCredentials = JSON.parse(readFileSync(join(__dirname, '../../../config/credentials.dev.json'), 'utf8')) as { telnyx: { signingKeys: string[] } };
+    const devCredentials = JSON.parse(readFileSync(join(__dirname, '../../../config/credentials.dev.json'), 'utf8')) as {
+      telnyx: { signingKeys: string[] };
+    };
     expect(ed25519PublicKeyOf(signing.telnyx.privateKeys[0])).toBe(devCredentials.telnyx.signingKeys[0]);
     const signed = await telnyxSignature.sign(outgoing({ body: Buffer.from(fixture('message-sent.json')) }), {
       credentials: devCredentials.telnyx,
@@ -275,14 +280,26 @@ describe('telnyx through the ingest handler', () => {
     expect((await handler(await signedWebhookEvent(call(), { now: NOW - 299_000 }))).statusCode).toBe(200);
   });
 
-  const otherKey = { credentials: { signingKeys: ['11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='] }, privateKeys: ['nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A='] };
+  const otherKey = {
+    credentials: { signingKeys: ['11qYAYKxCrfVS/7TyWQHOg7hcvPapiMlrwIaaPcHURo='] },
+    privateKeys: ['nWGxne/9WmC6hEr0kuwsxERJxWl7MmkZcDusAxyuf2A='],
+  };
   it.each([
     ['signed with another key', { material: otherKey }],
-    ['one byte of the body changed', { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('delivered', 'delivereD')) }) }],
+    [
+      'one byte of the body changed',
+      { tamper: (r: { body: Buffer }) => ({ ...r, body: Buffer.from(r.body.toString('utf8').replace('delivered', 'delivereD')) }) },
+    ],
     ['a stale timestamp (301 s old)', { now: NOW - 301_000 }],
     ['a timestamp from the future (301 s ahead)', { now: NOW + 301_000 }],
-    ['no signature header', { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { ...r.headers, [TELNYX_SIGNATURE_HEADER]: '' } }) }],
-    ['no timestamp header', { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { ...r.headers, [TELNYX_TIMESTAMP_HEADER]: '' } }) }],
+    [
+      'no signature header',
+      { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { ...r.headers, [TELNYX_SIGNATURE_HEADER]: '' } }) },
+    ],
+    [
+      'no timestamp header',
+      { tamper: (r: { headers: Record<string, string> }) => ({ ...r, headers: { ...r.headers, [TELNYX_TIMESTAMP_HEADER]: '' } }) },
+    ],
   ])('refuses a request %s with 401, queuing nothing', async (_name, options) => {
     const { handler, eventsDepth } = await harness();
     const event = await signedWebhookEvent(call(), { now: NOW, ...(options as object) });

@@ -26,7 +26,8 @@ const only = (body: string): NormalizedEvent => {
   expect(events).toHaveLength(1);
   return events[0];
 };
-const status = (fields: Record<string, unknown>) => only(JSON.stringify({ ...JSON.parse(fixtureNamed('status-sms-delivered.json').body), ...fields }));
+const status = (fields: Record<string, unknown>) =>
+  only(JSON.stringify({ ...JSON.parse(fixtureNamed('status-sms-delivered.json').body), ...fields }));
 
 async function token(secret: string, claims: Record<string, unknown>): Promise<string> {
   return new SignJWT(claims).setProtectedHeader({ alg: 'HS256', typ: 'JWT' }).sign(new TextEncoder().encode(secret));
@@ -39,7 +40,8 @@ describe('the JWT scheme', () => {
     'eyJ0eXAiOiJKV1QiLCJhbGciOiJIUzI1NiJ9.eyJpc3MiOiJPbmxpbmUgSldUIEJ1aWxkZXIiLCJpYXQiOjE2OTc2MzQ2ODAsImV4cCI6MzMyNTQ1NDA4MjgsImF1ZCI6IiIsInN1YiI6IiJ9.88vJc3I2HhuqEDixHXVhc9R30tA6U_HQHZTC29y6CGM';
   const request = (authorization: string, body = '{"status":"delivered"}') =>
     arrived(outgoing({ headers: { 'content-type': 'application/json', authorization }, body: Buffer.from(body) }));
-  const verify = (authorization: string, secret: string, body?: string) => vonageMessagesJwt.verify(request(authorization, body), { signingKeys: [secret] }, OPTIONS);
+  const verify = (authorization: string, secret: string, body?: string) =>
+    vonageMessagesJwt.verify(request(authorization, body), { signingKeys: [secret] }, OPTIONS);
 
   it('the published token verifies with its secret, and is then refused only for lacking payload_hash', async () => {
     expect(await verify(`Bearer ${PUBLISHED}`, 'qwertyuiopasdfghjklzxcvbnm123456')).toEqual({
@@ -59,24 +61,32 @@ describe('the JWT scheme', () => {
     const body = '{"status":"delivered"}';
     const signed = await token(DEV_SECRET, { iat: Math.floor(Date.now() / 1000), jti: 'a1', payload_hash: sha256Hex(body) });
     expect(await verify(`Bearer ${signed}`, DEV_SECRET, body)).toEqual({ ok: true });
-    expect(await verify(`Bearer ${signed}`, DEV_SECRET, `${body} `)).toMatchObject({ ok: false, detail: 'claim payload_hash does not match the request' });
+    expect(await verify(`Bearer ${signed}`, DEV_SECRET, `${body} `)).toMatchObject({
+      ok: false,
+      detail: 'claim payload_hash does not match the request',
+    });
     // Without "Bearer " it is a wrong credential, not an unsigned callback.
     expect(await verify(signed, DEV_SECRET, body)).toMatchObject({ ok: false, reason: 'signature_mismatch', detail: 'not a bearer token' });
   });
 
   it('refuses another algorithm than HS256', async () => {
     const body = '{}';
-    const hs512 = await new SignJWT({ payload_hash: sha256Hex(body) }).setProtectedHeader({ alg: 'HS512' }).sign(new TextEncoder().encode(DEV_SECRET));
+    const hs512 = await new SignJWT({ payload_hash: sha256Hex(body) })
+      .setProtectedHeader({ alg: 'HS512' })
+      .sign(new TextEncoder().encode(DEV_SECRET));
     expect(await verify(`Bearer ${hs512}`, DEV_SECRET, body)).toMatchObject({ ok: false });
   });
 });
 
 describe('fixtures', () => {
-  it.each(validFixtures('vonage-messages').map((fixture) => [fixture.name, fixture] as const))('%s normalizes to one schema-valid event', (_name, fixture) => {
-    const { events } = vonageMessages.normalize(adapterRequestOf(fixture), CONTEXT);
-    expect(events).toHaveLength(1);
-    expect(NormalizedEventSchema.safeParse(events[0]).success).toBe(true);
-  });
+  it.each(validFixtures('vonage-messages').map((fixture) => [fixture.name, fixture] as const))(
+    '%s normalizes to one schema-valid event',
+    (_name, fixture) => {
+      const { events } = vonageMessages.normalize(adapterRequestOf(fixture), CONTEXT);
+      expect(events).toHaveLength(1);
+      expect(NormalizedEventSchema.safeParse(events[0]).success).toBe(true);
+    },
+  );
 
   it.each([
     ['invalid-status-uuid-missing.json', 'message_uuid'],
@@ -117,18 +127,33 @@ describe('fixtures', () => {
     expect(only(fixtureNamed('status-rcs-delivered.json').body).channel).toBe('rcs');
     expect(only(fixtureNamed('status-mms-delivered.json').body)).toMatchObject({ channel: 'mms', price: { amount: '0.0200', currency: 'USD' } });
     const messenger = only(fixtureNamed('status-messenger-delivered.json').body);
-    expect(messenger).toMatchObject({ type: 'provider.unknown', messageId: '11111111-2222-3333-4444-0123456789ab', data: { channel: 'messenger', status: 'delivered' } });
-    expect(only(fixtureNamed('inbound-messenger-text.json').body)).toMatchObject({ type: 'provider.unknown', data: { channel: 'messenger', messageType: 'text' } });
+    expect(messenger).toMatchObject({
+      type: 'provider.unknown',
+      messageId: '11111111-2222-3333-4444-0123456789ab',
+      data: { channel: 'messenger', status: 'delivered' },
+    });
+    expect(only(fixtureNamed('inbound-messenger-text.json').body)).toMatchObject({
+      type: 'provider.unknown',
+      data: { channel: 'messenger', messageType: 'text' },
+    });
     expect(VONAGE_CHANNELS).toMatchObject({ sms: 'sms', mms: 'mms', rcs: 'rcs', whatsapp: 'whatsapp', viber_service: 'viber' });
   });
 
   it.each([
     ['inbound-sms-text.json', 'sms', { messageType: 'text', text: 'Hello From Vonage!', keyword: 'HELLO', numMessages: 2 }],
-    ['inbound-mms-image.json', 'mms', { messageType: 'image', mediaUrl: 'https://api.nexmo.com/v3/media/aaaaaaaa-bbbb-cccc-dddd-0123456789ab', caption: 'Check out this image' }],
+    [
+      'inbound-mms-image.json',
+      'mms',
+      { messageType: 'image', mediaUrl: 'https://api.nexmo.com/v3/media/aaaaaaaa-bbbb-cccc-dddd-0123456789ab', caption: 'Check out this image' },
+    ],
     ['inbound-whatsapp-text.json', 'whatsapp', { text: 'Hello From Vonage!', profileName: 'Jane Smith' }],
     ['inbound-whatsapp-image.json', 'whatsapp', { messageType: 'image', mediaUrl: 'https://api-eu.nexmo.com/v3/media/1234', caption: 'Here you go' }],
     ['inbound-whatsapp-location.json', 'whatsapp', { location: { lat: 51.5216317, long: -0.0937589 } }],
-    ['inbound-whatsapp-reply.json', 'whatsapp', { reply: { id: 'row1', title: '9am' }, context: { message_uuid: 'dddddddd-eeee-ffff-0000-0123456789ab' } }],
+    [
+      'inbound-whatsapp-reply.json',
+      'whatsapp',
+      { reply: { id: 'row1', title: '9am' }, context: { message_uuid: 'dddddddd-eeee-ffff-0000-0123456789ab' } },
+    ],
     ['inbound-whatsapp-button.json', 'whatsapp', { button: { payload: 'CONFIRM_YES', text: 'Yes' } }],
     ['inbound-viber-text.json', 'viber', { text: 'Hi from Viber' }],
     ['inbound-rcs-text.json', 'rcs', { text: 'Hi from RCS' }],
@@ -164,19 +189,24 @@ describe('through the ingest handler', () => {
   const suite = useIngestSuite();
   const body = () => fixtureNamed('status-sms-delivered.json').body;
   const call = (text = body()) => ({ provider: 'vonage-messages', contentType: 'application/json', body: text });
-  const withAuthorization = (value: string | undefined) => (request: OutgoingRequest): OutgoingRequest => {
-    const headers: Record<string, string> = { ...request.headers };
-    if (value === undefined) delete headers.authorization;
-    else headers.authorization = value;
-    return { ...request, headers };
-  };
+  const withAuthorization =
+    (value: string | undefined) =>
+    (request: OutgoingRequest): OutgoingRequest => {
+      const headers: Record<string, string> = { ...request.headers };
+      if (value === undefined) delete headers.authorization;
+      else headers.authorization = value;
+      return { ...request, headers };
+    };
 
-  it.each(validFixtures('vonage-messages').map((fixture) => [fixture.name, fixture] as const))('accepts %s signed as Vonage signs it', async (_name, fixture) => {
-    const { handler, events } = await ingestHarness(suite.sqs.client, 'vonage-messages');
-    const response = await handler(await signedWebhookEvent(call(fixture.body)));
-    expect(response.statusCode).toBe(200);
-    expect(await events(1)).toHaveLength(1);
-  });
+  it.each(validFixtures('vonage-messages').map((fixture) => [fixture.name, fixture] as const))(
+    'accepts %s signed as Vonage signs it',
+    async (_name, fixture) => {
+      const { handler, events } = await ingestHarness(suite.sqs.client, 'vonage-messages');
+      const response = await handler(await signedWebhookEvent(call(fixture.body)));
+      expect(response.statusCode).toBe(200);
+      expect(await events(1)).toHaveLength(1);
+    },
+  );
 
   it('answers an unsigned callback 503 with Retry-After, so Vonage retries it signed, and queues nothing', async () => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, 'vonage-messages');

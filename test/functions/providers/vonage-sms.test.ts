@@ -35,7 +35,17 @@ const only = (query: string, context?: NormalizeContext): NormalizedEvent => {
 };
 const fixtureNamed = (name: string) => fixtures('vonage-sms').find((fixture) => fixture.name === name)!;
 const dlr = (fields: Record<string, string>) =>
-  only(encodeForm({ msisdn: '447700900000', to: 'AcmeInc', messageId: '0A0000001234567B', status: 'delivered', 'err-code': '0', 'message-timestamp': '2020-01-01 12:00:00', ...fields }));
+  only(
+    encodeForm({
+      msisdn: '447700900000',
+      to: 'AcmeInc',
+      messageId: '0A0000001234567B',
+      status: 'delivered',
+      'err-code': '0',
+      'message-timestamp': '2020-01-01 12:00:00',
+      ...fields,
+    }),
+  );
 
 describe('sig: Vonage published vectors', () => {
   // Source: Vonage/vonage-node-sdk @ babd2d8c, packages/sms/__tests__/__dataSets__/signature.ts (the data set of
@@ -93,7 +103,8 @@ describe('sig: Vonage published vectors', () => {
 
   it('refuses the published sig with another secret, a changed value, or a key pinned to another method', async () => {
     const sha256 = vectors[3][1];
-    const get = (query: string) => outgoing({ method: GET, url: `https://hooks.example.com/webhooks/vonage-sms?${query}`, headers: {}, body: Buffer.alloc(0) });
+    const get = (query: string) =>
+      outgoing({ method: GET, url: `https://hooks.example.com/webhooks/vonage-sms?${query}`, headers: {}, body: Buffer.alloc(0) });
     expect(await verifies(get(encodeForm({ ...params, sig: sha256 })), 'another secret')).toBe(false);
     expect(await verifies(get(encodeForm({ ...params, text: 'Test again!', sig: sha256 })), secret)).toBe(false);
     expect(await verifies(get(encodeForm({ ...params, sig: sha256 })), `sha512hmac:${secret}`)).toBe(false);
@@ -112,7 +123,8 @@ describe('sig: Vonage published vectors', () => {
 
   it('reads the parameters only where the adapter reads them: a signed query does not cover a body beside it', async () => {
     const signedQuery = url(vectors[3][1]);
-    const body = (text: string, contentType: string) => outgoing({ url: signedQuery, headers: { 'content-type': contentType }, body: Buffer.from(text) });
+    const body = (text: string, contentType: string) =>
+      outgoing({ url: signedQuery, headers: { 'content-type': contentType }, body: Buffer.from(text) });
     expect(await verifies(body('{"messageId":"forged","status":"delivered"}', 'application/json'), secret)).toBe(false);
     expect(await verifies(body('{"messageId":"forged","status":"delivered"}', 'text/plain'), secret)).toBe(false);
     expect(await verifies(body('messageId=forged&status=delivered', 'application/x-www-form-urlencoded'), secret)).toBe(false);
@@ -124,12 +136,15 @@ describe('sig: Vonage published vectors', () => {
 });
 
 describe('fixtures', () => {
-  it.each(validFixtures('vonage-sms').map((fixture) => [fixture.name, fixture] as const))('%s normalizes to schema-valid events', (_name, fixture) => {
-    const { events } = vonageSms.normalize(adapterRequestOf(fixture), CONTEXT);
-    expect(events).toHaveLength(1);
-    for (const event of events) expect(NormalizedEventSchema.safeParse(event).success).toBe(true);
-    expect(events[0].raw).not.toHaveProperty('sig');
-  });
+  it.each(validFixtures('vonage-sms').map((fixture) => [fixture.name, fixture] as const))(
+    '%s normalizes to schema-valid events',
+    (_name, fixture) => {
+      const { events } = vonageSms.normalize(adapterRequestOf(fixture), CONTEXT);
+      expect(events).toHaveLength(1);
+      for (const event of events) expect(NormalizedEventSchema.safeParse(event).success).toBe(true);
+      expect(events[0].raw).not.toHaveProperty('sig');
+    },
+  );
 
   it.each([
     ['invalid-dlr-message-id-missing.query', 'messageId'],
@@ -143,7 +158,8 @@ describe('fixtures', () => {
   });
 
   it('reads the documented DLR sample: status, price in EUR, MCC/MNC, UTC time, scts kept raw', () => {
-    const event = vonageSms.normalize(adapterRequestOf(fixtureNamed('dlr-delivered.json')), { receivedAt: RECEIVED_AT, timeZone: 'Asia/Tokyo' }).events[0];
+    const event = vonageSms.normalize(adapterRequestOf(fixtureNamed('dlr-delivered.json')), { receivedAt: RECEIVED_AT, timeZone: 'Asia/Tokyo' })
+      .events[0];
     expect(event).toMatchObject({
       type: 'message.status',
       channel: 'sms',
@@ -175,7 +191,10 @@ describe('fixtures', () => {
   it('reads a DLR sent as a GET, a form or JSON the same way', () => {
     const get = only(fixtureNamed('dlr-delivered.query').body);
     const json = vonageSms.normalize(
-      webhookRequest({ body: JSON.stringify(Object.fromEntries(new URLSearchParams(fixtureNamed('dlr-delivered.query').body))), contentType: 'application/json' }),
+      webhookRequest({
+        body: JSON.stringify(Object.fromEntries(new URLSearchParams(fixtureNamed('dlr-delivered.query').body))),
+        contentType: 'application/json',
+      }),
       CONTEXT,
     ).events[0];
     const form = vonageSms.normalize(
@@ -270,13 +289,18 @@ describe('through the ingest handler', () => {
     return { ...request, url: url.toString() };
   };
 
-  it.each(validFixtures('vonage-sms').map((fixture) => [fixture.name, fixture] as const))('accepts %s signed as Vonage signs it', async (_name, fixture) => {
-    const { handler, events } = await ingestHarness(suite.sqs.client, 'vonage-sms');
-    const response = await handler(await signedWebhookEvent({ provider: 'vonage-sms', method: fixture.method, contentType: fixture.contentType, body: fixture.body }));
-    expect(response.statusCode).toBe(200);
-    expect(jsonBody(response)).toEqual({ ok: true, accepted: 1 });
-    expect(await events(1)).toHaveLength(1);
-  });
+  it.each(validFixtures('vonage-sms').map((fixture) => [fixture.name, fixture] as const))(
+    'accepts %s signed as Vonage signs it',
+    async (_name, fixture) => {
+      const { handler, events } = await ingestHarness(suite.sqs.client, 'vonage-sms');
+      const response = await handler(
+        await signedWebhookEvent({ provider: 'vonage-sms', method: fixture.method, contentType: fixture.contentType, body: fixture.body }),
+      );
+      expect(response.statusCode).toBe(200);
+      expect(jsonBody(response)).toEqual({ ok: true, accepted: 1 });
+      expect(await events(1)).toHaveLength(1);
+    },
+  );
 
   it.each([
     ['a wrong key', { material: { credentials: { signingKeys: ['not-the-signature-secret'] } } }],
@@ -294,8 +318,13 @@ describe('through the ingest handler', () => {
   it('refuses a changed byte of a signed JSON body with 401', async () => {
     const { handler } = await ingestHarness(suite.sqs.client, 'vonage-sms');
     const body = fixtureNamed('dlr-delivered.json').body;
-    const tamper = (request: OutgoingRequest) => ({ ...request, body: Buffer.from(request.body.toString('utf8').replace('0.03330000', '0.03330001')) });
-    expect((await handler(await signedWebhookEvent({ provider: 'vonage-sms', contentType: 'application/json', body }, { tamper }))).statusCode).toBe(401);
+    const tamper = (request: OutgoingRequest) => ({
+      ...request,
+      body: Buffer.from(request.body.toString('utf8').replace('0.03330000', '0.03330001')),
+    });
+    expect((await handler(await signedWebhookEvent({ provider: 'vonage-sms', contentType: 'application/json', body }, { tamper }))).statusCode).toBe(
+      401,
+    );
     expect((await handler(await signedWebhookEvent({ provider: 'vonage-sms', contentType: 'application/json', body }))).statusCode).toBe(200);
   });
 

@@ -14,7 +14,6 @@ const fixture = (name: string) => readFileSync(join(FIXTURES, name), 'utf8');
 const normalize = (body: string, context: NormalizeContext = MOSCOW) => webcom.normalize(webhookRequest({ body }), context);
 const xml = (states: string) => `<?xml version="1.0" encoding="utf-8" ?>\n<response>${states}</response>`;
 
-
 const allQueued = (normalized: Normalized) => ({ normalized, queued: new Set(normalized.events.map((e) => e.eventId)) });
 const byMessage = (events: NormalizedEvent[], id: string) => events.filter((event) => event.messageId === id);
 
@@ -115,7 +114,11 @@ describe('webcom adapter', () => {
     });
 
     it('the stray text node of the English doc example changes nothing', () => {
-      expect(normalize(fixture('status-stray-text-node.xml')).events[0]).toMatchObject({ messageId: '4201', status: 'delivered', occurredAt: '2024-05-14T08:00:00.000Z' });
+      expect(normalize(fixture('status-stray-text-node.xml')).events[0]).toMatchObject({
+        messageId: '4201',
+        status: 'delivered',
+        occurredAt: '2024-05-14T08:00:00.000Z',
+      });
     });
   });
 
@@ -246,12 +249,8 @@ describe('webcom adapter', () => {
 
     it('refuses a million numeric character references before parsing', () => {
       const refs = '&#65;'.repeat(1_000_000);
-      expect(validationErrorOf(() => normalize(xml(`<state id_sms="1" time="" sms="send">${refs}</state>`))).message).toMatch(
-        /references/,
-      );
-      expect(validationErrorOf(() => normalize(xml(`<state id_sms="1" time="" sms="${refs}">send</state>`))).message).toMatch(
-        /references/,
-      );
+      expect(validationErrorOf(() => normalize(xml(`<state id_sms="1" time="" sms="send">${refs}</state>`))).message).toMatch(/references/);
+      expect(validationErrorOf(() => normalize(xml(`<state id_sms="1" time="" sms="${refs}">send</state>`))).message).toMatch(/references/);
     });
 
     it('keeps a few references literal, never expanded', () => {
@@ -262,8 +261,7 @@ describe('webcom adapter', () => {
     });
 
     it('tolerates references up to the budget and refuses one more', () => {
-      const withReferences = (count: number) =>
-        xml(`<note>${'&amp;'.repeat(count)}</note><state id_sms="1" time="">send</state>`);
+      const withReferences = (count: number) => xml(`<note>${'&amp;'.repeat(count)}</note><state id_sms="1" time="">send</state>`);
       expect(normalize(withReferences(MAX_XML_REFERENCES)).events).toHaveLength(1);
       expect(validationErrorOf(() => normalize(withReferences(MAX_XML_REFERENCES + 1))).message).toMatch(/references/);
     });
@@ -275,9 +273,7 @@ describe('webcom adapter', () => {
 
     it('refuses absurdly long values', () => {
       expect(validationErrorOf(() => normalize(xml(`<state id_sms="1" time="">${'x'.repeat(65)}</state>`))).field).toBe('state.0.state');
-      expect(validationErrorOf(() => normalize(xml(`<state id_sms="${'9'.repeat(21)}" time="">send</state>`))).field).toBe(
-        'state.0.id_sms',
-      );
+      expect(validationErrorOf(() => normalize(xml(`<state id_sms="${'9'.repeat(21)}" time="">send</state>`))).field).toBe('state.0.id_sms');
       expect(validationErrorOf(() => normalize(JSON.stringify([{ id_sms: 1.5, state: 'send' }]))).field).toBe('0.id_sms');
     });
   });

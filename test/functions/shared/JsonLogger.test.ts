@@ -4,7 +4,12 @@ import { JsonLogger, logLevelFromEnv, xrayTraceIdOf } from '../../../functions/s
 function capturing(options: ConstructorParameters<typeof JsonLogger>[0] = {}) {
   const out: string[] = [];
   const err: string[] = [];
-  const logger = new JsonLogger({ env: {}, ...options, stdout: { write: (line: string) => out.push(line) }, stderr: { write: (line: string) => err.push(line) } });
+  const logger = new JsonLogger({
+    env: {},
+    ...options,
+    stdout: { write: (line: string) => out.push(line) },
+    stderr: { write: (line: string) => err.push(line) },
+  });
   const parse = (lines: string[]) => lines.map((line) => JSON.parse(line) as Record<string, unknown>);
   return { logger, out: () => parse(out), err: () => parse(err), raw: { out, err } };
 }

@@ -2,7 +2,15 @@ import * as fc from 'fast-check';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { CANONICAL_STATUSES, STATUS_TABLE, supersedes, UNMAPPED_STATUS } from '../../../functions/events/status';
-import { createStatusStore, orderedOfEvent, partitionKeyOf, publicationSortKey, STATE_SORT_KEY, toHistoryItem, type StatusStore } from '../../../functions/store';
+import {
+  createStatusStore,
+  orderedOfEvent,
+  partitionKeyOf,
+  publicationSortKey,
+  STATE_SORT_KEY,
+  toHistoryItem,
+  type StatusStore,
+} from '../../../functions/store';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
 import { freshTable, loadEvents } from '../consume/support';
 
@@ -62,7 +70,10 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
     // future or past (beyond the one-day window), or marked untrusted by the adapter (a zone-less time kept raw).
     const timeKinds = fc.constantFrom('trusted', 'missing', 'future', 'past', 'marked');
     const ordered = fc.record({
-      status: fc.oneof(fc.constantFrom(...CANONICAL_STATUSES).map((status) => ({ status, final: STATUS_TABLE[status].final })), fc.constant(UNMAPPED_STATUS)),
+      status: fc.oneof(
+        fc.constantFrom(...CANONICAL_STATUSES).map((status) => ({ status, final: STATUS_TABLE[status].final })),
+        fc.constant(UNMAPPED_STATUS),
+      ),
       occurredAt: fc.constantFrom(...times),
       eventId: fc.constantFrom(hex('a'), hex('b'), hex('c')),
       time: timeKinds,
@@ -71,7 +82,8 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       const near = new Date(Date.parse(occurredAt) + 60_000).toISOString();
       if (time === 'missing') return { occurredAt, receivedAt: occurredAt, occurredAtRaw: undefined };
       if (time === 'future') return { occurredAt: '9999-12-31T23:59:59.000Z', occurredAtRaw: '9999-12-31 23:59:59', receivedAt: occurredAt };
-      if (time === 'past') return { occurredAt, occurredAtRaw: occurredAt, receivedAt: new Date(Date.parse(occurredAt) + 2 * 86_400_000).toISOString() };
+      if (time === 'past')
+        return { occurredAt, occurredAtRaw: occurredAt, receivedAt: new Date(Date.parse(occurredAt) + 2 * 86_400_000).toISOString() };
       if (time === 'marked') return { occurredAt, occurredAtRaw: '2024-05-14 07:30:00', occurredAtTrusted: false, receivedAt: near };
       return { occurredAt, occurredAtRaw: occurredAt, receivedAt: near };
     };
@@ -106,7 +118,9 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
   describe('the state item', () => {
     it('keeps the status and the event it replaced', async () => {
       await apply(statusEvent({ eventId: hex('a') }));
-      const write = await apply(statusEvent({ eventId: hex('b'), status: 'delivered', final: true, providerStatus: 'deliver', occurredAt: '2024-05-14T07:31:15.000Z' }));
+      const write = await apply(
+        statusEvent({ eventId: hex('b'), status: 'delivered', final: true, providerStatus: 'deliver', occurredAt: '2024-05-14T07:31:15.000Z' }),
+      );
       expect(write).toEqual({ applied: true, previous: expect.objectContaining({ status: 'sent', eventId: hex('a') }) });
       expect(await store.readState('webcom', '4102')).toMatchObject({
         status: 'delivered',
@@ -125,7 +139,9 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
 
     it('drops optional fields the new event does not carry', async () => {
       await apply(statusEvent({ eventId: hex('a'), error: { code: 'E1' } }));
-      await apply(statusEvent({ eventId: hex('b'), status: 'delivered', final: true, providerStatus: undefined, occurredAt: '2024-05-14T07:31:00.000Z' }));
+      await apply(
+        statusEvent({ eventId: hex('b'), status: 'delivered', final: true, providerStatus: undefined, occurredAt: '2024-05-14T07:31:00.000Z' }),
+      );
       const state = await store.readState('webcom', '4102');
       expect(state).not.toHaveProperty('providerStatus');
       expect(state).not.toHaveProperty('error');
@@ -168,7 +184,11 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       for (const event of loadEvents('other-types')) {
         await store.finish(store.historyItemOf(event), { statusChanged: false, previousStatus: null });
         const { Items } = await dynamo.client.send(
-          new QueryCommand({ TableName: tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': { S: partitionKeyOf(event) } } }),
+          new QueryCommand({
+            TableName: tableName,
+            KeyConditionExpression: 'pk = :pk',
+            ExpressionAttributeValues: { ':pk': { S: partitionKeyOf(event) } },
+          }),
         );
         expect(Items?.map((item) => item.eventId?.S)).toEqual([event.eventId]);
       }
@@ -178,7 +198,8 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
   describe('the claims on the state item', () => {
     const read = () => store.readState('webcom', '4102');
     const sent = () => store.historyItemOf(statusEvent({ eventId: hex('a') }));
-    const delivered = () => store.historyItemOf(statusEvent({ eventId: hex('b'), status: 'delivered', final: true, occurredAt: '2024-05-14T07:31:00.000Z' }));
+    const delivered = () =>
+      store.historyItemOf(statusEvent({ eventId: hex('b'), status: 'delivered', final: true, occurredAt: '2024-05-14T07:31:00.000Z' }));
     const read70 = () => store.historyItemOf(statusEvent({ eventId: hex('c'), status: 'read', final: true, occurredAt: '2024-05-14T07:32:00.000Z' }));
 
     it('are written with the state, and keep every live claim however often the state is overtaken', async () => {
@@ -248,9 +269,21 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       const stored = await store.readMessage('webcom', '4102');
       expect(stored?.state.status).toBe('delivered');
       expect(stored?.history).toEqual([
-        { eventId: hex('a'), status: 'sending', providerStatus: 'send', occurredAt: '2024-05-14T07:30:00.000Z', receivedAt: '2026-03-02T08:00:00.000Z' },
+        {
+          eventId: hex('a'),
+          status: 'sending',
+          providerStatus: 'send',
+          occurredAt: '2024-05-14T07:30:00.000Z',
+          receivedAt: '2026-03-02T08:00:00.000Z',
+        },
         { eventId: hex('b'), status: 'sent', providerStatus: 'send', occurredAt: '2024-05-14T07:30:00.000Z', receivedAt: '2026-03-02T08:00:00.000Z' },
-        { eventId: hex('c'), status: 'delivered', providerStatus: 'send', occurredAt: '2024-05-14T07:31:15.000Z', receivedAt: '2026-03-02T08:00:00.000Z' },
+        {
+          eventId: hex('c'),
+          status: 'delivered',
+          providerStatus: 'send',
+          occurredAt: '2024-05-14T07:31:15.000Z',
+          receivedAt: '2026-03-02T08:00:00.000Z',
+        },
       ]);
     });
 
@@ -265,7 +298,11 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       // ~20 kB per item: the history spans several 1 MB query pages.
       const big = { padding: 'p'.repeat(20_000) };
       const events = Array.from({ length: 80 }, (_, index) =>
-        statusEvent({ eventId: index.toString(16).padStart(32, '0'), occurredAt: new Date(Date.UTC(2024, 4, 14, 7, 30, index)).toISOString(), raw: big }),
+        statusEvent({
+          eventId: index.toString(16).padStart(32, '0'),
+          occurredAt: new Date(Date.UTC(2024, 4, 14, 7, 30, index)).toISOString(),
+          raw: big,
+        }),
       );
       for (const event of events) await apply(event);
       const stored = await store.readMessage('webcom', '4102');
@@ -273,4 +310,3 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
     });
   });
 });
-

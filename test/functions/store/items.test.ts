@@ -9,7 +9,9 @@ describe('store items', () => {
   it('keep opt-outs and country blocks for ever, whatever the TTL, and let everything else expire', () => {
     const now = new Date('2025-01-01T00:00:00Z');
     const of = (type: NormalizedEvent['type'], extra: Partial<NormalizedEvent> = {}): NormalizedEvent => ({ ...accepted, type, ...extra });
-    expect(toHistoryItem(of('recipient.unsubscribed', { recipient: { raw: '+821012345678', e164: '+821012345678' } }), now, 400).expiresAt).toBeUndefined();
+    expect(
+      toHistoryItem(of('recipient.unsubscribed', { recipient: { raw: '+821012345678', e164: '+821012345678' } }), now, 400).expiresAt,
+    ).toBeUndefined();
     expect(toHistoryItem(of('country.blocked', { data: { countryCode: '82' } }), now, 400).expiresAt).toBeUndefined();
     expect(toHistoryItem(accepted, now, 400).expiresAt).toBe(expiresAtOf(now, 400));
     expect(toHistoryItem(of('message.inbound'), now, 400).expiresAt).toBe(expiresAtOf(now, 400));

@@ -25,7 +25,7 @@ describe('the Parameters and Secrets extension in every region the stack deploys
     expect(regions.some((region) => region.startsWith('cn-') || region.startsWith('us-gov-'))).toBe(false);
   });
 
-  it('synthesizes in a region that has the layer, with that region\'s layer on every ingest function', () => {
+  it("synthesizes in a region that has the layer, with that region's layer on every ingest function", () => {
     const template = Template.fromStack(stackIn('eu-west-1'));
     const layers = Object.values(template.findResources('AWS::Lambda::Function'))
       .map((fn) => (fn.Properties as { Layers?: string[] }).Layers)

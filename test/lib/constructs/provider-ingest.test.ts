@@ -38,13 +38,13 @@ afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 const found = (...needles: string[]) => needles.filter((needle) => bundle.includes(needle));
 
 describe('ingest function bundle', () => {
-  it('carries its own provider\'s adapter and none of the others', () => {
+  it("carries its own provider's adapter and none of the others", () => {
     expect(found('X-Toast-Webhook-Signature', 'MESSAGE_RESULT_UPDATE')).toHaveLength(2);
     // What only the other adapters hold: Webcom's XML parser, InnoPaaS WhatsApp's and SmsGateway24's event names.
     expect(found('XMLParser', 'whatsapp_message_status_updated', 'status_message', 'id_sms')).toEqual([]);
   });
 
-  it('bundles the AWS SDK clients it uses instead of requiring the runtime\'s copy', () => {
+  it("bundles the AWS SDK clients it uses instead of requiring the runtime's copy", () => {
     expect(found('SendMessageBatch')).toEqual(['SendMessageBatch']);
     // (Optional signers the SDK probes for inside a try, such as @aws-sdk/signature-v4-crt, stay requires.)
     expect(bundle.match(/require\(["']@aws-sdk\/(client-[^"']+|lib-dynamodb)["']\)/g)).toBeNull();

@@ -13,7 +13,12 @@ import { makeEvent, mapStatus, validate } from '../../../functions/providers/com
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { eventIdOf } from '../../../functions/shared/ids';
 
-export const ACME_STATUSES: Readonly<Record<string, CanonicalStatus>> = { accepted: 'accepted', sent: 'sent', delivered: 'delivered', failed: 'failed' };
+export const ACME_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
+  accepted: 'accepted',
+  sent: 'sent',
+  delivered: 'delivered',
+  failed: 'failed',
+};
 
 const StatusSchema = z.object({ id: z.string().check(z.minLength(1), z.maxLength(64)), status: z.string().check(z.maxLength(32)) });
 
@@ -30,7 +35,17 @@ export const acmeSms: ProviderAdapter = {
     return {
       events: [
         makeEvent(
-          { eventId: eventIdOf('acme-sms', report.id, report.status), provider: 'acme-sms', channel: 'sms', type: 'message.status', messageId: report.id, status, final, providerStatus: report.status, raw: report },
+          {
+            eventId: eventIdOf('acme-sms', report.id, report.status),
+            provider: 'acme-sms',
+            channel: 'sms',
+            type: 'message.status',
+            messageId: report.id,
+            status,
+            final,
+            providerStatus: report.status,
+            raw: report,
+          },
           context,
         ),
       ],
