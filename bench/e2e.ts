@@ -133,7 +133,8 @@ export async function runEndToEnd(
     await runClient(client, inputFile, outputFile);
     const output = JSON.parse(readFileSync(outputFile, 'utf8')) as LoadOutput;
     const refused = output.statuses.filter((status) => status < 200 || status >= 300);
-    const byStatus = refused.reduce<Record<number, number>>((counts, status) => ({ ...counts, [status]: (counts[status] ?? 0) + 1 }), {});
+    const byStatus: Record<number, number> = {};
+    for (const status of refused) byStatus[status] = (byStatus[status] ?? 0) + 1;
     say(
       `  sent in ${(output.durationMs / 1000).toFixed(1)} s; not 2xx: ${refused.length}` +
         (refused.length > 0

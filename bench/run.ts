@@ -39,7 +39,6 @@ import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBen
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
-import { providerRequest, signingMaterial } from '../local/provider-requests';
 import { credentialsOf, cpuWebhook, devCredentials } from './webhooks';
 
 const say = (text: string) => process.stdout.write(`${text}\n`);

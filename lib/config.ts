@@ -457,7 +457,7 @@ function checkFilterPolicy(policy: unknown, where: string, providerIds: readonly
       continue;
     }
     combinations *= conditions.length;
-    conditions.forEach((value, i) => checkFilterValue(value, allowed[key as AppliedEventAttribute], `${where}.${key}[${i}]`, problems));
+    for (const [i, value] of conditions.entries()) checkFilterValue(value, allowed[key as AppliedEventAttribute], `${where}.${key}[${i}]`, problems);
   }
   if (combinations > FILTER_POLICY_LIMITS.maxCombinations) {
     problems.push(`${where}: has ${combinations} value combinations; SNS allows at most ${FILTER_POLICY_LIMITS.maxCombinations}`);

@@ -23,7 +23,6 @@ import { staticCredentialSource } from '../../functions/ingest/credentials';
 import { gatewayEventOf } from '../../local/gateway';
 import { providerRequest, signingMaterial } from '../../local/provider-requests';
 import { adapterFor } from '../../functions/providers';
-import { formRecord, parseForm } from '../../functions/origin/form';
 
 export interface ProbeInput {
   readonly provider: string;
@@ -154,7 +153,7 @@ async function bytesWrittenBy(fn: () => Promise<unknown>): Promise<number> {
   try {
     await fn();
   } finally {
-    streams.forEach((stream, index) => (stream.write = originals[index]));
+    for (const [index, stream] of streams.entries()) stream.write = originals[index];
   }
   return bytes;
 }

@@ -127,7 +127,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
   const schemeSecretHeaders = [
     ...(adapter.credentialHeaders ?? []),
     ...verifier.schemes.flatMap((scheme) => scheme.secretHeaders ?? []),
-    ...aliases.flatMap((pair) => pair),
+    ...aliases.flat(),
   ].map((name) => name.toLowerCase());
   /** The request with each aliased header read under its own name when that is absent. */
   const withAliases = (request: IngestRequest): IngestRequest => {
@@ -232,7 +232,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     }
 
     const origin = originRequestOf(request, bytes, { publicBaseUrl: publicBaseUrl(), now: clock.getTime() });
-    let credentials;
+    let credentials: Awaited<ReturnType<typeof verifier.verify>>;
     try {
       credentials = await verifier.verify(origin);
     } catch (error) {

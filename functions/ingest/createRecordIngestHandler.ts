@@ -85,7 +85,7 @@ export function createRecordIngestHandler(deps: RecordIngestDependencies): (even
     let level: 'INFO' | 'WARN' | 'ERROR' = 'ERROR';
     try {
       const receivedAt = now().toISOString();
-      let records;
+      let records: ReturnType<typeof sourceRecordsOf>;
       try {
         records = sourceRecordsOf(event);
         fields.records = records.length;

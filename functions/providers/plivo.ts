@@ -152,7 +152,7 @@ export const plivoSignature: OriginScheme = {
   secretHeaders: [PLIVO_V2_HEADER, PLIVO_MA_V2_HEADER, PLIVO_V3_HEADER],
   async verify(request, credentials, options): Promise<Verdict> {
     if (has(request.headers, PLIVO_V3_HEADER)) return v3.verify(request, credentials, options);
-    const candidates = [v2, maV2].filter((scheme, index) => has(request.headers, index === 0 ? PLIVO_V2_HEADER : PLIVO_MA_V2_HEADER));
+    const candidates = [v2, maV2].filter((_scheme, index) => has(request.headers, index === 0 ? PLIVO_V2_HEADER : PLIVO_MA_V2_HEADER));
     if (candidates.length === 0) return refuse('missing_signature', PLIVO_V2_HEADER);
     const verdicts = await Promise.all(candidates.map((scheme) => scheme.verify(request, credentials, options)));
     return verdicts.find((verdict) => verdict.ok) ?? verdicts[0];

@@ -183,7 +183,7 @@ function readXml(xml: string): Parsed {
     if (error instanceof Error && NESTED_TAGS_ERROR.test(error.message)) throw nestedTooDeepError();
     throw new ValidationError('body is not well-formed XML', undefined, { cause: error });
   }
-  const rootName = ROOTS.find((name) => Object.hasOwn(document, name));
+  const rootName = ROOTS.find((name) => typeof document === 'object' && document !== null && Object.hasOwn(document, name));
   if (rootName === undefined) throw new ValidationError('expected a <response> (or white-label <request>) root element', 'response');
   const root = (document as Record<string, unknown>)[rootName];
   // `<response/>` and `<response>text</response>` come out as a string: no element inside, so no <state>.

@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Template } from 'aws-cdk-lib/assertions';
-import { httpProviderIds, providers } from '../../functions/providers';
+import { httpProviderIds } from '../../functions/providers';
 import { ACCESS_LOG_METRICS } from '../../lib/constructs/monitoring';
 import { METRICS } from '../../lib/pipeline-settings';
 import { USAGE } from '../../ops/cli';
@@ -54,7 +54,7 @@ describe('5xx rate per provider', () => {
     for (const id of registryIds) {
       const alarm = alarmNamed(dev.template, `webhook-ingestion-dev-provider-5xx-rate-${id}`);
       expect(alarm).toMatchObject({ Threshold: 5, ComparisonOperator: 'GreaterThanThreshold' });
-      const read = (alarm?.Metrics as Array<Record<string, any>>)
+      const read = ((alarm?.Metrics ?? []) as Array<Record<string, any>>)
         .filter((m) => m.MetricStat)
         .map((m) => ({ name: m.MetricStat.Metric.MetricName, route: m.MetricStat.Metric.Dimensions[0].Value }));
       const own = routeKeys.filter((key) => key === `ANY /webhooks/${id}` || key === `ANY /webhooks/${id}/{token}`);

@@ -19,7 +19,7 @@ const PHONE_KEYS = /^(mobile|sendPhone|from|to|recipientNo|sendNo|sendto|address
 function phonesIn(fixture: Fixture): string[] {
   const phones = new Set<string>();
   const walk = (node: unknown, key?: string) => {
-    if (Array.isArray(node)) node.forEach((item) => walk(item));
+    if (Array.isArray(node)) for (const item of node) walk(item);
     else if (node !== null && typeof node === 'object') for (const [name, item] of Object.entries(node)) walk(item, name);
     else if (key && PHONE_KEYS.test(key) && /\d{6,}/.test(String(node))) phones.add(String(node));
   };
@@ -49,7 +49,7 @@ function phonesIn(fixture: Fixture): string[] {
 function textsIn(fixture: Fixture): string[] {
   const texts: string[] = [];
   const walk = (node: unknown, key?: string) => {
-    if (Array.isArray(node)) node.forEach((item) => walk(item));
+    if (Array.isArray(node)) for (const item of node) walk(item);
     else if (node !== null && typeof node === 'object') for (const [name, item] of Object.entries(node)) walk(item, name);
     else if (typeof node === 'string' && /^(body|text|caption|status_message|errMessage|emoji|name|reason)$/i.test(key ?? '') && node.length >= 8) {
       texts.push(node);

@@ -52,7 +52,7 @@ function mutated(fixtureBody: string, path: number, replacement: unknown, string
       if (!stringsOnly || typeof item === 'string') slots.push({ parent, key });
       walk(item);
     };
-    if (Array.isArray(node)) node.forEach((item, index) => visit(node, index, item));
+    if (Array.isArray(node)) for (const [index, item] of node.entries()) visit(node, index, item);
     else if (node !== null && typeof node === 'object') {
       for (const [key, item] of Object.entries(node)) visit(node as Record<string, unknown>, key, item);
     }

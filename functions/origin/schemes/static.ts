@@ -10,7 +10,7 @@
  *   ignored (the route exists for every provider).
  * - Every configured header is checked even after one failed, so the time taken does not say which one.
  */
-import { digest, matchesAny, type Digest } from '../compare';
+import { digest, matchesAny } from '../compare';
 import { ipAllowList, type IpAllowList } from '../cidr';
 import type { ProviderCredentials } from '../credentials';
 import { encodeForm, parseForm } from '../form';

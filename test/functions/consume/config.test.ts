@@ -27,7 +27,16 @@ describe('consumer configuration from the environment', () => {
 
   it('makes no SNS client without a topic, and keeps the default retention', () => {
     let made = 0;
-    const deps = consumerDependenciesFromEnv({ TABLE_NAME: 't' }, { dynamodb, sns: () => (made++, sns) });
+    const deps = consumerDependenciesFromEnv(
+      { TABLE_NAME: 't' },
+      {
+        dynamodb,
+        sns: () => {
+          made++;
+          return sns;
+        },
+      },
+    );
     expect([deps.sns, deps.topicArn, deps.ttlDays, deps.trustedTimeWindowHours, made]).toEqual([undefined, undefined, TABLE.defaultTtlDays, 24, 0]);
   });
 

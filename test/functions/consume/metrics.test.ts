@@ -7,14 +7,20 @@ const result = { eventId: 'a'.repeat(32), duplicate: false, applied: true, unmap
 function printed(env: Record<string, string | undefined>, counts: BatchCounts): Array<Record<string, unknown>> {
   const saved = Object.fromEntries(Object.keys(env).map((name) => [name, process.env[name]]));
   const lines: string[] = [];
-  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => (lines.push(String(chunk)), true));
+  const write = jest.spyOn(process.stdout, 'write').mockImplementation((chunk) => {
+    lines.push(String(chunk));
+    return true;
+  });
   try {
     Object.assign(process.env, env);
     for (const [name, value] of Object.entries(env)) if (value === undefined) delete process.env[name];
     createMetricsSink()(counts);
   } finally {
     write.mockRestore();
-    for (const [name, value] of Object.entries(saved)) value === undefined ? delete process.env[name] : (process.env[name] = value);
+    for (const [name, value] of Object.entries(saved)) {
+      if (value === undefined) delete process.env[name];
+      else process.env[name] = value;
+    }
   }
   return lines
     .flatMap((text) => text.split('\n'))

@@ -135,7 +135,9 @@ export function captureOutput(): CapturedOutput {
     clear: () => {
       lines.length = 0;
     },
-    restore: () => spies.forEach((spy) => spy.mockRestore()),
+    restore: () => {
+      for (const spy of spies) spy.mockRestore();
+    },
   };
 }
 
@@ -252,10 +254,8 @@ export async function startFakeSecretsExtension(
 /** What the fault injector does to one batch entry on one attempt. */
 export type EntryFault = 'ok' | 'fail' | 'sender-fault' | 'throw';
 
-export interface FaultPlan {
-  /** Decides per entry; `attempt` counts the sends of that entry (1 for the first). */
-  (event: { eventId: string; messageId?: string; body: Record<string, unknown> }, attempt: number): EntryFault;
-}
+/** Decides per entry; `attempt` counts the sends of that entry (1 for the first). */
+export type FaultPlan = (event: { eventId: string; messageId?: string; body: Record<string, unknown> }, attempt: number) => EntryFault;
 
 /**
  * An SQS client for the engine at `endpoint` with a fault injected into `SendMessageBatch`: entries the plan

@@ -30,7 +30,7 @@ describe('lowerCaseHeaders', () => {
 
   it('yields an object without a prototype, so a header named __proto__ is only a header', () => {
     const headers = lowerCaseHeaders(JSON.parse('{"__proto__": "x", "constructor": "y"}') as Record<string, string>);
-    expect(headers['__proto__']).toBe('x');
+    expect(Object.getOwnPropertyDescriptor(headers, '__proto__')?.value).toBe('x');
     expect(({} as Record<string, unknown>).constructor).toBe(Object);
   });
 });

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { verify as verifyBytes, createPublicKey } from 'node:crypto';
-import { localSqsClient } from '../../../local/engines/clients';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { STATUS_TABLE } from '../../../functions/events/status';
 import { ed25519PrivateKey, ed25519PublicKeyOf } from '../../../functions/origin/schemes/ed25519';
