@@ -166,6 +166,21 @@ export function jsonAckReply(outcome: DeliveryOutcome): WebhookReply {
 }
 
 /**
+ * The reply of providers that expect a fixed plain-text acknowledgement (Jasmin's `ACK/Jasmin`, Kannel's and
+ * InnoPaaS SMS's `OK`): that text when every event was queued, else a plain-text 503 so the provider resends.
+ *
+ * @example export const reply = plainTextAckReply('ACK/Jasmin', { retryAfterSeconds: 30 });
+ */
+export function plainTextAckReply(ack: string, options: { readonly retryAfterSeconds?: number } = {}): (outcome: DeliveryOutcome) => WebhookReply {
+  const headers = { 'content-type': 'text/plain; charset=utf-8' };
+  const retryAfter = String(options.retryAfterSeconds ?? 60);
+  return (outcome) =>
+    outcome.normalized.events.every((event) => outcome.queued.has(event.eventId))
+      ? { statusCode: 200, headers, body: ack }
+      : { statusCode: 503, headers: { ...headers, 'retry-after': retryAfter }, body: 'events could not be queued; retry later' };
+}
+
+/**
  * The most items one request may carry, unless a provider documents its own maximum: a request over it is a 413
  * naming both numbers. No provider documents more than 1,000 (NHN's recipients per request); the body cap bounds
  * the bytes, this bounds the events one authenticated request can make.

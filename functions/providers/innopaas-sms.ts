@@ -36,10 +36,10 @@ import { formRecord } from '../origin/form';
 import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
-import { makeEvent, mapStatus, parseJson, validate } from './common';
+import { makeEvent, mapStatus, parseJson, plainTextAckReply, validate } from './common';
 import { INNOPAAS_TIME_ZONE, id, innopaasTime, keyString, opt, phone, stringish, text, withoutUndefined } from './innopaas';
 import { decimalOf, priceOf } from './price';
-import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'innopaas-sms';
 
@@ -189,16 +189,7 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
 }
 
 /** The plain `OK` the platform's GET form requires (and the JSON push accepts), once the report is queued. */
-export function innopaasSmsReply(outcome: DeliveryOutcome): WebhookReply {
-  const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
-  return allQueued
-    ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' }
-    : {
-        statusCode: 503,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
-        body: 'events could not be queued; retry later',
-      };
-}
+export const innopaasSmsReply = plainTextAckReply('OK');
 
 /** InnoPaaS SMS status reports, JSON POST or GET, authenticated by the credentials inside them. */
 export const innopaasSms: ProviderAdapter = {

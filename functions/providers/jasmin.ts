@@ -30,9 +30,9 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
-import { makeEvent, mapStatus, validate, wellFormed } from './common';
+import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, SMPP_RECEIPT_STATES, defined, gatewayParams, param } from './smpp';
-import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, } from './types';
 
 const PROVIDER = 'jasmin';
 
@@ -209,16 +209,7 @@ function normalize(params: Params, context: NormalizeContext): Normalized {
 }
 
 /** `ACK/Jasmin` once every event is queued; otherwise a 503, which Jasmin retries. */
-export function jasminReply(outcome: DeliveryOutcome): WebhookReply {
-  const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
-  return allQueued
-    ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: JASMIN_ACK }
-    : {
-        statusCode: 503,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '30' },
-        body: 'events could not be queued; retry later',
-      };
-}
+export const jasminReply = plainTextAckReply(JASMIN_ACK, { retryAfterSeconds: 30 });
 
 /** Jasmin: DLR and MO callbacks, form POST or GET, authenticated by a URL token, answered `ACK/Jasmin`. */
 export const jasmin: ProviderAdapter = {

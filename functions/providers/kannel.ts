@@ -40,9 +40,9 @@ import { ValidationError } from '../shared/errors';
 import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
 import { epochMsToUtcIso } from '../shared/time';
-import { makeEvent, mapStatus, validate, wellFormed } from './common';
+import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, defined, gatewayParams, param, parseReceipt } from './smpp';
-import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, } from './types';
 
 const PROVIDER = 'kannel';
 
@@ -151,16 +151,7 @@ function dlrEvent(params: Record<string, string | string[]>, context: NormalizeC
 }
 
 /** A plain-text `OK` once the report is queued; otherwise a 503. */
-export function kannelReply(outcome: DeliveryOutcome): WebhookReply {
-  const allQueued = outcome.normalized.events.every((event) => outcome.queued.has(event.eventId));
-  return allQueued
-    ? { statusCode: 200, headers: { 'content-type': 'text/plain; charset=utf-8' }, body: 'OK' }
-    : {
-        statusCode: 503,
-        headers: { 'content-type': 'text/plain; charset=utf-8', 'retry-after': '60' },
-        body: 'events could not be queued; retry later',
-      };
-}
+export const kannelReply = plainTextAckReply('OK');
 
 function normalize(params: Record<string, string | string[]>, context: NormalizeContext): Normalized {
   return { events: [dlrEvent(params, context)] };
