@@ -32,7 +32,7 @@ import { eventIdOf } from '../shared/ids';
 import { toParty } from '../shared/phone';
 import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, SMPP_RECEIPT_STATES, defined, gatewayParams, param } from './smpp';
-import type { NormalizeContext, Normalized, ProviderAdapter, } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
 const PROVIDER = 'jasmin';
 

@@ -42,7 +42,7 @@ import { toParty } from '../shared/phone';
 import { epochMsToUtcIso } from '../shared/time';
 import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, defined, gatewayParams, param, parseReceipt } from './smpp';
-import type { NormalizeContext, Normalized, ProviderAdapter, } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
 const PROVIDER = 'kannel';
 
