@@ -85,7 +85,7 @@ describeWithBrowser('operator console in chromium', () => {
     const rows = page.locator('#requests-body tr[data-testid="request-row"]');
     await page.waitForFunction((count) => document.querySelectorAll('#requests-body tr').length >= count, result.sent.length);
     expect(await rows.count()).toBe(result.sent.length);
-    const first = await rows.first().textContent();
+    const first = await rows.first().innerText();
     expect(first).toContain('smsgateway24');
     expect(first).toContain('/webhooks/smsgateway24/***');
     const html = await pageHtml();
@@ -114,15 +114,15 @@ describeWithBrowser('operator console in chromium', () => {
       [...document.querySelectorAll('#requests-body td[data-testid="answer"]')].some((td) => td.textContent === '401'),
     );
     const invalidRow = page.locator('#requests-body tr', { has: page.locator('td[data-testid="answer"]', { hasText: '400' }) }).first();
-    expect(await invalidRow.locator('td[data-testid="reason"]').textContent()).toMatch(/^invalid_body: .+ \(hooks\)$/);
+    expect(await invalidRow.locator('td[data-testid="reason"]').innerText()).toMatch(/^invalid_body: .+ \(hooks\)$/);
     await invalidRow.click();
-    expect(await page.locator('[data-testid="detail-reason"]').textContent()).toContain('invalid_body');
-    expect(await page.locator('[data-testid="headers"]').textContent()).toMatch(/x-toast-webhook-signature\s+\*\*\*/);
+    expect(await page.locator('[data-testid="detail-reason"]').innerText()).toContain('invalid_body');
+    expect(await page.locator('[data-testid="headers"]').innerText()).toMatch(/x-toast-webhook-signature\s+\*\*\*/);
 
     const unauthorizedRow = page.locator('#requests-body tr', { has: page.locator('td[data-testid="answer"]', { hasText: '401' }) }).first();
-    expect(await unauthorizedRow.locator('td[data-testid="reason"]').textContent()).toMatch(/^unauthorized: /);
+    expect(await unauthorizedRow.locator('td[data-testid="reason"]').innerText()).toMatch(/^unauthorized: /);
     await unauthorizedRow.click();
-    const headers = await page.locator('[data-testid="headers"]').textContent();
+    const headers = await page.locator('[data-testid="headers"]').innerText();
     expect(headers).toMatch(/authorization\s+\*\*\*/);
     const html = await pageHtml();
     for (const secret of [...DEV_SECRETS, 'guessed-signature-value', 'some-token-value']) expect(html).not.toContain(secret);
@@ -139,7 +139,7 @@ describeWithBrowser('operator console in chromium', () => {
     await sqs.client.send(new SendMessageCommand({ QueueUrl: pipeline.resources.deadLetterQueueUrl, MessageBody: JSON.stringify(event) }));
     await tab('queues');
     await page.waitForFunction(() => document.querySelectorAll('#dlq-body tr[data-testid="dlq-row"]').length === 1);
-    expect(await page.locator('#dlq-body').textContent()).toContain(event.eventId);
+    expect(await page.locator('#dlq-body').innerText()).toContain(event.eventId);
 
     // A POST that is not the page's own (another site's form, a script without the console header) changes nothing.
     const forged = await fetch(`${pipeline.url}/console/api/dlq/redrive`, { method: 'POST' });
@@ -173,8 +173,8 @@ describeWithBrowser('operator console in chromium', () => {
     expect(original).toHaveLength(1);
     await page.click('[data-testid="replay"]');
     await page.waitForFunction(() => document.querySelector('[data-testid="replay-events"]') !== null);
-    expect(await page.locator('[data-testid="replay-result"]').textContent()).toMatch(/^replayed as #\d+: 200; events /);
-    expect(await page.locator('[data-testid="replay-events"]').textContent()).toBe(original[0]);
+    expect(await page.locator('[data-testid="replay-result"]').innerText()).toMatch(/^replayed as #\d+: 200; events /);
+    expect(await page.locator('[data-testid="replay-events"]').innerText()).toBe(original[0]);
 
     await pipeline.drain();
     const after = await lookup(pipeline.url, 'smsgateway24', '84561234');
@@ -191,7 +191,7 @@ describeWithBrowser('operator console in chromium', () => {
     await page.waitForFunction(() => document.querySelectorAll('#messages-body tr[data-testid="message-row"]').length === 1);
     await page.locator('#messages-body tr').first().click();
     await page.waitForFunction(() => document.querySelectorAll('#message-timeline tr[data-testid="timeline-entry"]').length > 0);
-    expect(await page.locator('#message-timeline h2').textContent()).toBe('smsgateway24 84561234: delivered (final)');
+    expect(await page.locator('#message-timeline h2').innerText()).toBe('smsgateway24 84561234: delivered (final)');
 
     // An inbound message sent as a fixture is listed among the records, not the messages.
     await tab('send');
@@ -201,11 +201,11 @@ describeWithBrowser('operator console in chromium', () => {
     await pipeline.drain();
     await tab('records');
     await page.waitForFunction(() => document.querySelectorAll('#records-body tr[data-testid="record-row"]').length === 1);
-    expect(await page.locator('#records-body').textContent()).toMatch(/smsgateway24\s+message\.inbound/);
+    expect(await page.locator('#records-body').innerText()).toMatch(/smsgateway24\s+message\.inbound/);
 
     await tab('stats');
     await page.waitForFunction(() => document.querySelectorAll('#stats-body tr[data-testid="stats-row"]').length > 0);
-    expect(await page.locator('#stats-body').textContent()).toMatch(/smsgateway24\s+sms\s+DE/);
-    expect(await page.locator('#refusals-body').textContent()).toMatch(/nhncloud-sms\s+2\s+2\s+100\.0%/);
+    expect(await page.locator('#stats-body').innerText()).toMatch(/smsgateway24\s+sms\s+DE/);
+    expect(await page.locator('#refusals-body').innerText()).toMatch(/nhncloud-sms\s+2\s+2\s+100\.0%/);
   });
 });
