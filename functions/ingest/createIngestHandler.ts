@@ -14,6 +14,7 @@ import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from '
 import type { SQSClient } from '@aws-sdk/client-sqs';
 import { INGEST, METRICS } from '../settings';
 import type { NormalizedEvent } from '../events/schema';
+import type { ProviderCredentials } from '../origin/credentials';
 import type { AuthFailureReason } from '../origin/types';
 import type { Normalized, ProviderAdapter, WebhookRequest } from '../providers/types';
 import {
@@ -31,7 +32,7 @@ import { isValidTimeZone } from '../shared/time';
 import type { CredentialSource } from './credentials';
 import { enqueueEvents, type EnqueueResult } from './enqueue';
 import { createMetricsRecorder, count } from './metrics';
-import { keepRejected, rejectedBodyOf } from './rejected';
+import { keepRejected, maskedSecrets, rejectedBodyOf, secretValuesOf } from './rejected';
 import { adaptRequest, bodyByteLength, bodyBytes, bodyText, originRequestOf, paramsOf, type IngestRequest } from './request';
 import { AUTH_MESSAGES, errorOrigin, logTrace, maskDigits, newTrace, type Trace } from './trace';
 import { createVerifier } from './verify';
@@ -176,7 +177,14 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     throw error;
   }
 
-  async function normalize(request: IngestRequest, webhook: WebhookRequest, bytes: Buffer, receivedAt: string, trace: Trace): Promise<Normalized> {
+  async function normalize(
+    request: IngestRequest,
+    webhook: WebhookRequest,
+    bytes: Buffer,
+    receivedAt: string,
+    trace: Trace,
+    credentials: ProviderCredentials,
+  ): Promise<Normalized> {
     try {
       return adapter.normalize(webhook, { receivedAt, timeZone });
     } catch (error) {
@@ -186,7 +194,8 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
         trace.detail = maskDigits(error.message);
         if (deps.rejectedQueueUrl) {
           const context = { provider: adapter.id, requestId: request.requestId, receivedAt, contentType: request.contentType };
-          await keepRejected(deps.sqs, deps.rejectedQueueUrl, rejectedBodyOf(context, error, bytes));
+          // Kept as received, less any credential the provider put in the body (InnoPaaS SMS's password).
+          await keepRejected(deps.sqs, deps.rejectedQueueUrl, rejectedBodyOf(context, error, maskedSecrets(bytes, secretValuesOf(credentials))));
         }
       }
       throw error;
@@ -242,7 +251,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
 
     const receivedAt = clock.toISOString();
     const webhook = webhookRequestOf(request, bytes, secretHeadersOf(credentials));
-    const normalized = await normalize(request, webhook, bytes, receivedAt, trace);
+    const normalized = await normalize(request, webhook, bytes, receivedAt, trace, credentials);
     const { events } = normalized;
     trace.events = events;
     // Opt-in: without `accounts` (nearly always) nothing more runs for the request.

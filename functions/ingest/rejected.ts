@@ -6,6 +6,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { TooManyItemsError, ValidationError } from '../shared/errors';
+import type { ProviderCredentials } from '../origin/credentials';
 import { logger } from './logger';
 
 /**
@@ -34,6 +35,45 @@ export interface RejectedContext {
   readonly requestId: string;
   readonly receivedAt: string;
   readonly contentType?: string;
+}
+
+/** What stands in for a credential value in a kept body. */
+export const MASK = '***';
+
+/**
+ * The credential values a provider may put in a body (InnoPaaS SMS's `pswd`, a token echoed back): every value of
+ * the document that is not an identifier, so `body` can be kept without them.
+ */
+export function secretValuesOf(credentials: ProviderCredentials): string[] {
+  return [
+    ...Object.values(credentials.headers ?? {}).flat(),
+    ...(credentials.tokens ?? []),
+    ...(credentials.signingKeys ?? []),
+    ...(credentials.verifyTokens ?? []),
+    ...(credentials.basicAuth ?? []).map((pair) => pair.password),
+    ...(credentials.bodyCredentials ?? []).flatMap((set) => Object.values(set)),
+  ].filter((value) => value.length >= 4);
+}
+
+/**
+ * `body` with every occurrence of each secret replaced by {@link MASK}, as sent and form-encoded: a body kept for
+ * inspection must not keep a password the provider put inside it. The bytes are otherwise those received.
+ */
+export function maskedSecrets(body: Buffer, secrets: readonly string[]): Buffer {
+  if (secrets.length === 0) return body;
+  let text = body.toString('latin1');
+  let changed = false;
+  // Longest first, so a value that is the start of another (a user name and its password) cannot leave a tail.
+  for (const secret of [...secrets].sort((a, b) => b.length - a.length)) {
+    for (const form of new Set([secret, encodeURIComponent(secret), encodeURIComponent(secret).replace(/%20/g, '+')])) {
+      const bytes = Buffer.from(form, 'utf8').toString('latin1');
+      if (text.includes(bytes)) {
+        text = text.split(bytes).join(MASK);
+        changed = true;
+      }
+    }
+  }
+  return changed ? Buffer.from(text, 'latin1') : body;
 }
 
 /** Builds the rejected-queue message. Pure. */

@@ -208,6 +208,21 @@ describe('innopaas-sms through the ingest handler', () => {
     expect(suite.output.lines.join('\n')).not.toContain('dev-innopaas-sms-password');
   });
 
+  it('keeps an invalid report on the rejected queue without the password it carried', async () => {
+    const { handler, rejected } = await ingestHarness(suite.sqs.client, PROVIDER);
+    const invalid = {
+      provider: PROVIDER,
+      contentType: JSON_TYPE,
+      body: invalidFixtures(PROVIDER).find((f) => f.name === 'invalid-missing-msgid.json')!.body,
+    };
+    expect((await handler(await signedWebhookEvent(invalid))).statusCode).toBe(400);
+    const [kept] = await rejected(1);
+    const body = Buffer.from((JSON.parse(kept.Body!) as { bodyBase64: string }).bodyBase64, 'base64').toString('utf8');
+    expect(body).toContain('"pswd": "***"');
+    expect(body).not.toContain('dev-innopaas-sms-password');
+    expect(body).toContain('"status": "DELIVRD"');
+  });
+
   it('refuses a wrong password or no credentials with a 401, in the body or the query, and queues nothing', async () => {
     const { handler, eventsDepth } = await ingestHarness(suite.sqs.client, PROVIDER);
     const withoutCredentials = JSON.stringify({ ...fixtureObject('status-delivered.json'), receiver: undefined, pswd: undefined });
