@@ -37,6 +37,7 @@ import { FUNCTION_DEFAULTS } from '../lib/defaults';
 import { wantsHelp } from '../scripts/cli';
 import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
 import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
+import { signingMaterial } from '../local/provider-requests';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
 import { credentialsOf, cpuWebhook, devCredentials } from './webhooks';
@@ -117,7 +118,15 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
     const sent = credentialsOf(document, provider);
     const output = await measureCpu(
       probe.file,
-      { provider, ...webhook, ...sent, credentials: document, warmup: options.cpuWarmup, iterations: options.cpuIterations },
+      {
+        provider,
+        ...webhook,
+        ...sent,
+        credentials: document,
+        material: signingMaterial(provider),
+        warmup: options.cpuWarmup,
+        iterations: options.cpuIterations,
+      },
       ingestEnv(provider),
     );
     say(

@@ -21,7 +21,8 @@ import { XMLParser } from 'fast-xml-parser';
 import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
 import { staticCredentialSource } from '../../functions/ingest/credentials';
 import { gatewayEventOf } from '../../local/gateway';
-import { providerRequest, signingMaterial } from '../../local/provider-requests';
+import type { SigningMaterial } from '../../functions/origin/types';
+import { providerRequest } from '../../local/provider-requests';
 import { adapterFor } from '../../functions/providers';
 
 export interface ProbeInput {
@@ -36,6 +37,11 @@ export interface ProbeInput {
   readonly token?: string;
   /** The credentials document (docs/design.md "Provider credentials", keyed by provider). */
   readonly credentials: unknown;
+  /**
+   * What the provider signs with (its entry of the document and any private keys): read by the bench from the dev
+   * files, since the bundled probe runs from a work directory with no repository beside it.
+   */
+  readonly material?: SigningMaterial;
   readonly warmup: number;
   readonly iterations: number;
 }
@@ -102,7 +108,7 @@ const jsonFloor: (body: string) => string = input.contentType.includes('xml')
 async function gatewayEvent(): Promise<APIGatewayProxyEventV2> {
   const request = await providerRequest(
     { provider: input.provider, method, contentType: get ? undefined : input.contentType, body: input.body },
-    { baseUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com', material: signingMaterial(input.provider) },
+    { baseUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com', material: input.material },
   );
   return gatewayEventOf(request, { requestId: 'bench-request', now: new Date(1767225600000) });
 }
