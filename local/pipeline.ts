@@ -127,6 +127,10 @@ export interface ProviderRoute {
   readonly headers: Readonly<Record<string, string>>;
   /** False when the credentials file has nothing for this provider: every request is refused (fail closed). */
   readonly configured: boolean;
+  /** The methods its callbacks use (`POST`, `GET`). */
+  readonly methods: readonly string[];
+  /** What its requests are signed with, when they are (its schemes' names, e.g. `hmac-sha1 x-twilio-signature`). */
+  readonly signedBy?: readonly string[];
 }
 
 export interface LocalPipelineResources extends PipelineQueues {
@@ -461,6 +465,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
             url: `${gateway.url}${awsEventsPath(adapter.id)}`,
             headers: {},
             configured: true,
+            methods: ['POST'],
           };
         }
         // A malformed file stops `npm start` with the file's name rather than a 401 on every request later.
@@ -477,6 +482,8 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
           authentication: adapter.authentication,
           url: `${gateway.url}/webhooks/${adapter.id}${token ? `/${encodeURIComponent(token)}` : ''}`,
           headers,
+          methods: adapter.methods ?? ['POST'],
+          ...(configured?.signingKeys && adapter.origin?.length ? { signedBy: adapter.origin.map((scheme) => scheme.name) } : {}),
           // The ingest's own rules, so the banner never calls a provider set up while it refuses everything: a scheme
           // that admits, no key its schemes do not read, no `accounts` list this adapter cannot check (verify.ts).
           configured: isConfigured(adapter, configured),

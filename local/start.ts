@@ -31,7 +31,8 @@ const write = (line = '') => void process.stdout.write(`${line}\n`);
 const shellQuote = (text: string) => `'${text.replace(/'/g, `'\\''`)}'`;
 
 function describeRoute(route: ProviderRoute, showValues: boolean): string[] {
-  const lines = [`  ${route.provider.padEnd(18)} POST ${showValues ? route.url : route.url.replace(/(\/webhooks\/[^/]+\/).+$/, '$1<token>')}`];
+  const url = showValues ? route.url : route.url.replace(/(\/webhooks\/[^/]+\/).+$/, '$1<token>');
+  const lines = [`  ${route.provider.padEnd(18)} ${route.methods.join('|').padEnd(8)} ${url}`];
   if (!route.configured) {
     lines.push(`  ${''.padEnd(18)} no credentials configured: every request is refused (401)`);
     return lines;
@@ -42,6 +43,9 @@ function describeRoute(route: ProviderRoute, showValues: boolean): string[] {
   }
   const headers = Object.entries(route.headers).map(([name, value]) => `${name}: ${showValues ? value : '<from the secrets file>'}`);
   if (headers.length > 0) lines.push(`  ${''.padEnd(18)} headers  ${headers.join('   ')}`);
+  // Signed with the secrets file's signingKeys: `npm run simulate -- <provider>` signs as the provider does.
+  if (route.signedBy)
+    lines.push(`  ${''.padEnd(18)} signed   ${route.signedBy.join(', ')} (npm run simulate -- ${route.provider} signs its requests)`);
   return lines;
 }
 
