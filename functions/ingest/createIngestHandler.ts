@@ -32,7 +32,7 @@ import { isValidTimeZone } from '../shared/time';
 import type { CredentialSource } from './credentials';
 import { enqueueEvents, type EnqueueResult } from './enqueue';
 import { createMetricsRecorder, count } from './metrics';
-import { keepRejected, maskedSecrets, rejectedBodyOf, secretValuesOf } from './rejected';
+import { InvalidItemsError, invalidItemsOf, keepRejected, maskedSecrets, rejectedBodyOf, secretValuesOf } from './rejected';
 import { adaptRequest, bodyByteLength, bodyBytes, bodyText, originRequestOf, paramsOf, type IngestRequest } from './request';
 import { AUTH_MESSAGES, errorOrigin, logTrace, maskDigits, newTrace, type Trace } from './trace';
 import { createVerifier } from './verify';
@@ -202,6 +202,31 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     }
   }
 
+  /**
+   * A batch's invalid items (kept by the batch rule as `provider.unknown` events with their error) leave as one
+   * rejected record, with the whole body and each item's reason, instead of one event each: an authenticated request
+   * full of broken items must not become thousands of events. The valid items go on.
+   */
+  async function keptApart(
+    normalized: Normalized,
+    request: IngestRequest,
+    bytes: Buffer,
+    receivedAt: string,
+    trace: Trace,
+    credentials: ProviderCredentials,
+  ): Promise<Normalized> {
+    const { valid, invalid } = invalidItemsOf(normalized.events);
+    if (invalid.length === 0) return normalized;
+    count(trace.metrics, METRICS.invalidBodies);
+    const error = new InvalidItemsError(invalid, normalized.events.length);
+    trace.detail = maskDigits(error.message);
+    if (deps.rejectedQueueUrl) {
+      const context = { provider: adapter.id, requestId: request.requestId, receivedAt, contentType: request.contentType };
+      await keepRejected(deps.sqs, deps.rejectedQueueUrl, rejectedBodyOf(context, error, maskedSecrets(bytes, secretValuesOf(credentials))));
+    }
+    return { ...normalized, events: valid };
+  }
+
   async function enqueue(events: readonly NormalizedEvent[], trace: Trace): Promise<EnqueueResult> {
     const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
     trace.enqueue = enqueued;
@@ -251,7 +276,14 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
 
     const receivedAt = clock.toISOString();
     const webhook = webhookRequestOf(request, bytes, secretHeadersOf(credentials));
-    const normalized = await normalize(request, webhook, bytes, receivedAt, trace, credentials);
+    const normalized = await keptApart(
+      await normalize(request, webhook, bytes, receivedAt, trace, credentials),
+      request,
+      bytes,
+      receivedAt,
+      trace,
+      credentials,
+    );
     const { events } = normalized;
     trace.events = events;
     // Opt-in: without `accounts` (nearly always) nothing more runs for the request.

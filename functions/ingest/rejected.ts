@@ -5,6 +5,7 @@
  * can never succeed).
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
+import type { NormalizedEvent } from '../events/schema';
 import type { TooManyItemsError, ValidationError } from '../shared/errors';
 import type { ProviderCredentials } from '../origin/credentials';
 import { logger } from './logger';
@@ -28,6 +29,22 @@ export interface RejectedBody {
   readonly truncated: boolean;
   /** The body's bytes (up to {@link MAX_REJECTED_BODY_BYTES}), base64. */
   readonly bodyBase64: string;
+  /** For a batch taken in part: each refused item's field and reason (the body holds the items themselves). */
+  readonly invalidItems?: readonly InvalidItem[];
+}
+
+/** Some items of a batch were refused while the others were queued: kept as one rejected record, not one event each. */
+export class InvalidItemsError {
+  readonly code = 'invalid_items';
+  readonly field = undefined;
+  readonly message: string;
+  constructor(
+    readonly items: readonly InvalidItem[],
+    total: number,
+  ) {
+    const first = items[0];
+    this.message = `${items.length} of ${total} items are invalid; first: ${first?.field ? `${first.field}: ` : ''}${first?.message ?? ''}`;
+  }
 }
 
 export interface RejectedContext {
@@ -76,14 +93,36 @@ export function maskedSecrets(body: Buffer, secrets: readonly string[]): Buffer 
   return changed ? Buffer.from(text, 'latin1') : body;
 }
 
+/** An item of a batch that was refused while the others went through, as its `provider.unknown` event says. */
+export interface InvalidItem {
+  readonly field?: string;
+  readonly message: string;
+}
+
+/**
+ * The invalid items among a batch's events: `provider.unknown` events that carry `data.invalid`, which the batch rule
+ * (`normalizeBatch`, `invalidItemEvent`) gives an item that failed validation beside valid ones.
+ */
+export function invalidItemsOf(events: readonly NormalizedEvent[]): { valid: NormalizedEvent[]; invalid: InvalidItem[] } {
+  const valid: NormalizedEvent[] = [];
+  const invalid: InvalidItem[] = [];
+  for (const event of events) {
+    const mark = event.type === 'provider.unknown' ? (event.data?.invalid as InvalidItem | undefined) : undefined;
+    if (mark && typeof mark.message === 'string') invalid.push(mark);
+    else valid.push(event);
+  }
+  return { valid, invalid };
+}
+
 /** Builds the rejected-queue message. Pure. */
-export function rejectedBodyOf(context: RejectedContext, error: ValidationError | TooManyItemsError, body: Buffer): RejectedBody {
+export function rejectedBodyOf(context: RejectedContext, error: ValidationError | TooManyItemsError | InvalidItemsError, body: Buffer): RejectedBody {
   const kept = body.subarray(0, MAX_REJECTED_BODY_BYTES);
   return {
     provider: context.provider,
     requestId: context.requestId,
     receivedAt: context.receivedAt,
     error: { code: error.code, message: error.message, ...(error.field ? { field: error.field } : {}) },
+    ...(error instanceof InvalidItemsError ? { invalidItems: error.items } : {}),
     ...(context.contentType ? { contentType: context.contentType } : {}),
     bodyBytes: body.length,
     truncated: kept.length < body.length,

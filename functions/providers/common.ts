@@ -219,8 +219,9 @@ export function normalizeBatch<T>(
 }
 
 /**
- * A batch item kept despite failing validation: `provider.unknown`, the validation error in `data.invalid`, the item
- * as received in `raw`, and an id from its text, so a provider retry of the same item keeps the same id.
+ * A batch item that failed validation beside valid ones: `provider.unknown`, the validation error in `data.invalid`,
+ * the item as received in `raw`, and an id from its text. The ingest takes such events out of the batch and keeps
+ * them, with the whole body, as one record on the rejected queue (`functions/ingest/rejected.ts`).
  */
 export function invalidItemEvent(
   fields: { provider: string; channel: NormalizedEvent['channel']; raw: unknown; data?: Record<string, unknown> },

@@ -1,4 +1,5 @@
 import { NormalizedEventSchema, messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
+import { invalidItemsOf } from '../../../functions/ingest/rejected';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
 import { adapterFor, httpProviderIds as providerIds } from '../../../functions/providers';
@@ -14,9 +15,17 @@ const RECEIVED_AT = new Date('2024-12-12T03:00:00.000Z');
 const suite = useIngestSuite();
 
 /** What the adapter itself makes of a fixture: the events the queue must end up holding. */
+/** What the adapter itself makes of a fixture: the events the queue must end up holding, and the items refused. */
 function expectedEvents(fixture: Fixture): NormalizedEvent[] {
+  return expectedOutcome(fixture).valid;
+}
+
+function expectedOutcome(fixture: Fixture) {
   const adapter = adapterFor(fixture.provider);
-  return adapter.normalize(adapterRequestOf(fixture), { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone }).events;
+  // A batch's invalid items leave as one rejected record, not as events (rejected.ts).
+  return invalidItemsOf(
+    adapter.normalize(adapterRequestOf(fixture), { receivedAt: RECEIVED_AT.toISOString(), timeZone: adapter.defaultTimeZone }).events,
+  );
 }
 
 describe('order of checks', () => {
@@ -241,12 +250,13 @@ describe('end to end against the embedded queue', () => {
   const cases = providerIds.flatMap((provider) => validFixtures(provider).map((fixture) => [`${provider}/${fixture.name}`, fixture] as const));
 
   it.each(cases)('%s lands on the queue as valid normalized events with their attributes', async (_name, fixture) => {
-    const expected = expectedEvents(fixture);
-    const { handler, events, eventsDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
+    const { valid: expected, invalid } = expectedOutcome(fixture);
+    const { handler, events, eventsDepth, rejectedDepth } = await ingestHarness(suite.sqs.client, fixture.provider, { now: () => RECEIVED_AT });
     // Signed as the provider signs (a GET for a .query fixture), at the handler's clock for timestamped schemes.
     const call = { provider: fixture.provider, method: fixture.method, contentType: fixture.contentType, body: fixture.body };
     const response = await handler(await signedWebhookEvent(call, { now: RECEIVED_AT.getTime() }));
     expect(response.statusCode).toBe(200);
+    expect(await rejectedDepth()).toBe(invalid.length > 0 ? 1 : 0);
     if (expected.length === 0) {
       expect(await eventsDepth()).toBe(0);
       return;

@@ -264,12 +264,17 @@ describe('infobip-sms through the ingest handler', () => {
     expect(await eventsDepth()).toBe(3);
   });
 
-  it('answers 200 for a batch with one invalid item, queuing both events', async () => {
-    const { handler, events } = await ingestHarness(suite.sqs.client, PROVIDER);
+  it('answers 200 for a batch with one invalid item: the valid one queued, the invalid one kept as one rejected record', async () => {
+    const { handler, events, eventsDepth, rejected } = await ingestHarness(suite.sqs.client, PROVIDER);
     const response = await handler(await signedWebhookEvent({ ...call, body: fixture('mixed-batch-one-invalid-report.json').body }));
     expect(response.statusCode).toBe(200);
-    const types = (await events(2)).map((message) => (JSON.parse(message.Body!) as NormalizedEvent).type).sort();
-    expect(types).toEqual(['message.status', 'provider.unknown']);
+    const types = (await events(1)).map((message) => (JSON.parse(message.Body!) as NormalizedEvent).type);
+    expect(types).toEqual(['message.status']);
+    expect(await eventsDepth()).toBe(1);
+    expect(JSON.parse((await rejected(1))[0].Body!)).toMatchObject({
+      error: { code: 'invalid_items' },
+      invalidItems: [expect.objectContaining({ message: expect.any(String) })],
+    });
   });
 
   it('answers 400 naming results for an oversized batch', async () => {

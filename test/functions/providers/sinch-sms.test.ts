@@ -280,12 +280,13 @@ describe('through the ingest handler', () => {
     expect(await eventsDepth()).toBe(0);
   });
 
-  it('queues every recipient of a batch with one invalid item and answers 200 only then', async () => {
-    const { handler, events } = await ingestHarness(suite.sqs.client, 'sinch-sms');
+  it('queues every valid recipient of a batch with one invalid item, keeps that one as a rejected record, and answers 200 only then', async () => {
+    const { handler, events, rejectedDepth } = await ingestHarness(suite.sqs.client, 'sinch-sms');
     const response = await handler(await signedWebhookEvent(call(fixtureNamed('batch-report-one-invalid-recipient.json').body)));
     expect(response.statusCode).toBe(200);
-    expect(jsonBody(response)).toEqual({ ok: true, accepted: 3 });
-    expect(await events(3)).toHaveLength(3);
+    expect(jsonBody(response)).toEqual({ ok: true, accepted: 2 });
+    expect(await events(2)).toHaveLength(2);
+    expect(await rejectedDepth()).toBe(1);
   });
 
   it('answers 503, never a 4xx Sinch would drop, when one event of a batch is not queued', async () => {

@@ -325,11 +325,12 @@ describe('telnyx through the ingest handler', () => {
     expect(await eventsDepth()).toBe(2);
   });
 
-  it('queues the valid recipient and keeps the invalid one when a recipient is malformed', async () => {
-    const { handler, events } = await harness();
+  it('queues the valid recipient and keeps the invalid one as a rejected record when a recipient is malformed', async () => {
+    const { handler, events, eventsDepth, rejectedDepth } = await harness();
     const response = await handler(await signedWebhookEvent(call(fixture('mixed-recipients-one-invalid.json')), { now: NOW }));
     expect(response.statusCode).toBe(200);
-    const types = (await events(2)).map((message) => (JSON.parse(message.Body!) as NormalizedEvent).type).sort();
-    expect(types).toEqual(['message.status', 'provider.unknown']);
+    const types = (await events(1)).map((message) => (JSON.parse(message.Body!) as NormalizedEvent).type);
+    expect(types).toEqual(['message.status']);
+    expect([await eventsDepth(), await rejectedDepth()]).toEqual([1, 1]);
   });
 });
