@@ -23,7 +23,7 @@ export const ENTRIES = {
 
 /**
  * Runtime and bundling of every function. nodejs24.x on arm64: 20% cheaper than x86 per GB-s; Node 20 is past its
- * end of life (April 2026) and the AWS SDK drops it in January 2027, and nodejs22.x leaves Lambda in 2027. Bundled
+ * end of life (April 2026) and the AWS SDK drops it in January 2027, and the Node 22 runtime leaves Lambda in 2027. Bundled
  * by the local esbuild, never Docker, so `cdk synth` runs offline in seconds.
  */
 export const FUNCTION_DEFAULTS = {

@@ -12,7 +12,7 @@
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { RecordIngestResult } from '../functions/ingest/createRecordIngestHandler';
 import { parseJson } from '../functions/providers/common';
-import { ValidationError, toErrorResponse } from '../functions/shared/errors';
+import { ValidationError, toErrorResponse } from '../functions/core/errors';
 
 /** The local path of a provider's record entry point. */
 export const awsEventsPath = (provider: string): string => `/aws-events/${provider}`;

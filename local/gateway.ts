@@ -18,7 +18,7 @@ import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Serv
 import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { OutgoingRequest } from '../functions/origin/types';
-import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, toErrorResponse } from '../functions/shared/errors';
+import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, toErrorResponse } from '../functions/core/errors';
 
 /** A handler with the shape of an HTTP API Lambda integration. */
 export type GatewayHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;

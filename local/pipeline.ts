@@ -26,7 +26,7 @@ import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfi
 import { hasHttpRoute, providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import type { IngestOutcome } from '../functions/ingest/createIngestHandler';
-import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/shared/errors';
+import { ConfigurationError, UnknownProviderError, toErrorResponse } from '../functions/core/errors';
 import { canAdmit, schemesOf, unusedKeys } from '../functions/origin/verify';
 import type { ProviderCredentials } from '../functions/origin/credentials';
 import { localDynamoClient, localSnsClient, localSqsClient } from './engines/clients';
@@ -272,7 +272,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     import('../functions/ingest/credentials'),
     import('../functions/consume/createConsumerHandler'),
     import('../functions/lookup/createLookupHandler'),
-    import('../functions/shared/logger'),
+    import('../functions/core/logger'),
     import('../functions/ingest/logger'),
   ]);
   // In case the loggers were loaded before (by a test, say): they must follow the same level.

@@ -18,7 +18,7 @@ import { usageExit } from '../scripts/cli';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock';
 import path from 'node:path';
 import { ENV, INGEST } from '../lib/pipeline-settings';
-import { getNumberFromEnv, getStringFromEnv } from '../functions/shared/env';
+import { getNumberFromEnv, getStringFromEnv } from '../functions/core/env';
 import { messageIdSegment } from '../functions/lookup/messageId';
 import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
 import type { LocalPipeline, ProviderRoute } from './pipeline';

@@ -9,7 +9,7 @@ import type { NormalizedEvent } from '../functions/events/schema';
 import type { HistoryItem, PublicationItem, StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from '../functions/store/keys';
 import type { MessageFacts } from './analytics';
-import { countryOf } from '../functions/shared/countries';
+import { countryOf } from '../functions/core/countries';
 
 export const documentsOf = (dynamodb: DynamoDBClient) => DynamoDBDocumentClient.from(dynamodb, { marshallOptions: { removeUndefinedValues: true } });
 

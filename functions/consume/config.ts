@@ -6,7 +6,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { ENV, TABLE } from '../settings';
 import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
-import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
+import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../core/env';
 import type { ConsumerDependencies } from './createConsumerHandler';
 
 const DEFAULT_TRUSTED_TIME_WINDOW_HOURS = DEFAULT_TRUSTED_TIME_WINDOW_MS / 3_600_000;

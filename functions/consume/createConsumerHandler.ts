@@ -12,8 +12,8 @@ import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda'
 import { QUEUE } from '../settings';
 import { PROVIDER_ID_PATTERN } from '../events/schema';
 import { createPublisher } from '../publish/createPublisher';
-import { ConfigurationError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { ConfigurationError } from '../core/errors';
+import { logger } from '../core/logger';
 import { createStatusStore } from '../store/createStatusStore';
 import { applyEvent, type ApplyContext } from './applyEvent';
 import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';

@@ -15,8 +15,8 @@ import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV, METRICS } from '../settings';
 import type { NormalizedEvent } from '../events/schema';
 import { STATUS_TABLE, type CanonicalStatus } from '../events/status';
-import { countryOf } from '../shared/countries';
-import { getOptionalStringFromEnv } from '../shared/env';
+import { countryOf } from '../core/countries';
+import { getOptionalStringFromEnv } from '../core/env';
 import type { EventResult } from './applyEvent';
 
 export type DeliveryOutcome = 'delivered' | 'failed' | 'unknown';

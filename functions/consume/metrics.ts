@@ -7,7 +7,7 @@
  */
 import { Metrics, MetricUnit } from '@aws-lambda-powertools/metrics';
 import { ENV, METRICS } from '../settings';
-import { getOptionalStringFromEnv } from '../shared/env';
+import { getOptionalStringFromEnv } from '../core/env';
 import type { EventResult } from './applyEvent';
 
 export type ConsumerMetricName =

@@ -27,8 +27,8 @@ import {
   ValidationError,
   WebhookError,
   toErrorResponse,
-} from '../shared/errors';
-import { isValidTimeZone } from '../shared/time';
+} from '../core/errors';
+import { isValidTimeZone } from '../core/time';
 import type { CredentialSource } from './credentials';
 import { enqueueEvents, type EnqueueResult } from './enqueue';
 import { createMetricsRecorder, count } from './metrics';

@@ -25,7 +25,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { validate } from '../providers/common';
-import { ValidationError, WebhookError } from '../shared/errors';
+import { ValidationError, WebhookError } from '../core/errors';
 import { logger } from './logger';
 import { CREDENTIAL_KEYS, ProviderCredentialsSchema, type ProviderCredentials } from '../origin/credentials';
 

@@ -7,7 +7,7 @@
 import { SQSClient } from '@aws-sdk/client-sqs';
 import { ENV } from '../settings';
 import { adapterFor } from '../providers';
-import { getOptionalStringFromEnv, getStringFromEnv } from '../shared/env';
+import { getOptionalStringFromEnv, getStringFromEnv } from '../core/env';
 import { createRecordIngestHandler } from './createRecordIngestHandler';
 
 export const handler = createRecordIngestHandler({

@@ -6,7 +6,7 @@
  */
 import { SendMessageCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { NormalizedEvent } from '../events/schema';
-import type { TooManyItemsError, ValidationError } from '../shared/errors';
+import type { TooManyItemsError, ValidationError } from '../core/errors';
 import type { ProviderCredentials } from '../origin/credentials';
 import { logger } from './logger';
 

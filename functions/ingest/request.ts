@@ -7,7 +7,7 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { parseForm } from '../origin/form';
 import type { FormParams, OriginRequest } from '../origin/types';
 import { publicUrl } from '../origin/url';
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../core/errors';
 
 /** One webhook request, adapted from the gateway event. Header names are lower-case. */
 export interface IngestRequest {

@@ -13,7 +13,7 @@ import { deploymentSourceIps } from '../origin/schemes/static';
 import { ACCEPTED, refuse, type OriginRequest, type OriginScheme, type Refusal, type Verdict } from '../origin/types';
 import { schemesOf, verifyOrigin } from '../origin/verify';
 import type { ProviderAdapter } from '../providers/types';
-import { AuthenticationError } from '../shared/errors';
+import { AuthenticationError } from '../core/errors';
 import { InvalidCredentialsError, type CredentialSource } from './credentials';
 
 export interface VerifierOptions {

@@ -16,8 +16,8 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { MAX_FIELD_LENGTH, PROVIDER_ID_PATTERN } from '../events/schema';
-import { BadRequestError, MethodNotAllowedError, NotFoundError, toErrorResponse, WebhookError } from '../shared/errors';
-import { logger } from '../shared/logger';
+import { BadRequestError, MethodNotAllowedError, NotFoundError, toErrorResponse, WebhookError } from '../core/errors';
+import { logger } from '../core/logger';
 import { createStatusStore, type StoredMessage } from '../store/createStatusStore';
 import { decodeIdSegment, ENCODED_ID_PREFIX } from './messageId';
 

@@ -2,7 +2,7 @@
  * How a message id goes into the lookup URL (`GET /messages/{provider}/{messageId}`). Pure and dependency-free, so
  * scripts (`npm start`'s quick start) can build lookup URLs without loading the functions.
  */
-import { BadRequestError } from '../shared/errors';
+import { BadRequestError } from '../core/errors';
 
 /** Marks a `{messageId}` segment that is the base64url of the id's UTF-8 bytes. */
 export const ENCODED_ID_PREFIX = '~';

@@ -48,10 +48,10 @@
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
 import { STATUS_TABLE, type CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
-import { epochMsToUtcIso } from '../shared/time';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
+import { epochMsToUtcIso } from '../core/time';
 import { invalidItemEvent, jsonAckReply, makeEvent, validate, wellFormed } from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';

@@ -34,10 +34,10 @@
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
-import { epochMsToUtcIso } from '../shared/time';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
+import { epochMsToUtcIso } from '../core/time';
 import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, validate, wellFormed, withinNestingLimit } from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
 import type { EventBridgeRecord, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';

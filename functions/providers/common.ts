@@ -6,9 +6,9 @@ import * as z from 'zod/mini';
 import { SCHEMA_VERSION } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import { UNMAPPED_STATUS, STATUS_TABLE, type CanonicalStatus } from '../events/status';
-import { TooManyItemsError, ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toUtcIso } from '../shared/time';
+import { TooManyItemsError, ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toUtcIso } from '../core/time';
 import { paramsOf } from '../ingest/request';
 import type { DeliveryOutcome, NormalizeContext, WebhookReply, WebhookRequest } from './types';
 

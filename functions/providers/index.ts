@@ -9,7 +9,7 @@
  * and every adapter loads. The test is spelled out on each line, not put in a function, because esbuild folds
  * only literal comparisons.
  */
-import { UnknownProviderError } from '../shared/errors';
+import { UnknownProviderError } from '../core/errors';
 import type { ProviderAdapter } from './types';
 
 /**

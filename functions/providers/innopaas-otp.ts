@@ -21,8 +21,8 @@
  */
 import * as z from 'zod/mini';
 import type { CanonicalStatus } from '../events/status';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
 import {
   INNOPAAS_CREDENTIAL_HEADERS,

@@ -38,8 +38,8 @@ import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH, type EventType } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
 import {
   ID_MAX,

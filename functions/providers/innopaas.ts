@@ -7,8 +7,8 @@ import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH } from '../events/constants';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { epochMsToUtcIso } from '../shared/time';
+import { ValidationError } from '../core/errors';
+import { epochMsToUtcIso } from '../core/time';
 import { invalidItemEvent, normalizeBatch, parseJson, providerTime, wellFormed } from './common';
 import type { NormalizeContext } from './types';
 

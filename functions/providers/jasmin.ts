@@ -28,8 +28,8 @@
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, SMPP_RECEIPT_STATES, defined, gatewayParams, param } from './smpp';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';

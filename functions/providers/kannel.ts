@@ -36,10 +36,10 @@
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
-import { epochMsToUtcIso } from '../shared/time';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
+import { epochMsToUtcIso } from '../core/time';
 import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, defined, gatewayParams, param, parseReceipt } from './smpp';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';

@@ -44,10 +44,10 @@ import type { ProviderCredentials } from '../origin/credentials';
 import type { EventType } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { epochMsToUtcIso } from '../shared/time';
-import { toParty } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { epochMsToUtcIso } from '../core/time';
+import { toParty } from '../core/phone';
 import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, validate, wellFormed, withinNestingLimit } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 

@@ -12,8 +12,8 @@ import * as z from 'zod/mini';
 import { MAX_FIELD_LENGTH } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { eventIdOf } from '../shared/ids';
-import { toParty, type NumberingRule } from '../shared/phone';
+import { eventIdOf } from '../core/ids';
+import { toParty, type NumberingRule } from '../core/phone';
 import {
   invalidItemEvent,
   jsonAckReply,

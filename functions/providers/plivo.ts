@@ -47,8 +47,8 @@ import { hmacScheme } from '../origin/schemes/hmac';
 import type { Payload } from '../origin/schemes/signed';
 import { refuse, type OriginScheme, type Verdict } from '../origin/types';
 import { queryOf, urlVariants, withoutQuery } from '../origin/url';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { jsonAckReply, makeEvent, mapStatus, validate, wellFormed } from './common';
 import type { Normalized, NormalizeContext, ProviderAdapter, WebhookRequest } from './types';
 

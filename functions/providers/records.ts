@@ -13,7 +13,7 @@
  * not: a Lambda subscription is authorized by IAM, not by a signature, and no HTTPS subscription is ever created.
  */
 import * as z from 'zod/mini';
-import { ValidationError } from '../shared/errors';
+import { ValidationError } from '../core/errors';
 import { parseJson, validate, wellFormed, withinNestingLimit } from './common';
 import type { EventBridgeRecord, NormalizeContext, Normalized, SnsRecord, SourceRecord, WebhookRequest } from './types';
 

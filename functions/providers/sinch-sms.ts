@@ -40,9 +40,9 @@ import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { bodyNonceTimestamp } from '../origin/payloads';
 import { hmacScheme } from '../origin/schemes/hmac';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 

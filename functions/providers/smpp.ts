@@ -5,8 +5,8 @@
 import * as z from 'zod/mini';
 import type { CanonicalStatus } from '../events/status';
 import { formRecord } from '../origin/form';
-import { ValidationError } from '../shared/errors';
-import type { NumberingRule } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import type { NumberingRule } from '../core/phone';
 import type { WebhookRequest } from './types';
 
 /**

@@ -34,9 +34,9 @@
 import * as z from 'zod/mini';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty, type NumberingRule } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty, type NumberingRule } from '../core/phone';
 import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
 import type { FormParams } from '../origin/types';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';

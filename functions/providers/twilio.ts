@@ -44,9 +44,9 @@ import type { Payload } from '../origin/schemes/signed';
 import { refuse, type OriginScheme, type OutgoingRequest } from '../origin/types';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { invalidItemEvent, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 

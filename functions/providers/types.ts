@@ -8,7 +8,7 @@ import type { Channel, EventType, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import type { ProviderCredentials } from '../origin/credentials';
 import type { CredentialKey, FormParams, OriginScheme } from '../origin/types';
-import type { ErrorResponse } from '../shared/errors';
+import type { ErrorResponse } from '../core/errors';
 
 /** The request as an adapter sees it: verified and under the size cap. */
 export interface WebhookRequest {

@@ -43,9 +43,9 @@ import { encodeForm, formRecord, parseForm } from '../origin/form';
 import { checkTimestamp, newNonce, timestampAt, type TimestampRule } from '../origin/schemes/signed';
 import { ACCEPTED, refuse, type FormParams, type OriginRequest, type OriginScheme, type OutgoingRequest } from '../origin/types';
 import { queryOf } from '../origin/url';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
-import { toParty } from '../shared/phone';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
+import { toParty } from '../core/phone';
 import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
 import type { Handshake, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 

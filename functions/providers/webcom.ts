@@ -41,8 +41,8 @@ import * as z from 'zod/mini';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
-import { ValidationError } from '../shared/errors';
-import { eventIdOf } from '../shared/ids';
+import { ValidationError } from '../core/errors';
+import { eventIdOf } from '../core/ids';
 import {
   MAX_NESTING_DEPTH,
   invalidItemEvent,

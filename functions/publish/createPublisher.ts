@@ -4,7 +4,7 @@
  */
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import type { AppliedEvent } from '../events/applied';
-import { logger } from '../shared/logger';
+import { logger } from '../core/logger';
 import { publishInputOf } from './appliedEvent';
 
 export interface Publisher {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { RecordEnqueueError, type RecordIngestResult } from '../../functions/ingest/createRecordIngestHandler';
-import { ValidationError } from '../../functions/shared/errors';
+import { ValidationError } from '../../functions/core/errors';
 import { awsEventsHandler, awsEventsPath, invocationOf } from '../../local/aws-events';
 
 const request = (body: string, isBase64Encoded = false) => ({ body, isBase64Encoded }) as unknown as APIGatewayProxyEventV2;

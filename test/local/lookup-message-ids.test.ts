@@ -9,7 +9,7 @@ import { request as httpRequest } from 'node:http';
 import { createConsumerHandler } from '../../functions/consume/createConsumerHandler';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { createLookupHandler, messageIdSegment } from '../../functions/lookup/createLookupHandler';
-import { logger } from '../../functions/shared/logger';
+import { logger } from '../../functions/core/logger';
 import { startGateway, type Gateway } from '../../local/gateway';
 import { startDynamo, type TestDynamo } from '../support/dynamodb';
 import { CapturedMetrics, freshTable, loadEvents, sqsEventOf, sqsRecordOf } from '../functions/consume/support';

@@ -1,5 +1,5 @@
 import { deliveryStats, formatStats, percentile, refusalStats, type MessageFacts } from '../../ops/analytics';
-import { countryOf } from '../../functions/shared/countries';
+import { countryOf } from '../../functions/core/countries';
 import { messageFactsOf } from '../../ops/table';
 import { findSubscriber, handlesFromOutputs, refusalQueries } from '../../ops/target';
 

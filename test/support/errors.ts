@@ -1,4 +1,4 @@
-import { ValidationError } from '../../functions/shared/errors';
+import { ValidationError } from '../../functions/core/errors';
 
 /** The `ValidationError` that `run` throws; fails the test when it throws anything else or nothing. */
 export function validationErrorOf(run: () => unknown): ValidationError {

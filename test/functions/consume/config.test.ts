@@ -1,7 +1,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import { consumerDependenciesFromEnv } from '../../../functions/consume/config';
-import { ConfigurationError } from '../../../functions/shared/errors';
+import { ConfigurationError } from '../../../functions/core/errors';
 import { TABLE } from '../../../lib/pipeline-settings';
 
 const dynamodb = {} as DynamoDBClient;

@@ -11,7 +11,7 @@ import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { mockClient, type AwsStub } from 'aws-sdk-client-mock';
 import { messageAttributesOf, type NormalizedEvent } from '../../../functions/events/schema';
-import { logger } from '../../../functions/shared/logger';
+import { logger } from '../../../functions/core/logger';
 import { localSnsClient } from '../../../local/engines/clients';
 import { createPipelineTable } from '../../../local/engines/tables';
 import { startDynamo, type DynamoEngineName, type TestDynamo } from '../../support/dynamodb';

@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { allowedSourceIpsFromEnv, ingestDependenciesFromEnv } from '../../../functions/ingest/config';
 import { createIngestHandler } from '../../../functions/ingest/createIngestHandler';
-import { ConfigurationError, UnknownProviderError } from '../../../functions/shared/errors';
+import { ConfigurationError, UnknownProviderError } from '../../../functions/core/errors';
 import { createPipelineQueues } from '../../../local/engines/queues';
 import { webhookEvent } from '../../support/requests';
 import { queueDepth } from '../../support/sqs';

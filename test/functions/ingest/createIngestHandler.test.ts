@@ -4,7 +4,7 @@ import { createIngestHandler } from '../../../functions/ingest/createIngestHandl
 import { extensionCredentialSource, fileCredentialSource, staticCredentialSource } from '../../../functions/ingest/credentials';
 import { adapterFor, httpProviderIds as providerIds } from '../../../functions/providers';
 import type { ProviderAdapter } from '../../../functions/providers/types';
-import { ConfigurationError } from '../../../functions/shared/errors';
+import { ConfigurationError } from '../../../functions/core/errors';
 import { localSqsClient } from '../../../local/engines/clients';
 import { adapterRequestOf } from '../../../local/fixtures';
 import { devCredentialHeaders, signedWebhookEvent, webhookEvent, validFixtures, type Fixture } from '../../support/requests';

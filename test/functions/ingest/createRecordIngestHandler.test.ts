@@ -9,7 +9,7 @@ import { localSqsClient } from '../../../local/engines/clients';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { createRecordIngestHandler } from '../../../functions/ingest/createRecordIngestHandler';
 import { adapterFor } from '../../../functions/providers';
-import { ConfigurationError, ValidationError } from '../../../functions/shared/errors';
+import { ConfigurationError, ValidationError } from '../../../functions/core/errors';
 import { loadFixtures } from '../../../local/fixtures';
 import { createPipelineQueues } from '../../../local/engines/queues';
 import { queueDepth, receiveAll } from '../../support/sqs';

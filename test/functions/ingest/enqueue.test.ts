@@ -1,6 +1,6 @@
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import { chunk, enqueueEvents, messageBodyOf } from '../../../functions/ingest/enqueue';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { eventIdOf } from '../../../functions/core/ids';
 import { createPipelineQueues } from '../../../local/engines/queues';
 import { queueDepth, receiveAll, startSqs, type TestSqs } from '../../support/sqs';
 import { faultyClient, type FaultPlan } from './harness';

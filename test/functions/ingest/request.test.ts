@@ -1,5 +1,5 @@
 import { adaptRequest, bodyByteLength, bodyText, lowerCaseHeaders, normalizeIp, parseContentType } from '../../../functions/ingest/request';
-import { ValidationError } from '../../../functions/shared/errors';
+import { ValidationError } from '../../../functions/core/errors';
 import { webhookEvent } from '../../support/requests';
 
 describe('adaptRequest', () => {

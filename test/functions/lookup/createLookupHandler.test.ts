@@ -2,7 +2,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { createConsumerHandler } from '../../../functions/consume/createConsumerHandler';
 import { createLookupHandler } from '../../../functions/lookup/createLookupHandler';
-import { logger } from '../../../functions/shared/logger';
+import { logger } from '../../../functions/core/logger';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
 import { CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf } from '../consume/support';
 

@@ -3,7 +3,7 @@ import { STATUS_TABLE } from '../../../functions/events/status';
 import { AWS_SMS_EVENT_STATUSES, awsEumSms, decimalOf, millicentsToUsd, statusOfSmsEvent } from '../../../functions/providers/aws-eum-sms';
 import { sourceRecordsOf } from '../../../functions/providers/records';
 import type { NormalizeContext, SourceRecord } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { ValidationError } from '../../../functions/core/errors';
 import { allFixtures, loadFixtures } from '../../../local/fixtures';
 
 const CONTEXT: NormalizeContext = { receivedAt: '2025-10-01T18:21:00.000Z', timeZone: 'UTC' };

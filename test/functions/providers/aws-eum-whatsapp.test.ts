@@ -2,7 +2,7 @@ import { NormalizedEventSchema } from '../../../functions/events/schema';
 import { AWS_WHATSAPP_STATUSES, WHATSAPP_DETAIL_TYPES, awsEumWhatsapp } from '../../../functions/providers/aws-eum-whatsapp';
 import { sourceRecordsOf } from '../../../functions/providers/records';
 import type { NormalizeContext, SourceRecord } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { ValidationError } from '../../../functions/core/errors';
 import { allFixtures, loadFixtures } from '../../../local/fixtures';
 
 const CONTEXT: NormalizeContext = { receivedAt: '2025-10-03T04:35:00.000Z', timeZone: 'UTC' };

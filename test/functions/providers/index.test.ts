@@ -8,7 +8,7 @@ import {
   providers,
   recordProviderIds,
 } from '../../../functions/providers';
-import { isValidTimeZone } from '../../../functions/shared/time';
+import { isValidTimeZone } from '../../../functions/core/time';
 
 const REGISTRY = path.resolve(__dirname, '../../../functions/providers/index.ts');
 

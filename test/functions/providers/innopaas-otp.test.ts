@@ -5,7 +5,7 @@ import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/
 import { STATUS_TABLE } from '../../../functions/events/status';
 import { INNOPAAS_OTP_STATUSES, innopaasOtp } from '../../../functions/providers/innopaas-otp';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { ValidationError } from '../../../functions/core/errors';
 import { validationErrorOf } from '../../support/errors';
 
 const FIXTURES = join(__dirname, '../../events/innopaas-otp');

@@ -11,8 +11,8 @@ import {
   parseBody,
 } from '../../../functions/providers/meta-whatsapp';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { ValidationError } from '../../../functions/core/errors';
+import { eventIdOf } from '../../../functions/core/ids';
 import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
 import { fixtures, invalidFixtures, signedWebhookEvent, validFixtures, webhookEvent, type Fixture } from '../../support/requests';

@@ -11,8 +11,8 @@ import {
   withoutTrailingCommas,
 } from '../../../functions/providers/nhncloud-sms';
 import type { NormalizeContext, Normalized, WebhookRequest } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { ValidationError } from '../../../functions/core/errors';
+import { eventIdOf } from '../../../functions/core/ids';
 
 const FIXTURES = path.join(__dirname, '../../events/nhncloud-sms');
 const fixture = (name: string): string => readFileSync(path.join(FIXTURES, name), 'utf8');

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { NormalizedEventSchema } from '../../../functions/events/schema';
 import { SMSGATEWAY24_STATUSES, smsgateway24 } from '../../../functions/providers/smsgateway24';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
+import { ValidationError } from '../../../functions/core/errors';
 import { validationErrorOf } from '../../support/errors';
 
 const FIXTURES = join(__dirname, '../../events/smsgateway24');

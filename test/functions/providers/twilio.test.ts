@@ -12,8 +12,8 @@ import {
   twilioSignature,
 } from '../../../functions/providers/twilio';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/shared/errors';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { ValidationError } from '../../../functions/core/errors';
+import { eventIdOf } from '../../../functions/core/ids';
 import { adapterRequestOf } from '../../../local/fixtures';
 import { providerRequest, signingMaterial } from '../../../local/provider-requests';
 import { ingestHarness, useIngestSuite } from '../ingest/harness';

@@ -11,7 +11,7 @@ import { urlWithSortedParams } from '../../../functions/origin/payloads';
 import { hmacScheme } from '../../../functions/origin/schemes/hmac';
 import { makeEvent, mapStatus, validate } from '../../../functions/providers/common';
 import type { ProviderAdapter } from '../../../functions/providers/types';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { eventIdOf } from '../../../functions/core/ids';
 
 export const ACME_STATUSES: Readonly<Record<string, CanonicalStatus>> = {
   accepted: 'accepted',

@@ -1,4 +1,4 @@
-import { JsonLogger, logLevelFromEnv, xrayTraceIdOf } from '../../../functions/shared/JsonLogger';
+import { JsonLogger, logLevelFromEnv, xrayTraceIdOf } from '../../../functions/core/JsonLogger';
 
 /** A logger writing into arrays, one parsed record per line. */
 function capturing(options: ConstructorParameters<typeof JsonLogger>[0] = {}) {

@@ -9,7 +9,7 @@ import {
   ValidationError,
   WebhookError,
   toErrorResponse,
-} from '../../../functions/shared/errors';
+} from '../../../functions/core/errors';
 
 const bodyOf = (error: unknown) => JSON.parse(toErrorResponse(error).body);
 

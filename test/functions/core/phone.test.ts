@@ -1,4 +1,4 @@
-import { maskPhone, toParty, type NumberingRule } from '../../../functions/shared/phone';
+import { maskPhone, toParty, type NumberingRule } from '../../../functions/core/phone';
 
 const KOREAN: NumberingRule = { kind: 'national', countryCode: '82', trunkPrefix: '0' };
 

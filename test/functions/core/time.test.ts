@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { epochMsToUtcIso, isValidTimeZone, toUtcIso } from '../../../functions/shared/time';
+import { epochMsToUtcIso, isValidTimeZone, toUtcIso } from '../../../functions/core/time';
 
 /** The wall time of `utcMs` in `timeZone`, as `YYYY-MM-DD HH:mm:ss`: Intl as the independent oracle. */
 function wallTimeOf(utcMs: number, timeZone: string): string {

@@ -1,5 +1,5 @@
-import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../../../functions/shared/env';
-import { ConfigurationError } from '../../../functions/shared/errors';
+import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../../../functions/core/env';
+import { ConfigurationError } from '../../../functions/core/errors';
 
 const env = { TABLE_NAME: 'messages', EMPTY: '', TTL: '30', BAD: 'thirty' };
 

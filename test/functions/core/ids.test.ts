@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { eventIdOf } from '../../../functions/shared/ids';
+import { eventIdOf } from '../../../functions/core/ids';
 
 describe('eventIdOf', () => {
   test('the same identity always gives the same 32-hex id', () => {
