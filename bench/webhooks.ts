@@ -5,32 +5,17 @@
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { FIXTURE_FORMATS } from '../local/fixtures';
+import { DELIVERY_REPORT_FIXTURES, FIXTURE_FORMATS } from '../local/fixtures';
 import { REPO_ROOT } from './bundle';
 
 export const EVENTS_DIR = path.join(REPO_ROOT, 'test', 'events');
 export const DEV_CREDENTIALS_FILE = path.join(REPO_ROOT, 'config', 'credentials.dev.json');
 
-/** The recorded body each provider's CPU figure is measured on (`test/events/<provider>/<file>`). */
-export const CPU_BODIES: Readonly<Record<string, string>> = {
-  'innopaas-otp': 'status-delivered.json',
-  'innopaas-whatsapp': 'message-status-delivered.json',
-  // Two <state> elements: Webcom batches statuses, and a one-state body would flatter the XML parser.
-  webcom: 'status.xml',
-  smsgateway24: 'status-sim.json',
-  'nhncloud-sms': 'message-result.json',
-  'vonage-sms': 'dlr-delivered.json',
-  'vonage-messages': 'status-sms-delivered.json',
-  'sinch-sms': 'recipient-delivered.json',
-  'infobip-sms': 'delivery-report-delivered.json',
-  jasmin: 'dlr-delivered.form',
-  // A GET: the file is the query string.
-  kannel: 'dlr-delivered.query',
-  // Carries the dev receiver/pswd in its body, as InnoPaaS does.
-  'innopaas-sms': 'status-delivered.json',
-  twilio: 'status-delivered.form',
-  'meta-whatsapp': 'status-delivered.json',
-};
+/**
+ * The recorded body each provider's CPU figure is measured on (`test/events/<provider>/<file>`): its typical delivery
+ * report, chosen once in `local/fixtures.ts`.
+ */
+export const CPU_BODIES: Readonly<Record<string, string>> = DELIVERY_REPORT_FIXTURES;
 
 export interface RecordedWebhook {
   /** The body, or for a GET the query string. */

@@ -59,6 +59,32 @@ export function allFixtures(provider: string, dir: string = FIXTURES_DIR): Fixtu
     });
 }
 
+/**
+ * Each provider's typical request, a plain delivery report (the kind that makes up almost all of the traffic): what
+ * the tests send when they do not choose a body, and what the bench measures the warm CPU on.
+ */
+export const DELIVERY_REPORT_FIXTURES: Readonly<Record<string, string>> = {
+  'innopaas-otp': 'status-delivered.json',
+  'innopaas-whatsapp': 'message-status-delivered.json',
+  // Two <state> elements: Webcom batches statuses, and a one-state body would flatter the XML parser.
+  webcom: 'status.xml',
+  smsgateway24: 'status-sim.json',
+  'nhncloud-sms': 'message-result.json',
+  telnyx: 'message-finalized-delivered.json',
+  messagebird: 'status-delivered-json.json',
+  'vonage-sms': 'dlr-delivered.json',
+  'vonage-messages': 'status-sms-delivered.json',
+  'sinch-sms': 'recipient-delivered.json',
+  'infobip-sms': 'delivery-report-delivered.json',
+  jasmin: 'dlr-delivered.form',
+  // A GET: the file is the query string.
+  kannel: 'dlr-delivered.query',
+  // Carries the dev receiver/pswd in its body, as InnoPaaS does.
+  'innopaas-sms': 'status-delivered.json',
+  twilio: 'status-delivered.form',
+  'meta-whatsapp': 'status-delivered.json',
+};
+
 /** The valid fixtures of a provider (names not starting with `invalid-`). */
 export const loadFixtures = (provider: string, dir: string = FIXTURES_DIR): Fixture[] =>
   allFixtures(provider, dir).filter((fixture) => !fixture.name.startsWith('invalid-'));

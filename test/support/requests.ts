@@ -10,7 +10,7 @@
  * ```
  */
 import { readFileSync } from 'node:fs';
-import { allFixtures, type Fixture } from '../../local/fixtures';
+import { allFixtures, DELIVERY_REPORT_FIXTURES, type Fixture } from '../../local/fixtures';
 import { gatewayEventOf } from '../../local/gateway';
 import { providerRequest, signingMaterial, type ProviderCall } from '../../local/provider-requests';
 import type { OutgoingRequest, SigningMaterial } from '../../functions/origin/types';
@@ -61,24 +61,7 @@ export const validFixtures = (provider: string) => fixtures(provider).filter((fi
 export const invalidFixtures = (provider: string) => fixtures(provider).filter((fixture) => fixture.name.startsWith('invalid-'));
 
 /** The body a request gets when the test does not choose one: a plain status report where there is one. */
-const PREFERRED_FIXTURE: Readonly<Record<string, string>> = {
-  'innopaas-otp': 'status-delivered.json',
-  'innopaas-whatsapp': 'message-status-delivered.json',
-  webcom: 'status.xml',
-  smsgateway24: 'status-sim.json',
-  'nhncloud-sms': 'message-result.json',
-  telnyx: 'message-finalized-delivered.json',
-  messagebird: 'status-delivered-json.json',
-  'vonage-sms': 'dlr-delivered.json',
-  'vonage-messages': 'status-sms-delivered.json',
-  'sinch-sms': 'recipient-delivered.json',
-  'infobip-sms': 'delivery-report-delivered.json',
-  jasmin: 'dlr-delivered.form',
-  kannel: 'dlr-delivered.query',
-  'innopaas-sms': 'status-delivered.json',
-  twilio: 'status-delivered.form',
-  'meta-whatsapp': 'status-delivered.json',
-};
+const PREFERRED_FIXTURE = DELIVERY_REPORT_FIXTURES;
 
 /** The URL token of {@link urlTokenAccess}. */
 export const TEST_URL_TOKEN = 'test-url-token-0123456789abcdef';
