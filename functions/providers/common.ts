@@ -10,7 +10,7 @@ import { TooManyItemsError, ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toUtcIso } from '../core/time';
 import { paramsOf } from '../ingest/request';
-import type { DeliveryOutcome, NormalizeContext, WebhookReply, WebhookRequest } from './types';
+import type { DeliveryOutcome, MappedStatus, NormalizeContext, WebhookReply, WebhookRequest } from './types';
 
 /**
  * Deepest nesting of arrays and objects (or XML elements) a body may have. No provider documents more than four
@@ -111,6 +111,24 @@ export function mapStatus(
 ): { status: CanonicalStatus; final: boolean; mapped: boolean } {
   const status = Object.hasOwn(table, providerStatus) ? table[providerStatus] : undefined;
   return status ? { status, final: STATUS_TABLE[status].final, mapped: true } : { ...UNMAPPED_STATUS, mapped: false };
+}
+
+/**
+ * The `statusOf` of an adapter whose `message.status` events take their status from `table` by their
+ * `providerStatus`, as `normalize` maps them (through `keyOf` when the table's key is derived from it). `undefined`
+ * for an event without a `providerStatus`.
+ *
+ * @example statusOf: statusOfProviderStatus(TWILIO_STATUSES, (providerStatus) => providerStatus.toLowerCase())
+ */
+export function statusOfProviderStatus(
+  table: Readonly<Record<string, CanonicalStatus>>,
+  keyOf: (providerStatus: string) => string = (providerStatus) => providerStatus,
+): (event: NormalizedEvent) => MappedStatus | undefined {
+  return (event) => {
+    if (event.providerStatus === undefined) return undefined;
+    const { status, final } = mapStatus(table, keyOf(event.providerStatus));
+    return { status, final };
+  };
 }
 
 /**

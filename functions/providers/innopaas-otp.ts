@@ -23,7 +23,7 @@ import * as z from 'zod/mini';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate } from './common';
 import {
   INNOPAAS_CREDENTIAL_HEADERS,
   INNOPAAS_TIME_ZONE,
@@ -110,5 +110,6 @@ export const innopaasOtp: ProviderAdapter = {
     );
     return { events };
   },
+  statusOf: statusOfProviderStatus(INNOPAAS_OTP_STATUSES),
   reply: jsonAckReply,
 };

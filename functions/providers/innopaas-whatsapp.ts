@@ -40,7 +40,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate } from './common';
 import {
   ID_MAX,
   INNOPAAS_CREDENTIAL_HEADERS,
@@ -384,5 +384,6 @@ export const innopaasWhatsapp: ProviderAdapter = {
     );
     return { events };
   },
+  statusOf: statusOfProviderStatus(INNOPAAS_WHATSAPP_STATUSES),
   reply: jsonAckReply,
 };

@@ -30,7 +30,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
+import { makeEvent, mapStatus, plainTextAckReply, statusOfProviderStatus, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, SMPP_RECEIPT_STATES, defined, gatewayParams, param } from './smpp';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -224,5 +224,6 @@ export const jasmin: ProviderAdapter = {
     { providerEvent: 'MO (deliver_sm)', type: 'message.inbound', channel: 'sms' },
   ],
   normalize: (request, context) => normalize(gatewayParams(request), context),
+  statusOf: statusOfProviderStatus(JASMIN_STATUSES, jasminStatusKey),
   reply: jasminReply,
 };

@@ -48,7 +48,7 @@ import { urlVariants } from '../origin/url';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import { recipientMessageIdOf } from './recipients';
 import type { Normalized, NormalizeContext, ProviderAdapter, WebhookRequest } from './types';
 
@@ -290,5 +290,6 @@ export const messagebird: ProviderAdapter = {
     { providerEvent: 'inbound SMS', type: 'message.inbound', channel: 'sms' },
   ],
   normalize,
+  statusOf: statusOfProviderStatus(MESSAGEBIRD_STATUSES),
   reply: jsonAckReply,
 };

@@ -22,11 +22,12 @@ import {
   normalizeBatch,
   parseJson,
   providerTime,
+  statusOfProviderStatus,
   validate,
   wellFormed,
   withinNestingLimit,
 } from './common';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
+import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'nhncloud-sms';
 
@@ -596,6 +597,21 @@ function accountOf(event: NormalizedEvent): string | undefined {
 }
 
 /**
+ * A recorded status event's status again, by the table of its envelope's event (`data.event`): a delivery
+ * receipt's `dlrStatus`, or a message result's `messageStatus` qualified by its `resultCode` (`data.resultCode`;
+ * `providerStatus` is the result code itself when NHN sent no messageStatus, as {@link messageResult} records it).
+ */
+function statusOf(event: NormalizedEvent): MappedStatus | undefined {
+  const kind = event.data?.event;
+  if (kind === deliveryReceipt.catalog.providerEvent) return statusOfProviderStatus(DLR_STATUSES)(event);
+  if (kind !== messageResult.catalog.providerEvent) return undefined;
+  const resultCode = typeof event.data?.resultCode === 'string' ? event.data.resultCode : undefined;
+  const messageStatus = event.providerStatus === resultCode ? undefined : event.providerStatus;
+  const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(messageStatus, resultCode));
+  return { status, final };
+}
+
+/**
  * NHN Cloud SMS. Authenticated by the static `X-Toast-Webhook-Signature` header set in NHN's console (not an
  * HMAC); newer senders are seen (by two independent integrators) to send it as `X-Nhn-Webhook-Signature`, which is
  * read as the same header when the Toast one is absent. Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
@@ -611,5 +627,6 @@ export const nhncloudSms: ProviderAdapter = {
   catalog: [...HOOK_KINDS.values()].map((kind) => kind.catalog),
   normalize,
   accountOf,
+  statusOf,
   reply: jsonAckReply,
 };

@@ -49,7 +49,7 @@ import { refuse, type OriginScheme, type Verdict } from '../origin/types';
 import { queryOf, urlVariants, withoutQuery } from '../origin/url';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate, wellFormed } from './common';
 import type { Normalized, NormalizeContext, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'plivo';
@@ -386,5 +386,6 @@ export const plivo: ProviderAdapter = {
     { providerEvent: 'inbound message (Type mms)', type: 'message.inbound', channel: 'mms' },
   ],
   normalize,
+  statusOf: statusOfProviderStatus(PLIVO_STATUSES),
   reply: jsonAckReply,
 };

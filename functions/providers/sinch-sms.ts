@@ -43,7 +43,18 @@ import { hmacScheme } from '../origin/schemes/hmac';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
+import {
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+} from './common';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'sinch-sms';
@@ -420,5 +431,6 @@ export const sinchSms: ProviderAdapter = {
   defaultTimeZone: 'UTC',
   catalog: [...KINDS.values()].map((kind) => kind.catalog),
   normalize,
+  statusOf: statusOfProviderStatus(SINCH_STATUSES),
   reply: jsonAckReply,
 };

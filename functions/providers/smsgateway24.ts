@@ -37,7 +37,7 @@ import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty, type NumberingRule } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import type { FormParams } from '../origin/types';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -262,5 +262,6 @@ export const smsgateway24: ProviderAdapter = {
     return { events: [kind ? kind.normalize(body, context) : unknownEvent(body, context, request.body)] };
   },
 
+  statusOf: statusOfProviderStatus(SMSGATEWAY24_STATUSES),
   reply: jsonAckReply,
 };

@@ -45,7 +45,7 @@ import { timestampThenBody } from '../origin/payloads';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import { recipientMessageIdOf } from './recipients';
 import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -422,5 +422,6 @@ export const telnyx: ProviderAdapter = {
   defaultTimeZone: 'UTC',
   catalog: [...EVENT_KINDS.values()].flatMap((kind) => kind.catalog),
   normalize,
+  statusOf: statusOfProviderStatus(TELNYX_STATUSES),
   reply: jsonAckReply,
 };

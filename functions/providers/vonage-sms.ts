@@ -46,7 +46,7 @@ import { queryOf } from '../origin/url';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import type { Handshake, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'vonage-sms';
@@ -502,5 +502,6 @@ export const vonageSms: ProviderAdapter = {
   ],
   normalize,
   accountOf,
+  statusOf: statusOfProviderStatus(VONAGE_DLR_STATUSES),
   reply: jsonAckReply,
 };

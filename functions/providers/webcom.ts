@@ -53,6 +53,7 @@ import {
   normalizeBatch,
   parseJson,
   providerTime,
+  statusOfProviderStatus,
   validate,
   wellFormed,
   withinNestingLimit,
@@ -337,6 +338,7 @@ export const webcom: ProviderAdapter = {
     return { events, replyFormat: format };
   },
 
+  statusOf: statusOfProviderStatus(WEBCOM_STATUSES),
   /**
    * 200 with the ids of the statuses that are queued, in the request's format, so Webcom retries exactly the
    * rest: a partial ack is the right answer to a partial enqueue. When something was sent and nothing could be
