@@ -88,7 +88,7 @@ export class WebhookEdge extends Construct {
       id: 'AwsSolutions-CFR3',
       reason:
         'Every forwarded request is in the API access log (JSON, no path); only the guard 413s are not, and those ' +
-        'are counted by the distribution 4xx metrics. Standard logs would need an S3 bucket with ACLs or a log ' +
+        'are counted by the distribution 4xx and function metrics. Standard logs would need an S3 bucket with ACLs or a log ' +
         'delivery in us-east-1, which a stack deployed to another region cannot create (docs/deploy.md).',
     });
     if (!edge.webAclArn) {

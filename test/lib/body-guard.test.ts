@@ -4,7 +4,9 @@
  * are shaped as CloudFront Functions passes them (CloudFront guide, "CloudFront Functions event structure": lower-case
  * header names, each header `{ value }`, duplicates in `multiValue`, cookies apart).
  */
-import { runInContext, createContext } from 'node:vm';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { createContext, runInContext } from 'node:vm';
 import ts from 'typescript';
 import { PayloadTooLargeError, toErrorResponse } from '../../functions/core/errors';
 import { bodyGuardSource } from '../../lib/constructs/body-guard';
@@ -122,6 +124,11 @@ describe('body guard (CloudFront Function)', () => {
     expect(small(viewerRequest(length('100')))).toMatchObject({ method: 'POST' });
     expect(() => bodyGuardSource(0)).toThrow(/positive integer/);
     expect(() => bodyGuardSource(1.5)).toThrow(/positive integer/);
+  });
+
+  it('gives the answer docs/deploy.md shows operators, body for body', () => {
+    const doc = readFileSync(join(__dirname, '../../docs/deploy.md'), 'utf8');
+    expect(doc).toContain(`\n${ingest413.body}\n`);
   });
 
   describe('fits the restricted runtime (cloudfront-js-2.0)', () => {
