@@ -110,7 +110,8 @@ export interface PipelineConfig {
   readonly subscribers: readonly SubscriberConfig[];
   /**
    * The URL providers call when it is not the API's own (a custom domain, a proxy): URL-signed schemes (Twilio,
-   * Plivo, MessageBird) verify against it. Absent: the URL the request arrived at.
+   * Plivo, MessageBird) verify against it. Absent: the edge distribution's URL when `edge` is on, else the URL the
+   * request arrived at.
    */
   readonly publicBaseUrl?: string;
   /** How far a signed timestamp may be from the clock (Telnyx, Sinch, Vonage), in seconds. */
