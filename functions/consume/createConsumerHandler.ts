@@ -65,7 +65,8 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
   if (deps.ttlDays !== undefined && !(deps.ttlDays >= 0)) problems.push('ttlDays must be 0 or more');
   if (deps.claimSeconds !== undefined && !(deps.claimSeconds > 0)) problems.push('claimSeconds must be more than 0');
   if (deps.trustedTimeWindowHours !== undefined && !(deps.trustedTimeWindowHours > 0)) problems.push('trustedTimeWindowHours must be more than 0');
-  if (deps.reassemblyTimeoutSeconds !== undefined && !(deps.reassemblyTimeoutSeconds > 0)) problems.push('reassemblyTimeoutSeconds must be more than 0');
+  if (deps.reassemblyTimeoutSeconds !== undefined && !(deps.reassemblyTimeoutSeconds > 0))
+    problems.push('reassemblyTimeoutSeconds must be more than 0');
   if (problems.length > 0) throw new ConfigurationError(`consumer: ${problems.join('; ')}`);
   return deps;
 }
@@ -84,8 +85,19 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
  * ```
  */
 export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics, trustedTimeWindowHours, reassemblyTimeoutSeconds } =
-    checked(deps);
+  const {
+    dynamodb,
+    tableName,
+    sns,
+    topicArn,
+    ttlDays,
+    now,
+    metrics,
+    claimSeconds,
+    deliveryMetrics,
+    trustedTimeWindowHours,
+    reassemblyTimeoutSeconds,
+  } = checked(deps);
   const applyContext: MultipartContext = {
     store: createStatusStore({
       dynamodb,

@@ -55,7 +55,8 @@ export function rollUp(parts: readonly PartState[], total: number): { status: Ca
   const reported = [...byIndex.values()];
   if (byIndex.size === total && reported.every((part) => part.final)) {
     if (reported.every((part) => part.status === 'read')) return { status: 'read', final: true, decidedBy: reported };
-    if (reported.every((part) => part.status === 'delivered' || part.status === 'read')) return { status: 'delivered', final: true, decidedBy: reported };
+    if (reported.every((part) => part.status === 'delivered' || part.status === 'read'))
+      return { status: 'delivered', final: true, decidedBy: reported };
     const failure = FAILURE_PRECEDENCE.find((status) => reported.some((part) => part.status === status));
     if (failure) return { status: failure, final: true, decidedBy: reported.filter((part) => part.status === failure) };
   }
@@ -73,7 +74,11 @@ export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState
   if (report.type !== 'message.status' || !part) return undefined;
   const rolled = rollUp(parts, part.total);
   if (!rolled) return undefined;
-  const latest = rolled.decidedBy.map((entry) => entry.occurredAt).sort().at(-1) ?? report.occurredAt;
+  const latest =
+    rolled.decidedBy
+      .map((entry) => entry.occurredAt)
+      .sort()
+      .at(-1) ?? report.occurredAt;
   const error = rolled.final ? rolled.decidedBy.find((entry) => entry.error)?.error : undefined;
   return {
     schemaVersion: SCHEMA_VERSION,
@@ -204,7 +209,11 @@ export async function applyWholeMessage(
  * The sweeper's side: the inbound group in partition `pk`, published as it is if its parts waited too long.
  * Returns what applying it did, or undefined when nothing was due (complete and published, or still waiting).
  */
-export async function applyOverdueGroup(pk: string, claimant: string, context: MultipartContext): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
+export async function applyOverdueGroup(
+  pk: string,
+  claimant: string,
+  context: MultipartContext,
+): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
   const derived = await reassembledOf(pk, context);
   return derived ? { event: derived, result: await applyEvent(derived, claimant, context) } : undefined;
 }

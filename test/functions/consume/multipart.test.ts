@@ -70,19 +70,48 @@ function permutations<T>(items: readonly T[]): T[][] {
 }
 
 describe('roll-up of per-part reports ("all parts")', () => {
-  const part = (index: number, status: CanonicalStatus, final: boolean, occurredAt = at(index)): PartState => ({ part: { index }, status, final, occurredAt });
+  const part = (index: number, status: CanonicalStatus, final: boolean, occurredAt = at(index)): PartState => ({
+    part: { index },
+    status,
+    final,
+    occurredAt,
+  });
 
   it.each<[string, PartState[], { status: CanonicalStatus; final: boolean } | undefined]>([
     ['no part reported', [], undefined],
     ['the lowest status of the parts reported', [part(1, 'sent', false), part(2, 'queued', false)], { status: 'queued', final: false }],
-    ['a part that ended counts as sent while another has not', [part(1, 'delivered', true), part(2, 'sent', false), part(3, 'delivered', true)], { status: 'sent', final: false }],
-    ['every part ended but one never reported: not final', [part(1, 'delivered', true), part(3, 'delivered', true)], { status: 'sent', final: false }],
-    ['every part delivered', [part(1, 'delivered', true), part(2, 'delivered', true), part(3, 'delivered', true)], { status: 'delivered', final: true }],
-    ['delivered and read: delivered', [part(1, 'read', true), part(2, 'delivered', true), part(3, 'read', true)], { status: 'delivered', final: true }],
+    [
+      'a part that ended counts as sent while another has not',
+      [part(1, 'delivered', true), part(2, 'sent', false), part(3, 'delivered', true)],
+      { status: 'sent', final: false },
+    ],
+    [
+      'every part ended but one never reported: not final',
+      [part(1, 'delivered', true), part(3, 'delivered', true)],
+      { status: 'sent', final: false },
+    ],
+    [
+      'every part delivered',
+      [part(1, 'delivered', true), part(2, 'delivered', true), part(3, 'delivered', true)],
+      { status: 'delivered', final: true },
+    ],
+    [
+      'delivered and read: delivered',
+      [part(1, 'read', true), part(2, 'delivered', true), part(3, 'read', true)],
+      { status: 'delivered', final: true },
+    ],
     ['every part read', [part(1, 'read', true), part(2, 'read', true), part(3, 'read', true)], { status: 'read', final: true }],
     ['one part failed: failed', [part(1, 'delivered', true), part(2, 'failed', true), part(3, 'delivered', true)], { status: 'failed', final: true }],
-    ['rejected outranks failed and expired', [part(1, 'expired', true), part(2, 'rejected', true), part(3, 'failed', true)], { status: 'rejected', final: true }],
-    ['a part whose fate is unknown', [part(1, 'delivered', true), part(2, 'unknown', true), part(3, 'delivered', true)], { status: 'unknown', final: true }],
+    [
+      'rejected outranks failed and expired',
+      [part(1, 'expired', true), part(2, 'rejected', true), part(3, 'failed', true)],
+      { status: 'rejected', final: true },
+    ],
+    [
+      'a part whose fate is unknown',
+      [part(1, 'delivered', true), part(2, 'unknown', true), part(3, 'delivered', true)],
+      { status: 'unknown', final: true },
+    ],
     ['an unmapped status says nothing', [part(1, 'unknown', false)], undefined],
   ])('%s', (_name, parts, expected) => {
     const rolled = rollUp(parts, 3);
@@ -124,7 +153,12 @@ describe('reassembly of inbound parts', () => {
   });
 
   it('of two parts with one index, takes the first to arrive', () => {
-    const recorded = [inboundPart('7', 1), inboundPart('7', 1, { messageId: 'other', text: 'other', receivedAfter: 5 }), inboundPart('7', 2), inboundPart('7', 3)];
+    const recorded = [
+      inboundPart('7', 1),
+      inboundPart('7', 1, { messageId: 'other', text: 'other', receivedAfter: 5 }),
+      inboundPart('7', 2),
+      inboundPart('7', 3),
+    ];
     expect(reassembled(group, recorded, new Date(at(10)), timeoutMs)?.data?.text).toBe(TEXTS.join(''));
   });
 });
@@ -179,7 +213,11 @@ describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine
     const events = await published(orders.length * 2);
     expect(events).toHaveLength(orders.length * 2);
     for (const event of events) {
-      expect(event).toMatchObject({ type: 'message.inbound', segments: 3, data: { text: TEXTS.join(''), reassembly: { complete: true, missing: [] } } });
+      expect(event).toMatchObject({
+        type: 'message.inbound',
+        segments: 3,
+        data: { text: TEXTS.join(''), reassembly: { complete: true, missing: [] } },
+      });
       expect(event.part).toBeUndefined();
     }
     expect(new Set(events.map((event) => (event.data?.reassembly as { ref: string }).ref)).size).toBe(orders.length * 2);
