@@ -97,6 +97,8 @@ export interface PipelineConfig {
   readonly tableTtlDays: number;
   /** Hours a provider time may be from its arrival and still order a message's events (farther: not trusted). */
   readonly trustedTimeWindowHours: number;
+  /** Seconds the parts of an inbound SMS are waited for before what came is published, marked incomplete. */
+  readonly reassemblyTimeoutSeconds: number;
   /** Deletion protection on the table and RETAIN on stateful resources. */
   readonly deletionProtection: boolean;
   /** CloudWatch namespace the functions emit to and the alarms read. */
@@ -140,6 +142,7 @@ export const CONFIG_DEFAULTS = {
   logRetentionDays: 30,
   tableTtlDays: TABLE.defaultTtlDays,
   trustedTimeWindowHours: 24,
+  reassemblyTimeoutSeconds: TABLE.defaultReassemblyTimeoutSeconds,
   metricsNamespace: METRICS.namespace,
   consumerMaxConcurrency: 5,
   authFailureAlarmThreshold: 20,
@@ -194,6 +197,7 @@ const FILTER_POLICY_LIMITS = { maxKeys: 5, maxCombinations: 150 } as const;
 const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, number, number]> = [
   ['tableTtlDays', 0, 3650],
   ['trustedTimeWindowHours', 1, 8760],
+  ['reassemblyTimeoutSeconds', 60, 7 * 86_400],
   // The SQS event source accepts 2 to 1000.
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
@@ -210,6 +214,7 @@ const KNOWN_KEYS = new Set([
   'logRetentionDays',
   'tableTtlDays',
   'trustedTimeWindowHours',
+  'reassemblyTimeoutSeconds',
   'deletionProtection',
   'metricsNamespace',
   'consumerMaxConcurrency',
@@ -615,6 +620,7 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
     logRetentionDays,
     tableTtlDays: integers.tableTtlDays,
     trustedTimeWindowHours: integers.trustedTimeWindowHours,
+    reassemblyTimeoutSeconds: integers.reassemblyTimeoutSeconds,
     deletionProtection,
     metricsNamespace: metricsNamespace as string,
     consumerMaxConcurrency: integers.consumerMaxConcurrency,

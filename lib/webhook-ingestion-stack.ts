@@ -145,6 +145,7 @@ export class WebhookIngestionStack extends Stack {
         [ENV.eventsTopicArn]: this.appliedEvents.topic.topicArn,
         [ENV.historyTtlDays]: String(config.tableTtlDays),
         [ENV.trustedTimeWindowHours]: String(config.trustedTimeWindowHours),
+        [ENV.reassemblyTimeoutSeconds]: String(config.reassemblyTimeoutSeconds),
       },
     });
     this.consumer.allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], [this.table.table.tableArn]);

@@ -161,7 +161,8 @@ function partOf(mo: z.infer<typeof MoSchema>): NormalizedEvent['part'] {
   const total = read('sar_total_segments');
   const index = read('sar_segment_seqnum');
   if (ref === undefined || total === undefined || index === undefined) return undefined;
-  return total >= 1 && total <= 255 && index >= 1 && index <= total ? { ref: String(ref), index, total } : undefined;
+  // A message in one segment is no part of anything.
+  return total >= 2 && total <= 255 && index >= 1 && index <= total ? { ref: String(ref), index, total } : undefined;
 }
 
 function moEvent(params: Params, context: NormalizeContext): NormalizedEvent {

@@ -382,6 +382,8 @@ function inboundEvent(fields: Record<string, unknown>, raw: Record<string, unkno
     part = { ref, index: Number(index), total: Number(total) };
     if (part.total < 1 || part.total > 255) throw new ValidationError('not between 1 and 255', 'concat-total');
     if (part.index < 1 || part.index > part.total) throw new ValidationError('not between 1 and concat-total', 'concat-part');
+    // A message in one part is no part of anything.
+    if (part.total === 1) part = undefined;
   }
   return makeEvent(
     {
