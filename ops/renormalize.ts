@@ -28,6 +28,10 @@ import { createPublisher } from '../functions/publish/createPublisher';
 import { toAppliedEvent } from '../functions/publish/appliedEvent';
 import { orderedOf, recordedEvent, toHistoryItem, type HistoryItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
+import { isRolledUp } from '../functions/consume/multipart';
+
+/** Why a report on one part of a multipart message is not re-derived. */
+export const PART_REASON = 'a report on one part of a multipart message: its part and the roll-up are not re-derived';
 import { documentsOf, readPartition, scanMessages } from './table';
 
 /** One event whose status the current adapters map differently. */
@@ -126,8 +130,18 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         corrected.push(item);
         continue;
       }
-      report.examined += 1;
+      // A report on one part moves its part's state, not the message's (functions/consume/multipart.ts): it is left
+      // as it is and said so; the message's rolled-up events have no provider status of their own and stay as they are.
+      if (item.part) {
+        report.undetermined.push({ provider: item.provider, messageId: item.messageId, eventId: item.eventId, reason: PART_REASON });
+        continue;
+      }
       const event = recordedEvent(item);
+      if (isRolledUp(event)) {
+        corrected.push(item);
+        continue;
+      }
+      report.examined += 1;
       const mapped = remap(event, adapters[item.provider]);
       if ('reason' in mapped) {
         report.undetermined.push({ provider: item.provider, messageId: item.messageId, eventId: item.eventId, reason: mapped.reason });

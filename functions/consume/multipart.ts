@@ -110,6 +110,10 @@ export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState
   };
 }
 
+/** Whether `event` is a message status rolled up from its parts' (it has no provider status of its own). */
+export const isRolledUp = (event: Pick<NormalizedEvent, 'type' | 'part' | 'data'>): boolean =>
+  event.type === 'message.status' && event.part === undefined && event.data?.multipart !== undefined;
+
 /** What a reassembled inbound message says of the parts it was built from (its `data.reassembly`). */
 export interface Reassembly {
   /** The group (keys.ts inboundGroupOf): where the parts and the reassembled message are recorded. */

@@ -10,7 +10,7 @@ import { providers } from '../../functions/providers';
 import type { ProviderAdapter } from '../../functions/providers/types';
 import type { LocalPipeline } from '../../local/pipeline';
 import { parseArgs, runCommand, UsageError } from '../../ops/cli';
-import { renormalize } from '../../ops/renormalize';
+import { PART_REASON, renormalize } from '../../ops/renormalize';
 import { localTarget, type OpsTarget } from '../../ops/target';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
 import { queueDepth, receiveAll, startSqs, type TestSqs } from '../support/sqs';
@@ -283,7 +283,9 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
     // Nothing is repaired that was right, and every provider's events are derived again, whatever their format.
     expect(report.events).toEqual([]);
     expect(report.states).toEqual([]);
-    expect(report.undetermined).toEqual([]);
+    // Only reports on one part of a multipart message (Plivo's) are said to be left as they are.
+    expect(report.undetermined.length).toBeGreaterThan(0);
+    expect(new Set(report.undetermined.map((entry) => `${entry.provider}: ${entry.reason}`))).toEqual(new Set([`plivo: ${PART_REASON}`]));
   });
 
   it('a command line that makes no sense is a usage error', async () => {
