@@ -307,6 +307,7 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyStructured
  *
  * @example
  * ```ts
+ * declare const routes: readonly GatewayRoute[];
  * const gateway = await startGateway({ routes, maxBodyBytes: 256 * 1024, port: 3000 });
  * // … POST http://127.0.0.1:3000/webhooks/…
  * await gateway.stop();
@@ -380,7 +381,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
  *
  * @example
  * ```ts
- * const event = gatewayEventOf(await providerRequest(call, { baseUrl: 'https://localhost', material }));
+ * import { providerRequest, signingMaterial, type ProviderCall } from './provider-requests';
+ * declare const call: ProviderCall;
+ * const event = gatewayEventOf(await providerRequest(call, { baseUrl: 'https://localhost', material: signingMaterial(call.provider) }));
  * ```
  */
 export function gatewayEventOf(

@@ -89,6 +89,7 @@ export function toMessageView({ state, history }: StoredMessage): MessageView {
  *
  * @example
  * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * export const handler = createLookupHandler({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * ```
  */

@@ -239,7 +239,10 @@ const KINDS: ReadonlyArray<{
  *
  * @example
  * ```ts
- * const { events } = smsgateway24.normalize({ body, headers: {}, query: {} }, { receivedAt, timeZone: 'UTC' });
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
+ * const { events } = smsgateway24.normalize(webhookRequest({ body, contentType: 'application/json' }), { receivedAt, timeZone: 'UTC' });
  * ```
  */
 export const smsgateway24: ProviderAdapter = {

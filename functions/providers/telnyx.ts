@@ -410,6 +410,9 @@ function normalize(request: { readonly body: string }, context: NormalizeContext
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
  * const { events } = telnyx.normalize(webhookRequest({ body }), { receivedAt, timeZone: 'UTC' });
  * ```
  */

@@ -311,8 +311,12 @@ function ackIdOf(event: NormalizedEvent, id: string): AckId {
  *
  * @example
  * ```ts
- * const normalized = webcom.normalize({ body, headers: {}, query: {} }, { receivedAt, timeZone: webcom.defaultTimeZone });
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
+ * const normalized = webcom.normalize(webhookRequest({ body, contentType: 'application/xml' }), { receivedAt, timeZone: webcom.defaultTimeZone });
  * // …queue normalized.events, collect the eventIds that made it…
+ * const queued = new Set<string>();
  * const answer = webcom.reply({ normalized, queued });
  * ```
  */
