@@ -57,7 +57,7 @@ import {
   wellFormed,
   withinNestingLimit,
 } from './common';
-import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
+import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'webcom';
 
@@ -284,6 +284,17 @@ function normalizeItem(parsed: Parsed, index: number, context: NormalizeContext)
   return toEvent(state, parsed.raws[index], index, parsed.fieldPrefix, context);
 }
 
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const { format, start } = formatOf(request.body);
+  const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
+  const events = normalizeBatch(
+    parsed.raws,
+    (_, index) => normalizeItem(parsed, index, context),
+    (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
+  );
+  return { events, replyFormat: format };
+}
+
 /**
  * The ids to echo: each `id_sms` whose every status event of this request is queued, once, in the order received.
  * A message with one status queued and another not is left out, so Webcom resends both (the consumer dedupes).
@@ -329,17 +340,7 @@ export const webcom: ProviderAdapter = {
     { providerEvent: '<state> (SMS)', type: 'message.status', channel: 'sms', statuses: WEBCOM_STATUSES },
     { providerEvent: '<state viber="…"> (Viber, Viber→SMS cascade)', type: 'message.status', channel: 'viber', statuses: WEBCOM_STATUSES },
   ],
-
-  normalize(request, context): Normalized {
-    const { format, start } = formatOf(request.body);
-    const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
-    const events = normalizeBatch(
-      parsed.raws,
-      (_, index) => normalizeItem(parsed, index, context),
-      (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
-    );
-    return { events, replyFormat: format };
-  },
+  normalize,
 
   /**
    * 200 with the ids of the statuses that are queued, in the request's format, so Webcom retries exactly the
