@@ -1,19 +1,14 @@
 import { adapterRequestOf } from '../../local/fixtures';
-import { supersedes, type Ordered } from '../../functions/events/status';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { providers, providerIds } from '../../functions/providers';
 import { loadFixtures, providerScenarios, type Callback } from '../../local/scenarios';
+import { orderedOf, permutations, winnerOf } from '../support/order';
 
 const START = new Date('2025-03-01T08:00:00.000Z');
 
 function normalize(provider: string, callback: Callback): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
   return adapter.normalize(adapterRequestOf(callback), { receivedAt: '2025-03-01T09:00:00.000Z', timeZone: adapter.defaultTimeZone }).events;
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [items.slice()];
-  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
 describe('simulator scripts', () => {
@@ -43,16 +38,7 @@ describe('simulator scripts', () => {
     });
 
     it('ends in the expected status whatever the order', () => {
-      const ordered: Ordered[] = events.map(([event]) => ({
-        status: event.status!,
-        final: event.final!,
-        occurredAt: event.occurredAt,
-        eventId: event.eventId,
-      }));
-      for (const order of permutations(ordered)) {
-        const winner = order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
-        expect(winner?.status).toBe(script.expectedStatus);
-      }
+      for (const order of permutations(events.map(([event]) => orderedOf(event)))) expect(winnerOf(order)?.status).toBe(script.expectedStatus);
     });
 
     it('repeats the same event ids for the same seed and uses a new message for another', () => {
