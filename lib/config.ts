@@ -5,6 +5,10 @@
  *
  * @example
  * ```ts
+ * import { App } from 'aws-cdk-lib';
+ * import { providers } from '../functions/providers';
+ * import { WebhookIngestionStack } from './webhook-ingestion-stack';
+ * const app = new App();
  * const config = readPipelineConfig((key) => app.node.tryGetContext(key), providerDescriptors(providers));
  * new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
  * ```

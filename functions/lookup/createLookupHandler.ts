@@ -96,6 +96,7 @@ export function toMessageView({ state, history, parts }: StoredMessage): Message
  *
  * @example
  * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * export const handler = createLookupHandler({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * ```
  */

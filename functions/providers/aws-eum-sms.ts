@@ -371,6 +371,10 @@ const catalogStatuses = (prefix: 'TEXT_' | 'MEDIA_'): Record<string, CanonicalSt
  *
  * @example
  * ```ts
+ * declare const id: string;
+ * declare const time: string;
+ * declare const detail: unknown;
+ * declare const receivedAt: string;
  * const { events } = awsEumSms.normalizeRecord!({ source: 'eventbridge', id, detailType: 'Text Message Delivery Status Updated',
  *   eventSource: 'aws.sms-voice', time, detail }, { receivedAt, timeZone: 'UTC' });
  * ```

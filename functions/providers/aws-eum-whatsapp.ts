@@ -370,6 +370,9 @@ function normalizeRecord(record: SourceRecord, context: NormalizeContext): Norma
  *
  * @example
  * ```ts
+ * import type { SourceRecord } from './types';
+ * declare const record: SourceRecord;
+ * declare const receivedAt: string;
  * const { events } = awsEumWhatsapp.normalizeRecord!(record, { receivedAt, timeZone: 'UTC' });
  * ```
  */

@@ -274,6 +274,9 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * import type { NormalizeContext } from './types';
+ * declare const context: NormalizeContext;
  * const { events } = messagebird.normalize(webhookRequest({ method: 'GET', body: '', rawQuery: 'id=…&status=delivered&…' }), context);
  * ```
  */

@@ -370,6 +370,9 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * import type { NormalizeContext } from './types';
+ * declare const context: NormalizeContext;
  * const { events } = plivo.normalize(webhookRequest({ body: 'MessageUUID=…&Status=delivered', contentType: 'application/x-www-form-urlencoded' }), context);
  * ```
  */

@@ -1,8 +1,9 @@
 import { adapterRequestOf } from '../../local/fixtures';
-import { STATUS_TABLE, supersedes, type Ordered } from '../../functions/events/status';
 import type { NormalizedEvent } from '../../functions/events/schema';
 import { providers, providerIds } from '../../functions/providers';
 import { loadFixtures, providerScenarios, type Callback } from '../../local/scenarios';
+import { orderedOf, permutations, winnerOf } from '../support/order';
+import { STATUS_TABLE } from '../../functions/events/status';
 import { reassembled, rollUp } from '../../functions/consume/multipart';
 
 const START = new Date('2025-03-01T08:00:00.000Z');
@@ -10,11 +11,6 @@ const START = new Date('2025-03-01T08:00:00.000Z');
 function normalize(provider: string, callback: Callback): NormalizedEvent[] {
   const adapter = providers[provider as keyof typeof providers];
   return adapter.normalize(adapterRequestOf(callback), { receivedAt: '2025-03-01T09:00:00.000Z', timeZone: adapter.defaultTimeZone }).events;
-}
-
-function permutations<T>(items: readonly T[]): T[][] {
-  if (items.length <= 1) return [items.slice()];
-  return items.flatMap((item, index) => permutations([...items.slice(0, index), ...items.slice(index + 1)]).map((rest) => [item, ...rest]));
 }
 
 describe('simulator scripts', () => {
@@ -50,17 +46,7 @@ describe('simulator scripts', () => {
       const byPart = new Map<number, NormalizedEvent[]>();
       for (const event of statuses) byPart.set(event.part?.index ?? 0, [...(byPart.get(event.part?.index ?? 0) ?? []), event]);
       const winners = [...byPart.entries()].map(([index, group]) => {
-        const ordered: Ordered[] = group.map((event) => ({
-          status: event.status!,
-          final: event.final!,
-          occurredAt: event.occurredAt,
-          eventId: event.eventId,
-        }));
-        const ends = new Set(
-          permutations(ordered).map(
-            (order) => order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined)?.status,
-          ),
-        );
+        const ends = new Set(permutations(group.map((event) => orderedOf(event))).map((order) => winnerOf(order)?.status));
         expect(ends.size).toBe(1);
         const status = [...ends][0]!;
         return { part: { index }, status, final: STATUS_TABLE[status].final, occurredAt: START.toISOString() };
