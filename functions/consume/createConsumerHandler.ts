@@ -76,7 +76,10 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
  *
  * @example
  * ```ts
- * export const handler = createConsumerHandler({
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ *
+ * const handler = createConsumerHandler({
  *   dynamodb: new DynamoDBClient({}),
  *   tableName: 'webhook-messages-prod',
  *   sns: new SNSClient({}),

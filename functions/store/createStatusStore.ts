@@ -170,6 +170,10 @@ const byTimeThenId = (a: HistoryEntry, b: HistoryEntry): number =>
  *
  * @example
  * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import type { NormalizedEvent } from '../events/schema';
+ * declare const event: NormalizedEvent;
+ *
  * const store = createStatusStore({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * const item = store.historyItemOf(event);
  * const { finished, state } = await store.read(item);
