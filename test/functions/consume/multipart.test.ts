@@ -8,6 +8,7 @@ import { eventIdOf } from '../../../functions/core/ids';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import type { CanonicalStatus } from '../../../functions/events/status';
 import { createTopicAndSubscribers } from '../../../local/engines/topics';
+import { exportMessage } from '../../../ops/table';
 import { dynamoEngines } from '../../support/dynamodb';
 import { receiveAll } from '../../support/sqs';
 import { CapturedMetrics, freshTable, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
@@ -269,6 +270,9 @@ describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine
         [3, 'delivered'],
       ]);
       expect(stored?.parts[1].messageId).toBe(`${ref}-part-2`);
+      // The ops export (and the console, which shows it) carries the part states too.
+      const exported = await exportMessage(deps.dynamodb, deps.tableName, 'plivo', ref);
+      expect(exported?.parts.map((part) => [part.part?.index, part.status])).toEqual(stored?.parts.map((part) => [part.index, part.status]));
     }
     const events = await published(orders.length * 2);
     // Only messages are published, never parts; each message ends with exactly one final event.
