@@ -35,6 +35,7 @@ export const startOfHour = (at: Date): Date => new Date(Math.floor(at.getTime() 
 /** Every UTC hour from the one of `from` to the one of `to`, both included, oldest first (none if `from` > `to`). */
 export function hoursBetween(from: Date, to: Date): Date[] {
   const hours: Date[] = [];
+  if (from.getTime() > to.getTime()) return hours;
   for (let at = startOfHour(from).getTime(); at <= to.getTime(); at += HOUR_MS) hours.push(new Date(at));
   return hours;
 }
