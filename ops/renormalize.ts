@@ -26,6 +26,7 @@ import { createPublisher } from '../functions/publish/createPublisher';
 import { toAppliedEvent } from '../functions/publish/appliedEvent';
 import { eventJsonWithin, MAX_EVENT_JSON_BYTES, orderedOf, type HistoryItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
+import { staleEventIdOf } from '../functions/timers/stale';
 import { documentsOf, readPartition, scanMessages } from './table';
 
 export interface Mapped {
@@ -185,7 +186,8 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
     const history = items.filter((item) => String(item.sk).startsWith(HISTORY_SORT_KEY_PREFIX)).map((item) => item as unknown as HistoryItem);
     const corrected: HistoryItem[] = [];
     for (const item of history) {
-      if (item.type !== 'message.status') {
+      // Ours, not a provider's (the sweeper's `unknown`, functions/timers/stale.ts): nothing to derive it from.
+      if (item.type !== 'message.status' || (item.messageId !== undefined && item.eventId === staleEventIdOf(item.provider, item.messageId))) {
         corrected.push(item);
         continue;
       }
