@@ -128,6 +128,38 @@ describe.each(dynamoEngines)('stale-message sweeper on %s', (engine) => {
     expect((await sweeper()()).sent).toEqual([]);
   });
 
+  it('writes the timer before the state: a failure between the two leaves the timer, and the retry completes the message', async () => {
+    const { sent } = message('crash');
+    const faulty = localDynamoClient(engines.dynamo.endpoint);
+    // The state write fails once, after the timer's Put went through (before the SDK's retries, as a crash would).
+    let failNext = true;
+    faulty.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand' && failNext) {
+          failNext = false;
+          throw Object.assign(new Error('the consumer died here'), { name: 'Crash' });
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'crashOnStateWrite' },
+    );
+    try {
+      const record = sqsRecordOf(sent);
+      const consumeFaulty = createConsumerHandler({ ...deps, dynamodb: faulty });
+      expect((await consumeFaulty(sqsEventOf(record))).batchItemFailures).toEqual([{ itemIdentifier: record.messageId }]);
+      expect(await stateOf(sent)).toBeUndefined();
+      const timers = createTimerStore(deps);
+      expect((await timers.dueIn(at(72))).map((timer) => timer.messageId)).toEqual([sent.messageId]);
+      expect(await consumeFaulty(sqsEventOf(record))).toEqual({ batchItemFailures: [] });
+      expect(await stateOf(sent)).toMatchObject({ status: 'sent' });
+      expect(await timers.dueIn(at(72))).toHaveLength(1);
+    } finally {
+      faulty.destroy();
+    }
+    clock = at(72.5);
+    expect((await sweeper()()).sent.map((event) => event.messageId)).toEqual([sent.messageId]);
+  });
+
   it('sends nothing for a message whose receipt came before its window ended, and writes it no timer if its first status is final', async () => {
     const early = message('early');
     await consume(early.sent, early.delivered);
