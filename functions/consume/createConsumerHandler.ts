@@ -16,7 +16,7 @@ import { ConfigurationError } from '../core/errors';
 import { logger } from '../core/logger';
 import { createStatusStore } from '../store/createStatusStore';
 import { createTimerStore } from '../timers/createTimerStore';
-import { staleHoursOf, staleTimerOf, type StaleWindows } from '../timers/stale';
+import { staleTimerOf, type StaleWindows } from '../timers/stale';
 import { applyEvent, type ApplyContext } from './applyEvent';
 import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';
 import { countFailure, countResult, createMetricsSink, type BatchCounts } from './metrics';
@@ -109,7 +109,6 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
     now: clock,
     onNewMessage: async (item) => {
-      if (!(staleHoursOf(staleWindows, item.provider) > 0)) return;
       const timer = staleTimerOf(item, clock(), staleWindows);
       if (timer) await timers.schedule(timer);
     },
