@@ -38,6 +38,12 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   /** Optional: how far a signed timestamp may be from the clock, in seconds (default 300). */
   signatureToleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
+  /** Consumer: hours a message may stay non-final before the sweeper marks it `unknown` (default 72; 0 = never). */
+  staleAfterHours: 'STALE_AFTER_HOURS',
+  /** Consumer, optional: per-provider overrides of `STALE_AFTER_HOURS`, JSON `{ "<provider>": hours }`. */
+  staleAfterHoursByProvider: 'STALE_AFTER_HOURS_BY_PROVIDER',
+  /** Sweeper: how far back its first run (no cursor yet) looks for due timers, in hours (default TIMERS.lookbackHours). */
+  sweepLookbackHours: 'SWEEP_LOOKBACK_HOURS',
 } as const;
 
 export const INGEST = {
@@ -79,6 +85,23 @@ export const TABLE = {
    * provider's retries of a part it failed to deliver.
    */
   defaultReassemblyTimeoutSeconds: 3_600,
+} as const;
+
+/**
+ * Timers (`functions/timers`): due items the consumer writes and the sweeper reads back by hour bucket, never by scan.
+ */
+export const TIMERS = {
+  /**
+   * Hours an outbound message may stay without a final status before it is marked `unknown`: AWS End User
+   * Messaging's own window for SMS delivery receipts (72 hours), which no provider here exceeds.
+   */
+  defaultStaleAfterHours: 72,
+  /** How long a due item is kept after its due time (its TTL): the longest a stopped sweeper can catch up on. */
+  retentionDays: 7,
+  /** How far back a sweep with no cursor (the first one) looks, in hours. */
+  lookbackHours: 24,
+  /** The sweeper's schedule on AWS and the local runtime's interval, in minutes. */
+  sweepIntervalMinutes: 15,
 } as const;
 
 export const RESOURCE_NAMES = {

@@ -23,6 +23,7 @@ import {
   INGEST,
   METRICS,
   TABLE,
+  TIMERS,
   type AppliedEventAttribute,
   type SubscriberConfig,
 } from './pipeline-settings';
@@ -124,6 +125,12 @@ export interface PipelineConfig {
   readonly signatureToleranceSeconds: number;
   /** Present only when `edge.enabled` is true: the CloudFront distribution providers call instead of the API. */
   readonly edge?: EdgeConfig;
+  /** Hours a message may stay without a final status before the sweeper marks it `unknown`; 0 = never. */
+  readonly staleAfterHours: number;
+  /** Per provider, `staleAfterHours` in its place (0: that provider's messages are never marked). */
+  readonly staleAfterHoursByProvider: Readonly<Record<string, number>>;
+  /** Minutes between two sweeps (the EventBridge schedule of the sweeper). */
+  readonly sweepIntervalMinutes: number;
 }
 
 /**
@@ -139,6 +146,9 @@ export interface PipelineConfig {
  *   absorbs bursts, which is its job.
  * - `authFailureAlarmThreshold` 20 per five minutes: a provider's retries of one misconfigured request stay below
  *   it; a credential rotation gone wrong or someone probing the URL does not.
+ * - `staleAfterHours` 72: AWS End User Messaging's own window for an SMS delivery receipt; a message still without a
+ *   final status then gets our `unknown` (functions/timers/stale.ts). `sweepIntervalMinutes` 15: a message is marked
+ *   at most a quarter of an hour late, for 96 small invocations a day.
  */
 export const CONFIG_DEFAULTS = {
   stage: 'dev',
@@ -153,6 +163,8 @@ export const CONFIG_DEFAULTS = {
   alarmEmails: [] as readonly string[],
   subscribers: [] as readonly SubscriberConfig[],
   signatureToleranceSeconds: INGEST.signatureToleranceSeconds,
+  staleAfterHours: TIMERS.defaultStaleAfterHours,
+  sweepIntervalMinutes: TIMERS.sweepIntervalMinutes,
 } as const;
 
 /** The stage whose stateful resources may be deleted with the stack. */
@@ -206,6 +218,10 @@ const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, nu
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
   ['signatureToleranceSeconds', 1, 86_400],
+  // Up to the table's longest sensible retention of a pending message: a year.
+  ['staleAfterHours', 0, 8760],
+  // EventBridge's rate schedules go down to a minute; beyond a day, messages would be marked a day late.
+  ['sweepIntervalMinutes', 1, 1440],
 ];
 
 const KNOWN_KEYS = new Set([
@@ -229,6 +245,9 @@ const KNOWN_KEYS = new Set([
   'signatureToleranceSeconds',
   'recordSources',
   'edge',
+  'staleAfterHours',
+  'staleAfterHoursByProvider',
+  'sweepIntervalMinutes',
 ]);
 
 function isTimeZone(zone: string): boolean {
@@ -603,6 +622,18 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
   }
   const subscribers = readSubscribers(fromJsonText(raw.subscribers), known, problems);
   const recordSources = readRecordSources(fromJsonText(raw.recordSources), registry, problems);
+  const staleByProvider = readPerProvider(
+    'staleAfterHoursByProvider',
+    fromJsonText(raw.staleAfterHoursByProvider),
+    known,
+    problems,
+    (value, where) => {
+      const hours = typeof value === 'string' ? Number(value) : value;
+      if (isInteger(hours) && hours >= 0 && hours <= 8760) return hours;
+      problems.push(`${where}: ${show(value)} must be an integer number of hours from 0 (never) to 8760`);
+      return undefined;
+    },
+  );
   for (const id of recordSources.keys()) {
     if (!enabledIds.includes(id)) problems.push(`recordSources.${id}: ${id} is not among the enabled providers`);
   }
@@ -633,6 +664,9 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
     subscribers,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     signatureToleranceSeconds: integers.signatureToleranceSeconds,
+    staleAfterHours: integers.staleAfterHours,
+    staleAfterHoursByProvider: Object.fromEntries(staleByProvider),
+    sweepIntervalMinutes: integers.sweepIntervalMinutes,
     ...(edge ? { edge } : {}),
   };
 }

@@ -19,6 +19,7 @@ export const ENTRIES = {
   recordIngest: path.join(repoRoot, 'functions', 'ingest', 'recordHandler.ts'),
   consume: path.join(repoRoot, 'functions', 'consume', 'handler.ts'),
   lookup: path.join(repoRoot, 'functions', 'lookup', 'handler.ts'),
+  sweep: path.join(repoRoot, 'functions', 'timers', 'handler.ts'),
 } as const;
 
 /**
@@ -111,6 +112,9 @@ export interface FunctionSizing {
  * - recordIngest 512 MB / 10 s: the ingest's work without verification, for events EventBridge or SNS deliver
  *   (AWS End User Messaging); the same bundle size and the same SendMessageBatch retries.
  * - lookup 256 MB / 5 s: one Query for an IAM-authenticated caller who waits for it; nothing to compute.
+ * - sweep 256 MB / 5 min: a Query per hour partition, a read per due timer, a SendMessageBatch per ten events; I/O
+ *   only. Five minutes is a backlog of hundreds of thousands of due timers, and a third of the shortest schedule
+ *   interval that makes sense; a sweep cut short keeps its cursor at the last whole hour and the next one goes on.
  */
 export const FUNCTION_SIZING = {
   ingest: {
@@ -132,6 +136,11 @@ export const FUNCTION_SIZING = {
     memorySize: 256,
     timeout: Duration.seconds(5),
     description: 'Answers GET /messages/{provider}/{messageId}',
+  },
+  sweep: {
+    memorySize: 256,
+    timeout: Duration.minutes(5),
+    description: 'Marks messages left without a final status past their window unknown (timers due by now)',
   },
 } as const satisfies Record<string, FunctionSizing>;
 

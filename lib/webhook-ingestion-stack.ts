@@ -1,4 +1,7 @@
-import { CfnOutput, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import * as events from 'aws-cdk-lib/aws-events';
+import * as targets from 'aws-cdk-lib/aws-events-targets';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type * as logs from 'aws-cdk-lib/aws-logs';
@@ -17,6 +20,7 @@ import { ROUTE_PATHS, WebhookApi } from './constructs/webhook-api';
 import { WebhookEdge } from './constructs/webhook-edge';
 import { CONSUMER_EVENT_SOURCE, ENTRIES, FUNCTION_SIZING } from './defaults';
 import { ENV, INGEST, QUEUE } from './pipeline-settings';
+import { CURSOR_KEY } from '../functions/timers/keys';
 
 export interface WebhookIngestionStackProps extends StackProps {
   /** The validated deployment configuration (`readPipelineConfig`). */
@@ -24,7 +28,7 @@ export interface WebhookIngestionStackProps extends StackProps {
 }
 
 /** Powertools service names of the two shared functions. */
-export const SERVICE_NAMES = { consume: 'webhook-consume', lookup: 'webhook-lookup' } as const;
+export const SERVICE_NAMES = { consume: 'webhook-consume', lookup: 'webhook-lookup', sweep: 'webhook-sweep' } as const;
 
 /** Settings the stack relies on, checked before anything is built. */
 function checkSharedSettings(): void {
@@ -51,6 +55,7 @@ export class WebhookIngestionStack extends Stack {
   readonly recordIngests: readonly RecordIngest[];
   readonly consumer: PipelineFunction;
   readonly lookup: PipelineFunction;
+  readonly sweeper: PipelineFunction;
   readonly monitoring: Monitoring;
   /** The CloudFront distribution in front of the API, when `edge.enabled`. */
   readonly edge?: WebhookEdge;
@@ -146,6 +151,8 @@ export class WebhookIngestionStack extends Stack {
         [ENV.historyTtlDays]: String(config.tableTtlDays),
         [ENV.trustedTimeWindowHours]: String(config.trustedTimeWindowHours),
         [ENV.reassemblyTimeoutSeconds]: String(config.reassemblyTimeoutSeconds),
+        [ENV.staleAfterHours]: String(config.staleAfterHours),
+        [ENV.staleAfterHoursByProvider]: JSON.stringify(config.staleAfterHoursByProvider),
       },
     });
     this.consumer.allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], [this.table.table.tableArn]);
@@ -172,6 +179,39 @@ export class WebhookIngestionStack extends Stack {
       environment: { [ENV.tableName]: this.table.table.tableName },
     });
     this.lookup.allow(['dynamodb:GetItem', 'dynamodb:Query'], [this.table.table.tableArn]);
+
+    /*
+     * Sweeper: on a schedule, the timers due by now (functions/timers): reads the due hour partitions and the
+     * states, sends `unknown` events to the events queue (the consumer applies them), moves its cursor.
+     */
+    this.sweeper = new PipelineFunction(this, 'Sweeper', {
+      entry: ENTRIES.sweep,
+      sizing: FUNCTION_SIZING.sweep,
+      serviceName: SERVICE_NAMES.sweep,
+      metricsNamespace: config.metricsNamespace,
+      logRetentionDays,
+      logRemovalPolicy,
+      environment: {
+        [ENV.tableName]: this.table.table.tableName,
+        [ENV.eventsQueueUrl]: this.queues.eventsQueue.queueUrl,
+      },
+    });
+    this.sweeper.allow(['dynamodb:GetItem', 'dynamodb:Query'], [this.table.table.tableArn]);
+    // Its one write is its cursor: UpdateItem on the items of the cursor's partition and no other.
+    this.sweeper.role.addToPolicy(
+      new iam.PolicyStatement({
+        actions: ['dynamodb:UpdateItem'],
+        resources: [this.table.table.tableArn],
+        conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [CURSOR_KEY.pk] } },
+      }),
+    );
+    this.sweeper.allow(['sqs:SendMessage'], [this.queues.eventsQueue.queueArn]);
+    new events.Rule(this, 'SweepSchedule', {
+      description: `Runs the sweeper every ${config.sweepIntervalMinutes} minute(s) (messages left without a final status)`,
+      schedule: events.Schedule.rate(Duration.minutes(config.sweepIntervalMinutes)),
+      // A missed run is caught up by the next one (the cursor), so an event that cannot be delivered is dropped.
+      targets: [new targets.LambdaFunction(this.sweeper.function, { retryAttempts: 0 })],
+    });
 
     /*
      * The HTTP API in front of it all.
@@ -219,6 +259,7 @@ export class WebhookIngestionStack extends Stack {
         deadLetterQueue: ingest.deadLetterQueue,
       })),
       consumer: this.consumer.function,
+      sweeper: this.sweeper.function,
       eventsQueue: this.queues.eventsQueue,
       deadLetterQueue: this.queues.deadLetterQueue,
       rejectedQueue: this.queues.rejectedQueue,

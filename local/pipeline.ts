@@ -22,7 +22,7 @@ import { GetQueueAttributesCommand, type SQSClient } from '@aws-sdk/client-sqs';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, type SubscriberConfig } from '../lib/pipeline-settings';
+import { CONTEXT_KEY, INGEST, QUEUE, RESOURCE_NAMES, TABLE, TIMERS, type SubscriberConfig } from '../lib/pipeline-settings';
 import { hasHttpRoute, providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import type { IngestOutcome } from '../functions/ingest/createIngestHandler';
@@ -102,6 +102,15 @@ export interface LocalPipelineOptions {
   readonly trustedTimeWindowHours?: number;
   /** Seconds the parts of an inbound SMS are waited for before it is published incomplete. @default 3600 */
   readonly reassemblyTimeoutSeconds?: number;
+  /**
+   * Hours a message may stay non-final before the sweeper marks it `unknown` (0: never).
+   * @default `context.webhooks.staleAfterHours` of cdk.json, else TIMERS.defaultStaleAfterHours
+   */
+  readonly staleAfterHours?: number;
+  /** Per-provider overrides of `staleAfterHours`. @default `context.webhooks.staleAfterHoursByProvider` of cdk.json */
+  readonly staleAfterHoursByProvider?: Readonly<Record<string, number>>;
+  /** Seconds between two sweeps of the due timers, as the stack's schedule does on AWS; 0: none. @default TIMERS.sweepIntervalMinutes × 60 */
+  readonly sweepIntervalSeconds?: number;
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -160,6 +169,8 @@ export interface LocalPipeline {
 interface CdkContext {
   readonly subscribers?: SubscriberConfig[];
   readonly providerTimeZones?: Record<string, string>;
+  readonly staleAfterHours?: number;
+  readonly staleAfterHoursByProvider?: Record<string, number>;
 }
 
 /** `context.webhooks` of cdk.json; empty when the file or the key is absent. */
@@ -268,6 +279,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     { createLookupHandler },
     { logger },
     { logger: ingestLogger },
+    { createSweeperHandler },
   ] = await Promise.all([
     import('../functions/ingest/createIngestHandler'),
     import('../functions/ingest/createRecordIngestHandler'),
@@ -276,6 +288,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
     import('../functions/lookup/createLookupHandler'),
     import('../functions/core/logger'),
     import('../functions/ingest/logger'),
+    import('../functions/timers/createSweeperHandler'),
   ]);
   // In case the loggers were loaded before (by a test, say): they must follow the same level.
   const level = process.env.POWERTOOLS_LOG_LEVEL?.toUpperCase();
@@ -391,6 +404,10 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       reassemblyTimeoutSeconds: options.reassemblyTimeoutSeconds,
       // A retry must find its own claim expired (applyEvent.ts): with a shortened visibility timeout, a shorter claim.
       claimSeconds: Math.max(1, Math.min(DEFAULT_CLAIM_SECONDS, Math.floor(visibilityTimeoutSeconds / 3))),
+      staleWindows: {
+        defaultHours: options.staleAfterHours ?? context.staleAfterHours ?? TIMERS.defaultStaleAfterHours,
+        byProvider: { ...(context.staleAfterHoursByProvider ?? {}), ...(options.staleAfterHoursByProvider ?? {}) },
+      },
     });
     const lookup = createLookupHandler({ dynamodb, tableName });
 
@@ -437,6 +454,23 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       const drained = await poller.drain();
       options.onDrained?.(drained);
     });
+    // The sweeper on an interval, as the stack's schedule runs it; stopped before the
+    // drain (cleanup runs in reverse), so the events of a sweep in progress are applied before the engines stop.
+    const sweepIntervalSeconds = options.sweepIntervalSeconds ?? TIMERS.sweepIntervalMinutes * 60;
+    if (sweepIntervalSeconds > 0) {
+      const sweepOnce = createSweeperHandler({ dynamodb, sqs, tableName, eventsQueueUrl: queues.eventsQueueUrl });
+      let sweeping: Promise<unknown> | undefined;
+      const timer = setInterval(() => {
+        sweeping ??= sweepOnce()
+          .catch((error: unknown) => options.onError?.(error))
+          .finally(() => (sweeping = undefined));
+      }, sweepIntervalSeconds * 1000);
+      timer.unref();
+      cleanup.push(async () => {
+        clearInterval(timer);
+        await sweeping;
+      });
+    }
 
     const onAccess = options.onAccess;
     // Configured URL tokens, masked wherever they appear in a logged path (the gateway masks the token routes'

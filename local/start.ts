@@ -4,7 +4,9 @@
  * - `PORT` (3000; 0 picks a free port), `DATA_DIR` (`.data/`: the table and the queues on disk, the lock that keeps
  *   a second `npm start` off them, and `runtime.json` for `npm run tail` and `npm run simulate`),
  *   `WEBHOOK_SECRETS_FILE` (`config/credentials.dev.json`),
- *   `MAX_BODY_BYTES` (256 KiB, the gateway's and the ingest handlers' cap).
+ *   `MAX_BODY_BYTES` (256 KiB, the gateway's and the ingest handlers' cap), `STALE_AFTER_HOURS` (72, or cdk.json's
+ *   `staleAfterHours`: a message still non-final then is marked `unknown`; fractions of an hour work here, for a
+ *   demonstration) and `SWEEP_INTERVAL_SECONDS` (900: how often the sweeper looks; 0 never).
  * - `POWERTOOLS_LOG_LEVEL` (ERROR): the functions' structured logs; the console otherwise shows one line per
  *   request. `POWERTOOLS_METRICS_DISABLED` (true): set it to `false` to see the EMF metric records.
  *
@@ -17,7 +19,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { usageExit } from '../scripts/cli';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock';
 import path from 'node:path';
-import { ENV, INGEST, TABLE } from '../lib/pipeline-settings';
+import { ENV, INGEST, TABLE, TIMERS } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/core/env';
 import { messageIdSegment } from '../functions/lookup/messageId';
 import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
@@ -87,6 +89,8 @@ Usage: npm start            (settings from the environment; no options)
   DATA_DIR              queues, table and lock on disk (.data); one npm start per folder
   WEBHOOK_SECRETS_FILE  credentials of every provider (config/credentials.dev.json)
   MAX_BODY_BYTES        body cap, checked before parsing (262144)
+  STALE_AFTER_HOURS     a message without a final status this long is marked unknown (72, or cdk.json's)
+  SWEEP_INTERVAL_SECONDS  how often the sweeper looks for such messages (900; 0: never)
   POWERTOOLS_LOG_LEVEL  the functions' own logs (ERROR: the console shows one line per request)
 
 Ctrl-C drains the queue into the table and exits; what it acknowledged is kept in DATA_DIR whatever happens.`;
@@ -113,6 +117,8 @@ async function main(): Promise<void> {
   const maxBodyBytes = getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1 });
   const trustedTimeWindowHours = getNumberFromEnv(ENV.trustedTimeWindowHours, { default: 24, min: 1 });
   const reassemblyTimeoutSeconds = getNumberFromEnv(ENV.reassemblyTimeoutSeconds, { default: TABLE.defaultReassemblyTimeoutSeconds, min: 1 });
+  const staleAfterHours = process.env[ENV.staleAfterHours] ? getNumberFromEnv(ENV.staleAfterHours, { min: 0 }) : undefined;
+  const sweepIntervalSeconds = getNumberFromEnv('SWEEP_INTERVAL_SECONDS', { default: TIMERS.sweepIntervalMinutes * 60, min: 0 });
   const devCredentials = secretsFile === DEV_SECRETS_FILE;
   mkdirSync(dataDir, { recursive: true });
   lock = lockDataDir(dataDir);
@@ -124,6 +130,8 @@ async function main(): Promise<void> {
     maxBodyBytes,
     trustedTimeWindowHours,
     reassemblyTimeoutSeconds,
+    staleAfterHours,
+    sweepIntervalSeconds,
     onAccess: (entry) => write(accessLine(entry)),
     onError: (error) => process.stderr.write(`consumer poller: ${(error as Error).message ?? String(error)}\n`),
     onDrained: ({ awaitingRetry }) => {

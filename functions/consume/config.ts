@@ -4,7 +4,8 @@
  */
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
-import { ENV, TABLE } from '../settings';
+import { ENV, TABLE, TIMERS } from '../settings';
+import { parseStaleHoursByProvider } from '../timers/stale';
 import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../core/env';
 import type { ConsumerDependencies } from './createConsumerHandler';
@@ -18,6 +19,9 @@ type Env = Readonly<Record<string, string | undefined>>;
  * (default `TABLE.defaultTtlDays`; 0 = keep for ever), `TRUSTED_TIME_WINDOW_HOURS` (default 24: how far a provider
  * time may be from its arrival and still order events), `REASSEMBLY_TIMEOUT_SECONDS` (default 3600: how long the parts of
  * an inbound SMS are waited for before it is published incomplete). The SNS client is made only when there is a topic.
+ * time may be from its arrival and still order events), `STALE_AFTER_HOURS` (default 72; 0 = never) and
+ * `STALE_AFTER_HOURS_BY_PROVIDER` (JSON `{ "<provider>": hours }`): how long a message may stay non-final before the
+ * sweeper marks it `unknown`. The SNS client is made only when there is a topic.
  */
 export function consumerDependenciesFromEnv(env: Env, clients: { dynamodb: DynamoDBClient; sns: () => SNSClient }): ConsumerDependencies {
   const topicArn = getOptionalStringFromEnv(ENV.eventsTopicArn, env);
@@ -29,5 +33,9 @@ export function consumerDependenciesFromEnv(env: Env, clients: { dynamodb: Dynam
     ttlDays: getNumberFromEnv(ENV.historyTtlDays, { env, default: TABLE.defaultTtlDays, min: 0 }),
     trustedTimeWindowHours: getNumberFromEnv(ENV.trustedTimeWindowHours, { env, default: DEFAULT_TRUSTED_TIME_WINDOW_HOURS, min: 1 }),
     reassemblyTimeoutSeconds: getNumberFromEnv(ENV.reassemblyTimeoutSeconds, { env, default: TABLE.defaultReassemblyTimeoutSeconds, min: 1 }),
+    staleWindows: {
+      defaultHours: getNumberFromEnv(ENV.staleAfterHours, { env, default: TIMERS.defaultStaleAfterHours, min: 0 }),
+      byProvider: parseStaleHoursByProvider(getOptionalStringFromEnv(ENV.staleAfterHoursByProvider, env), ENV.staleAfterHoursByProvider),
+    },
   };
 }

@@ -9,12 +9,14 @@ import type { Metrics } from '@aws-lambda-powertools/metrics';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { Context, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import { QUEUE } from '../settings';
+import { QUEUE, TIMERS } from '../settings';
 import { PROVIDER_ID_PATTERN } from '../events/schema';
 import { createPublisher } from '../publish/createPublisher';
 import { ConfigurationError } from '../core/errors';
 import { logger } from '../core/logger';
 import { createStatusStore } from '../store/createStatusStore';
+import { createTimerStore } from '../timers/createTimerStore';
+import { staleTimerOf, type StaleWindows } from '../timers/stale';
 import { applyEvent } from './applyEvent';
 import { applyWholeMessage, type MultipartContext } from './multipart';
 import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';
@@ -50,6 +52,12 @@ export interface ConsumerDependencies {
   trustedTimeWindowHours?: number;
   /** Seconds the parts of an inbound SMS are waited for before it is published incomplete (./multipart.ts). @default 3600 */
   reassemblyTimeoutSeconds?: number;
+  /**
+   * How long each provider's messages may stay non-final before the sweeper marks them `unknown`
+   * (functions/timers/stale.ts): the consumer writes a message's timer with its first status.
+   * @default TIMERS.defaultStaleAfterHours for every provider
+   */
+  staleWindows?: StaleWindows;
 }
 
 /** The `provider` attribute the ingest side sets on every record, when it is a provider id; for failure counts. */
@@ -67,6 +75,11 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
   if (deps.trustedTimeWindowHours !== undefined && !(deps.trustedTimeWindowHours > 0)) problems.push('trustedTimeWindowHours must be more than 0');
   if (deps.reassemblyTimeoutSeconds !== undefined && !(deps.reassemblyTimeoutSeconds > 0))
     problems.push('reassemblyTimeoutSeconds must be more than 0');
+  const windows = deps.staleWindows;
+  if (windows && !(windows.defaultHours >= 0)) problems.push('staleWindows.defaultHours must be 0 or more');
+  for (const [provider, hours] of Object.entries(windows?.byProvider ?? {})) {
+    if (!(hours >= 0)) problems.push(`staleWindows.byProvider.${provider} must be 0 or more`);
+  }
   if (problems.length > 0) throw new ConfigurationError(`consumer: ${problems.join('; ')}`);
   return deps;
 }
@@ -101,6 +114,9 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
     trustedTimeWindowHours,
     reassemblyTimeoutSeconds,
   } = checked(deps);
+  const clock = now ?? (() => new Date());
+  const staleWindows = deps.staleWindows ?? { defaultHours: TIMERS.defaultStaleAfterHours };
+  const timers = createTimerStore({ dynamodb, tableName });
   const applyContext: MultipartContext = {
     store: createStatusStore({
       dynamodb,
@@ -111,8 +127,13 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
     }),
     publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
-    now: now ?? (() => new Date()),
+    now: clock,
+    onNewMessage: async (item) => {
+      const timer = staleTimerOf(item, clock(), staleWindows);
+      if (timer) await timers.schedule(timer);
+    },
     reassemblyTimeoutSeconds,
+    schedule: (timer) => timers.schedule(timer),
   };
   const flush = createMetricsSink(metrics);
   const flushFinals = deliveryMetrics || !metrics ? createDeliveryMetricsSink(deliveryMetrics) : () => undefined;

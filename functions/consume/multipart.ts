@@ -30,7 +30,9 @@ import { rankOf, STATUS_TABLE, type CanonicalStatus } from '../events/status';
 import { TABLE } from '../settings';
 import { partitionKeyOf } from '../store/keys';
 import { recordedEvent, type StateItem } from '../store/items';
+import type { Timer } from '../timers/createTimerStore';
 import { applyEvent, type ApplyContext, type EventResult } from './applyEvent';
+import { groupOfPartition, reassembled, reassemblyTimerOf } from './reassembly';
 
 /** A part's state as the roll-up reads it. */
 export type PartState = Pick<StateItem, 'status' | 'final' | 'occurredAt' | 'error'> & { readonly part?: { readonly index: number } };
@@ -114,84 +116,11 @@ export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState
 export const isRolledUp = (event: Pick<NormalizedEvent, 'type' | 'part' | 'data'>): boolean =>
   event.type === 'message.status' && event.part === undefined && event.data?.multipart !== undefined;
 
-/** What a reassembled inbound message says of the parts it was built from (its `data.reassembly`). */
-export interface Reassembly {
-  /** The group (keys.ts inboundGroupOf): where the parts and the reassembled message are recorded. */
-  readonly group: string;
-  readonly ref: string;
-  readonly total: number;
-  readonly complete: boolean;
-  readonly missing: number[];
-  /** The events of the parts taken, by index: a part taken once is never taken again. */
-  readonly partEventIds: string[];
-  readonly partMessageIds: string[];
-}
-
-const reassemblyOf = (event: NormalizedEvent): Reassembly | undefined => {
-  const reassembly = event.data?.reassembly as Reassembly | undefined;
-  return event.part === undefined && Array.isArray(reassembly?.partEventIds) ? reassembly : undefined;
-};
-
-const byArrival = (a: NormalizedEvent, b: NormalizedEvent): number =>
-  a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
-
-/**
- * The inbound message that the recorded events of one group make, if it is due: complete once every index has a
- * part; with the parts that came, marked incomplete, once the first of them waited `timeoutMs` by `now`. Parts a
- * reassembled message of the group already took are left out, so a reference the sender reuses later starts
- * afresh; of two parts with one index the first to arrive is taken (the other waits for the next message).
- */
-export function reassembled(group: string, recorded: readonly NormalizedEvent[], now: Date, timeoutMs: number): NormalizedEvent | undefined {
-  const taken = new Set(recorded.flatMap((event) => reassemblyOf(event)?.partEventIds ?? []));
-  const waiting = recorded.filter((event) => event.type === 'message.inbound' && event.part && !taken.has(event.eventId)).sort(byArrival);
-  const first = waiting[0];
-  if (!first?.part) return undefined;
-  const { ref, total } = first.part;
-  const byIndex = new Map<number, NormalizedEvent>();
-  for (const event of waiting) if (event.part && !byIndex.has(event.part.index)) byIndex.set(event.part.index, event);
-  const indexes = Array.from({ length: total }, (_, offset) => offset + 1);
-  const complete = indexes.every((index) => byIndex.has(index));
-  if (!complete && Date.parse(first.receivedAt) + timeoutMs > now.getTime()) return undefined;
-  const parts = indexes.flatMap((index) => byIndex.get(index) ?? []);
-  const lead = parts[0];
-  const lastArrival = [...parts].sort(byArrival).at(-1) ?? lead;
-  const texts = parts.map((part) => part.data?.text);
-  const reassembly: Reassembly = {
-    group,
-    ref,
-    total,
-    complete,
-    missing: indexes.filter((index) => !byIndex.has(index)),
-    partEventIds: parts.map((part) => part.eventId),
-    partMessageIds: parts.flatMap((part) => (part.messageId === undefined ? [] : [part.messageId])),
-  };
-  return {
-    schemaVersion: SCHEMA_VERSION,
-    // The parts taken make the message: whoever reassembles them, it is the same event.
-    eventId: eventIdOf(lead.provider, 'reassembled', group, ...reassembly.partEventIds),
-    provider: lead.provider,
-    channel: lead.channel,
-    type: 'message.inbound',
-    ...(lead.messageId !== undefined ? { messageId: lead.messageId } : {}),
-    ...(lead.sender ? { sender: lead.sender } : {}),
-    ...(lead.recipient ? { recipient: lead.recipient } : {}),
-    occurredAt: lead.occurredAt,
-    ...(lead.occurredAtRaw !== undefined ? { occurredAtRaw: lead.occurredAtRaw } : {}),
-    ...(lead.occurredAtTrusted !== undefined ? { occurredAtTrusted: lead.occurredAtTrusted } : {}),
-    receivedAt: complete ? lastArrival.receivedAt : now.toISOString(),
-    segments: total,
-    data: {
-      // Joined in part order; a part without text (a binary one) adds nothing, and `missing` says what never came.
-      ...(texts.some((text) => typeof text === 'string') ? { text: texts.map((text) => (typeof text === 'string' ? text : '')).join('') } : {}),
-      reassembly,
-    },
-    raw: null,
-  };
-}
-
 export interface MultipartContext extends ApplyContext {
   /** @default TABLE.defaultReassemblyTimeoutSeconds */
   readonly reassemblyTimeoutSeconds?: number;
+  /** Writes a timer (functions/timers): an inbound group left incomplete is published by the sweeper when due. */
+  readonly schedule?: (timer: Timer) => Promise<void>;
 }
 
 /**
@@ -205,21 +134,14 @@ export async function applyWholeMessage(
   context: MultipartContext,
 ): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
   if (!isPart(part)) return undefined;
-  const derived = part.type === 'message.status' ? await rolledUpOf(part, context) : await reassembledOf(partitionKeyOf(part), context);
-  return derived ? { event: derived, result: await applyEvent(derived, `${claimant}#whole`, context) } : undefined;
-}
-
-/**
- * The sweeper's side: the inbound group in partition `pk`, published as it is if its parts waited too long.
- * Returns what applying it did, or undefined when nothing was due (complete and published, or still waiting).
- */
-export async function applyOverdueGroup(
-  pk: string,
-  claimant: string,
-  context: MultipartContext,
-): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
-  const derived = await reassembledOf(pk, context);
-  return derived ? { event: derived, result: await applyEvent(derived, claimant, context) } : undefined;
+  const pk = partitionKeyOf(part);
+  const derived = part.type === 'message.status' ? await rolledUpOf(part, context) : await reassembledOf(pk, context);
+  if (!derived) {
+    // Parts still missing: the sweeper publishes what came if the rest never does.
+    if (part.type === 'message.inbound') await context.schedule?.(reassemblyTimerOf(part, pk, timeoutSecondsOf(context)));
+    return undefined;
+  }
+  return { event: derived, result: await applyEvent(derived, `${claimant}#whole`, context) };
 }
 
 async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): Promise<NormalizedEvent | undefined> {
@@ -229,7 +151,7 @@ async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): P
 
 async function reassembledOf(pk: string, context: MultipartContext): Promise<NormalizedEvent | undefined> {
   const recorded = (await context.store.readHistory(pk)).map(recordedEvent);
-  const group = pk.slice(pk.indexOf('#PARTS#') + 1);
-  const timeoutMs = (context.reassemblyTimeoutSeconds ?? TABLE.defaultReassemblyTimeoutSeconds) * 1000;
-  return reassembled(group, recorded, context.now(), timeoutMs);
+  return reassembled(groupOfPartition(pk), recorded, context.now(), timeoutSecondsOf(context) * 1000);
 }
+
+const timeoutSecondsOf = (context: MultipartContext): number => context.reassemblyTimeoutSeconds ?? TABLE.defaultReassemblyTimeoutSeconds;

@@ -35,6 +35,8 @@ export interface MonitoringProps {
   /** Record ingests (EventBridge/SNS) and their dead-letter queues. @default none */
   readonly recordIngests?: ReadonlyArray<MonitoredIngest & { readonly deadLetterQueue: sqs.IQueue }>;
   readonly consumer: lambda.IFunction;
+  /** The sweeper of due timers (functions/timers). @default none */
+  readonly sweeper?: lambda.IFunction;
   readonly eventsQueue: sqs.IQueue;
   readonly deadLetterQueue: sqs.IQueue;
   readonly rejectedQueue: sqs.IQueue;
@@ -78,6 +80,7 @@ export const FIRST_LOOKS = {
   authFailures: 'npm run ops -- stats --provider <provider> --stack <stack>',
   rejectedBodies: 'npm run ops -- rejected list --stack <stack>',
   recordIngestDlq: 'npm run ops -- queues --stack <stack>',
+  sweeperErrors: 'npm run ops -- sweep --dry-run --stack <stack>',
 } as const;
 
 /** A dashboard search returning one line per dimension combination (per provider) of one of our metrics. */
@@ -228,6 +231,16 @@ export class Monitoring extends Construct {
       comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
       evaluationPeriods: 1,
     });
+
+    /* Sweeper: a sweep that left due timers unhandled throws; the next one retries them. */
+    if (props.sweeper) {
+      alarm('sweeper-errors', 'The sweeper failed (due timers left unhandled, retried by the next sweep).', FIRST_LOOKS.sweeperErrors, {
+        metric: props.sweeper.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
+        threshold: 1,
+        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
+        evaluationPeriods: 1,
+      });
+    }
 
     /*
      * One provider's 5xx rate, from the access log rather than the function: API Gateway's own answers (a crash, a

@@ -32,6 +32,25 @@ describe('readPipelineConfig', () => {
     expect(config.subscribers).toEqual([]);
   });
 
+  it('marks messages stale after 72 hours and sweeps every 15 minutes unless told otherwise, per provider if asked', () => {
+    expect(read({})).toMatchObject({ staleAfterHours: 72, staleAfterHoursByProvider: {}, sweepIntervalMinutes: 15 });
+    const config = read(webhooks({ staleAfterHours: 48, staleAfterHoursByProvider: { webcom: 24, kannel: 0 }, sweepIntervalMinutes: 5 }));
+    expect(config).toMatchObject({ staleAfterHours: 48, staleAfterHoursByProvider: { webcom: 24, kannel: 0 }, sweepIntervalMinutes: 5 });
+    // On the command line, as text.
+    expect(read({ ...webhooks({}), staleAfterHours: '0', staleAfterHoursByProvider: '{"webcom":"12"}' })).toMatchObject({
+      staleAfterHours: 0,
+      staleAfterHoursByProvider: { webcom: 12 },
+    });
+    expect(problemsOf(webhooks({ staleAfterHours: -1, staleAfterHoursByProvider: { nobody: 1, webcom: 1.5 }, sweepIntervalMinutes: 0 }))).toEqual(
+      expect.arrayContaining([
+        'staleAfterHours: -1 must be an integer from 0 to 8760',
+        'sweepIntervalMinutes: 0 must be an integer from 1 to 1440',
+        expect.stringMatching(/^staleAfterHoursByProvider\.nobody: not a provider of the registry/),
+        'staleAfterHoursByProvider.webcom: 1.5 must be an integer number of hours from 0 (never) to 8760',
+      ]),
+    );
+  });
+
   it('accepts the context shipped in cdk.json, with its example subscriber of final status changes', () => {
     const config = read(shippedContext());
     expect(config.subscribers).toEqual([

@@ -365,6 +365,35 @@ describe('least-privilege IAM', () => {
   });
 });
 
+describe('sweeper of stale messages', () => {
+  const sweeperId = () => logicalIdOf(dev.template, 'AWS::Lambda::Function', 'SweeperFunction');
+
+  it('runs on an EventBridge schedule, every 15 minutes by default', () => {
+    const rule = resourcesOf(dev.template, 'AWS::Events::Rule')[logicalIdOf(dev.template, 'AWS::Events::Rule', 'SweepSchedule')];
+    expect(rule.Properties.ScheduleExpression).toBe('rate(15 minutes)');
+    expect(rule.Properties.Targets.map((target: { Arn: unknown }) => target.Arn)).toEqual([arnOf(sweeperId())]);
+  });
+
+  it('reads the table, writes nothing but its cursor and sends only to the events queue', () => {
+    const statements = statementsOf(dev.template, roleIdOf(functions(dev.template)[sweeperId()]));
+    expect(actionsOf(statements)).toEqual(
+      ['logs:CreateLogStream', 'logs:PutLogEvents', 'dynamodb:GetItem', 'dynamodb:Query', 'dynamodb:UpdateItem', 'sqs:SendMessage'].sort(),
+    );
+    const update = statements.find((statement) => asList(statement.Action).includes('dynamodb:UpdateItem')) as Statement & { Condition?: unknown };
+    expect(update.Condition).toEqual({ 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': ['SWEEP'] } });
+    const send = statements.find((statement) => asList(statement.Action).includes('sqs:SendMessage'))!;
+    expect(send.Resource).toEqual(arnOf(logicalIdOf(dev.template, 'AWS::SQS::Queue', 'QueuesEventsQueue')));
+    expect(functions(dev.template)[sweeperId()].Properties.Environment.Variables).toMatchObject({
+      [ENV.tableName]: ref(logicalIdOf(dev.template, 'AWS::DynamoDB::Table', 'StatusTable')),
+    });
+  });
+
+  it("gives the consumer each provider's window, which it writes into a message's timer", () => {
+    const consumer = functions(dev.template)[logicalIdOf(dev.template, 'AWS::Lambda::Function', 'ConsumerFunction')];
+    expect(consumer.Properties.Environment.Variables).toMatchObject({ [ENV.staleAfterHours]: '72', [ENV.staleAfterHoursByProvider]: '{}' });
+  });
+});
+
 describe('HTTP API', () => {
   /** Route key → function logical id, through the integration. */
   function routeTargets(template: Template): Record<string, { fn: string; authorization: string }> {

@@ -4,7 +4,8 @@ import { providers, providerIds } from '../../functions/providers';
 import { loadFixtures, providerScenarios, type Callback } from '../../local/scenarios';
 import { orderedOf, permutations, winnerOf } from '../support/order';
 import { STATUS_TABLE } from '../../functions/events/status';
-import { reassembled, rollUp } from '../../functions/consume/multipart';
+import { rollUp } from '../../functions/consume/multipart';
+import { reassembled } from '../../functions/consume/reassembly';
 
 const START = new Date('2025-03-01T08:00:00.000Z');
 

@@ -11,6 +11,7 @@ import type { ProviderAdapter } from '../../functions/providers/types';
 import type { LocalPipeline } from '../../local/pipeline';
 import { parseArgs, runCommand, UsageError } from '../../ops/cli';
 import { PART_REASON, renormalize } from '../../ops/renormalize';
+import { createTimerStore } from '../../functions/timers';
 import { localTarget, type OpsTarget } from '../../ops/target';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../support/dynamodb';
 import { queueDepth, receiveAll, startSqs, type TestSqs } from '../support/sqs';
@@ -286,6 +287,33 @@ describe.each(dynamoEngines)('ops commands on %s', (engine) => {
     // Only reports on one part of a multipart message (Plivo's) are said to be left as they are.
     expect(report.undetermined.length).toBeGreaterThan(0);
     expect(new Set(report.undetermined.map((entry) => `${entry.provider}: ${entry.reason}`))).toEqual(new Set([`plivo: ${PART_REASON}`]));
+  });
+
+  it('sweep marks a message past its window unknown once; a dry run only says it would', async () => {
+    // SmsGateway24 status 2 is not final: the consumer starts the message's 72-hour timer.
+    expect((await post(pipeline, 'smsgateway24', statusBody(9100, 2), 'application/json')).status).toBe(200);
+    await pipeline.drain();
+    const timers = createTimerStore({ dynamodb: target.dynamodb, tableName: target.tableName });
+    // As if the window had passed: the message's timer, due a minute ago.
+    await timers.schedule({
+      kind: 'stale',
+      subject: 'MSG#smsgateway24#9100',
+      dueAt: new Date(Date.now() - 60_000).toISOString(),
+      provider: 'smsgateway24',
+      messageId: '9100',
+      data: { staleAfterHours: 72 },
+    });
+    const dry = await run('sweep', '--dry-run');
+    expect(dry).toContainEqual(expect.stringMatching(/^would mark smsgateway24 9100 unknown \(stale, due /));
+    expect(dry.at(-1)).toContain('(dry run: nothing sent, cursor kept)');
+    await pipeline.drain();
+    expect((await lookup(pipeline.url, 'smsgateway24', '9100'))?.final).toBe(false);
+
+    expect(await run('sweep')).toContainEqual(expect.stringMatching(/^marked smsgateway24 9100 unknown/));
+    await pipeline.drain();
+    expect(await lookup(pipeline.url, 'smsgateway24', '9100')).toMatchObject({ status: 'unknown', final: true, providerStatus: 'no-final-status' });
+    expect((await run('sweep')).at(-1)).toMatch(/: 0 marked/);
+    await expect(run('sweep', 'now')).rejects.toThrow(UsageError);
   });
 
   it('a command line that makes no sense is a usage error', async () => {

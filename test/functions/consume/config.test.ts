@@ -15,6 +15,8 @@ describe('consumer configuration from the environment', () => {
       HISTORY_TTL_DAYS: '30',
       TRUSTED_TIME_WINDOW_HOURS: '6',
       REASSEMBLY_TIMEOUT_SECONDS: '900',
+      STALE_AFTER_HOURS: '48',
+      STALE_AFTER_HOURS_BY_PROVIDER: '{"webcom":24,"kannel":0}',
     };
     expect(consumerDependenciesFromEnv(env, { dynamodb, sns: () => sns })).toEqual({
       dynamodb,
@@ -24,7 +26,18 @@ describe('consumer configuration from the environment', () => {
       ttlDays: 30,
       trustedTimeWindowHours: 6,
       reassemblyTimeoutSeconds: 900,
+      staleWindows: { defaultHours: 48, byProvider: { webcom: 24, kannel: 0 } },
     });
+  });
+
+  it('marks messages stale after 72 hours by default, and refuses a window that is not a number of hours per provider', () => {
+    expect(consumerDependenciesFromEnv({ TABLE_NAME: 't' }, { dynamodb, sns: () => sns }).staleWindows).toEqual({ defaultHours: 72, byProvider: {} });
+    for (const bad of [{ STALE_AFTER_HOURS: '-1' }, { STALE_AFTER_HOURS_BY_PROVIDER: '{"webcom":-2}' }, { STALE_AFTER_HOURS_BY_PROVIDER: '[24]' }]) {
+      expect(() => consumerDependenciesFromEnv({ TABLE_NAME: 't', ...bad }, { dynamodb, sns: () => sns })).toThrow(ConfigurationError);
+    }
+    expect(() =>
+      consumerDependenciesFromEnv({ TABLE_NAME: 't', STALE_AFTER_HOURS_BY_PROVIDER: '{"webcom":"a day"}' }, { dynamodb, sns: () => sns }),
+    ).toThrow('STALE_AFTER_HOURS_BY_PROVIDER.webcom: "a day" must be a number of hours, 0 or more');
   });
 
   it('makes no SNS client without a topic, and keeps the default retention', () => {

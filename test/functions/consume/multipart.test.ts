@@ -1,8 +1,9 @@
 import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
-import { applyOverdueGroup, reassembled, rollUp, type PartState } from '../../../functions/consume/multipart';
+import { rollUp, type PartState } from '../../../functions/consume/multipart';
+import { reassembled } from '../../../functions/consume/reassembly';
+import { createTimerStore, sweep } from '../../../functions/timers';
 import { createStatusStore } from '../../../functions/store';
-import { createPublisher } from '../../../functions/publish/createPublisher';
 import { partitionKeyOf } from '../../../functions/store/keys';
 import { eventIdOf } from '../../../functions/core/ids';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
@@ -227,24 +228,29 @@ describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine
   it('publishes a message whose part never came once, incomplete, after the timeout; a late part waits as a new message', async () => {
     const consume = createConsumerHandler({ ...deps, reassemblyTimeoutSeconds: 600 });
     for (const index of [3, 1]) await consume(sqsEventOf(sqsRecordOf(inboundPart('lost', index))));
-    const pk = partitionKeyOf(inboundPart('lost', 1));
-    const context = {
-      store: createStatusStore({ ...deps, now: () => clock }),
-      publisher: undefined,
-      claimSeconds: 60,
-      now: () => clock,
-      reassemblyTimeoutSeconds: 600,
+    // The sweeper's events go to the events queue, which the consumer reads: here, straight to the consumer.
+    const sweepAt = async (when: Date) => {
+      clock = when;
+      return sweep({
+        timers: createTimerStore(deps),
+        statusStore: createStatusStore(deps),
+        now: when,
+        send: async (events) => {
+          const response = await consume(sqsEventOf(...events.map((event) => sqsRecordOf(event))));
+          return response.batchItemFailures.map((failure) => ({ eventId: failure.itemIdentifier, code: 'consumer' }));
+        },
+      });
     };
-    expect(await applyOverdueGroup(pk, 'sweep-1', context)).toBeUndefined();
-    clock = new Date(at(700));
-    // Twice, as two sweeps would: one event.
-    const first = await applyOverdueGroup(pk, 'sweep-2', { ...context, publisher: publisherOf(deps) });
-    const second = await applyOverdueGroup(pk, 'sweep-3', { ...context, publisher: publisherOf(deps) });
-    expect(first?.event.data).toMatchObject({ text: `${TEXTS[0]}${TEXTS[2]}`, reassembly: { complete: false, missing: [2] } });
-    expect(second).toBeUndefined();
+    expect((await sweepAt(new Date(at(500)))).sent).toEqual([]);
+    // Past the timeout (600 s after the first part came), twice as two sweeps would: one event.
+    const first = await sweepAt(new Date(at(700)));
+    const second = await sweepAt(new Date(at(760)));
+    expect(first.sent.map((entry) => entry.kind)).toEqual(['reassembly']);
+    expect(second.sent).toEqual([]);
     await consume(sqsEventOf(sqsRecordOf(inboundPart('lost', 2, { receivedAfter: 650 }))));
     const events = await published(1);
-    expect(events.map((event) => (event.data?.reassembly as { complete?: boolean } | undefined)?.complete)).toEqual([false]);
+    expect(events).toHaveLength(1);
+    expect(events[0].data).toMatchObject({ text: `${TEXTS[0]}${TEXTS[2]}`, reassembly: { complete: false, missing: [2] } });
   });
 
   it('rolls per-part reports up to one status of the message, in every order, and shows the parts', async () => {
@@ -282,6 +288,3 @@ describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine
     expect(finals.every((event) => event.statusChanged && event.segments === 3)).toBe(true);
   });
 });
-
-/** The consumer's own publisher on the same topic (what a sweep uses). */
-const publisherOf = (deps: ConsumerDependencies) => createPublisher({ sns: deps.sns!, topicArn: deps.topicArn! });
