@@ -7,8 +7,8 @@
  * 1. its status is derived again: the adapter normalizes a body built around the event's `raw` (the provider's
  *    item as received; see {@link candidateBodies}) and the event with the same id is read. An event the adapter
  *    cannot take back is left as it is and reported (`--verbose` lists them).
- * 2. a changed event is rewritten in place (`status`, `final`, `rank`, its event JSON), only if it still holds what
- *    was read; what it said before is kept in `mappedBefore`.
+ * 2. a changed event is rewritten in place (`status`, `final`, `rank`, its recorded event), only if it still holds
+ *    what was read; what it said before is kept in `mappedBefore`.
  * 3. the message's state is recomputed as the best of its history by the status rule (functions/events/status.ts),
  *    and written only if it still holds what was read (a consumer write in between wins; run again).
  * 4. a state whose status changed is published on the topic of applied events, like any change, so subscribers
@@ -24,7 +24,7 @@ import { providers } from '../functions/providers';
 import type { ProviderAdapter } from '../functions/providers/types';
 import { createPublisher } from '../functions/publish/createPublisher';
 import { toAppliedEvent } from '../functions/publish/appliedEvent';
-import { eventJsonWithin, MAX_EVENT_JSON_BYTES, orderedOf, type HistoryItem, type StateItem } from '../functions/store/items';
+import { orderedOf, recordedEvent, storedEventOf, type HistoryItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
 import { documentsOf, readPartition, scanMessages } from './table';
 
@@ -190,7 +190,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         continue;
       }
       report.examined += 1;
-      const event = JSON.parse(item.event) as NormalizedEvent;
+      const event = recordedEvent(item);
       const mapped = remap(event, adapters[item.provider]);
       if ('reason' in mapped) {
         report.undetermined.push({ provider: item.provider, messageId: item.messageId, eventId: item.eventId, reason: mapped.reason });
@@ -207,7 +207,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         status: mapped.status,
         final: mapped.final,
         rank,
-        event: eventJsonWithin({ ...event, status: mapped.status, final: mapped.final }, MAX_EVENT_JSON_BYTES).json,
+        event: storedEventOf({ ...event, status: mapped.status, final: mapped.final }),
       };
       let written = false;
       if (!options.dryRun) {
@@ -308,7 +308,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         if (!isConditionFailure(error)) throw error;
       }
       if (written && publisher && best.status !== state.status) {
-        await publisher.publish(toAppliedEvent(JSON.parse(best.event) as NormalizedEvent, { statusChanged: true, previousStatus: state.status }));
+        await publisher.publish(toAppliedEvent(recordedEvent(best), { statusChanged: true, previousStatus: state.status }));
         published = true;
       }
     }

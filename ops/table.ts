@@ -6,7 +6,7 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../functions/events/schema';
-import type { HistoryItem, PublicationItem, StateItem } from '../functions/store/items';
+import { recordedEvent, type HistoryItem, type PublicationItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from '../functions/store/keys';
 import type { MessageFacts } from './analytics';
 import { countryOf } from '../functions/core/countries';
@@ -84,16 +84,16 @@ export async function exportMessage(
     .map((item) => {
       const history = item as unknown as HistoryItem;
       const publication = publications.get(history.eventId);
-      return { ...history, event: JSON.parse(history.event) as NormalizedEvent, ...(publication ? { publication } : {}) };
+      return { ...history, event: recordedEvent(history), ...(publication ? { publication } : {}) };
     })
     .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.eventId < b.eventId ? -1 : 1));
   return { provider, messageId, state, history };
 }
 
-/** The recipient's E.164 form from a history item's event JSON, without failing on an odd one. */
+/** The recipient's E.164 form from a history item's recorded event, without failing on an odd one. */
 function recipientOf(item: Item): string | undefined {
   try {
-    return (JSON.parse(String(item.event)) as NormalizedEvent).recipient?.e164;
+    return recordedEvent(item as Pick<HistoryItem, 'event'>).recipient?.e164;
   } catch {
     return undefined;
   }
