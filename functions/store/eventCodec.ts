@@ -13,22 +13,25 @@
  * The dictionary is part of the format: version 1 items can only be read with its exact bytes, so it never changes
  * (`eventDictionaryV1.ts`). The compression level is not part of it: any deflate stream inflates the same.
  *
- * Measured on the typical delivery report of each of the 19 providers (21 events; Node 24, node:zlib), the event
- * JSON against what it is stored as, and the CPU per event on this machine (noisy, shared; relative figures hold):
+ * Measured on the typical delivery report of each of the 19 providers (21 events; Node 24, node:zlib): the event
+ * JSON against what it is stored as, and the CPU per event over three runs on a shared, loaded 2-core machine (only
+ * the order of magnitude holds):
  *
  * ```
- * form                                  bytes (sum)  Telnyx, the largest   encode   decode
- * JSON text (before)                       22,348        2,123              —        —
- * brotli, text mode, quality 5              8,984          780              ~60 µs   ~9 µs
- * brotli, quality 11                        8,274          702              ~1.4 ms  ~11 µs
- * deflate-raw, level 9, no dictionary       9,635          825              ~40 µs   ~9 µs
- * deflate-raw, level 6, dictionary v1       5,181          437              ~100 µs  ~25 µs
+ * form                                  bytes (sum)  Telnyx, the largest   encode        decode
+ * JSON text (before)                       22,348        2,123              —             —
+ * brotli, text mode, quality 5              8,984          780              60–240 µs     9–56 µs
+ * brotli, quality 11                        8,274          702              ~1.4 ms       ~11 µs
+ * deflate-raw, level 9, no dictionary       9,635          825              40–60 µs      9–34 µs
+ * deflate-raw, level 6, dictionary v1       5,181          437              95–135 µs     20–36 µs
  * ```
  *
  * Brotli's built-in dictionary is English and web text; a preset dictionary of our own keys and the providers'
  * report shapes saves 40 % more on items this small, which is what takes the largest (Telnyx, 2.6 KB as text) under
- * 1 KB with its queryable attributes. The 100 µs it costs per new event (most of it setting the 9 KB dictionary) is
- * about 0.3 ms billed at 512 MB: $0.002 per million events, against the $0.56 the second write unit cost.
+ * 1 KB with its queryable attributes. zstd (in node:zlib, experimental in Node 24) with a dictionary came out a few
+ * per cent larger than deflate on these items, and an experimental API is no base for a stored format. The ~0.1 ms
+ * of CPU per new event (most of it setting the 9 KB dictionary) is about 0.4 ms billed at 512 MB: $0.003 per million
+ * events, against the $0.56 the second write unit cost.
  */
 import { deflateRawSync, inflateRawSync } from 'node:zlib';
 import { EVENT_DICTIONARY_V1 } from './eventDictionaryV1';
