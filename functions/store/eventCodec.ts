@@ -54,7 +54,8 @@ export function encodeEvent(json: string): Uint8Array {
 /** The event's JSON from its stored form: either version's binary value, or the JSON text of older items. */
 export function decodeEventJson(stored: Uint8Array | string): string {
   if (typeof stored === 'string') return stored;
-  if (!(stored instanceof Uint8Array) || stored.length === 0) throw new TypeError('history item without a stored event');
+  // isView, not instanceof: a Uint8Array made in another realm (a vm context, a test runner's) is one all the same.
+  if (!ArrayBuffer.isView(stored) || stored.length === 0) throw new TypeError('history item without a stored event');
   const version = stored[0];
   if (version !== EVENT_FORM_VERSION) {
     throw new TypeError(`history item event in stored form version ${version}, which this code does not know (it knows 1 and JSON text)`);
