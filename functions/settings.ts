@@ -21,6 +21,8 @@ export const ENV = {
   historyTtlDays: 'HISTORY_TTL_DAYS',
   /** Consumer: hours a provider time may be from its arrival and still order events (default 24). */
   trustedTimeWindowHours: 'TRUSTED_TIME_WINDOW_HOURS',
+  /** Consumer: seconds the parts of an inbound SMS are waited for before it is published incomplete (default 3600). */
+  reassemblyTimeoutSeconds: 'REASSEMBLY_TIMEOUT_SECONDS',
   /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
   metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
   serviceName: 'POWERTOOLS_SERVICE_NAME',
@@ -71,6 +73,12 @@ export const TABLE = {
   ttlAttribute: 'expiresAt',
   /** Default retention of a message's status and history; 0 keeps them for ever. */
   defaultTtlDays: 400,
+  /**
+   * How long the parts of a concatenated inbound SMS are waited for before what came is published, marked
+   * incomplete (functions/consume/multipart.ts): parts of one message arrive within seconds; an hour covers a
+   * provider's retries of a part it failed to deliver.
+   */
+  defaultReassemblyTimeoutSeconds: 3_600,
 } as const;
 
 export const RESOURCE_NAMES = {

@@ -5,6 +5,10 @@
  *
  * @example
  * ```ts
+ * import { App } from 'aws-cdk-lib';
+ * import { providers } from '../functions/providers';
+ * import { WebhookIngestionStack } from './webhook-ingestion-stack';
+ * const app = new App();
  * const config = readPipelineConfig((key) => app.node.tryGetContext(key), providerDescriptors(providers));
  * new WebhookIngestionStack(app, `WebhookIngestion-${config.stage}`, { config });
  * ```
@@ -49,6 +53,24 @@ export interface RecordSourceConfig {
   readonly snsTopicArns: readonly string[];
 }
 
+/** CloudFront's price classes: which edge locations serve the distribution (`PriceClass_All`: every one). */
+export const EDGE_PRICE_CLASSES = ['PriceClass_100', 'PriceClass_200', 'PriceClass_All'] as const;
+
+/**
+ * The optional CloudFront distribution in front of the API (`edge` in the context, docs/deploy.md "Request size"):
+ * its viewer-request function answers our own 413 for a body whose `Content-Length` is over the ingest's cap, so a
+ * body Lambda would refuse never becomes API Gateway's bare 500.
+ */
+export interface EdgeConfig {
+  /** A name of your own for the distribution (`hooks.example.com`); with `certificateArn`. Absent: its cloudfront.net name. */
+  readonly domainName?: string;
+  /** ACM certificate in us-east-1 covering `domainName`; lets viewers be held to TLS 1.2. */
+  readonly certificateArn?: string;
+  /** A CLOUDFRONT-scope AWS WAF web ACL (its ARN) to attach. */
+  readonly webAclArn?: string;
+  readonly priceClass: (typeof EDGE_PRICE_CLASSES)[number];
+}
+
 export interface ApiThrottle {
   /** Steady-state requests per second (of the whole stage for `apiThrottle`, of each route for `routeThrottle`). */
   readonly rateLimit: number;
@@ -79,6 +101,8 @@ export interface PipelineConfig {
   readonly tableTtlDays: number;
   /** Hours a provider time may be from its arrival and still order a message's events (farther: not trusted). */
   readonly trustedTimeWindowHours: number;
+  /** Seconds the parts of an inbound SMS are waited for before what came is published, marked incomplete. */
+  readonly reassemblyTimeoutSeconds: number;
   /** Deletion protection on the table and RETAIN on stateful resources. */
   readonly deletionProtection: boolean;
   /** CloudWatch namespace the functions emit to and the alarms read. */
@@ -92,11 +116,14 @@ export interface PipelineConfig {
   readonly subscribers: readonly SubscriberConfig[];
   /**
    * The URL providers call when it is not the API's own (a custom domain, a proxy): URL-signed schemes (Twilio,
-   * Plivo, MessageBird) verify against it. Absent: the URL the request arrived at.
+   * Plivo, MessageBird) verify against it. Absent: the edge distribution's URL when `edge` is on, else the URL the
+   * request arrived at.
    */
   readonly publicBaseUrl?: string;
   /** How far a signed timestamp may be from the clock (Telnyx, Sinch, Vonage), in seconds. */
   readonly signatureToleranceSeconds: number;
+  /** Present only when `edge.enabled` is true: the CloudFront distribution providers call instead of the API. */
+  readonly edge?: EdgeConfig;
 }
 
 /**
@@ -119,6 +146,7 @@ export const CONFIG_DEFAULTS = {
   logRetentionDays: 30,
   tableTtlDays: TABLE.defaultTtlDays,
   trustedTimeWindowHours: 24,
+  reassemblyTimeoutSeconds: TABLE.defaultReassemblyTimeoutSeconds,
   metricsNamespace: METRICS.namespace,
   consumerMaxConcurrency: 5,
   authFailureAlarmThreshold: 20,
@@ -173,6 +201,7 @@ const FILTER_POLICY_LIMITS = { maxKeys: 5, maxCombinations: 150 } as const;
 const INTEGER_SETTINGS: ReadonlyArray<readonly [keyof typeof CONFIG_DEFAULTS, number, number]> = [
   ['tableTtlDays', 0, 3650],
   ['trustedTimeWindowHours', 1, 8760],
+  ['reassemblyTimeoutSeconds', 60, 7 * 86_400],
   // The SQS event source accepts 2 to 1000.
   ['consumerMaxConcurrency', 2, 1000],
   ['authFailureAlarmThreshold', 1, 100_000],
@@ -189,6 +218,7 @@ const KNOWN_KEYS = new Set([
   'logRetentionDays',
   'tableTtlDays',
   'trustedTimeWindowHours',
+  'reassemblyTimeoutSeconds',
   'deletionProtection',
   'metricsNamespace',
   'consumerMaxConcurrency',
@@ -198,6 +228,7 @@ const KNOWN_KEYS = new Set([
   'publicBaseUrl',
   'signatureToleranceSeconds',
   'recordSources',
+  'edge',
 ]);
 
 function isTimeZone(zone: string): boolean {
@@ -562,6 +593,14 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
 
   const alarmEmails = readAlarmEmails(fromJsonText(raw.alarmEmails), problems);
   const publicBaseUrl = readPublicBaseUrl(raw.publicBaseUrl, problems);
+  const edge = readEdge(fromJsonText(raw.edge), problems);
+  if (edge) {
+    // Behind CloudFront the API sees an edge server's address, not the provider's: an allow-list would refuse all.
+    for (const [id, cidrs] of ips) {
+      if (cidrs.length > 0)
+        problems.push(`allowedIps.${id}: cannot be checked behind "edge" (the API sees CloudFront's addresses); remove it or turn edge off`);
+    }
+  }
   const subscribers = readSubscribers(fromJsonText(raw.subscribers), known, problems);
   const recordSources = readRecordSources(fromJsonText(raw.recordSources), registry, problems);
   for (const id of recordSources.keys()) {
@@ -585,6 +624,7 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
     logRetentionDays,
     tableTtlDays: integers.tableTtlDays,
     trustedTimeWindowHours: integers.trustedTimeWindowHours,
+    reassemblyTimeoutSeconds: integers.reassemblyTimeoutSeconds,
     deletionProtection,
     metricsNamespace: metricsNamespace as string,
     consumerMaxConcurrency: integers.consumerMaxConcurrency,
@@ -593,6 +633,50 @@ export function readPipelineConfig(getContext: (key: string) => unknown, registr
     subscribers,
     ...(publicBaseUrl ? { publicBaseUrl } : {}),
     signatureToleranceSeconds: integers.signatureToleranceSeconds,
+    ...(edge ? { edge } : {}),
+  };
+}
+
+const DOMAIN_NAME = /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+/** CloudFront takes certificates and web ACLs from us-east-1 only, whatever the stack's region. */
+const EDGE_CERTIFICATE_ARN = /^arn:aws[a-z-]*:acm:us-east-1:\d{12}:certificate\/[0-9a-f-]{36}$/;
+const EDGE_WEB_ACL_ARN = /^arn:aws[a-z-]*:wafv2:us-east-1:\d{12}:global\/webacl\/[A-Za-z0-9_-]{1,128}\/[0-9a-f-]{36}$/;
+const EDGE_KEYS = ['enabled', 'domainName', 'certificateArn', 'webAclArn', 'priceClass'];
+
+/** `edge`: `{ "enabled": true, "domainName"?, "certificateArn"?, "webAclArn"?, "priceClass"? }`; off unless enabled. */
+function readEdge(raw: unknown, problems: Problems): EdgeConfig | undefined {
+  if (raw === undefined) return undefined;
+  if (!isObject(raw)) {
+    problems.push(`edge: ${show(raw)} must be { "enabled": true|false, … } (${EDGE_KEYS.join(', ')})`);
+    return undefined;
+  }
+  const { enabled = false, domainName, certificateArn, webAclArn, priceClass = 'PriceClass_All', ...extra } = raw;
+  for (const key of Object.keys(extra)) problems.push(`edge.${key}: unknown setting (${EDGE_KEYS.join(', ')})`);
+  const on = enabled === true || enabled === 'true';
+  if (!on && ![false, 'false'].includes(enabled as never)) problems.push(`edge.enabled: ${show(enabled)} must be true or false`);
+  const before = problems.length;
+  if (domainName !== undefined && (typeof domainName !== 'string' || !DOMAIN_NAME.test(domainName))) {
+    problems.push(`edge.domainName: ${show(domainName)} must be a lower-case host name, e.g. "hooks.example.com"`);
+  }
+  if (certificateArn !== undefined && (typeof certificateArn !== 'string' || !EDGE_CERTIFICATE_ARN.test(certificateArn))) {
+    problems.push(`edge.certificateArn: ${show(certificateArn)} must be an ACM certificate ARN in us-east-1 (CloudFront takes no other region)`);
+  }
+  if ((domainName === undefined) !== (certificateArn === undefined)) {
+    problems.push('edge: domainName and certificateArn go together (CloudFront serves a name of your own only with its certificate)');
+  }
+  if (webAclArn !== undefined && (typeof webAclArn !== 'string' || !EDGE_WEB_ACL_ARN.test(webAclArn))) {
+    problems.push(
+      `edge.webAclArn: ${show(webAclArn)} must be a CLOUDFRONT-scope AWS WAF web ACL ARN (arn:aws:wafv2:us-east-1:<account>:global/webacl/<name>/<id>)`,
+    );
+  }
+  if (!(EDGE_PRICE_CLASSES as readonly unknown[]).includes(priceClass)) {
+    problems.push(`edge.priceClass: ${show(priceClass)} must be one of ${EDGE_PRICE_CLASSES.join(', ')}`);
+  }
+  if (!on || problems.length > before) return undefined;
+  return {
+    ...(domainName ? { domainName: domainName as string, certificateArn: certificateArn as string } : {}),
+    ...(webAclArn ? { webAclArn: webAclArn as string } : {}),
+    priceClass: priceClass as EdgeConfig['priceClass'],
   };
 }
 

@@ -14,8 +14,9 @@ import { RecordIngest } from './constructs/record-ingest';
 import { hasHttpRoute } from '../functions/providers';
 import { StatusTable } from './constructs/status-table';
 import { ROUTE_PATHS, WebhookApi } from './constructs/webhook-api';
+import { WebhookEdge } from './constructs/webhook-edge';
 import { CONSUMER_EVENT_SOURCE, ENTRIES, FUNCTION_SIZING } from './defaults';
-import { ENV, QUEUE } from './pipeline-settings';
+import { ENV, INGEST, QUEUE } from './pipeline-settings';
 
 export interface WebhookIngestionStackProps extends StackProps {
   /** The validated deployment configuration (`readPipelineConfig`). */
@@ -51,6 +52,8 @@ export class WebhookIngestionStack extends Stack {
   readonly consumer: PipelineFunction;
   readonly lookup: PipelineFunction;
   readonly monitoring: Monitoring;
+  /** The CloudFront distribution in front of the API, when `edge.enabled`. */
+  readonly edge?: WebhookEdge;
 
   constructor(scope: Construct, id: string, props: WebhookIngestionStackProps) {
     super(scope, id, {
@@ -142,6 +145,7 @@ export class WebhookIngestionStack extends Stack {
         [ENV.eventsTopicArn]: this.appliedEvents.topic.topicArn,
         [ENV.historyTtlDays]: String(config.tableTtlDays),
         [ENV.trustedTimeWindowHours]: String(config.trustedTimeWindowHours),
+        [ENV.reassemblyTimeoutSeconds]: String(config.reassemblyTimeoutSeconds),
       },
     });
     this.consumer.allow(['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query'], [this.table.table.tableArn]);
@@ -183,6 +187,20 @@ export class WebhookIngestionStack extends Stack {
     });
 
     /*
+     * Optionally, CloudFront in front of the API: providers call it, and a body over the cap gets our 413 there
+     * instead of reaching Lambda's 6 MB invocation limit (docs/deploy.md "Request size").
+     */
+    if (config.edge) {
+      const edge = new WebhookEdge(this, 'Edge', { api: this.api, edge: config.edge, maxBodyBytes: INGEST.maxBodyBytes });
+      this.edge = edge;
+      // URL-signed schemes (Twilio, Plivo) sign the URL the provider called: the distribution's, not the API's own
+      // host that the function sees. An explicit publicBaseUrl (a further proxy) still wins.
+      if (!config.publicBaseUrl) {
+        for (const ingest of this.ingests) ingest.handler.function.addEnvironment(ENV.publicBaseUrl, `https://${edge.domainName}`);
+      }
+    }
+
+    /*
      * Alarms and dashboard.
      */
     this.monitoring = new Monitoring(this, 'Monitoring', {
@@ -212,12 +230,22 @@ export class WebhookIngestionStack extends Stack {
      */
     const output = (outputId: string, value: string, description: string) => new CfnOutput(this, outputId, { value, description });
     output('ApiUrl', this.api.url, 'Base URL of the HTTP API');
+    if (this.edge) {
+      output('EdgeUrl', this.edge.url, 'Base URL providers call: CloudFront in front of the API, refusing oversized bodies with 413');
+      output(
+        'EdgeDistributionDomainName',
+        this.edge.distribution.distributionDomainName,
+        'Target of the DNS record (CNAME or alias) of edge.domainName',
+      );
+    }
+    // With the edge on, providers are given its URL: a body over the cap is answered there, not by API Gateway.
+    const webhookBase = this.edge?.url ?? this.api.url;
     for (const [i, provider] of httpProviders.entries()) {
       const ingest = this.ingests[i];
       const url =
         provider.authentication === 'url-token'
-          ? `${this.api.url}${ROUTE_PATHS.webhookWithToken(provider.id).slice(1)}`
-          : `${this.api.url}${ROUTE_PATHS.webhook(provider.id).slice(1)}`;
+          ? `${webhookBase}${ROUTE_PATHS.webhookWithToken(provider.id).slice(1)}`
+          : `${webhookBase}${ROUTE_PATHS.webhook(provider.id).slice(1)}`;
       output(
         `WebhookUrl${pascalCase(provider.id)}`,
         url,

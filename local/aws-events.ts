@@ -41,7 +41,18 @@ const json = (statusCode: number, body: unknown): APIGatewayProxyStructuredResul
  *
  * @example
  * ```ts
- * { method: 'POST', path: awsEventsPath('aws-eum-sms'), handler: awsEventsHandler(createRecordIngestHandler({ adapter, sqs, eventsQueueUrl })) }
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createRecordIngestHandler } from '../functions/ingest/createRecordIngestHandler';
+ * import type { ProviderAdapter } from '../functions/providers/types';
+ * import type { GatewayRoute } from './gateway';
+ * declare const adapter: ProviderAdapter;
+ * declare const sqs: SQSClient;
+ * declare const eventsQueueUrl: string;
+ * const route: GatewayRoute = {
+ *   method: 'POST',
+ *   path: awsEventsPath('aws-eum-sms'),
+ *   handler: awsEventsHandler(createRecordIngestHandler({ adapter, sqs, eventsQueueUrl })),
+ * };
  * ```
  */
 export function awsEventsHandler(

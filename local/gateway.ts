@@ -247,17 +247,29 @@ function requestUrl(target: string | undefined): URL {
   return target?.startsWith('/') ? new URL(`${base}${target}`) : new URL(target ?? '/', base);
 }
 
-function buildEvent(request: IncomingMessage, match: RouteMatch, url: URL, bytes: Buffer, now: Date): APIGatewayProxyEventV2 {
-  const { headers, cookies } = gatewayHeaders(request.rawHeaders);
-  const sourceIp = sourceIpOf(request);
-  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
-  headers['x-forwarded-proto'] ??= 'http';
-  headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '');
-  const routeKey = `${match.compiled.route.method === 'ANY' ? 'ANY' : match.compiled.route.method} ${match.compiled.route.path}`;
-  const rawQueryString = url.search.startsWith('?') ? url.search.slice(1) : '';
+/** What an API Gateway HTTP API (payload 2.0) event is made of, however the request arrived. */
+interface GatewayEventParts {
+  readonly method: string;
+  readonly url: URL;
+  /** Lower-case names, repeated values joined as API Gateway joins them. */
+  readonly headers: Record<string, string>;
+  readonly cookies?: string[];
+  readonly routeKey: string;
+  readonly pathParameters: Record<string, string>;
+  readonly encoded: { readonly body?: string; readonly isBase64Encoded: boolean };
+  /** API Gateway's `domainName`: the host the request was sent to. */
+  readonly domainName: string;
+  readonly protocol: string;
+  readonly sourceIp: string;
+  readonly requestId: string;
+  readonly now: Date;
+}
+
+/** The one place an API Gateway event is assembled: from a socket ({@link startGateway}) or a built request ({@link gatewayEventOf}). */
+function gatewayEvent(parts: GatewayEventParts): APIGatewayProxyEventV2 {
+  const { url, headers, routeKey, domainName, now } = parts;
+  const rawQueryString = url.search.replace(/^\?/, '');
   const queryStringParameters = gatewayQuery(rawQueryString);
-  const domainName = headers.host ?? url.host;
-  const { body, isBase64Encoded } = encodeBody(bytes, headers['content-type']);
   const event: APIGatewayProxyEventV2 = {
     version: '2.0',
     routeKey,
@@ -268,27 +280,51 @@ function buildEvent(request: IncomingMessage, match: RouteMatch, url: URL, bytes
       accountId: 'local',
       apiId: 'local',
       domainName,
-      domainPrefix: domainName.split('.')[0],
+      // The first label of the host name (a port is not part of it).
+      domainPrefix: domainName.replace(/:\d+$/, '').split('.')[0],
       http: {
-        method: request.method ?? 'GET',
+        method: parts.method,
         path: url.pathname,
-        protocol: `HTTP/${request.httpVersion}`,
-        sourceIp,
+        protocol: parts.protocol,
+        sourceIp: parts.sourceIp,
         userAgent: headers['user-agent'] ?? '',
       },
-      requestId: randomUUID(),
+      requestId: parts.requestId,
       routeKey,
       stage: '$default',
       time: clfTime(now),
       timeEpoch: now.getTime(),
     },
-    isBase64Encoded,
+    isBase64Encoded: parts.encoded.isBase64Encoded,
   };
-  if (cookies) event.cookies = cookies;
+  if (parts.cookies) event.cookies = parts.cookies;
   if (queryStringParameters) event.queryStringParameters = queryStringParameters;
-  if (Object.keys(match.pathParameters).length > 0) event.pathParameters = match.pathParameters;
-  if (body !== undefined) event.body = body;
+  if (Object.keys(parts.pathParameters).length > 0) event.pathParameters = parts.pathParameters;
+  if (parts.encoded.body !== undefined) event.body = parts.encoded.body;
   return event;
+}
+
+/** The event of a request that arrived on this gateway's socket and matched `match`. */
+function socketEvent(request: IncomingMessage, match: RouteMatch, url: URL, bytes: Buffer, now: Date): APIGatewayProxyEventV2 {
+  const { headers, cookies } = gatewayHeaders(request.rawHeaders);
+  const sourceIp = sourceIpOf(request);
+  headers['x-forwarded-for'] = headers['x-forwarded-for'] ? `${headers['x-forwarded-for']}, ${sourceIp}` : sourceIp;
+  headers['x-forwarded-proto'] ??= 'http';
+  headers['x-forwarded-port'] ??= String(request.socket.localPort ?? '');
+  return gatewayEvent({
+    method: request.method ?? 'GET',
+    url,
+    headers,
+    cookies,
+    routeKey: `${match.compiled.route.method === 'ANY' ? 'ANY' : match.compiled.route.method} ${match.compiled.route.path}`,
+    pathParameters: match.pathParameters,
+    encoded: encodeBody(bytes, headers['content-type']),
+    domainName: headers.host ?? url.host,
+    protocol: `HTTP/${request.httpVersion}`,
+    sourceIp,
+    requestId: randomUUID(),
+    now,
+  });
 }
 
 function writeResult(response: ServerResponse, result: APIGatewayProxyStructuredResultV2, closeAfter: boolean): void {
@@ -307,6 +343,7 @@ function writeResult(response: ServerResponse, result: APIGatewayProxyStructured
  *
  * @example
  * ```ts
+ * declare const routes: readonly GatewayRoute[];
  * const gateway = await startGateway({ routes, maxBodyBytes: 256 * 1024, port: 3000 });
  * // … POST http://127.0.0.1:3000/webhooks/…
  * await gateway.stop();
@@ -328,7 +365,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
     try {
       if (!match) throw selected;
       const bytes = await readBody(request, options.maxBodyBytes);
-      const event = buildEvent(request, match, url, bytes, now);
+      const event = socketEvent(request, match, url, bytes, now);
       requestId = event.requestContext.requestId;
       result = await match.compiled.route.handler(event);
     } catch (error) {
@@ -380,7 +417,9 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
  *
  * @example
  * ```ts
- * const event = gatewayEventOf(await providerRequest(call, { baseUrl: 'https://localhost', material }));
+ * import { providerRequest, signingMaterial, type ProviderCall } from './provider-requests';
+ * declare const call: ProviderCall;
+ * const event = gatewayEventOf(await providerRequest(call, { baseUrl: 'https://localhost', material: signingMaterial(call.provider) }));
  * ```
  */
 export function gatewayEventOf(
@@ -392,42 +431,20 @@ export function gatewayEventOf(
   const headers: Record<string, string> = { 'user-agent': 'webhook-test' };
   for (const [name, value] of Object.entries(request.headers)) headers[name.toLowerCase()] = value;
   headers.host ??= url.host;
-  const rawQueryString = url.search.replace(/^\?/, '');
-  const queryStringParameters = gatewayQuery(rawQueryString);
-  const encoded =
-    options.base64 && request.body.length > 0
-      ? { body: request.body.toString('base64'), isBase64Encoded: true }
-      : encodeBody(request.body, headers['content-type']);
-  const now = options.now ?? new Date();
-  const routeKey = `ANY /${segments[0] ?? ''}/{provider}${segments[2] ? '/{token}' : ''}`;
-  const event: APIGatewayProxyEventV2 = {
-    version: '2.0',
-    routeKey,
-    rawPath: url.pathname,
-    rawQueryString,
+  return gatewayEvent({
+    method: request.method,
+    url,
     headers,
-    requestContext: {
-      accountId: 'local',
-      apiId: 'local',
-      domainName: url.host,
-      domainPrefix: url.hostname.split('.')[0],
-      http: {
-        method: request.method,
-        path: url.pathname,
-        protocol: 'HTTP/1.1',
-        sourceIp: options.sourceIp ?? '203.0.113.10',
-        userAgent: headers['user-agent'],
-      },
-      requestId: options.requestId ?? randomUUID(),
-      routeKey,
-      stage: '$default',
-      time: clfTime(now),
-      timeEpoch: now.getTime(),
-    },
+    routeKey: `ANY /${segments[0] ?? ''}/{provider}${segments[2] ? '/{token}' : ''}`,
     pathParameters: { provider: segments[1] ?? '', ...(segments[2] ? { token: decodeURIComponent(segments[2]) } : {}) },
-    isBase64Encoded: encoded.isBase64Encoded,
-  };
-  if (queryStringParameters) event.queryStringParameters = queryStringParameters;
-  if (encoded.body !== undefined) event.body = encoded.body;
-  return event;
+    encoded:
+      options.base64 && request.body.length > 0
+        ? { body: request.body.toString('base64'), isBase64Encoded: true }
+        : encodeBody(request.body, headers['content-type']),
+    domainName: url.host,
+    protocol: 'HTTP/1.1',
+    sourceIp: options.sourceIp ?? '203.0.113.10',
+    requestId: options.requestId ?? randomUUID(),
+    now: options.now ?? new Date(),
+  });
 }

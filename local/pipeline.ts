@@ -100,6 +100,8 @@ export interface LocalPipelineOptions {
   readonly adapters?: readonly ProviderAdapter[];
   /** Hours a provider time may be from its arrival and still order events. @default 24 */
   readonly trustedTimeWindowHours?: number;
+  /** Seconds the parts of an inbound SMS are waited for before it is published incomplete. @default 3600 */
+  readonly reassemblyTimeoutSeconds?: number;
   /** Level of the functions' logs. @default `POWERTOOLS_LOG_LEVEL`, else 'ERROR', so the console has one line per request */
   readonly logLevel?: LocalLogLevel;
   readonly onAccess?: (entry: AccessLogEntry) => void;
@@ -386,6 +388,7 @@ export async function startLocalPipeline(options: LocalPipelineOptions = {}): Pr
       topicArn,
       ttlDays: options.historyTtlDays ?? TABLE.defaultTtlDays,
       trustedTimeWindowHours: options.trustedTimeWindowHours,
+      reassemblyTimeoutSeconds: options.reassemblyTimeoutSeconds,
       // A retry must find its own claim expired (applyEvent.ts): with a shortened visibility timeout, a shorter claim.
       claimSeconds: Math.max(1, Math.min(DEFAULT_CLAIM_SECONDS, Math.floor(visibilityTimeoutSeconds / 3))),
     });

@@ -146,6 +146,10 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
  *
  * @example
  * ```ts
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * declare const sqs: SQSClient;
+ * declare const eventsQueueUrl: string;
+ * declare const consumer: SqsHandler;
  * const poller = await startPoller({ sqs, queueUrl: eventsQueueUrl, handler: consumer });
  * // … on shutdown, after the gateway stopped taking requests:
  * await poller.drain();

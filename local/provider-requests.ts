@@ -61,7 +61,8 @@ export interface ProviderCall {
  *
  * @example
  * ```ts
- * const request = await providerRequest({ provider: 'twilio', contentType: FORM, body: 'MessageSid=SM1&MessageStatus=sent' },
+ * import { FORM_MEDIA_TYPE } from '../functions/ingest/request';
+ * const request = await providerRequest({ provider: 'twilio', contentType: FORM_MEDIA_TYPE, body: 'MessageSid=SM1&MessageStatus=sent' },
  *   { baseUrl: 'http://127.0.0.1:3000', material: signingMaterial('twilio') });
  * await sendRequest(request);
  * ```

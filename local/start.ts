@@ -17,7 +17,7 @@ import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { usageExit } from '../scripts/cli';
 import { DataDirInUseError, lockDataDir, type DataDirLock } from './data-dir-lock';
 import path from 'node:path';
-import { ENV, INGEST } from '../lib/pipeline-settings';
+import { ENV, INGEST, TABLE } from '../lib/pipeline-settings';
 import { getNumberFromEnv, getStringFromEnv } from '../functions/core/env';
 import { messageIdSegment } from '../functions/lookup/messageId';
 import { DEV_SECRETS_FILE, providerScenarios, loadFixtures } from './scenarios';
@@ -112,6 +112,7 @@ async function main(): Promise<void> {
   const secretsFile = path.resolve(getStringFromEnv(ENV.secretsFile, { default: DEV_SECRETS_FILE }));
   const maxBodyBytes = getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1 });
   const trustedTimeWindowHours = getNumberFromEnv(ENV.trustedTimeWindowHours, { default: 24, min: 1 });
+  const reassemblyTimeoutSeconds = getNumberFromEnv(ENV.reassemblyTimeoutSeconds, { default: TABLE.defaultReassemblyTimeoutSeconds, min: 1 });
   const devCredentials = secretsFile === DEV_SECRETS_FILE;
   mkdirSync(dataDir, { recursive: true });
   lock = lockDataDir(dataDir);
@@ -122,6 +123,7 @@ async function main(): Promise<void> {
     secretsFile,
     maxBodyBytes,
     trustedTimeWindowHours,
+    reassemblyTimeoutSeconds,
     onAccess: (entry) => write(accessLine(entry)),
     onError: (error) => process.stderr.write(`consumer poller: ${(error as Error).message ?? String(error)}\n`),
     onDrained: ({ awaitingRetry }) => {

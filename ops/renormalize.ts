@@ -4,36 +4,35 @@
  * adapters map it and every state equal to the best of its history, and changes nothing.
  *
  * For each recorded `message.status` event:
- * 1. its status is derived again: the adapter normalizes a body built around the event's `raw` (the provider's
- *    item as received; see {@link candidateBodies}) and the event with the same id is read. An event the adapter
- *    cannot take back is left as it is and reported (`--verbose` lists them).
+ * 1. its status is derived again by its adapter's `statusOf` (functions/providers/types.ts): the current mapping
+ *    table applied to what the event kept (its provider status), whatever the provider's body format was (form,
+ *    JSON, XML, an AWS record). An event the adapter cannot tell is left as it is and reported (`--verbose`).
  * 2. a changed event is rewritten in place (`status`, `final`, `rank`, its recorded event), only if it still holds
  *    what was read; what it said before is kept in `mappedBefore`.
  * 3. the message's state is recomputed as the best of its history by the status rule (functions/events/status.ts),
  *    and written only if it still holds what was read (a consumer write in between wins; run again).
  * 4. a state whose status changed is published on the topic of applied events, like any change, so subscribers
  *    learn of the repair (`statusChanged: true`, `previousStatus` the wrong one).
+ *
+ * The recorded event is read and written through the store's own functions (`recordedEvent`, `toHistoryItem`),
+ * never as JSON here, so the item's encoding stays the store's business.
  */
-import { webhookRequest } from '../functions/providers/common';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { NormalizedEvent } from '../functions/events/schema';
-import { rankOf, supersedes, type CanonicalStatus } from '../functions/events/status';
+import { supersedes, type CanonicalStatus } from '../functions/events/status';
 import { providers } from '../functions/providers';
-import type { ProviderAdapter } from '../functions/providers/types';
+import type { MappedStatus, ProviderAdapter } from '../functions/providers/types';
 import { createPublisher } from '../functions/publish/createPublisher';
 import { toAppliedEvent } from '../functions/publish/appliedEvent';
-import { orderedOf, recordedEvent, storedEventOf, type HistoryItem, type StateItem } from '../functions/store/items';
+import { orderedOf, recordedEvent, toHistoryItem, type HistoryItem, type StateItem } from '../functions/store/items';
 import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
-import { documentsOf, readPartition, scanMessages } from './table';
+import { isRolledUp } from '../functions/consume/multipart';
 
-export interface Mapped {
-  readonly status: CanonicalStatus;
-  readonly final: boolean;
-  /** How it was derived (the adapter, from the stored raw item). */
-  readonly via: 'adapter';
-}
+/** Why a report on one part of a multipart message is not re-derived. */
+export const PART_REASON = 'a report on one part of a multipart message: its part and the roll-up are not re-derived';
+import { documentsOf, readPartition, scanMessages } from './table';
 
 /** One event whose status the current adapters map differently. */
 export interface EventRepair {
@@ -42,7 +41,7 @@ export interface EventRepair {
   readonly eventId: string;
   readonly providerStatus?: string;
   readonly from: { readonly status?: CanonicalStatus; readonly final?: boolean };
-  readonly to: Mapped;
+  readonly to: MappedStatus;
   /** False when the item changed under us (not written). */
   readonly written: boolean;
 }
@@ -61,7 +60,7 @@ export interface RenormalizeReport {
   examined: number;
   readonly events: EventRepair[];
   readonly states: StateRepair[];
-  /** Events whose status could not be derived again (no adapter, no unique mapping). */
+  /** Events whose status could not be derived again (no adapter, or the event lacks what the mapping reads). */
   readonly undetermined: Array<{ provider: string; messageId?: string; eventId: string; reason: string }>;
 }
 
@@ -81,68 +80,10 @@ export interface RenormalizeOptions {
   readonly now?: () => Date;
 }
 
-/**
- * Bodies that may carry just this item, for the adapter to take again: the item itself (a provider that sends one
- * object per request), a list of it (a JSON batch), and the batch envelope whose ids the adapter copied into `data`
- * around it (NHN: `{ event, hooksId, …, hooks: [item] }`). A body the adapter refuses is simply not this one.
- */
-export function candidateBodies(event: NormalizedEvent): Array<{ body: string; contentType?: string }> {
-  if (event.raw === null || event.raw === undefined) return [];
-  if (typeof event.raw === 'string') return [{ body: event.raw }];
-  const xml = xmlElementOf(event.raw);
-  if (xml !== undefined) return [{ body: `<?xml version="1.0" encoding="utf-8"?>\n<response>${xml}</response>`, contentType: 'text/xml' }];
-  const bodies = [JSON.stringify(event.raw), JSON.stringify([event.raw])];
-  const envelope: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(event.data ?? {})) if (typeof value === 'string' || typeof value === 'number') envelope[key] = value;
-  if (Object.keys(envelope).length > 0) {
-    bodies.push(JSON.stringify({ productName: event.channel.toUpperCase(), ...envelope, hooks: [event.raw] }));
-  }
-  return bodies.map((body) => ({ body, contentType: 'application/json' }));
-}
-
-const xmlEscape = (value: string) => value.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c] as string);
-
-/**
- * A `<state>` element back from an item the XML parser gave (attributes as `@_name`, text as `#text`: Webcom's XML
- * reports), or undefined for an item that is not one.
- */
-function xmlElementOf(raw: unknown): string | undefined {
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
-  const entries = Object.entries(raw as Record<string, unknown>);
-  if (
-    entries.length === 0 ||
-    !entries.every(([key, value]) => (key.startsWith('@_') || key === '#text') && ['string', 'number'].includes(typeof value))
-  ) {
-    return undefined;
-  }
-  const attributes = entries.filter(([key]) => key.startsWith('@_')).map(([key, value]) => ` ${key.slice(2)}="${xmlEscape(String(value))}"`);
-  const text = (raw as Record<string, unknown>)['#text'];
-  return `<state${attributes.join('')}>${text === undefined ? '' : xmlEscape(String(text))}</state>`;
-}
-
-/**
- * The status the current `adapter` gives a stored event, or why it cannot tell: the adapter normalizes each
- * candidate body and the event with the same id is read. Pure. There is no guessing from a mapping table alone:
- * some adapters decide a status from more than the provider's status field (NHN's result code), and a repair that
- * guessed would break what it meant to fix.
- */
-export function remap(event: NormalizedEvent, adapter: ProviderAdapter | undefined): Mapped | { reason: string } {
+/** The status the current `adapter` gives a stored event (its `statusOf`), or why it cannot tell. Pure. */
+export function remap(event: NormalizedEvent, adapter: ProviderAdapter | undefined): MappedStatus | { reason: string } {
   if (!adapter) return { reason: `no adapter ${event.provider}` };
-  const candidates = candidateBodies(event);
-  if (candidates.length === 0) return { reason: 'raw was not kept (too large for the item)' };
-  for (const { body, contentType } of candidates) {
-    try {
-      const again = adapter
-        .normalize(webhookRequest({ body, contentType }), { receivedAt: event.receivedAt, timeZone: adapter.defaultTimeZone })
-        .events.find((candidate) => candidate.eventId === event.eventId);
-      if (again?.type === 'message.status' && again.status !== undefined && again.final !== undefined) {
-        return { status: again.status, final: again.final, via: 'adapter' };
-      }
-    } catch {
-      // not a body this adapter takes: try the next
-    }
-  }
-  return { reason: 'the adapter does not take the stored raw item back as a body' };
+  return adapter.statusOf(event) ?? { reason: 'the event lacks what the mapping reads (its provider status)' };
 }
 
 /** The history item that should be the message's state: the best by the status rule. Pure. */
@@ -189,8 +130,18 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         corrected.push(item);
         continue;
       }
-      report.examined += 1;
+      // A report on one part moves its part's state, not the message's (functions/consume/multipart.ts): it is left
+      // as it is and said so; the message's rolled-up events have no provider status of their own and stay as they are.
+      if (item.part) {
+        report.undetermined.push({ provider: item.provider, messageId: item.messageId, eventId: item.eventId, reason: PART_REASON });
+        continue;
+      }
       const event = recordedEvent(item);
+      if (isRolledUp(event)) {
+        corrected.push(item);
+        continue;
+      }
+      report.examined += 1;
       const mapped = remap(event, adapters[item.provider]);
       if ('reason' in mapped) {
         report.undetermined.push({ provider: item.provider, messageId: item.messageId, eventId: item.eventId, reason: mapped.reason });
@@ -201,14 +152,9 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         corrected.push(item);
         continue;
       }
-      const rank = rankOf(mapped);
-      const fixed: HistoryItem = {
-        ...item,
-        status: mapped.status,
-        final: mapped.final,
-        rank,
-        event: storedEventOf({ ...event, status: mapped.status, final: mapped.final }),
-      };
+      // The event and its rank as the store records them; only these attributes of the item change.
+      const rewritten = toHistoryItem({ ...event, status: mapped.status, final: mapped.final }, now(), 0);
+      const fixed: HistoryItem = { ...item, status: mapped.status, final: mapped.final, rank: rewritten.rank, event: rewritten.event };
       let written = false;
       if (!options.dryRun) {
         try {
@@ -230,7 +176,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
               ExpressionAttributeValues: {
                 ':status': mapped.status,
                 ':final': mapped.final,
-                ':rank': rank,
+                ':rank': fixed.rank,
                 ':event': fixed.event,
                 ':now': now().toISOString(),
                 ':before': { status: item.status, final: item.final },
@@ -250,7 +196,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
         eventId: item.eventId,
         providerStatus: item.providerStatus,
         from: { status: item.status, final: item.final },
-        to: mapped,
+        to: { status: mapped.status, final: mapped.final },
         written,
       });
       if (written || options.dryRun) {
@@ -331,7 +277,7 @@ export function formatRenormalize(report: RenormalizeReport, dryRun: boolean): s
   const lines = [
     ...report.events.map(
       (repair) =>
-        `event  ${repair.provider} ${repair.messageId} ${repair.eventId} "${repair.providerStatus ?? ''}": ${status(repair.from)} -> ${status(repair.to)} [${repair.to.via}]` +
+        `event  ${repair.provider} ${repair.messageId} ${repair.eventId} "${repair.providerStatus ?? ''}": ${status(repair.from)} -> ${status(repair.to)}` +
         (dryRun || repair.written ? '' : '  (changed meanwhile: not written, run again)'),
     ),
     ...report.states.map(

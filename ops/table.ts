@@ -7,7 +7,7 @@ import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../functions/events/schema';
 import { recordedEvent, type HistoryItem, type PublicationItem, type StateItem } from '../functions/store/items';
-import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from '../functions/store/keys';
+import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, PART_STATE_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
 import type { MessageFacts } from './analytics';
 import { countryOf } from '../functions/core/countries';
 
@@ -61,6 +61,8 @@ export interface MessageExport {
   readonly provider: string;
   readonly messageId: string;
   readonly state: StateItem;
+  /** A multipart message's part states, by index, when its provider reports each part (functions/consume/multipart.ts). */
+  readonly parts: StateItem[];
   readonly history: Array<Omit<HistoryItem, 'event'> & { event: NormalizedEvent; publication?: PublicationItem }>;
 }
 
@@ -87,13 +89,14 @@ export async function exportMessage(
       return { ...history, event: recordedEvent(history), ...(publication ? { publication } : {}) };
     })
     .sort((a, b) => (a.occurredAt < b.occurredAt ? -1 : a.occurredAt > b.occurredAt ? 1 : a.eventId < b.eventId ? -1 : 1));
-  return { provider, messageId, state, history };
+  const parts = items.filter((item) => String(item.sk).startsWith(PART_STATE_SORT_KEY_PREFIX)) as unknown as StateItem[];
+  return { provider, messageId, state, parts, history };
 }
 
 /** The recipient's E.164 form from a history item's recorded event, without failing on an odd one. */
 function recipientOf(item: Item): string | undefined {
   try {
-    return recordedEvent(item as Pick<HistoryItem, 'event'>).recipient?.e164;
+    return recordedEvent(item as unknown as HistoryItem).recipient?.e164;
   } catch {
     return undefined;
   }

@@ -18,6 +18,7 @@ export function unknownOptions(argv: readonly string[], known: readonly string[]
  *
  * @example
  * ```ts
+ * declare const USAGE: string;
  * const exit = usageExit(process.argv.slice(2), USAGE, ['--check']);
  * if (exit !== undefined) return exit;
  * ```

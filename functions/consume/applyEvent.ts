@@ -20,7 +20,7 @@
  * finds the claim live or the event finished and succeeds quietly. A second copy of the claimant's own message
  * running at the same time fails instead, to be retried, since the first copy may yet fail.
  */
-import type { NormalizedEvent } from '../events/schema';
+import { isPart, type NormalizedEvent } from '../events/schema';
 import { rankOf, supersedes, UNMAPPED_RANK, type CanonicalStatus } from '../events/status';
 import type { Publisher } from '../publish/createPublisher';
 import { toAppliedEvent } from '../publish/appliedEvent';
@@ -127,7 +127,8 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
   /** Publishes (when there is a topic) the recorded copy with `outcome`, then writes the history item. */
   const finish = async (outcome: Outcome, fields: { applied: boolean; first?: boolean; duplicate?: boolean }): Promise<EventResult> => {
     let publishedAt: string | undefined;
-    if (context.publisher) {
+    // A part is recorded only: its whole message is what subscribers get (multipart.ts).
+    if (context.publisher && !isPart(event)) {
       await context.publisher.publish(toAppliedEvent(recordedEvent(item), outcome));
       publishedAt = context.now().toISOString();
     }
@@ -135,7 +136,7 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
     return result({
       duplicate: fields.duplicate ?? false,
       applied: fields.applied,
-      published: context.publisher !== undefined,
+      published: publishedAt !== undefined,
       first: fields.first,
       previousStatus: outcome.previousStatus,
     });
@@ -162,8 +163,7 @@ export async function applyEvent(event: NormalizedEvent, claimant: string, conte
         const write = await store.applyState(item, request, state);
         if (write.applied) return finish(outcomeOfWrite(item, write.previous), { applied: true });
       }
-      // assertApplicable guarantees messageId on status events.
-      state = await store.readState(item.provider, item.messageId!);
+      state = await store.readStateOf(item);
     }
     throw new StoreError(`the state of the message of event ${event.eventId} kept changing; left for retry`);
   }

@@ -15,7 +15,8 @@ import { createPublisher } from '../publish/createPublisher';
 import { ConfigurationError } from '../core/errors';
 import { logger } from '../core/logger';
 import { createStatusStore } from '../store/createStatusStore';
-import { applyEvent, type ApplyContext } from './applyEvent';
+import { applyEvent } from './applyEvent';
+import { applyWholeMessage, type MultipartContext } from './multipart';
 import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';
 import { countFailure, countResult, createMetricsSink, type BatchCounts } from './metrics';
 import { parseRecord } from './parseRecord';
@@ -47,6 +48,8 @@ export interface ConsumerDependencies {
   deliveryMetrics?: Metrics;
   /** Hours a provider time may be from its arrival and still order events (functions/events/status.ts). @default 24 */
   trustedTimeWindowHours?: number;
+  /** Seconds the parts of an inbound SMS are waited for before it is published incomplete (./multipart.ts). @default 3600 */
+  reassemblyTimeoutSeconds?: number;
 }
 
 /** The `provider` attribute the ingest side sets on every record, when it is a provider id; for failure counts. */
@@ -62,6 +65,8 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
   if (deps.ttlDays !== undefined && !(deps.ttlDays >= 0)) problems.push('ttlDays must be 0 or more');
   if (deps.claimSeconds !== undefined && !(deps.claimSeconds > 0)) problems.push('claimSeconds must be more than 0');
   if (deps.trustedTimeWindowHours !== undefined && !(deps.trustedTimeWindowHours > 0)) problems.push('trustedTimeWindowHours must be more than 0');
+  if (deps.reassemblyTimeoutSeconds !== undefined && !(deps.reassemblyTimeoutSeconds > 0))
+    problems.push('reassemblyTimeoutSeconds must be more than 0');
   if (problems.length > 0) throw new ConfigurationError(`consumer: ${problems.join('; ')}`);
   return deps;
 }
@@ -71,7 +76,10 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
  *
  * @example
  * ```ts
- * export const handler = createConsumerHandler({
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ *
+ * const handler = createConsumerHandler({
  *   dynamodb: new DynamoDBClient({}),
  *   tableName: 'webhook-messages-prod',
  *   sns: new SNSClient({}),
@@ -80,8 +88,20 @@ function checked(deps: ConsumerDependencies): ConsumerDependencies {
  * ```
  */
 export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEvent, context?: Context) => Promise<SQSBatchResponse> {
-  const { dynamodb, tableName, sns, topicArn, ttlDays, now, metrics, claimSeconds, deliveryMetrics, trustedTimeWindowHours } = checked(deps);
-  const applyContext: ApplyContext = {
+  const {
+    dynamodb,
+    tableName,
+    sns,
+    topicArn,
+    ttlDays,
+    now,
+    metrics,
+    claimSeconds,
+    deliveryMetrics,
+    trustedTimeWindowHours,
+    reassemblyTimeoutSeconds,
+  } = checked(deps);
+  const applyContext: MultipartContext = {
     store: createStatusStore({
       dynamodb,
       tableName,
@@ -92,6 +112,7 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
     publisher: sns && topicArn ? createPublisher({ sns, topicArn }) : undefined,
     claimSeconds: claimSeconds ?? DEFAULT_CLAIM_SECONDS,
     now: now ?? (() => new Date()),
+    reassemblyTimeoutSeconds,
   };
   const flush = createMetricsSink(metrics);
   const flushFinals = deliveryMetrics || !metrics ? createDeliveryMetricsSink(deliveryMetrics) : () => undefined;
@@ -108,6 +129,12 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
         const result = await applyEvent(normalized, record.messageId, applyContext);
         countResult(counts, result);
         countFinal(finals, firstFinalOf(normalized, result));
+        // A part (recorded, never published) may complete its message: that one is applied and counted in its place.
+        const whole = await applyWholeMessage(normalized, record.messageId, applyContext);
+        if (whole) {
+          countResult(counts, whole.result);
+          countFinal(finals, firstFinalOf(whole.event, whole.result));
+        }
       } catch (error) {
         countFailure(counts, provider);
         logger.warn('record failed; left for retry or the dead-letter queue', {

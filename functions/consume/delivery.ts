@@ -44,7 +44,8 @@ export interface FinalStatus {
 
 /** The final status this delivery gave its message for the first time, or undefined. Pure. */
 export function firstFinalOf(event: NormalizedEvent, result: Pick<EventResult, 'applied' | 'previousStatus'>): FinalStatus | undefined {
-  if (event.type !== 'message.status' || !result.applied || event.final !== true || event.status === undefined) return undefined;
+  // A part's final is not its message's: the roll-up's event counts for the message (multipart.ts).
+  if (event.type !== 'message.status' || event.part || !result.applied || event.final !== true || event.status === undefined) return undefined;
   const previous = result.previousStatus;
   if (previous !== undefined && previous !== null && STATUS_TABLE[previous].final) return undefined;
   const outcome = OUTCOMES[event.status];

@@ -27,9 +27,12 @@ export const AppliedFieldsSchema = z.object({
  *
  * @example
  * ```ts
- * import { AppliedEventSchema } from '../events';
+ * import type { SQSRecord } from 'aws-lambda';
+ * import { AppliedEventSchema, type AppliedEvent } from '../events';
+ * declare const record: SQSRecord;
+ * declare function notify(event: AppliedEvent): void;
  * const applied = AppliedEventSchema.parse(JSON.parse(record.body));
- * if (applied.statusChanged && applied.final) notify(applied.messageId, applied.status);
+ * if (applied.statusChanged && applied.final) notify(applied);
  * ```
  */
 export const AppliedEventSchema = z.extend(NormalizedEventSchema, AppliedFieldsSchema.shape);
@@ -58,6 +61,7 @@ const ATTRIBUTE_VALUES: { readonly [K in AppliedEventAttribute]: (event: Applied
  *
  * @example
  * ```ts
+ * declare const applied: AppliedEvent;
  * appliedEventAttributes(applied); // { provider: 'webcom', channel: 'sms', type: 'message.status', status: 'delivered', final: 'true', statusChanged: 'true' }
  * ```
  */

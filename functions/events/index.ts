@@ -5,7 +5,9 @@
  *
  * @example
  * ```ts
- * import { AppliedEventSchema, supersedes, type AppliedEvent } from '<package>/functions/events';
+ * import type { SQSRecord } from 'aws-lambda';
+ * import { AppliedEventSchema, supersedes, type AppliedEvent } from 'webhook-ingestion/functions/events';
+ * declare const sqsRecord: SQSRecord;
  * const event: AppliedEvent = AppliedEventSchema.parse(JSON.parse(sqsRecord.body));
  * ```
  */

@@ -94,10 +94,21 @@ export const NormalizedEventSchema = z.object({
   raw: z.unknown(),
   /** How many parts (segments) an outbound message was sent in, when the provider reports it. */
   segments: z.optional(z.int().check(z.minimum(1), z.maximum(255))),
-  /** Which part of a concatenated inbound SMS this event is. */
+  /**
+   * Which part of a multipart SMS this event is about: one part of a concatenated inbound SMS, or a report on one
+   * part of an outbound one (`ref` is then the message's id). Such events are recorded, not published: the whole
+   * message is ({@link isPart}).
+   */
   part: z.optional(PartRefSchema),
   price: z.optional(PriceSchema),
   network: z.optional(NetworkSchema),
 });
 
 export type NormalizedEvent = z.infer<typeof NormalizedEventSchema>;
+
+/**
+ * Whether the event is one part of a multipart message (an outbound report on one part, or one inbound part): it is
+ * recorded, and subscribers get the whole message derived from the parts instead (functions/consume/multipart.ts).
+ */
+export const isPart = (event: Pick<NormalizedEvent, 'part' | 'type'>): boolean =>
+  event.part !== undefined && (event.type === 'message.status' || event.type === 'message.inbound');

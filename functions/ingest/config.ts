@@ -94,6 +94,8 @@ export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { createIngestHandler } from './createIngestHandler';
  * const handler = createIngestHandler(ingestDependenciesFromEnv(process.env, { sqs: new SQSClient({}) }));
  * ```
  */

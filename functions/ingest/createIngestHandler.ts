@@ -98,6 +98,9 @@ function withoutSecrets(headers: Readonly<Record<string, string | undefined>>, s
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { adapterFor } from '../providers';
+ * import { staticCredentialSource } from './credentials';
  * const handler = createIngestHandler({
  *   adapter: adapterFor('webcom'),
  *   sqs: new SQSClient({}),

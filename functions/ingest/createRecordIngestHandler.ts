@@ -64,6 +64,10 @@ const MAX_LOGGED_IDS = 50;
  *
  * @example
  * ```ts
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * import { adapterFor } from '../providers';
+ * declare const eventsQueueUrl: string;
+ * declare const eventBridgeEvent: unknown;
  * const handler = createRecordIngestHandler({ adapter: adapterFor('aws-eum-sms'), sqs: new SQSClient({}), eventsQueueUrl });
  * await handler(eventBridgeEvent); // throws when anything could not be queued
  * ```

@@ -308,8 +308,10 @@ function documentOfSecretValue(result: Record<string, unknown>): unknown {
  *
  * @example
  * ```ts
- * const credentials = extensionCredentialSource(process.env.CREDENTIALS_SECRET_ID, {
- *   token: process.env.AWS_SESSION_TOKEN,
+ * declare const secretId: string;
+ * declare const sessionToken: string; // AWS_SESSION_TOKEN, which Lambda sets
+ * const credentials = extensionCredentialSource(secretId, {
+ *   token: sessionToken,
  *   port: Number(process.env.PARAMETERS_SECRETS_EXTENSION_HTTP_PORT ?? 2773),
  * });
  * ```

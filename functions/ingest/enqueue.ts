@@ -157,6 +157,12 @@ async function sendBatch(sqs: SQSClient, queueUrl: string, entries: readonly Ent
  *
  * @example
  * ```ts
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * import type { Normalized, ProviderAdapter } from '../providers/types';
+ * declare const sqs: SQSClient;
+ * declare const queueUrl: string;
+ * declare const adapter: ProviderAdapter;
+ * declare const normalized: Normalized;
  * const { queued } = await enqueueEvents(sqs, queueUrl, normalized.events);
  * const reply = adapter.reply({ normalized, queued });
  * ```

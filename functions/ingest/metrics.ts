@@ -54,6 +54,8 @@ export type MetricsRecorder = (request: RequestMetrics, timestamp: number) => Re
  *
  * @example
  * ```ts
+ * const metrics = newRequestMetrics();
+ * count(metrics, 'EventsQueued', 2);
  * const record = createMetricsRecorder('webcom')(metrics, Date.now());
  * // { _aws: { Timestamp, CloudWatchMetrics: [{ Namespace, Dimensions: [['provider']], Metrics }] }, provider: 'webcom', EventsQueued: 2 }
  * ```

@@ -50,7 +50,7 @@ const fail = (refusal: Refusal): never => {
  *
  * @example
  * ```ts
- * accountsVerdict(['akb3dukdmdjsdSvgk'], { headers: { … }, accounts: ['akb3dukdmdjsdSvgk'] }); // { ok: true }
+ * accountsVerdict(['akb3dukdmdjsdSvgk'], { headers: { 'X-Secret-Key': ['…'] }, accounts: ['akb3dukdmdjsdSvgk'] }); // { ok: true }
  * ```
  */
 export function accountsVerdict(named: Iterable<string | undefined>, credentials: ProviderCredentials): Verdict {

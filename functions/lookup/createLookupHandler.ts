@@ -4,7 +4,8 @@
  *
  * ```
  * 200 { provider, messageId, status, final, providerStatus, occurredAt, updatedAt,
- *       history: [{ eventId, status, providerStatus, occurredAt, receivedAt }, …] }   oldest first
+ *       history: [{ eventId, status, providerStatus, occurredAt, receivedAt }, …],   oldest first
+ *       parts: [{ index, total, messageId, status, final, providerStatus, occurredAt }, …] }   multipart only
  * 400 a provider or message id that cannot be one      404 nothing stored      405 not GET
  * ```
  *
@@ -46,6 +47,11 @@ export interface MessageView {
     readonly occurredAt: string;
     readonly receivedAt: string;
   }>;
+  /**
+   * Present for a multipart message whose provider reports each part: each part's own status, by index. The
+   * message's `status` is their roll-up (functions/consume/multipart.ts); `history` holds every part's reports too.
+   */
+  readonly parts?: StoredMessage['parts'];
 }
 
 /**
@@ -65,7 +71,7 @@ export function messagePathOf(event: Pick<APIGatewayProxyEventV2, 'pathParameter
 }
 
 /** The stored message as the route shows it. */
-export function toMessageView({ state, history }: StoredMessage): MessageView {
+export function toMessageView({ state, history, parts }: StoredMessage): MessageView {
   return {
     provider: state.provider,
     messageId: state.messageId,
@@ -81,6 +87,7 @@ export function toMessageView({ state, history }: StoredMessage): MessageView {
       occurredAt: entry.occurredAt,
       receivedAt: entry.receivedAt,
     })),
+    ...(parts.length > 0 ? { parts } : {}),
   };
 }
 
@@ -89,6 +96,7 @@ export function toMessageView({ state, history }: StoredMessage): MessageView {
  *
  * @example
  * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
  * export const handler = createLookupHandler({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * ```
  */

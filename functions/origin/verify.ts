@@ -61,6 +61,13 @@ export function canAdmit(schemes: readonly OriginScheme[], credentials: Provider
  *
  * @example
  * ```ts
+ * import { AuthenticationError } from '../core/errors';
+ * import type { ProviderAdapter } from '../providers/types';
+ * import type { ProviderCredentials } from './credentials';
+ * import type { OriginRequest } from './types';
+ * declare const adapter: ProviderAdapter;
+ * declare const request: OriginRequest;
+ * declare const credentials: ProviderCredentials | undefined;
  * const verdict = await verifyOrigin(schemesOf(adapter.origin), request, credentials, { toleranceSeconds: 300 });
  * if (!verdict.ok) throw new AuthenticationError(verdict.reason);
  * ```

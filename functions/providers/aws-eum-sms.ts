@@ -47,14 +47,14 @@
  */
 import * as z from 'zod/mini';
 import type { NormalizedEvent } from '../events/schema';
-import { STATUS_TABLE, type CanonicalStatus } from '../events/status';
+import { STATUS_TABLE, UNMAPPED_STATUS, type CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
 import { epochMsToUtcIso } from '../core/time';
 import { invalidItemEvent, jsonAckReply, makeEvent, validate, wellFormed } from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';
+import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';
 
 const PROVIDER = 'aws-eum-sms';
 
@@ -118,6 +118,23 @@ export function statusOfSmsEvent(eventType: string, isFinal: boolean | undefined
   if (!meaning) return undefined;
   // Without `isFinal` (never seen; every documented record has it) the type's own meaning stands.
   return isFinal === false ? meaning.interim : meaning.final;
+}
+
+/**
+ * The status and finality an SMS event record is recorded with: an event type not in the table is `unknown`,
+ * non-final, like any unmapped status. `statusOf` derives it again from a recorded event.
+ */
+export function mappedSmsEvent(eventType: string, isFinal: boolean | undefined): MappedStatus {
+  const status = statusOfSmsEvent(eventType, isFinal);
+  return status === undefined ? { ...UNMAPPED_STATUS } : { status, final: STATUS_TABLE[status].final };
+}
+
+/** A recorded status event's status again: its event type (`providerStatus`) and `isFinal`, as `data` keeps it. */
+function statusOf(event: NormalizedEvent): MappedStatus | undefined {
+  // `data` as smsEvent writes it always names the event type; without it, isFinal cannot be told either.
+  if (event.providerStatus === undefined || typeof event.data?.eventType !== 'string') return undefined;
+  const isFinal = event.data.isFinal;
+  return mappedSmsEvent(event.providerStatus, typeof isFinal === 'boolean' ? isFinal : undefined);
 }
 
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['rejected', 'undelivered', 'expired', 'failed']);
@@ -253,8 +270,7 @@ function smsEvent(value: unknown, context: NormalizeContext): NormalizedEvent {
     // A voice event (or anything else that is not a message event): kept with what it says.
     return makeEvent({ ...base, type: 'provider.unknown', data }, context);
   }
-  const canonical = status ?? 'unknown';
-  const final = status === undefined ? false : STATUS_TABLE[canonical].final;
+  const { status: canonical, final } = mappedSmsEvent(record.eventType, record.isFinal ?? undefined);
   return makeEvent(
     {
       ...base,
@@ -355,6 +371,10 @@ const catalogStatuses = (prefix: 'TEXT_' | 'MEDIA_'): Record<string, CanonicalSt
  *
  * @example
  * ```ts
+ * declare const id: string;
+ * declare const time: string;
+ * declare const detail: unknown;
+ * declare const receivedAt: string;
  * const { events } = awsEumSms.normalizeRecord!({ source: 'eventbridge', id, detailType: 'Text Message Delivery Status Updated',
  *   eventSource: 'aws.sms-voice', time, detail }, { receivedAt, timeZone: 'UTC' });
  * ```
@@ -384,5 +404,6 @@ export const awsEumSms: ProviderAdapter = {
   ] satisfies CatalogEntry[],
   normalizeRecord,
   normalize: (request, context) => normalizeRecordsText(normalizeRecord, request, context),
+  statusOf,
   reply: jsonAckReply,
 };

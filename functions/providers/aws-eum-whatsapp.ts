@@ -38,7 +38,17 @@ import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
 import { epochMsToUtcIso } from '../core/time';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, validate, wellFormed, withinNestingLimit } from './common';
+import {
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+  withinNestingLimit,
+} from './common';
 import { normalizeRecordsText, snsMessageObject } from './records';
 import type { EventBridgeRecord, NormalizeContext, Normalized, ProviderAdapter, SnsRecord, SourceRecord } from './types';
 
@@ -360,6 +370,9 @@ function normalizeRecord(record: SourceRecord, context: NormalizeContext): Norma
  *
  * @example
  * ```ts
+ * import type { SourceRecord } from './types';
+ * declare const record: SourceRecord;
+ * declare const receivedAt: string;
  * const { events } = awsEumWhatsapp.normalizeRecord!(record, { receivedAt, timeZone: 'UTC' });
  * ```
  */
@@ -381,5 +394,6 @@ export const awsEumWhatsapp: ProviderAdapter = {
   ],
   normalizeRecord,
   normalize: (request, context) => normalizeRecordsText(normalizeRecord, request, context),
+  statusOf: statusOfProviderStatus(AWS_WHATSAPP_STATUSES),
   reply: jsonAckReply,
 };

@@ -10,7 +10,7 @@ import { TooManyItemsError, ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toUtcIso } from '../core/time';
 import { paramsOf } from '../ingest/request';
-import type { DeliveryOutcome, NormalizeContext, WebhookReply, WebhookRequest } from './types';
+import type { CatalogEntry, DeliveryOutcome, MappedStatus, NormalizeContext, WebhookReply, WebhookRequest } from './types';
 
 /**
  * Deepest nesting of arrays and objects (or XML elements) a body may have. No provider documents more than four
@@ -114,6 +114,24 @@ export function mapStatus(
 }
 
 /**
+ * The `statusOf` of an adapter whose `message.status` events take their status from `table` by their
+ * `providerStatus`, as `normalize` maps them (through `keyOf` when the table's key is derived from it). `undefined`
+ * for an event without a `providerStatus`.
+ *
+ * @example statusOf: statusOfProviderStatus(TWILIO_STATUSES, (providerStatus) => providerStatus.toLowerCase())
+ */
+export function statusOfProviderStatus(
+  table: Readonly<Record<string, CanonicalStatus>>,
+  keyOf: (providerStatus: string) => string = (providerStatus) => providerStatus,
+): (event: NormalizedEvent) => MappedStatus | undefined {
+  return (event) => {
+    if (event.providerStatus === undefined) return undefined;
+    const { status, final } = mapStatus(table, keyOf(event.providerStatus));
+    return { status, final };
+  };
+}
+
+/**
  * A provider time to UTC. Empty or absent means "the provider gave none" (Webcom `send`): `undefined`, and the
  * event's `occurredAt` falls back to `receivedAt`. A present but unreadable value, or one outside 1970..9999 UTC
  * (see `toUtcIso`), is a 400 naming the field: better refused now than acknowledged and dead-lettered later.
@@ -142,6 +160,24 @@ export function makeEvent(fields: EventFields, context: NormalizeContext): Norma
   };
   if (occurredAt !== undefined && occurredAtRaw) event.occurredAtRaw = occurredAtRaw;
   return event;
+}
+
+/**
+ * A row of an adapter's event-kinds table: one kind of request or item the provider documents. The table is a
+ * `ReadonlyMap` named `EVENT_KINDS`, keyed by what the provider says the kind is (an event name, a `type`, the
+ * field that tells its bodies apart), so a key like `constructor` finds nothing; a miss is the adapter's
+ * `provider.unknown` event. The adapter's catalog is read from the table ({@link catalogOf}), never written beside
+ * it. `Normalize` is the adapter's own: what one input of the kind needs (its body, a path, the context) and gives.
+ */
+export interface EventKind<Normalize extends (...args: never[]) => unknown> {
+  /** What the kind becomes, one row per channel it can arrive on. */
+  readonly catalog: readonly CatalogEntry[];
+  readonly normalize: Normalize;
+}
+
+/** An adapter's catalog from its event-kinds table: every row's entries, in the table's order. */
+export function catalogOf(kinds: ReadonlyMap<string, { readonly catalog: readonly CatalogEntry[] }>): CatalogEntry[] {
+  return [...kinds.values()].flatMap((kind) => kind.catalog);
 }
 
 /**

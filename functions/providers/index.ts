@@ -122,7 +122,12 @@ export function adapterFor(id: string): ProviderAdapter {
  *
  * @example
  * ```ts
- * new NodejsFunction(this, 'Ingest', { entry, bundling: { ...bundling, define: bundledProviderDefine('webcom') } });
+ * import type { Stack } from 'aws-cdk-lib';
+ * import { NodejsFunction, type BundlingOptions } from 'aws-cdk-lib/aws-lambda-nodejs';
+ * declare const stack: Stack;
+ * declare const entry: string;
+ * declare const bundling: BundlingOptions;
+ * new NodejsFunction(stack, 'Ingest', { entry, bundling: { ...bundling, define: bundledProviderDefine('webcom') } });
  * ```
  */
 export function bundledProviderDefine(providerId: string): Record<string, string> {

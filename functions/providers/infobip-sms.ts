@@ -36,7 +36,18 @@ import { basicAuth } from '../origin/schemes/static';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
+import {
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+} from './common';
 import { priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -336,5 +347,6 @@ export const infobipSms: ProviderAdapter = {
     { providerEvent: 'inbound SMS (results[].text)', type: 'message.inbound', channel: 'sms' },
   ],
   normalize: (request, context) => normalize(request.body, context),
+  statusOf: statusOfProviderStatus(INFOBIP_STATUSES, infobipStatusKey),
   reply: jsonAckReply,
 };

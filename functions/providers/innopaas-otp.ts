@@ -23,7 +23,7 @@ import * as z from 'zod/mini';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
+import { jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate } from './common';
 import {
   INNOPAAS_CREDENTIAL_HEADERS,
   INNOPAAS_TIME_ZONE,
@@ -40,7 +40,7 @@ import {
   timeValue,
   withoutUndefined,
 } from './innopaas';
-import type { NormalizeContext, ProviderAdapter } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'innopaas-otp';
 
@@ -96,6 +96,13 @@ function toEvent(report: Report, raw: unknown, context: NormalizeContext, prefix
   );
 }
 
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'otp', context }, ({ value, prefix }) =>
+    toEvent(validate(ReportSchema, value, prefix), value, context, prefix),
+  );
+  return { events };
+}
+
 /** The InnoPaaS OTP adapter: one `message.status` event per status report. */
 export const innopaasOtp: ProviderAdapter = {
   id: PROVIDER,
@@ -104,11 +111,7 @@ export const innopaasOtp: ProviderAdapter = {
   credentialHeaders: INNOPAAS_CREDENTIAL_HEADERS,
   defaultTimeZone: INNOPAAS_TIME_ZONE,
   catalog: [{ providerEvent: 'OTP status push', type: 'message.status', channel: 'otp', statuses: INNOPAAS_OTP_STATUSES }],
-  normalize(request, context) {
-    const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'otp', context }, ({ value, prefix }) =>
-      toEvent(validate(ReportSchema, value, prefix), value, context, prefix),
-    );
-    return { events };
-  },
+  normalize,
+  statusOf: statusOfProviderStatus(INNOPAAS_OTP_STATUSES),
   reply: jsonAckReply,
 };

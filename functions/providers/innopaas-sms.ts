@@ -36,7 +36,7 @@ import { formRecord } from '../origin/form';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { makeEvent, mapStatus, parseJson, plainTextAckReply, validate } from './common';
+import { makeEvent, mapStatus, parseJson, plainTextAckReply, statusOfProviderStatus, validate } from './common';
 import { INNOPAAS_TIME_ZONE, id, innopaasTime, keyString, opt, phone, stringish, text, withoutUndefined } from './innopaas';
 import { decimalOf, priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
@@ -201,5 +201,6 @@ export const innopaasSms: ProviderAdapter = {
   defaultTimeZone: INNOPAAS_TIME_ZONE,
   catalog: [{ providerEvent: 'status report push', type: 'message.status', channel: 'sms', statuses: INNOPAAS_SMS_STATUSES }],
   normalize,
+  statusOf: statusOfProviderStatus(INNOPAAS_SMS_STATUSES, innopaasSmsStatusKey),
   reply: innopaasSmsReply,
 };

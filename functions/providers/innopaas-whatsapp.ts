@@ -40,7 +40,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate } from './common';
+import { catalogOf, jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate, type EventKind } from './common';
 import {
   ID_MAX,
   INNOPAAS_CREDENTIAL_HEADERS,
@@ -59,7 +59,7 @@ import {
   timeValue,
   withoutUndefined,
 } from './innopaas';
-import type { CatalogEntry, NormalizeContext, ProviderAdapter } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'innopaas-whatsapp';
 
@@ -77,8 +77,8 @@ type BodyFields = Partial<Pick<NormalizedEvent, 'messageId' | 'status' | 'final'
   data: Record<string, unknown>;
 };
 
-/** How one envelope `type` becomes an event: the event type, and the body's schema and reading. */
-interface EventKind {
+/** How the body of one envelope `type` reads: the event type, and the body's schema and reading. */
+interface BodyKind {
   readonly type: EventType;
   readonly statuses?: Readonly<Record<string, CanonicalStatus>>;
   /** Validates the body (fields named under `prefix`) and reads it. */
@@ -91,7 +91,7 @@ function kind<S extends z.ZodMiniType>(
   schema: S,
   fields: (body: z.infer<S>) => BodyFields,
   statuses?: Readonly<Record<string, CanonicalStatus>>,
-): EventKind {
+): BodyKind {
   return { type, statuses, read: (body, prefix) => fields(validate(schema, body, prefix)) };
 }
 
@@ -119,6 +119,7 @@ const EnvelopeSchema = z.object({
   eventTime: timeValue(),
   body: z.optional(z.unknown()),
 });
+type Envelope = z.infer<typeof EnvelopeSchema>;
 
 /* ------------------------------------------------------------------------------------------------------------
  * whatsapp_message_status_updated
@@ -330,32 +331,23 @@ const chatMessage = (direction: 'mt' | 'mo') =>
  * The table and the adapter
  * ---------------------------------------------------------------------------------------------------------- */
 
-/** Envelope `type` → how it becomes an event. A Map, so a `type` of `__proto__` or `constructor` finds nothing. */
-const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map([
-  ['whatsapp_message_status_updated', messageStatus],
-  ['whatsapp_mo_message_received', moMessage],
-  ['whatsapp_template_status_updated', templateStatus],
-  ['whatsapp_template_status_update', templateStatus],
-  ['whatsapp_account_review_updated', undocumented('account.review')],
-  ['whatsapp_phone_number_name_update', undocumented('phone_number.name')],
-  ['chat_mt_message_notify', chatMessage('mt')],
-  ['chat_mo_message_notify', chatMessage('mo')],
-]);
-
-const UNKNOWN_KIND: EventKind = { type: 'provider.unknown', read: () => ({ data: {} }) };
-
 const pathOf = (prefix: string | undefined, field: string) => (prefix === undefined ? field : `${prefix}.${field}`);
 
-function toEvent(item: unknown, context: NormalizeContext, prefix: string | undefined): NormalizedEvent {
-  const envelope = validate(EnvelopeSchema, item, prefix);
-  const eventKind = EVENT_KINDS.get(envelope.type) ?? UNKNOWN_KIND;
-  const { data, ...fields } = eventKind.read(envelope.body, pathOf(prefix, 'body'));
+/** The event of an envelope, given what its body says (`fields`): the envelope gives its identity and time. */
+function envelopeEvent(
+  envelope: Envelope,
+  item: unknown,
+  type: EventType,
+  { data, ...fields }: BodyFields,
+  context: NormalizeContext,
+  prefix: string | undefined,
+): NormalizedEvent {
   return makeEvent(
     {
       eventId: eventIdOf(PROVIDER, envelope.id),
       provider: PROVIDER,
       channel: 'whatsapp',
-      type: eventKind.type,
+      type,
       ...fields,
       occurredAt: innopaasTime(envelope.eventTime, context, pathOf(prefix, 'eventTime')),
       occurredAtRaw: envelope.eventTime,
@@ -367,6 +359,48 @@ function toEvent(item: unknown, context: NormalizeContext, prefix: string | unde
   );
 }
 
+type EnvelopeKind = EventKind<(envelope: Envelope, item: unknown, context: NormalizeContext, prefix: string | undefined) => NormalizedEvent>;
+
+/** Rows of {@link EVENT_KINDS}: each envelope `type` with its body's reading, and the catalog row it makes. */
+function envelopeKinds(rows: ReadonlyArray<readonly [string, BodyKind]>): ReadonlyMap<string, EnvelopeKind> {
+  return new Map(
+    rows.map(([providerEvent, { type, statuses, read }]): [string, EnvelopeKind] => [
+      providerEvent,
+      {
+        catalog: [statuses ? { providerEvent, type, channel: 'whatsapp', statuses } : { providerEvent, type, channel: 'whatsapp' }],
+        normalize: (envelope, item, context, prefix) =>
+          envelopeEvent(envelope, item, type, read(envelope.body, pathOf(prefix, 'body')), context, prefix),
+      },
+    ]),
+  );
+}
+
+/** Envelope `type` → how it becomes an event. A Map, so a `type` of `__proto__` or `constructor` finds nothing. */
+const EVENT_KINDS = envelopeKinds([
+  ['whatsapp_message_status_updated', messageStatus],
+  ['whatsapp_mo_message_received', moMessage],
+  ['whatsapp_template_status_updated', templateStatus],
+  ['whatsapp_template_status_update', templateStatus],
+  ['whatsapp_account_review_updated', undocumented('account.review')],
+  ['whatsapp_phone_number_name_update', undocumented('phone_number.name')],
+  ['chat_mt_message_notify', chatMessage('mt')],
+  ['chat_mo_message_notify', chatMessage('mo')],
+]);
+
+function toEvent(item: unknown, context: NormalizeContext, prefix: string | undefined): NormalizedEvent {
+  const envelope = validate(EnvelopeSchema, item, prefix);
+  const kind = EVENT_KINDS.get(envelope.type);
+  // A type nobody documented: kept whatever its body, which is not read.
+  return kind ? kind.normalize(envelope, item, context, prefix) : envelopeEvent(envelope, item, 'provider.unknown', { data: {} }, context, prefix);
+}
+
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'whatsapp', context }, ({ value, prefix }) =>
+    toEvent(value, context, prefix),
+  );
+  return { events };
+}
+
 /** The InnoPaaS WhatsApp Business API adapter: one event per envelope. */
 export const innopaasWhatsapp: ProviderAdapter = {
   id: PROVIDER,
@@ -374,15 +408,8 @@ export const innopaasWhatsapp: ProviderAdapter = {
   authentication: 'headers',
   credentialHeaders: INNOPAAS_CREDENTIAL_HEADERS,
   defaultTimeZone: INNOPAAS_TIME_ZONE,
-  catalog: [...EVENT_KINDS].map(
-    ([providerEvent, { type, statuses }]): CatalogEntry =>
-      statuses ? { providerEvent, type, channel: 'whatsapp', statuses } : { providerEvent, type, channel: 'whatsapp' },
-  ),
-  normalize(request, context) {
-    const events = normalizeItems(request.body, { provider: PROVIDER, channel: 'whatsapp', context }, ({ value, prefix }) =>
-      toEvent(value, context, prefix),
-    );
-    return { events };
-  },
+  catalog: catalogOf(EVENT_KINDS),
+  normalize,
+  statusOf: statusOfProviderStatus(INNOPAAS_WHATSAPP_STATUSES),
   reply: jsonAckReply,
 };

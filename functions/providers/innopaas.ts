@@ -160,6 +160,11 @@ export interface ItemScope {
  *
  * @example
  * ```ts
+ * import type { NormalizedEvent } from '../events';
+ * import type { NormalizeContext, WebhookRequest } from './types';
+ * declare const request: WebhookRequest;
+ * declare const context: NormalizeContext;
+ * declare function toEvent(item: Item): NormalizedEvent;
  * const events = normalizeItems(request.body, { provider: 'innopaas-otp', channel: 'otp', context }, toEvent);
  * ```
  */

@@ -30,7 +30,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
+import { makeEvent, mapStatus, plainTextAckReply, statusOfProviderStatus, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, SMPP_RECEIPT_STATES, defined, gatewayParams, param } from './smpp';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -161,7 +161,8 @@ function partOf(mo: z.infer<typeof MoSchema>): NormalizedEvent['part'] {
   const total = read('sar_total_segments');
   const index = read('sar_segment_seqnum');
   if (ref === undefined || total === undefined || index === undefined) return undefined;
-  return total >= 1 && total <= 255 && index >= 1 && index <= total ? { ref: String(ref), index, total } : undefined;
+  // A message in one segment is no part of anything.
+  return total >= 2 && total <= 255 && index >= 1 && index <= total ? { ref: String(ref), index, total } : undefined;
 }
 
 function moEvent(params: Params, context: NormalizeContext): NormalizedEvent {
@@ -224,5 +225,6 @@ export const jasmin: ProviderAdapter = {
     { providerEvent: 'MO (deliver_sm)', type: 'message.inbound', channel: 'sms' },
   ],
   normalize: (request, context) => normalize(gatewayParams(request), context),
+  statusOf: statusOfProviderStatus(JASMIN_STATUSES, jasminStatusKey),
   reply: jasminReply,
 };

@@ -40,7 +40,7 @@ import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
 import { epochMsToUtcIso } from '../core/time';
-import { makeEvent, mapStatus, plainTextAckReply, validate, wellFormed } from './common';
+import { makeEvent, mapStatus, plainTextAckReply, statusOfProviderStatus, validate, wellFormed } from './common';
 import { EXPLICIT_PREFIX_ONLY, defined, gatewayParams, param, parseReceipt } from './smpp';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
@@ -168,5 +168,6 @@ export const kannel: ProviderAdapter = {
   defaultTimeZone: 'UTC',
   catalog: [{ providerEvent: 'dlr-url (%d)', type: 'message.status', channel: 'sms', statuses: KANNEL_DLR_VALUES }],
   normalize: (request, context) => normalize(gatewayParams(request), context),
+  statusOf: statusOfProviderStatus(KANNEL_DLR_VALUES),
   reply: kannelReply,
 };

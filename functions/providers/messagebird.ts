@@ -48,7 +48,7 @@ import { urlVariants } from '../origin/url';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import { recipientMessageIdOf } from './recipients';
 import type { Normalized, NormalizeContext, ProviderAdapter, WebhookRequest } from './types';
 
@@ -274,6 +274,9 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * import type { NormalizeContext } from './types';
+ * declare const context: NormalizeContext;
  * const { events } = messagebird.normalize(webhookRequest({ method: 'GET', body: '', rawQuery: 'id=…&status=delivered&…' }), context);
  * ```
  */
@@ -290,5 +293,6 @@ export const messagebird: ProviderAdapter = {
     { providerEvent: 'inbound SMS', type: 'message.inbound', channel: 'sms' },
   ],
   normalize,
+  statusOf: statusOfProviderStatus(MESSAGEBIRD_STATUSES),
   reply: jsonAckReply,
 };

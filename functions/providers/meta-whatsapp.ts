@@ -48,7 +48,18 @@ import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { epochMsToUtcIso } from '../core/time';
 import { toParty } from '../core/phone';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, validate, wellFormed, withinNestingLimit } from './common';
+import {
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+  withinNestingLimit,
+} from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'meta-whatsapp';
@@ -610,5 +621,6 @@ export const metaWhatsapp: ProviderAdapter = {
   catalog,
   normalize,
   accountOf,
+  statusOf: statusOfProviderStatus(META_STATUSES),
   reply: jsonAckReply,
 };

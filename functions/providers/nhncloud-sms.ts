@@ -4,7 +4,7 @@
  * One POST carries an envelope `{hooksId, webhookConfigId, productName, appKey, event, hooks:[…]}` with one event
  * per hook; every hook becomes one normalized event whose identity is NHN's `hookId`, with the envelope ids copied
  * into its `data`. The four documented events (MESSAGE_RESULT_UPDATE, INTERNATIONAL_DELIVERY_RECEIPT, UNSUBSCRIBE,
- * CONVERSION_BLOCK) are rows of {@link HOOK_KINDS}; any other event, or a product other than SMS, becomes
+ * CONVERSION_BLOCK) are rows of {@link EVENT_KINDS}; any other event, or a product other than SMS, becomes
  * `provider.unknown` per hook with the hook kept raw. The envelope's `appKey` is the account every event names
  * ({@link ProviderAdapter.accountOf}), checked by the ingest when the credentials list `accounts`.
  */
@@ -15,6 +15,7 @@ import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty, type NumberingRule } from '../core/phone';
 import {
+  catalogOf,
   invalidItemEvent,
   jsonAckReply,
   makeEvent,
@@ -22,11 +23,13 @@ import {
   normalizeBatch,
   parseJson,
   providerTime,
+  statusOfProviderStatus,
   validate,
   wellFormed,
   withinNestingLimit,
+  type EventKind,
 } from './common';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
+import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'nhncloud-sms';
 
@@ -235,13 +238,10 @@ type TimeField<H> = { [K in keyof H]-?: H[K] extends string | null | undefined ?
 type EventFields = Parameters<typeof makeEvent>[0];
 
 /** One documented event: its catalog row and how one of its hooks becomes an event. */
-interface HookKind {
-  readonly catalog: CatalogEntry;
-  normalize(raw: unknown, scope: HookScope): NormalizedEvent;
-}
+type HookKind = EventKind<(raw: unknown, scope: HookScope) => NormalizedEvent>;
 
 /**
- * A row of {@link HOOK_KINDS}: how the hooks of one documented event become events.
+ * A row of {@link EVENT_KINDS}: how the hooks of one documented event become events.
  *
  * @param times - the hook's time fields, most telling first: the first present one is the event's `occurredAt`
  *   (none present: `receivedAt`).
@@ -254,7 +254,7 @@ function hookKind<S extends z.ZodMiniType<{ hookId: string | number }>>(
   fields: (hook: z.infer<S>) => HookFields,
 ): HookKind {
   return {
-    catalog,
+    catalog: [catalog],
     normalize(raw, scope) {
       const hook = validate(schema, raw, scope.path);
       const hookId = String(hook.hookId);
@@ -434,8 +434,8 @@ const conversionBlock = hookKind(
 );
 
 /** The documented events by NHN's `event` name. A Map, so names like `constructor` find nothing. */
-const HOOK_KINDS: ReadonlyMap<string, HookKind> = new Map(
-  [messageResult, deliveryReceipt, unsubscribe, conversionBlock].map((kind) => [kind.catalog.providerEvent, kind]),
+const EVENT_KINDS: ReadonlyMap<string, HookKind> = new Map(
+  [messageResult, deliveryReceipt, unsubscribe, conversionBlock].map((kind) => [kind.catalog[0].providerEvent, kind]),
 );
 
 /** A hook of an event this adapter does not know: kept raw, identified by its hookId when it has one. */
@@ -568,7 +568,7 @@ function envelopeOf(body: unknown): Envelope | undefined {
 function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
   const envelope = envelopeOf(parseBody(request.body));
   if (envelope === undefined) return { events: [], ping: true };
-  const kind = isSmsProduct(envelope.productName) ? HOOK_KINDS.get(envelope.event) : undefined;
+  const kind = isSmsProduct(envelope.productName) ? EVENT_KINDS.get(envelope.event) : undefined;
   const envelopeData = envelopeDataOf(envelope);
   // Each hook on its own: one malformed hook among good ones is kept as provider.unknown with its error instead of
   // a 400 for the request, which NHN might retry (or not: undocumented) and so lose the good hooks with it.
@@ -596,6 +596,21 @@ function accountOf(event: NormalizedEvent): string | undefined {
 }
 
 /**
+ * A recorded status event's status again, by the table of its envelope's event (`data.event`): a delivery
+ * receipt's `dlrStatus`, or a message result's `messageStatus` qualified by its `resultCode` (`data.resultCode`;
+ * `providerStatus` is the result code itself when NHN sent no messageStatus, as {@link messageResult} records it).
+ */
+function statusOf(event: NormalizedEvent): MappedStatus | undefined {
+  const kind = event.data?.event;
+  if (kind === deliveryReceipt.catalog[0].providerEvent) return statusOfProviderStatus(DLR_STATUSES)(event);
+  if (kind !== messageResult.catalog[0].providerEvent) return undefined;
+  const resultCode = typeof event.data?.resultCode === 'string' ? event.data.resultCode : undefined;
+  const messageStatus = event.providerStatus === resultCode ? undefined : event.providerStatus;
+  const { status, final } = mapStatus(MESSAGE_RESULT_STATUSES, messageResultKey(messageStatus, resultCode));
+  return { status, final };
+}
+
+/**
  * NHN Cloud SMS. Authenticated by the static `X-Toast-Webhook-Signature` header set in NHN's console (not an
  * HMAC); newer senders are seen (by two independent integrators) to send it as `X-Nhn-Webhook-Signature`, which is
  * read as the same header when the Toast one is absent. Zone-less `requestDate`/`receiveDate` are read in Asia/Seoul unless the deployment overrides the zone.
@@ -608,8 +623,9 @@ export const nhncloudSms: ProviderAdapter = {
   credentialHeaders: ['X-Toast-Webhook-Signature'],
   headerAliases: { 'x-nhn-webhook-signature': 'x-toast-webhook-signature' },
   defaultTimeZone: 'Asia/Seoul',
-  catalog: [...HOOK_KINDS.values()].map((kind) => kind.catalog),
+  catalog: catalogOf(EVENT_KINDS),
   normalize,
   accountOf,
+  statusOf,
   reply: jsonAckReply,
 };

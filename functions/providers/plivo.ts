@@ -49,7 +49,7 @@ import { refuse, type OriginScheme, type Verdict } from '../origin/types';
 import { queryOf, urlVariants, withoutQuery } from '../origin/url';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate, wellFormed } from './common';
 import type { Normalized, NormalizeContext, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'plivo';
@@ -237,13 +237,16 @@ function networkOf(fields: Common) {
   return Object.keys(network).length > 0 ? network : undefined;
 }
 
-/** `PartInfo` as `{index,total}` when it reads as `1 of 3` or `1/3`; Plivo has not published its format. */
+/**
+ * `PartInfo` as `{index,total}` when it reads as `1 of 3` or `1/3`; Plivo has not published its format. A message
+ * sent in one part is no part of anything: no `part`, so it is recorded and published as it always was.
+ */
 export function partOf(parent: string | undefined, partInfo: string | undefined): NormalizedEvent['part'] {
   const match = partInfo ? /^\s*(\d{1,3})\s*(?:of|\/)\s*(\d{1,3})\s*$/i.exec(partInfo) : null;
   if (!parent || !match) return undefined;
   const index = Number(match[1]);
   const total = Number(match[2]);
-  return index >= 1 && total >= index && total <= 255 ? { ref: parent, index, total } : undefined;
+  return total >= 2 && index >= 1 && total >= index && total <= 255 ? { ref: parent, index, total } : undefined;
 }
 
 /** Numbers come with their country code and without `+`. */
@@ -367,6 +370,9 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * import type { NormalizeContext } from './types';
+ * declare const context: NormalizeContext;
  * const { events } = plivo.normalize(webhookRequest({ body: 'MessageUUID=…&Status=delivered', contentType: 'application/x-www-form-urlencoded' }), context);
  * ```
  */
@@ -386,5 +392,6 @@ export const plivo: ProviderAdapter = {
     { providerEvent: 'inbound message (Type mms)', type: 'message.inbound', channel: 'mms' },
   ],
   normalize,
+  statusOf: statusOfProviderStatus(PLIVO_STATUSES),
   reply: jsonAckReply,
 };

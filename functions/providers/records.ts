@@ -73,6 +73,8 @@ function snsRecord(value: unknown, prefix?: string): SnsRecord {
  *
  * @example
  * ```ts
+ * declare const TopicArn: string;
+ * declare const Timestamp: string;
  * sourceRecordsOf({ Records: [{ EventSource: 'aws:sns', Sns: { Type: 'Notification', MessageId: 'm-1', TopicArn, Message: '{}', Timestamp } }] });
  * // [{ source: 'sns', messageId: 'm-1', topicArn, timestamp, message: '{}' }]
  * ```

@@ -43,8 +43,21 @@ import { hmacScheme } from '../origin/schemes/hmac';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { invalidItemEvent, jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
+import {
+  catalogOf,
+  invalidItemEvent,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+  type EventKind,
+} from './common';
+import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'sinch-sms';
 
@@ -364,42 +377,42 @@ function unknownEvent(body: Record<string, unknown>, context: NormalizeContext, 
   ];
 }
 
-type Normalizer = (body: Record<string, unknown>, context: NormalizeContext) => NormalizedEvent[];
+type SinchKind = EventKind<(body: Record<string, unknown>, context: NormalizeContext) => NormalizedEvent[]>;
 
 /** The documented callbacks by `type`: the dispatch table and the catalog. A Map, so `constructor` finds nothing. */
-const KINDS: ReadonlyMap<string, { readonly normalize: Normalizer; readonly catalog: CatalogEntry }> = new Map([
+const EVENT_KINDS: ReadonlyMap<string, SinchKind> = new Map<string, SinchKind>([
   [
     'recipient_delivery_report_sms',
     {
       normalize: recipientReport,
-      catalog: { providerEvent: 'recipient_delivery_report_sms', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES },
+      catalog: [{ providerEvent: 'recipient_delivery_report_sms', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES }],
     },
   ],
   [
     'recipient_delivery_report_mms',
     {
       normalize: recipientReport,
-      catalog: { providerEvent: 'recipient_delivery_report_mms', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES },
+      catalog: [{ providerEvent: 'recipient_delivery_report_mms', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES }],
     },
   ],
   [
     'delivery_report_sms',
     {
       normalize: batchSummary,
-      catalog: { providerEvent: 'delivery_report_sms (per recipient)', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES },
+      catalog: [{ providerEvent: 'delivery_report_sms (per recipient)', type: 'message.status', channel: 'sms', statuses: SINCH_STATUSES }],
     },
   ],
   [
     'delivery_report_mms',
     {
       normalize: batchSummary,
-      catalog: { providerEvent: 'delivery_report_mms (per recipient)', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES },
+      catalog: [{ providerEvent: 'delivery_report_mms (per recipient)', type: 'message.status', channel: 'mms', statuses: SINCH_STATUSES }],
     },
   ],
-  ['mo_text', { normalize: inbound, catalog: { providerEvent: 'mo_text', type: 'message.inbound', channel: 'sms' } }],
-  ['mo_binary', { normalize: inbound, catalog: { providerEvent: 'mo_binary', type: 'message.inbound', channel: 'sms' } }],
-  ['mo_media', { normalize: inbound, catalog: { providerEvent: 'mo_media', type: 'message.inbound', channel: 'mms' } }],
-] as const);
+  ['mo_text', { normalize: inbound, catalog: [{ providerEvent: 'mo_text', type: 'message.inbound', channel: 'sms' }] }],
+  ['mo_binary', { normalize: inbound, catalog: [{ providerEvent: 'mo_binary', type: 'message.inbound', channel: 'sms' }] }],
+  ['mo_media', { normalize: inbound, catalog: [{ providerEvent: 'mo_media', type: 'message.inbound', channel: 'mms' }] }],
+]);
 
 function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
   const parsed = parseJson(request.body);
@@ -407,7 +420,7 @@ function normalize(request: WebhookRequest, context: NormalizeContext): Normaliz
   const body = parsed as Record<string, unknown>;
   const type = Object.hasOwn(body, 'type') ? body.type : undefined;
   if (typeof type !== 'string') throw new ValidationError('expected string', 'type');
-  const kind = KINDS.get(type);
+  const kind = EVENT_KINDS.get(type);
   return { events: kind ? kind.normalize(body, context) : unknownEvent(body, context, request.body) };
 }
 
@@ -418,7 +431,8 @@ export const sinchSms: ProviderAdapter = {
   authentication: 'signature',
   origin: [sinchSignature],
   defaultTimeZone: 'UTC',
-  catalog: [...KINDS.values()].map((kind) => kind.catalog),
+  catalog: catalogOf(EVENT_KINDS),
   normalize,
+  statusOf: statusOfProviderStatus(SINCH_STATUSES),
   reply: jsonAckReply,
 };

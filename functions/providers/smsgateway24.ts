@@ -37,9 +37,20 @@ import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty, type NumberingRule } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import {
+  catalogOf,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+  type EventKind,
+} from './common';
 import type { FormParams } from '../origin/types';
-import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
 const PROVIDER = 'smsgateway24';
 
@@ -225,21 +236,48 @@ function formBody(params: FormParams): Record<string, unknown> {
 
 const has = (body: Record<string, unknown>, key: string) => Object.hasOwn(body, key) && body[key] !== undefined;
 
-/** Which webhook a body is, told apart by shape (first match wins). */
-const KINDS: ReadonlyArray<{
-  readonly matches: (body: Record<string, unknown>) => boolean;
-  readonly normalize: (body: Record<string, unknown>, context: NormalizeContext) => NormalizedEvent;
-}> = [
-  { matches: (body) => has(body, 'status_id'), normalize: statusEvent },
-  { matches: (body) => has(body, 'address'), normalize: inboundEvent },
-];
+/**
+ * The two webhooks by the field that tells their bodies apart (nothing else says which a body is): a body is the
+ * first kind, in this order, whose field it has.
+ */
+const EVENT_KINDS: ReadonlyMap<string, EventKind<(body: Record<string, unknown>, context: NormalizeContext) => NormalizedEvent>> = new Map([
+  [
+    'status_id',
+    {
+      catalog: [{ providerEvent: 'webhook_for_statuses', type: 'message.status', channel: 'sms', statuses: SMSGATEWAY24_STATUSES }],
+      normalize: statusEvent,
+    },
+  ],
+  [
+    'address',
+    {
+      catalog: [
+        { providerEvent: 'webhook_incoming_sms (type text)', type: 'message.inbound', channel: 'sms' },
+        { providerEvent: 'webhook_incoming_sms (type img)', type: 'message.inbound', channel: 'whatsapp' },
+      ],
+      normalize: inboundEvent,
+    },
+  ],
+]);
+
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const parsed = request.contentType === FORM ? formBody(request.params) : parseJson(request.body);
+  // Checked, not parsed with a record schema: copying keys would turn a `__proto__` key into a prototype.
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected object');
+  const body = parsed as Record<string, unknown>;
+  const kind = [...EVENT_KINDS].find(([field]) => has(body, field))?.[1];
+  return { events: [kind ? kind.normalize(body, context) : unknownEvent(body, context, request.body)] };
+}
 
 /**
  * SmsGateway24: delivery statuses and incoming messages (text or image), one JSON object per POST.
  *
  * @example
  * ```ts
- * const { events } = smsgateway24.normalize({ body, headers: {}, query: {} }, { receivedAt, timeZone: 'UTC' });
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
+ * const { events } = smsgateway24.normalize(webhookRequest({ body, contentType: 'application/json' }), { receivedAt, timeZone: 'UTC' });
  * ```
  */
 export const smsgateway24: ProviderAdapter = {
@@ -247,20 +285,8 @@ export const smsgateway24: ProviderAdapter = {
   displayName: 'SmsGateway24',
   authentication: 'url-token',
   defaultTimeZone: 'UTC',
-  catalog: [
-    { providerEvent: 'webhook_for_statuses', type: 'message.status', channel: 'sms', statuses: SMSGATEWAY24_STATUSES },
-    { providerEvent: 'webhook_incoming_sms (type text)', type: 'message.inbound', channel: 'sms' },
-    { providerEvent: 'webhook_incoming_sms (type img)', type: 'message.inbound', channel: 'whatsapp' },
-  ],
-
-  normalize(request, context): Normalized {
-    const parsed = request.contentType === FORM ? formBody(request.params) : parseJson(request.body);
-    // Checked, not parsed with a record schema: copying keys would turn a `__proto__` key into a prototype.
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new ValidationError('expected object');
-    const body = parsed as Record<string, unknown>;
-    const kind = KINDS.find((candidate) => candidate.matches(body));
-    return { events: [kind ? kind.normalize(body, context) : unknownEvent(body, context, request.body)] };
-  },
-
+  catalog: catalogOf(EVENT_KINDS),
+  normalize,
+  statusOf: statusOfProviderStatus(SMSGATEWAY24_STATUSES),
   reply: jsonAckReply,
 };

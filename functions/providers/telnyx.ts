@@ -45,9 +45,21 @@ import { timestampThenBody } from '../origin/payloads';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
+import {
+  catalogOf,
+  jsonAckReply,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+  type EventKind,
+} from './common';
 import { recipientMessageIdOf } from './recipients';
-import type { CatalogEntry, NormalizeContext, Normalized, ProviderAdapter } from './types';
+import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
 
 const PROVIDER = 'telnyx';
 
@@ -344,13 +356,10 @@ function inboundEvents(envelope: Envelope, message: Message, raw: unknown, conte
   ];
 }
 
-interface EventKind {
-  readonly catalog: readonly CatalogEntry[];
-  normalize(envelope: Envelope, message: Message, raw: unknown, context: NormalizeContext): NormalizedEvent[];
-}
+type TelnyxKind = EventKind<(envelope: Envelope, message: Message, raw: unknown, context: NormalizeContext) => NormalizedEvent[]>;
 
 /** The documented messaging events by `event_type`. A Map, so names like `constructor` find nothing. */
-const EVENT_KINDS: ReadonlyMap<string, EventKind> = new Map<string, EventKind>([
+const EVENT_KINDS: ReadonlyMap<string, TelnyxKind> = new Map<string, TelnyxKind>([
   [
     'message.sent',
     {
@@ -410,6 +419,9 @@ function normalize(request: { readonly body: string }, context: NormalizeContext
  *
  * @example
  * ```ts
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
  * const { events } = telnyx.normalize(webhookRequest({ body }), { receivedAt, timeZone: 'UTC' });
  * ```
  */
@@ -420,7 +432,8 @@ export const telnyx: ProviderAdapter = {
   origin: [telnyxSignature],
   // Every Telnyx time carries its offset; the zone is never used.
   defaultTimeZone: 'UTC',
-  catalog: [...EVENT_KINDS.values()].flatMap((kind) => kind.catalog),
+  catalog: catalogOf(EVENT_KINDS),
   normalize,
+  statusOf: statusOfProviderStatus(TELNYX_STATUSES),
   reply: jsonAckReply,
 };

@@ -47,7 +47,17 @@ import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { invalidItemEvent, makeEvent, mapStatus, normalizeBatch, parseJson, providerTime, validate, wellFormed } from './common';
+import {
+  invalidItemEvent,
+  makeEvent,
+  mapStatus,
+  normalizeBatch,
+  parseJson,
+  providerTime,
+  statusOfProviderStatus,
+  validate,
+  wellFormed,
+} from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'twilio';
@@ -615,5 +625,6 @@ export const twilio: ProviderAdapter = {
     return { events: [formEvent(request, context)] };
   },
   accountOf,
+  statusOf: statusOfProviderStatus(TWILIO_STATUSES, (providerStatus) => providerStatus.toLowerCase()),
   reply,
 };

@@ -60,6 +60,12 @@ export interface WebhookReply {
   readonly body: string;
 }
 
+/** What an adapter's mapping gives a provider status: the canonical status and whether it is final. */
+export interface MappedStatus {
+  readonly status: CanonicalStatus;
+  readonly final: boolean;
+}
+
 /** One documented event of a provider, as the README table and the docs show it. */
 export interface CatalogEntry {
   /** The provider's own name for it (`MESSAGE_RESULT_UPDATE`, `<state>`, `status_id webhook`). */
@@ -193,6 +199,15 @@ export interface ProviderAdapter {
    * (fail closed) rather than skip a check the operator asked for.
    */
   accountOf?(event: NormalizedEvent): string | undefined;
+  /**
+   * The status its current mapping gives a recorded `message.status` event, read from what the event kept: its
+   * `providerStatus`, and its `data` where the mapping reads more (NHN's result code, AWS's `isFinal`). Never from
+   * the request, which is not kept, and never from `raw` alone, which an oversized event loses. `undefined` when the
+   * event lacks what the mapping reads. Pure, with the mapping table `normalize` uses, so that once a mapping is
+   * fixed, `npm run ops -- renormalize` repairs the statuses stored under the old one, whatever the provider's body
+   * format (form, JSON, XML, an AWS record). Most adapters are `statusOfProviderStatus(TABLE)` (`./common`).
+   */
+  statusOf(event: NormalizedEvent): MappedStatus | undefined;
   /**
    * The answer the provider expects, given what was queued. Must not answer 2xx for an event that is not in
    * `queued`, unless the reply tells the provider exactly which ones were taken (Webcom).

@@ -46,7 +46,7 @@ import { refuse, type OriginScheme } from '../origin/types';
 import { AuthenticationError, ValidationError, type ErrorResponse } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import { networkOf } from './vonage-sms';
 import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -349,5 +349,6 @@ export const vonageMessages: ProviderAdapter = {
   ],
   normalize,
   replyToError,
+  statusOf: statusOfProviderStatus(VONAGE_MESSAGES_STATUSES),
   reply: jsonAckReply,
 };

@@ -46,7 +46,7 @@ import { queryOf } from '../origin/url';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, validate, wellFormed } from './common';
+import { jsonAckReply, makeEvent, mapStatus, parseJson, providerTime, statusOfProviderStatus, validate, wellFormed } from './common';
 import type { Handshake, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'vonage-sms';
@@ -382,6 +382,8 @@ function inboundEvent(fields: Record<string, unknown>, raw: Record<string, unkno
     part = { ref, index: Number(index), total: Number(total) };
     if (part.total < 1 || part.total > 255) throw new ValidationError('not between 1 and 255', 'concat-total');
     if (part.index < 1 || part.index > part.total) throw new ValidationError('not between 1 and concat-total', 'concat-part');
+    // A message in one part is no part of anything.
+    if (part.total === 1) part = undefined;
   }
   return makeEvent(
     {
@@ -502,5 +504,6 @@ export const vonageSms: ProviderAdapter = {
   ],
   normalize,
   accountOf,
+  statusOf: statusOfProviderStatus(VONAGE_DLR_STATUSES),
   reply: jsonAckReply,
 };

@@ -53,11 +53,12 @@ import {
   normalizeBatch,
   parseJson,
   providerTime,
+  statusOfProviderStatus,
   validate,
   wellFormed,
   withinNestingLimit,
 } from './common';
-import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply } from './types';
+import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
 const PROVIDER = 'webcom';
 
@@ -284,6 +285,17 @@ function normalizeItem(parsed: Parsed, index: number, context: NormalizeContext)
   return toEvent(state, parsed.raws[index], index, parsed.fieldPrefix, context);
 }
 
+function normalize(request: WebhookRequest, context: NormalizeContext): Normalized {
+  const { format, start } = formatOf(request.body);
+  const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
+  const events = normalizeBatch(
+    parsed.raws,
+    (_, index) => normalizeItem(parsed, index, context),
+    (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
+  );
+  return { events, replyFormat: format };
+}
+
 /**
  * The ids to echo: each `id_sms` whose every status event of this request is queued, once, in the order received.
  * A message with one status queued and another not is left out, so Webcom resends both (the consumer dedupes).
@@ -311,8 +323,12 @@ function ackIdOf(event: NormalizedEvent, id: string): AckId {
  *
  * @example
  * ```ts
- * const normalized = webcom.normalize({ body, headers: {}, query: {} }, { receivedAt, timeZone: webcom.defaultTimeZone });
+ * import { webhookRequest } from './common';
+ * declare const body: string;
+ * declare const receivedAt: string;
+ * const normalized = webcom.normalize(webhookRequest({ body, contentType: 'application/xml' }), { receivedAt, timeZone: webcom.defaultTimeZone });
  * // …queue normalized.events, collect the eventIds that made it…
+ * const queued = new Set<string>();
  * const answer = webcom.reply({ normalized, queued });
  * ```
  */
@@ -325,18 +341,9 @@ export const webcom: ProviderAdapter = {
     { providerEvent: '<state> (SMS)', type: 'message.status', channel: 'sms', statuses: WEBCOM_STATUSES },
     { providerEvent: '<state viber="…"> (Viber, Viber→SMS cascade)', type: 'message.status', channel: 'viber', statuses: WEBCOM_STATUSES },
   ],
+  normalize,
 
-  normalize(request, context): Normalized {
-    const { format, start } = formatOf(request.body);
-    const parsed = FORMATS[format].read(start === 0 ? request.body : request.body.slice(start));
-    const events = normalizeBatch(
-      parsed.raws,
-      (_, index) => normalizeItem(parsed, index, context),
-      (raw, error) => invalidItemEvent({ provider: PROVIDER, channel: 'sms', raw }, error, context),
-    );
-    return { events, replyFormat: format };
-  },
-
+  statusOf: statusOfProviderStatus(WEBCOM_STATUSES),
   /**
    * 200 with the ids of the statuses that are queued, in the request's format, so Webcom retries exactly the
    * rest: a partial ack is the right answer to a partial enqueue. When something was sent and nothing could be

@@ -20,7 +20,14 @@ export interface PublisherOptions {
 /**
  * @example
  * ```ts
- * const publisher = createPublisher({ sns: new SNSClient({}), topicArn: process.env.EVENTS_TOPIC_ARN! });
+ * import { SNSClient } from '@aws-sdk/client-sns';
+ * import type { NormalizedEvent } from '../events';
+ * import type { Outcome } from '../store/items';
+ * import { toAppliedEvent } from './appliedEvent';
+ * declare const topicArn: string;
+ * declare const event: NormalizedEvent;
+ * declare const outcome: Outcome;
+ * const publisher = createPublisher({ sns: new SNSClient({}), topicArn });
  * await publisher.publish(toAppliedEvent(event, outcome));
  * ```
  */

@@ -45,11 +45,11 @@
 import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../events/schema';
-import { DEFAULT_TRUSTED_TIME_WINDOW_MS } from '../events/status';
+import { DEFAULT_TRUSTED_TIME_WINDOW_MS, type CanonicalStatus } from '../events/status';
 import { TABLE } from '../settings';
 import { claimsWith, claimUpdate, FIRST_WRITE_CONDITION, stateClaimTakeover, stateUpdate, type ClaimTerms } from './expressions';
 import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';
-import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, publicationSortKey, RECORD_KINDS, STATE_SORT_KEY } from './keys';
+import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, PART_STATE_SORT_KEY_PREFIX, publicationSortKey, RECORD_KINDS, STATE_SORT_KEY } from './keys';
 
 export interface StatusStoreOptions {
   readonly dynamodb: DynamoDBClient;
@@ -95,8 +95,22 @@ export interface HistoryEntry {
   readonly receivedAt: string;
 }
 
+/** One part of a multipart outbound message, as the lookup route shows it. */
+export interface PartEntry {
+  readonly index: number;
+  readonly total: number;
+  /** The provider's id of the part. */
+  readonly messageId: string;
+  readonly status: CanonicalStatus;
+  readonly final: boolean;
+  readonly providerStatus?: string;
+  readonly occurredAt: string;
+}
+
 export interface StoredMessage {
   readonly state: StateItem;
+  /** The parts of a multipart message whose provider reports each part (functions/consume/multipart.ts); else empty. */
+  readonly parts: PartEntry[];
   /** Every distinct event recorded for the message, oldest first (occurredAt, then eventId). */
   readonly history: HistoryEntry[];
 }
@@ -118,6 +132,12 @@ export interface StatusStore {
   /** Writes the history item with the outcome: the event is finished. The first copy to finish stays. */
   finish(item: HistoryItem, outcome: Outcome, publishedAt?: string): Promise<void>;
   readState(provider: string, messageId: string): Promise<StateItem | undefined>;
+  /** The state a recorded status event moves: its message's, or its part's (consistent read). */
+  readStateOf(item: HistoryItem): Promise<StateItem | undefined>;
+  /** The part states of the message in partition `pk`, by index (consistent query). */
+  readPartStates(pk: string): Promise<StateItem[]>;
+  /** Every history item of partition `pk`, whole (consistent query): the parts of an inbound group. */
+  readHistory(pk: string): Promise<HistoryItem[]>;
   readMessage(provider: string, messageId: string): Promise<StoredMessage | undefined>;
 }
 
@@ -140,6 +160,7 @@ const MESSAGE_PROJECTION = [
   'updatedAt',
   'previousStatus',
   'previousEventId',
+  'part',
 ] as const;
 
 const byTimeThenId = (a: HistoryEntry, b: HistoryEntry): number =>
@@ -150,6 +171,10 @@ const byTimeThenId = (a: HistoryEntry, b: HistoryEntry): number =>
  *
  * @example
  * ```ts
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import type { NormalizedEvent } from '../events/schema';
+ * declare const event: NormalizedEvent;
+ *
  * const store = createStatusStore({ dynamodb: new DynamoDBClient({}), tableName: 'webhook-messages-prod' });
  * const item = store.historyItemOf(event);
  * const { finished, state } = await store.read(item);
@@ -163,6 +188,33 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
   const now = options.now ?? (() => new Date());
 
   const publicationKey = (item: Pick<HistoryItem, 'pk' | 'eventId'>) => ({ pk: item.pk, sk: publicationSortKey(item.eventId) });
+  const stateKey = (item: Pick<HistoryItem, 'pk' | 'stateSk'>) => ({ pk: item.pk, sk: item.stateSk ?? STATE_SORT_KEY });
+
+  /** Every item of partition `pk` whose sort key starts with `prefix`, all pages, consistent. */
+  const queryPrefix = async (pk: string, prefix: string, projection?: readonly string[]): Promise<Array<Record<string, unknown>>> => {
+    const items: Array<Record<string, unknown>> = [];
+    let ExclusiveStartKey: Record<string, unknown> | undefined;
+    do {
+      const page = await documents.send(
+        new QueryCommand({
+          TableName,
+          KeyConditionExpression: prefix === '' ? '#pk = :pk' : '#pk = :pk AND begins_with(#sk, :prefix)',
+          ...(projection ? { ProjectionExpression: projection.map((name) => `#${name}`).join(', ') } : {}),
+          ExpressionAttributeNames: {
+            '#pk': 'pk',
+            ...(prefix === '' ? {} : { '#sk': 'sk' }),
+            ...(projection ? Object.fromEntries(projection.map((name) => [`#${name}`, name])) : {}),
+          },
+          ExpressionAttributeValues: { ':pk': pk, ...(prefix === '' ? {} : { ':prefix': prefix }) },
+          ConsistentRead: true,
+          ExclusiveStartKey,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      ExclusiveStartKey = page.LastEvaluatedKey;
+    } while (ExclusiveStartKey);
+    return items;
+  };
 
   const getItem = async <T>(pk: string, sk: string): Promise<T | undefined> => {
     const { Item } = await documents.send(new GetCommand({ TableName, Key: { pk, sk }, ConsistentRead: true }));
@@ -191,7 +243,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     async read(item) {
       const [finished, state] = await Promise.all([
         getItem<HistoryItem>(item.pk, item.sk),
-        RECORD_KINDS[item.type].hasState ? getItem<StateItem>(item.pk, STATE_SORT_KEY) : undefined,
+        RECORD_KINDS[item.type].hasState ? getItem<StateItem>(item.pk, stateKey(item).sk) : undefined,
       ]);
       return { ...(finished ? { finished } : {}), ...(state ? { state } : {}) };
     },
@@ -203,7 +255,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
         const { Attributes } = await documents.send(
           new UpdateCommand({
             TableName,
-            Key: { pk: item.pk, sk: STATE_SORT_KEY },
+            Key: stateKey(item),
             ...stateUpdate(item, { updatedAt: at.toISOString(), expiresAt: expiresAtOf(at, ttlDays), claims, expectedVersion: read?.version }),
             ReturnValues: 'ALL_OLD',
           }),
@@ -219,12 +271,18 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
       conditionally(
         new UpdateCommand({
           TableName,
-          Key: { pk: item.pk, sk: STATE_SORT_KEY },
+          Key: stateKey(item),
           ...stateClaimTakeover(claimsWith(read.claims, item.eventId, claimTerms(claim)), read.version),
         }),
       ),
 
     readState: (provider, messageId) => getItem<StateItem>(messagePartitionKey(provider, messageId), STATE_SORT_KEY),
+
+    readStateOf: (item) => getItem<StateItem>(item.pk, stateKey(item).sk),
+
+    readPartStates: async (pk) => (await queryPrefix(pk, PART_STATE_SORT_KEY_PREFIX)) as unknown as StateItem[],
+
+    readHistory: async (pk) => (await queryPrefix(pk, HISTORY_SORT_KEY_PREFIX)) as unknown as HistoryItem[],
 
     async claim(item, outcome, claim) {
       const terms = claimTerms(claim);
@@ -259,23 +317,7 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     },
 
     async readMessage(provider, messageId) {
-      const items: Array<Record<string, unknown>> = [];
-      let ExclusiveStartKey: Record<string, unknown> | undefined;
-      do {
-        const page = await documents.send(
-          new QueryCommand({
-            TableName,
-            KeyConditionExpression: '#pk = :pk',
-            ProjectionExpression: MESSAGE_PROJECTION.map((name) => `#${name}`).join(', '),
-            ExpressionAttributeNames: Object.fromEntries(MESSAGE_PROJECTION.map((name) => [`#${name}`, name])),
-            ExpressionAttributeValues: { ':pk': messagePartitionKey(provider, messageId) },
-            ConsistentRead: true,
-            ExclusiveStartKey,
-          }),
-        );
-        items.push(...(page.Items ?? []));
-        ExclusiveStartKey = page.LastEvaluatedKey;
-      } while (ExclusiveStartKey);
+      const items = await queryPrefix(messagePartitionKey(provider, messageId), '', MESSAGE_PROJECTION);
       const state = items.find((item) => item.sk === STATE_SORT_KEY) as StateItem | undefined;
       if (!state) return undefined;
       const history = items
@@ -285,7 +327,14 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
           return { eventId, status, providerStatus, occurredAt, receivedAt };
         })
         .sort(byTimeThenId);
-      return { state, history };
+      const parts = items
+        .filter((item) => typeof item.sk === 'string' && item.sk.startsWith(PART_STATE_SORT_KEY_PREFIX))
+        .map((item): PartEntry => {
+          const part = item as unknown as StateItem & { part: NonNullable<StateItem['part']> };
+          const { status, final, providerStatus, occurredAt } = part;
+          return { index: part.part.index, total: part.part.total, messageId: part.messageId, status, final, providerStatus, occurredAt };
+        });
+      return { state, history, parts };
     },
   };
 }

@@ -105,6 +105,7 @@ export function stateUpdate(
     {
       provider: item.provider,
       messageId: item.messageId,
+      ...(item.part ? { part: item.part } : {}),
       channel: item.channel,
       eventId: item.eventId,
       status: item.status,

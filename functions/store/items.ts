@@ -6,7 +6,7 @@ import { DEFAULT_TRUSTED_TIME_WINDOW_MS, isTimeTrusted, rankOf, type CanonicalSt
 import { UnapplicableEventError } from './errors';
 import { decodeEventJson, encodeEvent } from './eventCodec';
 import type { StateClaims } from './expressions';
-import { historySortKey, partitionKeyOf, RECORD_KINDS, type STATE_SORT_KEY } from './keys';
+import { historySortKey, partitionKeyOf, RECORD_KINDS, stateSortKeyOf, type STATE_SORT_KEY } from './keys';
 
 /** What recording an event did to its message's stored status. Written once per event, on its publication item. */
 export interface Outcome {
@@ -25,6 +25,10 @@ export interface HistoryItem {
   readonly channel: NormalizedEvent['channel'];
   readonly type: NormalizedEvent['type'];
   readonly messageId?: string;
+  /** For `message.status`: the sort key of the state it moves (`STATE`, or `PART#nnn` for a report on one part). */
+  readonly stateSk?: string;
+  /** One part of a multipart message (outbound report or inbound part), as the event says. */
+  readonly part?: NormalizedEvent['part'];
   readonly status?: CanonicalStatus;
   readonly final?: boolean;
   /** Rank used by the status rule (`rankOf`), for `message.status`. */
@@ -67,12 +71,14 @@ export interface PublicationItem {
   readonly expiresAt?: number;
 }
 
-/** The current status of an outbound message. */
+/** The current status of an outbound message, or of one part of a multipart one (`sk` `PART#nnn`, with `part`). */
 export interface StateItem {
   readonly pk: string;
-  readonly sk: typeof STATE_SORT_KEY;
+  readonly sk: typeof STATE_SORT_KEY | `PART#${string}`;
   readonly provider: string;
+  /** The provider's id of what this state is about: the message, or the part (which may be the message's own). */
   readonly messageId: string;
+  readonly part?: NormalizedEvent['part'];
   readonly channel: NormalizedEvent['channel'];
   /** The event that set this state. */
   readonly eventId: string;
@@ -182,6 +188,8 @@ export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number
     channel: event.channel,
     type: event.type,
     messageId: event.messageId,
+    ...(RECORD_KINDS[event.type].hasState ? { stateSk: stateSortKeyOf(event) } : {}),
+    ...(event.part ? { part: event.part } : {}),
     status,
     final: event.final,
     rank: status !== undefined && event.final !== undefined ? rankOf({ status, final: event.final }) : undefined,

@@ -9,8 +9,12 @@
  * pk                                        sk               what
  * MSG#<provider>#<messageId>                STATE            current status of an outbound message
  * MSG#<provider>#<messageId>                EVENT#<eventId>  each status event of that message (its history)
+ * MSG#<provider>#<part.ref>                 PART#<nnn>       current status of part nnn of a multipart message
+ *                                                            (its reports' EVENT# items beside it)
  * (any of the partitions below)             PUB#<eventId>    beside each EVENT# item: outcome, claim, publishedAt
  * INBOUND#<provider>#<messageId>            EVENT#<eventId>  an inbound (MO) message
+ * INBOUND#<provider>#PARTS#<group>          EVENT#<eventId>  each part of a concatenated inbound SMS, and the
+ *                                                            message reassembled from them (functions/consume/multipart.ts)
  * TEMPLATE#<provider>#<templateId>          EVENT#<eventId>  each status event of a WhatsApp template
  * OPTOUT#<provider>#<e164 or number>        EVENT#<eventId>  each opt-out of a recipient
  * COUNTRY#<provider>#<countryCode>          EVENT#<eventId>  each country block
@@ -29,6 +33,33 @@ import type { EventType, NormalizedEvent } from '../events/schema';
 
 /** Sort key of a message's current-status item. */
 export const STATE_SORT_KEY = 'STATE';
+
+/** `begins_with` value that selects the part states of a multipart message's partition. */
+export const PART_STATE_SORT_KEY_PREFIX = 'PART#';
+
+/**
+ * Sort key of the state an outbound status event moves: the message's `STATE`, or for a report on one part of a
+ * multipart message, that part's own state (zero-padded, so the parts sort by index).
+ */
+export function stateSortKeyOf(event: Pick<NormalizedEvent, 'part'>): string {
+  return event.part ? `${PART_STATE_SORT_KEY_PREFIX}${String(event.part.index).padStart(3, '0')}` : STATE_SORT_KEY;
+}
+
+/**
+ * The group of a concatenated inbound SMS: its parts and the message reassembled from them share one partition.
+ * A part's `ref` is unique per sender only (Vonage `concat-ref`, the SMPP `sar_msg_ref_num`), and a short one is
+ * reused, so the group is the sender, the recipient, the ref and the number of parts.
+ */
+export function inboundGroupOf(event: Pick<NormalizedEvent, 'sender' | 'recipient'>, part: { readonly ref: string; readonly total: number }): string {
+  const party = (side: NormalizedEvent['sender']) => side?.e164 ?? side?.raw ?? '';
+  return `PARTS#${party(event.sender)}#${party(event.recipient)}#${part.ref}#${part.total}`;
+}
+
+/** The group a reassembled inbound message was built from (data.reassembly, functions/consume/multipart.ts). */
+function reassembledGroupOf(event: NormalizedEvent): string | undefined {
+  const reassembly = event.data?.reassembly as { group?: unknown } | undefined;
+  return typeof reassembly?.group === 'string' ? reassembly.group : undefined;
+}
 
 const HISTORY_PREFIX = 'EVENT#';
 
@@ -63,8 +94,13 @@ export interface RecordKind {
 
 /** One row per event type: its partition and whether it has state. */
 export const RECORD_KINDS: Readonly<Record<EventType, RecordKind>> = {
-  'message.status': { prefix: 'MSG', subject: (event) => event.messageId, hasState: true },
-  'message.inbound': { prefix: 'INBOUND', subject: (event) => event.messageId, hasState: false },
+  // A report on one part of a multipart message lives with the message it is a part of (its `ref`).
+  'message.status': { prefix: 'MSG', subject: (event) => event.part?.ref ?? event.messageId, hasState: true },
+  'message.inbound': {
+    prefix: 'INBOUND',
+    subject: (event) => (event.part ? inboundGroupOf(event, event.part) : (reassembledGroupOf(event) ?? event.messageId)),
+    hasState: false,
+  },
   'template.status': { prefix: 'TEMPLATE', subject: (event) => text(event.data?.templateId) ?? event.messageId, hasState: false },
   // E.164 when the adapter could derive it, so one number written two ways is one partition.
   'recipient.unsubscribed': {

@@ -40,6 +40,7 @@ const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
  *
  * @example
  * ```ts
+ * import { localDynamoClient } from './clients';
  * const engine = await startDynamoEngine({ dataDir: '.data/dynamodb' });
  * const client = localDynamoClient(engine.endpoint);
  * // …

@@ -129,6 +129,7 @@ async function persistentStores(
  *
  * @example
  * ```ts
+ * import { localSqsClient } from './clients';
  * const engine = await startSqsEngine({ dataDir: '.data/sqs' });
  * const sqs = localSqsClient(engine.endpoint);
  * // …

@@ -35,6 +35,9 @@ async function tableStatus(client: DynamoDBClient, tableName: string): Promise<s
  *
  * @example
  * ```ts
+ * import { localDynamoClient } from './clients';
+ * import type { DynamoEngine } from './dynamodb';
+ * declare const engine: DynamoEngine;
  * const tableName = await createPipelineTable(localDynamoClient(engine.endpoint), { tableName: 'test-webhook-messages' });
  * ```
  */

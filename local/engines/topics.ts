@@ -77,6 +77,10 @@ async function existingSubscriptions(sns: SNSClient, topicArn: string): Promise<
  *
  * @example
  * ```ts
+ * import type { SNSClient } from '@aws-sdk/client-sns';
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * declare const sns: SNSClient;
+ * declare const sqs: SQSClient;
  * const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(sns, sqs, [
  *   { name: 'final-statuses', filterPolicy: { type: ['message.status'], final: ['true'], statusChanged: ['true'] } },
  * ]);

@@ -212,6 +212,67 @@ describe('publicBaseUrl and signatureToleranceSeconds', () => {
   });
 });
 
+describe('edge (CloudFront in front of the API)', () => {
+  const CERT = 'arn:aws:acm:us-east-1:123456789012:certificate/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
+  const ACL = 'arn:aws:wafv2:us-east-1:123456789012:global/webacl/webhooks/0c1d2e3f-4a5b-6c7d-8e9f-0a1b2c3d4e5f';
+
+  it('is off unless enabled: absent, or given with enabled false, the configuration has no edge', () => {
+    expect(read({}).edge).toBeUndefined();
+    expect(read(shippedContext()).edge).toBeUndefined();
+    expect(read(webhooks({ edge: { enabled: false, priceClass: 'PriceClass_100' } })).edge).toBeUndefined();
+  });
+
+  it('defaults to every edge location, and takes a name of your own with its certificate, a web ACL and a price class', () => {
+    expect(read(webhooks({ edge: { enabled: true } })).edge).toEqual({ priceClass: 'PriceClass_All' });
+    expect(
+      read(webhooks({ edge: { enabled: true, domainName: 'hooks.example.com', certificateArn: CERT, webAclArn: ACL, priceClass: 'PriceClass_100' } }))
+        .edge,
+    ).toEqual({ domainName: 'hooks.example.com', certificateArn: CERT, webAclArn: ACL, priceClass: 'PriceClass_100' });
+  });
+
+  it('is turned on from the command line too (-c edge=\'{"enabled":true}\'), over cdk.json', () => {
+    const context: Record<string, unknown> = { ...shippedContext(), edge: '{"enabled":true}' };
+    expect(read(context).edge).toEqual({ priceClass: 'PriceClass_All' });
+  });
+
+  it('names every mistake: an unknown key, a certificate outside us-east-1, a lone domain, a regional web ACL, a price class', () => {
+    expect(
+      problemsOf(
+        webhooks({
+          edge: {
+            enabled: 'yes',
+            domainName: 'Hooks.Example.com',
+            certificateArn: CERT.replace('us-east-1', 'eu-west-1'),
+            webAclArn: ACL.replace('global', 'regional').replace('us-east-1', 'eu-west-1'),
+            priceClass: 'cheap',
+            logging: true,
+          },
+        }),
+      ),
+    ).toEqual([
+      expect.stringMatching(/^edge\.logging: unknown setting/),
+      expect.stringMatching(/^edge\.enabled: "yes" must be true or false/),
+      expect.stringMatching(/^edge\.domainName: "Hooks.Example.com" must be a lower-case host name/),
+      expect.stringMatching(/^edge\.certificateArn: .* must be an ACM certificate ARN in us-east-1/),
+      expect.stringMatching(/^edge\.webAclArn: .* must be a CLOUDFRONT-scope AWS WAF web ACL ARN/),
+      expect.stringMatching(/^edge\.priceClass: "cheap" must be one of PriceClass_100, PriceClass_200, PriceClass_All/),
+    ]);
+    expect(problemsOf(webhooks({ edge: { enabled: true, domainName: 'hooks.example.com' } }))).toEqual([
+      expect.stringMatching(/^edge: domainName and certificateArn go together/),
+    ]);
+    expect(problemsOf(webhooks({ edge: true }))).toEqual([expect.stringMatching(/^edge: true must be \{ "enabled": true\|false/)]);
+  });
+
+  it('refuses an IP allow-list with it: behind CloudFront the API sees edge addresses, and the list would refuse every delivery', () => {
+    expect(problemsOf(webhooks({ edge: { enabled: true }, allowedIps: { webcom: ['203.0.113.0/24'], 'nhncloud-sms': [] } }))).toEqual([
+      expect.stringMatching(/^allowedIps\.webcom: cannot be checked behind "edge"/),
+    ]);
+    expect(
+      read(webhooks({ edge: { enabled: false }, allowedIps: { webcom: ['203.0.113.0/24'] } })).providers.find((p) => p.id === 'webcom')?.allowedIps,
+    ).toEqual(['203.0.113.0/24']);
+  });
+});
+
 describe('isCidr (the one rule the credentials document uses too)', () => {
   it.each(['203.0.113.0/24', '198.51.100.7/32', '0.0.0.0/0', '2001:db8::/32', '::1/128', '203.0.113.7', '2001:db8::1'])('accepts %s', (cidr) => {
     expect(isCidr(cidr)).toBe(true);

@@ -20,11 +20,14 @@ function normalizeFixture(provider: string, fixture: Fixture, receivedAt: string
   return adapter.normalize(adapterRequestOf(fixture), { receivedAt, timeZone: adapter.defaultTimeZone }).events;
 }
 
-/** What the store must hold after these events, by the status rule alone (docs/design.md "Canonical status and order"). */
+/**
+ * What the store must hold after these events, by the status rule alone (docs/design.md "Canonical status and order").
+ * A report on one part of a multipart message is its part's, not a message's: the multipart suites check roll-ups.
+ */
 function expectedStatuses(events: readonly NormalizedEvent[]): Map<string, string> {
   const winners = new Map<string, Ordered>();
   for (const event of events) {
-    if (event.type !== 'message.status' || !event.messageId || !event.status) continue;
+    if (event.type !== 'message.status' || !event.messageId || !event.status || event.part) continue;
     // Ordered as the consumer orders it: its time trusted or not by the same rule.
     const candidate: Ordered = orderedOfEvent(event);
     if (supersedes(candidate, winners.get(event.messageId))) winners.set(event.messageId, candidate);

@@ -74,6 +74,10 @@ export const TEST_URL_TOKEN = 'test-url-token-0123456789abcdef';
  *
  * @example
  * ```ts
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * import { ingestHarness } from '../functions/ingest/harness';
+ * declare const client: SQSClient;
+ * declare const body: string;
  * const access = urlTokenAccess('sinch-sms');
  * const { handler } = await ingestHarness(client, 'sinch-sms', { document: access.document });
  * await handler(webhookEvent('sinch-sms', { body, token: access.token }));
@@ -205,7 +209,10 @@ export interface SignedEventOptions {
  *
  * @example
  * ```ts
- * await handler(await signedWebhookEvent({ provider: 'twilio', contentType: FORM, body: 'MessageSid=SM1&MessageStatus=sent' }));
+ * import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+ * import { FORM_MEDIA_TYPE } from '../../functions/ingest/request';
+ * declare function handler(event: APIGatewayProxyEventV2): Promise<unknown>;
+ * await handler(await signedWebhookEvent({ provider: 'twilio', contentType: FORM_MEDIA_TYPE, body: 'MessageSid=SM1&MessageStatus=sent' }));
  * ```
  */
 export async function signedWebhookEvent(call: ProviderCall, options: SignedEventOptions = {}): Promise<APIGatewayProxyEventV2> {

@@ -8,12 +8,13 @@ const dynamodb = {} as DynamoDBClient;
 const sns = {} as SNSClient;
 
 describe('consumer configuration from the environment', () => {
-  it('reads the table, the topic, the retention and the trusted-time window', () => {
+  it('reads the table, the topic, the retention, the trusted-time window and the reassembly timeout', () => {
     const env = {
       TABLE_NAME: 'webhook-messages-prod',
       EVENTS_TOPIC_ARN: 'arn:aws:sns:eu-west-1:1:t',
       HISTORY_TTL_DAYS: '30',
       TRUSTED_TIME_WINDOW_HOURS: '6',
+      REASSEMBLY_TIMEOUT_SECONDS: '900',
     };
     expect(consumerDependenciesFromEnv(env, { dynamodb, sns: () => sns })).toEqual({
       dynamodb,
@@ -22,6 +23,7 @@ describe('consumer configuration from the environment', () => {
       topicArn: 'arn:aws:sns:eu-west-1:1:t',
       ttlDays: 30,
       trustedTimeWindowHours: 6,
+      reassemblyTimeoutSeconds: 900,
     });
   });
 
@@ -37,7 +39,14 @@ describe('consumer configuration from the environment', () => {
         },
       },
     );
-    expect([deps.sns, deps.topicArn, deps.ttlDays, deps.trustedTimeWindowHours, made]).toEqual([undefined, undefined, TABLE.defaultTtlDays, 24, 0]);
+    expect([deps.sns, deps.topicArn, deps.ttlDays, deps.trustedTimeWindowHours, deps.reassemblyTimeoutSeconds, made]).toEqual([
+      undefined,
+      undefined,
+      TABLE.defaultTtlDays,
+      24,
+      TABLE.defaultReassemblyTimeoutSeconds,
+      0,
+    ]);
   });
 
   it('fails loudly without a table, or with a retention that is not a number of days', () => {

@@ -1,6 +1,6 @@
 /** Builders for the scheme tests: a valid incoming request, from which each test changes one thing. */
 import { parseForm } from '../../../functions/origin/form';
-import type { OriginRequest, OutgoingRequest } from '../../../functions/origin/types';
+import type { FormParams, OriginRequest, OutgoingRequest } from '../../../functions/origin/types';
 
 export const NOW = Date.UTC(2026, 11, 1, 12, 0, 0);
 
@@ -46,5 +46,12 @@ export function flipByte(body: Buffer, index = 0): Buffer {
   copy[index] ^= 0x01;
   return copy;
 }
+
+/** One bit of the last character of a base64 or hex signature flipped. */
+export const flipped = (signature: string) => signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
+
+/** Form parameters from a record whose repeated names hold a list, in that order. */
+export const formParamsOf = (params: Readonly<Record<string, string | readonly string[]>>): FormParams =>
+  Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value as string]).map((one) => [name, one] as const));
 
 export const OPTIONS = { toleranceSeconds: 300 };

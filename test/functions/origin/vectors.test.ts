@@ -14,8 +14,16 @@ import {
 } from '../../../functions/origin/payloads';
 import { hmacScheme } from '../../../functions/origin/schemes/hmac';
 import { jwtScheme } from '../../../functions/origin/schemes/jwt';
-import type { FormParams, OriginScheme } from '../../../functions/origin/types';
-import { OPTIONS, arrived, outgoing, withHeader } from './support';
+import type { OriginScheme } from '../../../functions/origin/types';
+import {
+  META_SIGNATURE_VECTORS,
+  META_SIGNED_BODY,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_FORM_VECTORS,
+  TWILIO_INVALID,
+  TWILIO_JSON_VECTORS,
+} from './published-vectors';
+import { OPTIONS, arrived, flipped, formParamsOf, outgoing, withHeader } from './support';
 
 const credentials = (key: string) => ({ signingKeys: [key] });
 
@@ -24,21 +32,16 @@ async function verifies(scheme: OriginScheme, key: string, request: Parameters<t
   return verdict.ok;
 }
 
-/** One bit of the last character of a base64 or hex signature flipped. */
-const flipped = (signature: string) => signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
-
 describe('Meta X-Hub-Signature-256 (HMAC-SHA256 of the raw body, sha256= hex)', () => {
   const meta = hmacScheme({ header: 'x-hub-signature-256', algorithm: 'sha256', encoding: 'hex', prefix: 'sha256=', payload: rawBody });
-  // Source: WhatsApp/WhatsApp-Nodejs-SDK @ 58ca3d5f, src/__tests__/utils.test.ts (M4D_APP_SECRET = 'TEST_APP_SECRET').
-  // Source: hexdocs.pm/whatsapp_sdk v0.1.0, WhatsApp.Webhook.compute_signature doc-test (third party).
-  test.each([
-    ['TEST_APP_SECRET', 'sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221'],
-    ['secret', 'sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914'],
-  ])('the published signature of body "test" with key %s verifies, and with one bit flipped does not', async (key, signature) => {
-    const request = outgoing({ body: Buffer.from('test'), headers: { 'x-hub-signature-256': signature } });
-    expect(await verifies(meta, key, request)).toBe(true);
-    expect(await verifies(meta, key, { ...request, headers: { 'x-hub-signature-256': flipped(signature) } })).toBe(false);
-  });
+  test.each(META_SIGNATURE_VECTORS)(
+    'the published signature of body "test" with key %s verifies, and with one bit flipped does not',
+    async (key, signature) => {
+      const request = outgoing({ body: Buffer.from(META_SIGNED_BODY), headers: { 'x-hub-signature-256': signature } });
+      expect(await verifies(meta, key, request)).toBe(true);
+      expect(await verifies(meta, key, { ...request, headers: { 'x-hub-signature-256': flipped(signature) } })).toBe(false);
+    },
+  );
 });
 
 describe('Standard Webhooks v1 (HMAC-SHA256 of id.timestamp.body, whsec_ base64 key)', () => {
@@ -131,93 +134,35 @@ describe('Sinch (HMAC-SHA256 of body.nonce.timestamp, base64)', () => {
 describe('Twilio X-Twilio-Signature (HMAC-SHA1 of the URL + sorted parameters; JSON: bodySHA256)', () => {
   const twilioForm = hmacScheme({ header: 'x-twilio-signature', algorithm: 'sha1', encoding: 'base64', payload: urlWithSortedParams });
   const twilioJson = hmacScheme({ header: 'x-twilio-signature', algorithm: 'sha1', encoding: 'base64', payload: urlCarryingBodyHash });
-  const callParams = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
-  const formOf = (params: Record<string, string | string[]>): FormParams =>
-    Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one] as const));
 
-  // Source: twilio/twilio-node @ 45d3d65a, spec/validation.spec.js; twilio/twilio-python @ 306691e7,
-  // tests/unit/test_request_validator.py (the same values in both).
-  test.each([
-    ['URL as configured', 'https://mycompany.com/myapp.php?foo=1&bar=2', callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8='],
-    ['https without port, signed with :443', 'https://mycompany.com/myapp.php?foo=1&bar=2', callParams, 'kvajT1Ptam85bY51eRf/AJRuM3w='],
-    ['https with port :1234, signed without it', 'https://mycompany.com:1234/myapp.php?foo=1&bar=2', callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8='],
-    ['http with port :1234 kept', 'http://mycompany.com:1234/myapp.php?foo=1&bar=2', callParams, 'Zmvh+3yNM1Phv2jhDCwEM3q5ebU='],
-    ['http without port, signed with :80', 'http://mycompany.com/myapp.php?foo=1&bar=2', callParams, '0ZXoZLH/DfblKGATFgpif+LLRf4='],
-    ['user:pass in the URL', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'CukzLTc1tT5dXEDIHm/tKBanW10='],
-    ['user name only in the URL', 'https://user@mycompany.com/myapp.php?foo=1&bar=2', callParams, '2YRLlVAflCqxaNicjMpJcSTgzSs='],
-    ['credentials, signed with :443', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'ZQFR1PTIZXF2MXB8ZnKCvnnA+rI='],
-    [
-      'an apostrophe in the query (signed as %27)',
-      "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing",
-      callParams,
-      'TfZzewPq8wqrGlMfyAud8+/IvJ0=',
-    ],
-    [
-      'a repeated parameter',
-      'https://mycompany.com/myapp.php?foo=1&bar=2',
-      { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] },
-      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
-    ],
-    [
-      'a repeated parameter with a duplicate value',
-      'https://mycompany.com/myapp.php?foo=1&bar=2',
-      { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] },
-      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
-    ],
-  ])('form vector "%s" verifies, and with one bit flipped does not', async (_name, url, params, signature) => {
-    const request = arrived(outgoing({ url, headers: { 'x-twilio-signature': signature } }), { formParams: () => formOf(params) });
-    expect((await twilioForm.verify(request, credentials('12345'), OPTIONS)).ok).toBe(true);
+  // The published vectors, with their sources: published-vectors.ts.
+  test.each(TWILIO_FORM_VECTORS)('form vector "%s" verifies, and with one bit flipped does not', async (_name, url, params, signature) => {
+    const request = arrived(outgoing({ url, headers: { 'x-twilio-signature': signature } }), { formParams: () => formParamsOf(params) });
+    expect((await twilioForm.verify(request, credentials(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(true);
     const bad = withHeader(request, 'x-twilio-signature', flipped(signature));
-    expect((await twilioForm.verify(bad, credentials('12345'), OPTIONS)).ok).toBe(false);
+    expect((await twilioForm.verify(bad, credentials(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
   });
 
-  test.each([
-    [
-      'bodySHA256 among other query parameters',
-      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
-      '{"property": "value", "boolean": true}',
-      'a9nBmqA0ju/hNViExpshrM61xv4=',
-    ],
-    [
-      'body {} signed with :443',
-      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-      '{}',
-      'Ldidvp12m26NI7eqEvxnEpkd9Hc=',
-    ],
-    [
-      'bodySHA256 alone',
-      'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
-      '{"property": "value", "boolean": true}',
-      'y77kIzt2vzLz71DgmJGsen2scGs=',
-    ],
-  ])('JSON vector "%s" verifies; the same URL with another body does not', async (_name, url, body, signature) => {
+  test.each(TWILIO_JSON_VECTORS)('JSON vector "%s" verifies; the same URL with another body does not', async (_name, url, body, signature) => {
     const request = outgoing({ url, body: Buffer.from(body), headers: { 'x-twilio-signature': signature } });
-    expect(await verifies(twilioJson, '12345', request)).toBe(true);
-    expect(await verifies(twilioJson, '12345', { ...request, body: Buffer.from(`${body} `) })).toBe(false);
+    expect(await verifies(twilioJson, TWILIO_AUTH_TOKEN, request)).toBe(true);
+    expect(await verifies(twilioJson, TWILIO_AUTH_TOKEN, { ...request, body: Buffer.from(`${body} `) })).toBe(false);
   });
 
   test('published invalid: a JSON body with no bodySHA256 in the URL', async () => {
-    const request = outgoing({
-      url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
-      body: Buffer.from('{"property": "value", "boolean": true}'),
-      headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
-    });
-    expect(await verifies(twilioJson, '12345', request)).toBe(false);
+    const { url, body, signature } = TWILIO_INVALID.jsonWithoutBodyHash;
+    const request = outgoing({ url, body: Buffer.from(body), headers: { 'x-twilio-signature': signature } });
+    expect(await verifies(twilioJson, TWILIO_AUTH_TOKEN, request)).toBe(false);
   });
 
   test('published invalid: a query parameter added after signing (by a proxy)', async () => {
-    const request = arrived(
-      outgoing({
-        url: 'https://mycompany.com/myapp.php?foo=1&bar=2&somethingUnexpected=true',
-        headers: { 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
-      }),
-      { formParams: () => formOf(callParams) },
-    );
-    expect((await twilioForm.verify(request, credentials('12345'), OPTIONS)).ok).toBe(false);
+    const { url, params, signature } = TWILIO_INVALID.queryAddedAfterSigning;
+    const request = arrived(outgoing({ url, headers: { 'x-twilio-signature': signature } }), { formParams: () => formParamsOf(params) });
+    expect((await twilioForm.verify(request, credentials(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
   });
 
   test('formRecord keeps a repeated name as an ordered list', () => {
-    expect(formRecord(formOf({ a: ['2', '1'], b: 'x' }))).toEqual({ a: ['2', '1'], b: 'x' });
+    expect(formRecord(formParamsOf({ a: ['2', '1'], b: 'x' }))).toEqual({ a: ['2', '1'], b: 'x' });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
-import { STATUS_TABLE, supersedes, type Ordered } from '../../../functions/events/status';
+import { STATUS_TABLE } from '../../../functions/events/status';
 import { webhookRequest } from '../../../functions/providers/common';
 import {
   META_STATUSES,
@@ -11,10 +11,12 @@ import {
   parseBody,
 } from '../../../functions/providers/meta-whatsapp';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/core/errors';
 import { eventIdOf } from '../../../functions/core/ids';
 import { ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
+import { META_SIGNATURE_VECTORS, META_SIGNED_BODY } from '../origin/published-vectors';
 import { OPTIONS, arrived, outgoing } from '../origin/support';
+import { validationErrorOf } from '../../support/errors';
+import { orderedOf, permutations, winnerOf } from '../../support/order';
 import { fixtures, invalidFixtures, signedWebhookEvent, validFixtures, webhookEvent, type Fixture } from '../../support/requests';
 
 const JSON_TYPE = 'application/json';
@@ -26,16 +28,6 @@ const eventsOf = (item: Fixture | string | object): NormalizedEvent[] => {
   return metaWhatsapp.normalize(webhookRequest({ body, contentType: JSON_TYPE }), context).events;
 };
 
-function validationErrorOf(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
-
 const WABA = '102290129340398';
 const METADATA = { display_phone_number: '15550783881', phone_number_id: '106540352242922' };
 const envelope = (value: object, field = 'messages') => ({ object: 'whatsapp_business_account', entry: [{ id: WABA, changes: [{ value, field }] }] });
@@ -43,40 +35,38 @@ const statuses = (...items: object[]) => envelope({ messaging_product: 'whatsapp
 const status = (value: string, timestamp: string, id = 'wamid.TEST0001') => ({ id, status: value, timestamp, recipient_id: '16505551234' });
 
 describe('X-Hub-Signature-256: the published vectors through the adapter scheme', () => {
-  // Source: WhatsApp/WhatsApp-Nodejs-SDK @ 58ca3d5f (Meta's own SDK), src/__tests__/utils.test.ts with
-  // jest.config.ts M4D_APP_SECRET = 'TEST_APP_SECRET'; published by Meta.
-  // Source: https://hexdocs.pm/whatsapp_sdk/WhatsApp.Webhook.html (whatsapp_sdk v0.1.0, compute_signature doc-test);
-  // third party, the same primitive.
-  test.each([
-    ['TEST_APP_SECRET', 'sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221'],
-    ['secret', 'sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914'],
-  ])('app secret %s, body "test": verifies; one flipped bit, another secret or another body do not', async (secret, header) => {
-    const request = arrived(outgoing({ body: Buffer.from('test'), headers: { 'content-type': JSON_TYPE, 'x-hub-signature-256': header } }));
-    const flippedHeader = header.slice(0, -1) + (header.endsWith('0') ? '1' : '0');
-    expect((await metaSignature.verify(request, { signingKeys: [secret] }, OPTIONS)).ok).toBe(true);
-    expect(
-      (
-        await metaSignature.verify(
-          { ...request, headers: { ...request.headers, 'x-hub-signature-256': flippedHeader } },
-          { signingKeys: [secret] },
-          OPTIONS,
-        )
-      ).ok,
-    ).toBe(false);
-    expect((await metaSignature.verify(request, { signingKeys: [`${secret}x`] }, OPTIONS)).ok).toBe(false);
-    expect((await metaSignature.verify({ ...request, body: Buffer.from('tesT') }, { signingKeys: [secret] }, OPTIONS)).ok).toBe(false);
-  });
+  // The published vectors, with their sources: ../origin/published-vectors.ts.
+  test.each(META_SIGNATURE_VECTORS)(
+    'app secret %s, body "test": verifies; one flipped bit, another secret or another body do not',
+    async (secret, header) => {
+      const request = arrived(
+        outgoing({ body: Buffer.from(META_SIGNED_BODY), headers: { 'content-type': JSON_TYPE, 'x-hub-signature-256': header } }),
+      );
+      const flippedHeader = header.slice(0, -1) + (header.endsWith('0') ? '1' : '0');
+      expect((await metaSignature.verify(request, { signingKeys: [secret] }, OPTIONS)).ok).toBe(true);
+      expect(
+        (
+          await metaSignature.verify(
+            { ...request, headers: { ...request.headers, 'x-hub-signature-256': flippedHeader } },
+            { signingKeys: [secret] },
+            OPTIONS,
+          )
+        ).ok,
+      ).toBe(false);
+      expect((await metaSignature.verify(request, { signingKeys: [`${secret}x`] }, OPTIONS)).ok).toBe(false);
+      expect((await metaSignature.verify({ ...request, body: Buffer.from('tesT') }, { signingKeys: [secret] }, OPTIONS)).ok).toBe(false);
+    },
+  );
 
-  test('signing reproduces the published header', async () => {
-    const signed = await metaSignature.sign(outgoing({ body: Buffer.from('test') }), { credentials: { signingKeys: ['TEST_APP_SECRET'] } });
-    expect(signed.headers['x-hub-signature-256']).toBe('sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221');
+  test.each(META_SIGNATURE_VECTORS)('signing with app secret %s reproduces the published header', async (secret, header) => {
+    const signed = await metaSignature.sign(outgoing({ body: Buffer.from(META_SIGNED_BODY) }), { credentials: { signingKeys: [secret] } });
+    expect(signed.headers['x-hub-signature-256']).toBe(header);
   });
 
   test('a header without the sha256= prefix is refused', async () => {
-    const request = arrived(
-      outgoing({ body: Buffer.from('test'), headers: { 'x-hub-signature-256': '0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221' } }),
-    );
-    expect((await metaSignature.verify(request, { signingKeys: ['TEST_APP_SECRET'] }, OPTIONS)).ok).toBe(false);
+    const [secret, header] = META_SIGNATURE_VECTORS[0];
+    const request = arrived(outgoing({ body: Buffer.from(META_SIGNED_BODY), headers: { 'x-hub-signature-256': header.replace(/^sha256=/, '') } }));
+    expect((await metaSignature.verify(request, { signingKeys: [secret] }, OPTIONS)).ok).toBe(false);
   });
 });
 
@@ -157,21 +147,8 @@ describe('statuses', () => {
   });
 
   describe('documented ordering quirks converge through the status rule', () => {
-    const orderedOf = (items: object[]): Ordered[] =>
-      eventsOf(statuses(...items)).map((event) => ({
-        status: event.status!,
-        final: event.final!,
-        occurredAt: event.occurredAt,
-        eventId: event.eventId,
-      }));
-    const permutations = <T>(items: readonly T[]): T[][] =>
-      items.length <= 1
-        ? [items.slice()]
-        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-    const winnerOf = (order: Ordered[]) =>
-      order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
     const converges = (items: object[]) => {
-      const winners = permutations(orderedOf(items)).map((order) => winnerOf(order));
+      const winners = permutations(eventsOf(statuses(...items)).map(orderedOf)).map((order) => winnerOf(order));
       expect(new Set(winners.map((winner) => winner?.eventId)).size).toBe(1);
       return winners[0]?.status;
     };

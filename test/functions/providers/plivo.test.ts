@@ -118,6 +118,8 @@ describe('plivo adapter', () => {
       expect(partOf('p', 'reserved')).toBeUndefined();
       expect(partOf('p', '4 of 3')).toBeUndefined();
       expect(partOf(undefined, '1 of 2')).toBeUndefined();
+      // A message in one part is no part of anything: recorded and published as before.
+      expect(partOf('p', '1 of 1')).toBeUndefined();
     });
 
     it('reads a WhatsApp read receipt with its conversation', () => {

@@ -4,13 +4,14 @@
  */
 import { recipientMessageIdOf } from '../../../functions/providers/recipients';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
-import { STATUS_TABLE, supersedes, type Ordered } from '../../../functions/events/status';
+import { STATUS_TABLE } from '../../../functions/events/status';
 import type { OutgoingRequest } from '../../../functions/origin/types';
 import { webhookRequest } from '../../../functions/providers/common';
 import { SINCH_CODES, SINCH_STATUSES, sinchSignature, sinchSms } from '../../../functions/providers/sinch-sms';
 import type { NormalizeContext } from '../../../functions/providers/types';
 import { adapterRequestOf } from '../../../local/fixtures';
 import { validationErrorOf } from '../../support/errors';
+import { orderedOf, permutations, winnerOf } from '../../support/order';
 import { fixtures, signedWebhookEvent, validFixtures } from '../../support/requests';
 import { arrived, flipByte, outgoing, OPTIONS } from '../origin/support';
 import { faultyClient, ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
@@ -199,25 +200,12 @@ describe('statuses and codes', () => {
     const queued = only(fixtureNamed('recipient-queued.json').body);
     const dispatched = only(fixtureNamed('recipient-dispatched.json').body);
     const delivered = only(fixtureNamed('recipient-delivered.json').body);
-    const ordered = (event: NormalizedEvent): Ordered => ({
-      status: event.status!,
-      final: event.final!,
-      occurredAt: event.occurredAt,
-      eventId: event.eventId,
-    });
-    const permutations = <T>(items: readonly T[]): T[][] =>
-      items.length <= 1
-        ? [items.slice()]
-        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
     for (const sequence of [
       [queued, delivered],
       [queued, dispatched, delivered],
       [dispatched, delivered],
     ]) {
-      for (const order of permutations(sequence.map(ordered))) {
-        const winner = order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined);
-        expect(winner?.status).toBe('delivered');
-      }
+      for (const order of permutations(sequence.map(orderedOf))) expect(winnerOf(order)?.status).toBe('delivered');
     }
   });
 

@@ -1,7 +1,6 @@
 import { encodeForm } from '../../../functions/origin/form';
-import type { FormParams } from '../../../functions/origin/types';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
-import { STATUS_TABLE, supersedes, type Ordered } from '../../../functions/events/status';
+import { STATUS_TABLE } from '../../../functions/events/status';
 import { webhookRequest } from '../../../functions/providers/common';
 import {
   EMPTY_TWIML,
@@ -12,12 +11,23 @@ import {
   twilioSignature,
 } from '../../../functions/providers/twilio';
 import type { NormalizeContext } from '../../../functions/providers/types';
-import { ValidationError } from '../../../functions/core/errors';
 import { eventIdOf } from '../../../functions/core/ids';
 import { adapterRequestOf } from '../../../local/fixtures';
 import { providerRequest, signingMaterial } from '../../../local/provider-requests';
 import { ingestHarness, useIngestSuite } from '../ingest/harness';
-import { OPTIONS, arrived, outgoing, withHeader } from '../origin/support';
+import {
+  type TwilioFormVector,
+  TWILIO_AUTH_TOKEN,
+  TWILIO_CALL_PARAMS,
+  TWILIO_FORM_VECTORS,
+  TWILIO_INVALID,
+  TWILIO_JSON_VECTORS,
+  TWILIO_SIGNATURE,
+  TWILIO_URL,
+} from '../origin/published-vectors';
+import { OPTIONS, arrived, flipped, formParamsOf, outgoing, withHeader } from '../origin/support';
+import { validationErrorOf } from '../../support/errors';
+import { orderedOf, permutations, winnerOf } from '../../support/order';
 import { fixtures, invalidFixtures, signedWebhookEvent, validFixtures, type Fixture } from '../../support/requests';
 
 const FORM = 'application/x-www-form-urlencoded';
@@ -27,151 +37,95 @@ const eventsOf = (item: Fixture | { body: string; contentType?: string; method?:
   twilio.normalize(adapterRequestOf(item), context).events;
 const formOf = (pairs: Record<string, string>) => ({ body: encodeForm(pairs), contentType: FORM });
 
-function validationErrorOf(run: () => unknown): ValidationError {
-  try {
-    run();
-  } catch (error) {
-    if (error instanceof ValidationError) return error;
-    throw error;
-  }
-  throw new Error('expected a ValidationError');
-}
-
-/** One bit of the last significant base64 character flipped. */
-const flipped = (signature: string) => signature.slice(0, -2) + (signature.at(-2) === 'A' ? 'B' : 'A') + signature.at(-1);
-const pairsOf = (params: Record<string, string | string[]>): FormParams =>
-  Object.entries(params).flatMap(([name, value]) => (Array.isArray(value) ? value : [value]).map((one) => [name, one] as const));
 const keyed = (key: string) => ({ signingKeys: [key] });
 
 describe('X-Twilio-Signature: the published vectors through the adapter scheme', () => {
-  const callParams = { CallSid: 'CA1234567890ABCDE', Caller: '+14158675309', Digits: '1234', From: '+14158675309', To: '+18005551212' };
-  const formRequest = (url: string, params: Record<string, string | string[]>, signature: string, headers: Record<string, string> = {}) =>
+  const formRequest = (url: string, params: Readonly<Record<string, string | string[]>>, signature: string, headers: Record<string, string> = {}) =>
     arrived(
       outgoing({
         url,
         headers: { 'content-type': FORM, 'x-twilio-signature': signature, ...headers },
-        body: Buffer.from(encodeForm(pairsOf(params))),
+        body: Buffer.from(encodeForm(formParamsOf(params))),
       }),
       {
-        formParams: () => pairsOf(params),
+        formParams: () => formParamsOf(params),
       },
     );
+  const [, , , repeated] = TWILIO_FORM_VECTORS.find(([name]) => name === 'a repeated parameter')!;
 
-  // Source: twilio/twilio-node @ 45d3d65a, spec/validation.spec.js; twilio/twilio-python @ 306691e7,
-  // tests/unit/test_request_validator.py (the cases both SDKs test carry the same values).
+  // The published vectors, with their sources: ../origin/published-vectors.ts.
   test.each([
-    ['URL as configured', 'https://mycompany.com/myapp.php?foo=1&bar=2', callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8='],
-    ['https without port, signed with :443', 'https://mycompany.com/myapp.php?foo=1&bar=2', callParams, 'kvajT1Ptam85bY51eRf/AJRuM3w='],
-    ['https with :1234, signed without the port', 'https://mycompany.com:1234/myapp.php?foo=1&bar=2', callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8='],
-    ['http with :1234 kept', 'http://mycompany.com:1234/myapp.php?foo=1&bar=2', callParams, 'Zmvh+3yNM1Phv2jhDCwEM3q5ebU='],
-    ['http without port, signed with :80', 'http://mycompany.com/myapp.php?foo=1&bar=2', callParams, '0ZXoZLH/DfblKGATFgpif+LLRf4='],
-    ['credentials in the URL', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'CukzLTc1tT5dXEDIHm/tKBanW10='],
-    ['user name only', 'https://user@mycompany.com/myapp.php?foo=1&bar=2', callParams, '2YRLlVAflCqxaNicjMpJcSTgzSs='],
-    ['credentials, signed with :443', 'https://user:pass@mycompany.com/myapp.php?foo=1&bar=2', callParams, 'ZQFR1PTIZXF2MXB8ZnKCvnnA+rI='],
+    ...TWILIO_FORM_VECTORS,
+    // The published repeated-parameter vector with its values sent in the other order: Twilio sorts them.
     [
-      'apostrophe in the query (WHATWG %27)',
-      "https://mycompany.com/myapp.php?foo=1&bar=2&Body=It's+amazing",
-      callParams,
-      'TfZzewPq8wqrGlMfyAud8+/IvJ0=',
-    ],
-    [
-      'repeated parameter',
-      'https://mycompany.com/myapp.php?foo=1&bar=2',
-      { 'MessagingBinding.Address': ['+1325xxxxxxx', '+1415xxxxxxx'] },
-      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
-    ],
-    [
-      'repeated parameter in the other order',
-      'https://mycompany.com/myapp.php?foo=1&bar=2',
+      'a repeated parameter in the other order',
+      TWILIO_URL,
       { 'MessagingBinding.Address': ['+1415xxxxxxx', '+1325xxxxxxx'] },
-      '83O6e2vORAoJHUNzJjDWN1jz+BA=',
-    ],
-    [
-      'duplicate values dropped',
-      'https://mycompany.com/myapp.php?foo=1&bar=2',
-      { Sid: 'CA123', SidAccount: 'AC123', Digits: ['5678', '1234', '1234'] },
-      'IK+Dwps556ElfBT0I3Rgjkr1wJU=',
-    ],
+      repeated,
+    ] satisfies TwilioFormVector,
   ])('%s verifies, and with one bit flipped does not', async (_name, url, params, signature) => {
-    expect((await twilioSignature.verify(formRequest(url, params, signature), keyed('12345'), OPTIONS)).ok).toBe(true);
-    expect((await twilioSignature.verify(formRequest(url, params, flipped(signature)), keyed('12345'), OPTIONS)).ok).toBe(false);
+    expect((await twilioSignature.verify(formRequest(url, params, signature), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(true);
+    expect((await twilioSignature.verify(formRequest(url, params, flipped(signature)), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
     expect((await twilioSignature.verify(formRequest(url, params, signature), keyed('54321'), OPTIONS)).ok).toBe(false);
   });
 
-  // Source: twilio/twilio-node @ 45d3d65a, spec/validation.spec.js (validateRequestWithBody); the first also in
-  // twilio/twilio-python @ 306691e7, tests/unit/test_request_validator.py.
-  test.each([
-    [
-      'bodySHA256 among other parameters',
-      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
-      '{"property": "value", "boolean": true}',
-      'a9nBmqA0ju/hNViExpshrM61xv4=',
-    ],
-    [
-      'body {}, signed with :443',
-      'https://mycompany.com/myapp.php?foo=1&bar=2&bodySHA256=44136fa355b3678a1146ad16f7e8649e94fb4fc21fe77e8310c060f61caaff8a',
-      '{}',
-      'Ldidvp12m26NI7eqEvxnEpkd9Hc=',
-    ],
-    [
-      'bodySHA256 the only parameter',
-      'https://mycompany.com/myapp.php?bodySHA256=0a1ff7634d9ab3b95db5c9a2dfe9416e41502b283a80c7cf19632632f96e6620',
-      '{"property": "value", "boolean": true}',
-      'y77kIzt2vzLz71DgmJGsen2scGs=',
-    ],
-  ])('JSON body, %s: verifies; a changed body byte does not', async (_name, url, body, signature) => {
+  test.each(TWILIO_JSON_VECTORS)('JSON body, %s: verifies; a changed body byte does not', async (_name, url, body, signature) => {
     const request = arrived(
       outgoing({ url, body: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-twilio-signature': signature } }),
     );
-    expect((await twilioSignature.verify(request, keyed('12345'), OPTIONS)).ok).toBe(true);
-    expect((await twilioSignature.verify({ ...request, body: Buffer.from(`${body} `) }, keyed('12345'), OPTIONS)).ok).toBe(false);
+    expect((await twilioSignature.verify(request, keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(true);
+    expect((await twilioSignature.verify({ ...request, body: Buffer.from(`${body} `) }, keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
   });
 
   test('published invalid: a JSON body with no bodySHA256 in the URL', async () => {
+    const { url, body, signature } = TWILIO_INVALID.jsonWithoutBodyHash;
     const request = arrived(
-      outgoing({
-        url: 'https://mycompany.com/myapp.php?foo=1&bar=2',
-        body: Buffer.from('{"property": "value", "boolean": true}'),
-        headers: { 'content-type': 'application/json', 'x-twilio-signature': 'RSOYDt4T1cUTdK1PDd93/VVr8B8=' },
-      }),
+      outgoing({ url, body: Buffer.from(body), headers: { 'content-type': 'application/json', 'x-twilio-signature': signature } }),
     );
-    expect((await twilioSignature.verify(request, keyed('12345'), OPTIONS)).ok).toBe(false);
+    expect((await twilioSignature.verify(request, keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
   });
 
   test('published invalid: a query parameter added after signing (a proxy)', async () => {
-    const request = formRequest('https://mycompany.com/myapp.php?foo=1&bar=2&somethingUnexpected=true', callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=');
-    expect((await twilioSignature.verify(request, keyed('12345'), OPTIONS)).ok).toBe(false);
+    const { url, params, signature } = TWILIO_INVALID.queryAddedAfterSigning;
+    expect((await twilioSignature.verify(formRequest(url, params, signature), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
   });
 
   describe('SharedKey (X-Twilio-Webhooks-Signature-Settings)', () => {
     // DERIVED, not published: Twilio publishes no SharedKey vector. Computed from the documented algorithm ("only the
     // hash changes; the signed string is still the full URL followed by the sorted POST parameters") as base64
-    // HMAC-SHA256(key '12345', the URL + sorted parameters of Twilio's published form vector above), whose SHA-1
-    // form is the published RSOYDt4T1cUTdK1PDd93/VVr8B8=.
+    // HMAC-SHA256(key '12345', the URL + sorted parameters of Twilio's first published form vector), whose SHA-1
+    // form is the published RSOYDt4T1cUTdK1PDd93/VVr8B8= (TWILIO_SIGNATURE).
     const DERIVED_SHA256 = '033hgUJA9M/hXIZsYjwkerEP/DBm35nEri5FhCYjA5s=';
-    const url = 'https://mycompany.com/myapp.php?foo=1&bar=2';
+    const url = TWILIO_URL;
     const settings = { [SIGNATURE_SETTINGS_HEADER]: 'key=KS5f2b3c4d5e6f708192a3b4c5d6e7f809,algorithm=HMAC_SHA256' };
 
     test('the derived HMAC-SHA256 signature verifies when the header names HMAC_SHA256, and not without the header', async () => {
-      expect((await twilioSignature.verify(formRequest(url, callParams, DERIVED_SHA256, settings), keyed('12345'), OPTIONS)).ok).toBe(true);
-      expect((await twilioSignature.verify(formRequest(url, callParams, DERIVED_SHA256), keyed('12345'), OPTIONS)).ok).toBe(false);
-      expect((await twilioSignature.verify(formRequest(url, callParams, flipped(DERIVED_SHA256), settings), keyed('12345'), OPTIONS)).ok).toBe(false);
+      expect(
+        (await twilioSignature.verify(formRequest(url, TWILIO_CALL_PARAMS, DERIVED_SHA256, settings), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok,
+      ).toBe(true);
+      expect((await twilioSignature.verify(formRequest(url, TWILIO_CALL_PARAMS, DERIVED_SHA256), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok).toBe(false);
+      expect(
+        (await twilioSignature.verify(formRequest(url, TWILIO_CALL_PARAMS, flipped(DERIVED_SHA256), settings), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok,
+      ).toBe(false);
     });
 
     test('the SHA-1 signature is refused when the header names HMAC_SHA256 (no downgrade)', async () => {
-      expect((await twilioSignature.verify(formRequest(url, callParams, 'RSOYDt4T1cUTdK1PDd93/VVr8B8=', settings), keyed('12345'), OPTIONS)).ok).toBe(
-        false,
-      );
+      expect(
+        (await twilioSignature.verify(formRequest(url, TWILIO_CALL_PARAMS, TWILIO_SIGNATURE, settings), keyed(TWILIO_AUTH_TOKEN), OPTIONS)).ok,
+      ).toBe(false);
     });
 
     test('the second configured key (the SharedKey beside the Auth Token) is tried too', async () => {
-      const request = formRequest(url, callParams, DERIVED_SHA256, settings);
-      expect((await twilioSignature.verify(request, { signingKeys: ['the-auth-token', '12345'] }, OPTIONS)).ok).toBe(true);
+      const request = formRequest(url, TWILIO_CALL_PARAMS, DERIVED_SHA256, settings);
+      expect((await twilioSignature.verify(request, { signingKeys: ['the-auth-token', TWILIO_AUTH_TOKEN] }, OPTIONS)).ok).toBe(true);
     });
 
     test('an algorithm Twilio does not document is refused, naming the header', async () => {
-      const request = formRequest(url, callParams, DERIVED_SHA256, { [SIGNATURE_SETTINGS_HEADER]: 'key=KS1,algorithm=HMAC_MD5' });
-      expect(await twilioSignature.verify(request, keyed('12345'), OPTIONS)).toMatchObject({ ok: false, header: SIGNATURE_SETTINGS_HEADER });
+      const request = formRequest(url, TWILIO_CALL_PARAMS, DERIVED_SHA256, { [SIGNATURE_SETTINGS_HEADER]: 'key=KS1,algorithm=HMAC_MD5' });
+      expect(await twilioSignature.verify(request, keyed(TWILIO_AUTH_TOKEN), OPTIONS)).toMatchObject({
+        ok: false,
+        header: SIGNATURE_SETTINGS_HEADER,
+      });
     });
 
     test.each([
@@ -186,16 +140,16 @@ describe('X-Twilio-Signature: the published vectors through the adapter scheme',
 
     test('signing follows the header the request carries, so tools can send SharedKey traffic', async () => {
       const signed = await twilioSignature.sign(
-        outgoing({ url, headers: { 'content-type': FORM, ...settings }, body: Buffer.from(encodeForm(callParams)) }),
-        { credentials: keyed('12345') },
+        outgoing({ url, headers: { 'content-type': FORM, ...settings }, body: Buffer.from(encodeForm(TWILIO_CALL_PARAMS)) }),
+        { credentials: keyed(TWILIO_AUTH_TOKEN) },
       );
       expect(signed.headers['x-twilio-signature']).toBe(DERIVED_SHA256);
     });
   });
 
   test('a missing signature header is refused as missing', async () => {
-    const request = withHeader(formRequest('https://mycompany.com/myapp.php', callParams, 'x'), 'x-twilio-signature', undefined);
-    expect(await twilioSignature.verify(request, keyed('12345'), OPTIONS)).toMatchObject({ ok: false, reason: 'missing_signature' });
+    const request = withHeader(formRequest('https://mycompany.com/myapp.php', TWILIO_CALL_PARAMS, 'x'), 'x-twilio-signature', undefined);
+    expect(await twilioSignature.verify(request, keyed(TWILIO_AUTH_TOKEN), OPTIONS)).toMatchObject({ ok: false, reason: 'missing_signature' });
   });
 });
 
@@ -300,22 +254,17 @@ describe('status callbacks', () => {
 
   test('Twilio "sent after delivered" (and any other order) converges on delivered, read after it on read', () => {
     const sid = 'SM0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f';
-    const orderedOf = (statuses: string[]): Ordered[] =>
+    const eventsOfStatuses = (statuses: string[]): NormalizedEvent[] =>
       statuses.map((providerStatus, i) => {
         const [event] = twilio.normalize(
           webhookRequest({ body: encodeForm({ ...base, MessageSid: sid, MessageStatus: providerStatus }), contentType: FORM }),
           { ...context, receivedAt: `2025-03-01T09:00:0${i}.000Z` },
         ).events;
-        return { status: event.status!, final: event.final!, occurredAt: event.occurredAt, eventId: event.eventId };
+        return event;
       });
-    const permutations = <T>(items: readonly T[]): T[][] =>
-      items.length <= 1
-        ? [items.slice()]
-        : items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
-    const winner = (order: Ordered[]) =>
-      order.reduce<Ordered | undefined>((current, next) => (supersedes(next, current) ? next : current), undefined)?.status;
-    for (const order of permutations(orderedOf(['queued', 'sent', 'delivered']))) expect(winner(order)).toBe('delivered');
-    for (const order of permutations(orderedOf(['sent', 'delivered', 'read']))) expect(winner(order)).toBe('read');
+    for (const order of permutations(eventsOfStatuses(['queued', 'sent', 'delivered']).map(orderedOf)))
+      expect(winnerOf(order)?.status).toBe('delivered');
+    for (const order of permutations(eventsOfStatuses(['sent', 'delivered', 'read']).map(orderedOf))) expect(winnerOf(order)?.status).toBe('read');
   });
 });
 

@@ -9,7 +9,7 @@ import type { CanonicalStatus } from '../../../functions/events/status';
 import { formRecord } from '../../../functions/origin/form';
 import { urlWithSortedParams } from '../../../functions/origin/payloads';
 import { hmacScheme } from '../../../functions/origin/schemes/hmac';
-import { makeEvent, mapStatus, validate } from '../../../functions/providers/common';
+import { makeEvent, mapStatus, statusOfProviderStatus, validate } from '../../../functions/providers/common';
 import type { ProviderAdapter } from '../../../functions/providers/types';
 import { eventIdOf } from '../../../functions/core/ids';
 
@@ -51,6 +51,7 @@ export const acmeSms: ProviderAdapter = {
       ],
     };
   },
+  statusOf: statusOfProviderStatus(ACME_STATUSES),
   reply: ({ normalized, queued }) =>
     normalized.events.every((event) => queued.has(event.eventId))
       ? { statusCode: 200, headers: { 'content-type': 'text/plain' }, body: 'OK' }

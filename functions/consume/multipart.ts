@@ -1,0 +1,235 @@
+/**
+ * Multipart SMS: the parts a provider reports one by one become one message for subscribers.
+ *
+ * An event carrying `part {ref, index, total}` is one part. It is recorded like any event (history, and for an
+ * outbound report its part's own state), but not published: once it is recorded, the consumer derives from the parts
+ * recorded so far the event that speaks for the whole message, and applies that one through the same path as any
+ * event ({@link applyEvent}), so it is recorded and published exactly once whoever derives it, in whatever order the
+ * parts came, however many times each came.
+ *
+ * ```
+ * inbound part i of n ── recorded in the group's partition (keys.ts inboundGroupOf) ── all n there? ──► one
+ *   message.inbound, the texts joined by index, data.reassembly.complete = true
+ *   not all there after the reassembly timeout (the sweeper's `reassembly` timer) ──► one message.inbound with
+ *   what arrived, complete = false, the missing indexes listed; a part arriving later starts a new group
+ * outbound report on part i of n ── its part's state PART#i in the message's partition (keys.ts stateSortKeyOf)
+ *   ──► the message's status rolled up from the part states ({@link rollUp}) ──► one message.status per
+ *   rolled-up status, for the message (`messageId` = the parts' `ref`)
+ * ```
+ *
+ * Derived events have deterministic ids (the group and the parts taken, or the message and its rolled-up status), so
+ * two deliveries deriving the same event at once, or a retry after a crash between recording a part and deriving
+ * from it, make one event. Whoever records the last missing part reads every other part (consistent reads after
+ * its own write), so a complete set is always seen by someone.
+ *
+ * Which providers report per part, and by which rule their messages roll up, is in docs/design.md "Multipart SMS".
+ */
+import { eventIdOf } from '../core/ids';
+import { isPart, SCHEMA_VERSION, type NormalizedEvent } from '../events/schema';
+import { rankOf, STATUS_TABLE, type CanonicalStatus } from '../events/status';
+import { TABLE } from '../settings';
+import { partitionKeyOf } from '../store/keys';
+import { recordedEvent, type StateItem } from '../store/items';
+import { applyEvent, type ApplyContext, type EventResult } from './applyEvent';
+
+/** A part's state as the roll-up reads it. */
+export type PartState = Pick<StateItem, 'status' | 'final' | 'occurredAt' | 'error'> & { readonly part?: { readonly index: number } };
+
+/**
+ * Which failure speaks for a message whose parts ended differently: the provider refusing a part outranks the
+ * network failing it, which outranks a part that timed out or whose fate is unknown.
+ */
+const FAILURE_PRECEDENCE: readonly CanonicalStatus[] = ['rejected', 'failed', 'undelivered', 'expired', 'unknown'];
+
+/**
+ * The status of a multipart message from the states of its parts, "all parts" rule:
+ * - every part final: `read` if all were read, `delivered` if all were delivered (or read), else the first failure
+ *   of {@link FAILURE_PRECEDENCE} among them;
+ * - otherwise not final: the lowest status among the parts reported so far, a part that already ended counting as
+ *   `sent` (the message is not delivered before its last part is); parts whose status no mapping knows are left out.
+ * Undefined when no part says anything yet. Each part's state only moves up, so the roll-up only moves up too.
+ */
+export function rollUp(parts: readonly PartState[], total: number): { status: CanonicalStatus; final: boolean; decidedBy: PartState[] } | undefined {
+  const byIndex = new Map<number, PartState>();
+  for (const part of parts) if (part.part && part.part.index >= 1 && part.part.index <= total) byIndex.set(part.part.index, part);
+  const reported = [...byIndex.values()];
+  if (byIndex.size === total && reported.every((part) => part.final)) {
+    if (reported.every((part) => part.status === 'read')) return { status: 'read', final: true, decidedBy: reported };
+    if (reported.every((part) => part.status === 'delivered' || part.status === 'read'))
+      return { status: 'delivered', final: true, decidedBy: reported };
+    const failure = FAILURE_PRECEDENCE.find((status) => reported.some((part) => part.status === status));
+    if (failure) return { status: failure, final: true, decidedBy: reported.filter((part) => part.status === failure) };
+  }
+  const pending = reported
+    .filter((part) => rankOf(part) > 0)
+    .map((part): CanonicalStatus => (part.final ? 'sent' : part.status))
+    .sort((a, b) => STATUS_TABLE[a].rank - STATUS_TABLE[b].rank);
+  const lowest = pending[0];
+  return lowest ? { status: lowest, final: false, decidedBy: reported } : undefined;
+}
+
+/** The message status event that the roll-up of `parts` makes, for the message that `report` (one part's) is part of. */
+export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState[], receivedAt: Date): NormalizedEvent | undefined {
+  const part = report.part;
+  if (report.type !== 'message.status' || !part) return undefined;
+  const rolled = rollUp(parts, part.total);
+  if (!rolled) return undefined;
+  const latest =
+    rolled.decidedBy
+      .map((entry) => entry.occurredAt)
+      .sort()
+      .at(-1) ?? report.occurredAt;
+  const error = rolled.final ? rolled.decidedBy.find((entry) => entry.error)?.error : undefined;
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    // One event per rolled-up status of the message: whoever derives it, it is the same event.
+    eventId: eventIdOf(report.provider, 'multipart', part.ref, rolled.status, String(rolled.final)),
+    provider: report.provider,
+    channel: report.channel,
+    type: 'message.status',
+    messageId: part.ref,
+    status: rolled.status,
+    final: rolled.final,
+    ...(error ? { error } : {}),
+    ...(report.recipient ? { recipient: report.recipient } : {}),
+    ...(report.sender ? { sender: report.sender } : {}),
+    occurredAt: latest,
+    receivedAt: receivedAt.toISOString(),
+    segments: part.total,
+    data: {
+      multipart: {
+        rule: 'all-parts',
+        total: part.total,
+        parts: [...parts]
+          .filter((entry) => entry.part)
+          .sort((a, b) => a.part!.index - b.part!.index)
+          .map((entry) => ({ index: entry.part!.index, status: entry.status, final: entry.final })),
+      },
+    },
+    raw: null,
+  };
+}
+
+/** Whether `event` is a message status rolled up from its parts' (it has no provider status of its own). */
+export const isRolledUp = (event: Pick<NormalizedEvent, 'type' | 'part' | 'data'>): boolean =>
+  event.type === 'message.status' && event.part === undefined && event.data?.multipart !== undefined;
+
+/** What a reassembled inbound message says of the parts it was built from (its `data.reassembly`). */
+export interface Reassembly {
+  /** The group (keys.ts inboundGroupOf): where the parts and the reassembled message are recorded. */
+  readonly group: string;
+  readonly ref: string;
+  readonly total: number;
+  readonly complete: boolean;
+  readonly missing: number[];
+  /** The events of the parts taken, by index: a part taken once is never taken again. */
+  readonly partEventIds: string[];
+  readonly partMessageIds: string[];
+}
+
+const reassemblyOf = (event: NormalizedEvent): Reassembly | undefined => {
+  const reassembly = event.data?.reassembly as Reassembly | undefined;
+  return event.part === undefined && Array.isArray(reassembly?.partEventIds) ? reassembly : undefined;
+};
+
+const byArrival = (a: NormalizedEvent, b: NormalizedEvent): number =>
+  a.receivedAt < b.receivedAt ? -1 : a.receivedAt > b.receivedAt ? 1 : a.eventId < b.eventId ? -1 : a.eventId > b.eventId ? 1 : 0;
+
+/**
+ * The inbound message that the recorded events of one group make, if it is due: complete once every index has a
+ * part; with the parts that came, marked incomplete, once the first of them waited `timeoutMs` by `now`. Parts a
+ * reassembled message of the group already took are left out, so a reference the sender reuses later starts
+ * afresh; of two parts with one index the first to arrive is taken (the other waits for the next message).
+ */
+export function reassembled(group: string, recorded: readonly NormalizedEvent[], now: Date, timeoutMs: number): NormalizedEvent | undefined {
+  const taken = new Set(recorded.flatMap((event) => reassemblyOf(event)?.partEventIds ?? []));
+  const waiting = recorded.filter((event) => event.type === 'message.inbound' && event.part && !taken.has(event.eventId)).sort(byArrival);
+  const first = waiting[0];
+  if (!first?.part) return undefined;
+  const { ref, total } = first.part;
+  const byIndex = new Map<number, NormalizedEvent>();
+  for (const event of waiting) if (event.part && !byIndex.has(event.part.index)) byIndex.set(event.part.index, event);
+  const indexes = Array.from({ length: total }, (_, offset) => offset + 1);
+  const complete = indexes.every((index) => byIndex.has(index));
+  if (!complete && Date.parse(first.receivedAt) + timeoutMs > now.getTime()) return undefined;
+  const parts = indexes.flatMap((index) => byIndex.get(index) ?? []);
+  const lead = parts[0];
+  const lastArrival = [...parts].sort(byArrival).at(-1) ?? lead;
+  const texts = parts.map((part) => part.data?.text);
+  const reassembly: Reassembly = {
+    group,
+    ref,
+    total,
+    complete,
+    missing: indexes.filter((index) => !byIndex.has(index)),
+    partEventIds: parts.map((part) => part.eventId),
+    partMessageIds: parts.flatMap((part) => (part.messageId === undefined ? [] : [part.messageId])),
+  };
+  return {
+    schemaVersion: SCHEMA_VERSION,
+    // The parts taken make the message: whoever reassembles them, it is the same event.
+    eventId: eventIdOf(lead.provider, 'reassembled', group, ...reassembly.partEventIds),
+    provider: lead.provider,
+    channel: lead.channel,
+    type: 'message.inbound',
+    ...(lead.messageId !== undefined ? { messageId: lead.messageId } : {}),
+    ...(lead.sender ? { sender: lead.sender } : {}),
+    ...(lead.recipient ? { recipient: lead.recipient } : {}),
+    occurredAt: lead.occurredAt,
+    ...(lead.occurredAtRaw !== undefined ? { occurredAtRaw: lead.occurredAtRaw } : {}),
+    ...(lead.occurredAtTrusted !== undefined ? { occurredAtTrusted: lead.occurredAtTrusted } : {}),
+    receivedAt: complete ? lastArrival.receivedAt : now.toISOString(),
+    segments: total,
+    data: {
+      // Joined in part order; a part without text (a binary one) adds nothing, and `missing` says what never came.
+      ...(texts.some((text) => typeof text === 'string') ? { text: texts.map((text) => (typeof text === 'string' ? text : '')).join('') } : {}),
+      reassembly,
+    },
+    raw: null,
+  };
+}
+
+export interface MultipartContext extends ApplyContext {
+  /** @default TABLE.defaultReassemblyTimeoutSeconds */
+  readonly reassemblyTimeoutSeconds?: number;
+}
+
+/**
+ * After a part was applied (or found applied: a retry must still derive), derives and applies the event for its
+ * whole message, if there is one to make now. Returns what applying it did, or undefined when there was none.
+ * `claimant` is the SQS messageId of the part's delivery: the derived event is claimed in its name, suffixed.
+ */
+export async function applyWholeMessage(
+  part: NormalizedEvent,
+  claimant: string,
+  context: MultipartContext,
+): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
+  if (!isPart(part)) return undefined;
+  const derived = part.type === 'message.status' ? await rolledUpOf(part, context) : await reassembledOf(partitionKeyOf(part), context);
+  return derived ? { event: derived, result: await applyEvent(derived, `${claimant}#whole`, context) } : undefined;
+}
+
+/**
+ * The sweeper's side: the inbound group in partition `pk`, published as it is if its parts waited too long.
+ * Returns what applying it did, or undefined when nothing was due (complete and published, or still waiting).
+ */
+export async function applyOverdueGroup(
+  pk: string,
+  claimant: string,
+  context: MultipartContext,
+): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
+  const derived = await reassembledOf(pk, context);
+  return derived ? { event: derived, result: await applyEvent(derived, claimant, context) } : undefined;
+}
+
+async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): Promise<NormalizedEvent | undefined> {
+  const parts = await context.store.readPartStates(partitionKeyOf(report));
+  return rolledUpEvent(report, parts, context.now());
+}
+
+async function reassembledOf(pk: string, context: MultipartContext): Promise<NormalizedEvent | undefined> {
+  const recorded = (await context.store.readHistory(pk)).map(recordedEvent);
+  const group = pk.slice(pk.indexOf('#PARTS#') + 1);
+  const timeoutMs = (context.reassemblyTimeoutSeconds ?? TABLE.defaultReassemblyTimeoutSeconds) * 1000;
+  return reassembled(group, recorded, context.now(), timeoutMs);
+}

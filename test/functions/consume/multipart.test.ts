@@ -1,0 +1,287 @@
+import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
+import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
+import { applyOverdueGroup, reassembled, rollUp, type PartState } from '../../../functions/consume/multipart';
+import { createStatusStore } from '../../../functions/store';
+import { createPublisher } from '../../../functions/publish/createPublisher';
+import { partitionKeyOf } from '../../../functions/store/keys';
+import { eventIdOf } from '../../../functions/core/ids';
+import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
+import type { CanonicalStatus } from '../../../functions/events/status';
+import { createTopicAndSubscribers } from '../../../local/engines/topics';
+import { exportMessage } from '../../../ops/table';
+import { dynamoEngines } from '../../support/dynamodb';
+import { receiveAll } from '../../support/sqs';
+import { CapturedMetrics, freshTable, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
+
+const NOW = new Date('2026-03-02T09:00:00.000Z');
+const at = (secondsAfter: number) => new Date(NOW.getTime() + secondsAfter * 1000).toISOString();
+const SENDER = { raw: '447700900001', e164: '+447700900001' };
+const OUR_NUMBER = { raw: '447700900999', e164: '+447700900999' };
+const TEXTS = ['Your parcel is ', 'at the depot and will ', 'arrive tomorrow.'];
+
+/** Part `index` of the 3-part inbound message `ref`, as the Vonage SMS adapter makes it (each part its own messageId). */
+function inboundPart(ref: string, index: number, options: { receivedAfter?: number; messageId?: string; text?: string } = {}): NormalizedEvent {
+  const messageId = options.messageId ?? `mo-${ref}-${index}`;
+  return NormalizedEventSchema.parse({
+    schemaVersion: 1,
+    eventId: eventIdOf('vonage-sms', 'inbound', messageId),
+    provider: 'vonage-sms',
+    channel: 'sms',
+    type: 'message.inbound',
+    messageId,
+    sender: SENDER,
+    recipient: OUR_NUMBER,
+    occurredAt: at(0),
+    occurredAtRaw: at(0),
+    receivedAt: at(options.receivedAfter ?? index),
+    data: { type: 'text', text: options.text ?? TEXTS[index - 1] },
+    part: { ref, index, total: 3 },
+    raw: { messageId },
+  });
+}
+
+/** A Plivo-like report on part `index` of the 3-part outbound message `ref` (part 1's id is the message's). */
+function partReport(ref: string, index: number, status: CanonicalStatus, final: boolean, secondsAfter: number): NormalizedEvent {
+  const messageId = index === 1 ? ref : `${ref}-part-${index}`;
+  return NormalizedEventSchema.parse({
+    schemaVersion: 1,
+    eventId: eventIdOf('plivo', messageId, status),
+    provider: 'plivo',
+    channel: 'sms',
+    type: 'message.status',
+    messageId,
+    status,
+    final,
+    providerStatus: status,
+    recipient: SENDER,
+    occurredAt: at(secondsAfter),
+    occurredAtRaw: at(secondsAfter),
+    receivedAt: at(secondsAfter + 1),
+    ...(status === 'failed' ? { error: { code: '200' } } : {}),
+    segments: 3,
+    part: { ref, index, total: 3 },
+    raw: { MessageUUID: messageId },
+  });
+}
+
+/** Every ordering of `items`. */
+function permutations<T>(items: readonly T[]): T[][] {
+  if (items.length <= 1) return [[...items]];
+  return items.flatMap((item, i) => permutations([...items.slice(0, i), ...items.slice(i + 1)]).map((rest) => [item, ...rest]));
+}
+
+describe('roll-up of per-part reports ("all parts")', () => {
+  const part = (index: number, status: CanonicalStatus, final: boolean, occurredAt = at(index)): PartState => ({
+    part: { index },
+    status,
+    final,
+    occurredAt,
+  });
+
+  it.each<[string, PartState[], { status: CanonicalStatus; final: boolean } | undefined]>([
+    ['no part reported', [], undefined],
+    ['the lowest status of the parts reported', [part(1, 'sent', false), part(2, 'queued', false)], { status: 'queued', final: false }],
+    [
+      'a part that ended counts as sent while another has not',
+      [part(1, 'delivered', true), part(2, 'sent', false), part(3, 'delivered', true)],
+      { status: 'sent', final: false },
+    ],
+    [
+      'every part ended but one never reported: not final',
+      [part(1, 'delivered', true), part(3, 'delivered', true)],
+      { status: 'sent', final: false },
+    ],
+    [
+      'every part delivered',
+      [part(1, 'delivered', true), part(2, 'delivered', true), part(3, 'delivered', true)],
+      { status: 'delivered', final: true },
+    ],
+    [
+      'delivered and read: delivered',
+      [part(1, 'read', true), part(2, 'delivered', true), part(3, 'read', true)],
+      { status: 'delivered', final: true },
+    ],
+    ['every part read', [part(1, 'read', true), part(2, 'read', true), part(3, 'read', true)], { status: 'read', final: true }],
+    ['one part failed: failed', [part(1, 'delivered', true), part(2, 'failed', true), part(3, 'delivered', true)], { status: 'failed', final: true }],
+    [
+      'rejected outranks failed and expired',
+      [part(1, 'expired', true), part(2, 'rejected', true), part(3, 'failed', true)],
+      { status: 'rejected', final: true },
+    ],
+    [
+      'a part whose fate is unknown',
+      [part(1, 'delivered', true), part(2, 'unknown', true), part(3, 'delivered', true)],
+      { status: 'unknown', final: true },
+    ],
+    ['an unmapped status says nothing', [part(1, 'unknown', false)], undefined],
+  ])('%s', (_name, parts, expected) => {
+    const rolled = rollUp(parts, 3);
+    expect(rolled && { status: rolled.status, final: rolled.final }).toEqual(expected);
+  });
+});
+
+describe('reassembly of inbound parts', () => {
+  const group = 'PARTS#test';
+  const timeoutMs = 3_600_000;
+
+  it('joins the texts by index once every part is there, whatever the order and the repeats', () => {
+    for (const order of permutations([1, 2, 3])) {
+      const recorded = [...order, order[0]].map((index) => inboundPart('7', index));
+      const whole = reassembled(group, recorded, new Date(at(10)), timeoutMs);
+      expect(whole?.data?.text).toBe(TEXTS.join(''));
+      expect(whole?.data?.reassembly).toMatchObject({ complete: true, missing: [], total: 3 });
+      expect(whole?.segments).toBe(3);
+      expect(whole?.part).toBeUndefined();
+      expect(() => NormalizedEventSchema.parse(whole)).not.toThrow();
+    }
+  });
+
+  it('waits for a missing part until the timeout, then publishes what came, marked incomplete', () => {
+    const recorded = [inboundPart('7', 1), inboundPart('7', 3)];
+    expect(reassembled(group, recorded, new Date(at(3_600)), timeoutMs)).toBeUndefined();
+    const incomplete = reassembled(group, recorded, new Date(at(3_602)), timeoutMs);
+    expect(incomplete?.data).toMatchObject({ text: `${TEXTS[0]}${TEXTS[2]}`, reassembly: { complete: false, missing: [2] } });
+  });
+
+  it('takes each part once: a sender reusing the reference starts a new message', () => {
+    const first = [1, 2, 3].map((index) => inboundPart('7', index));
+    const whole = reassembled(group, first, new Date(at(10)), timeoutMs)!;
+    const again = [1, 2, 3].map((index) => inboundPart('7', index, { messageId: `later-${index}`, text: `(${index})`, receivedAfter: 900 + index }));
+    expect(reassembled(group, [...first, whole], new Date(at(10)), timeoutMs)).toBeUndefined();
+    const second = reassembled(group, [...first, whole, ...again], new Date(at(1_000)), timeoutMs);
+    expect(second?.data?.text).toBe('(1)(2)(3)');
+    expect(second?.eventId).not.toBe(whole.eventId);
+  });
+
+  it('of two parts with one index, takes the first to arrive', () => {
+    const recorded = [
+      inboundPart('7', 1),
+      inboundPart('7', 1, { messageId: 'other', text: 'other', receivedAfter: 5 }),
+      inboundPart('7', 2),
+      inboundPart('7', 3),
+    ];
+    expect(reassembled(group, recorded, new Date(at(10)), timeoutMs)?.data?.text).toBe(TEXTS.join(''));
+  });
+});
+
+describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine) => {
+  const engines = useConsumerEngines(engine);
+  let topic = 0;
+  let deps: ConsumerDependencies;
+  let queueUrl: string;
+  let clock: Date;
+
+  /** The applied events on the subscriber queue; waits for one more than `expected` to prove there is none. */
+  const published = async (expected: number): Promise<AppliedEvent[]> =>
+    (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_500)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
+
+  beforeEach(async () => {
+    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], {
+      prefix: `multipart-${engine}-${++topic}-`,
+    });
+    queueUrl = subscriberQueueUrls.all;
+    clock = new Date(at(60));
+    deps = {
+      dynamodb: engines.dynamo.client,
+      tableName: await freshTable(engines.dynamo.client, 'multipart'),
+      sns: engines.sns,
+      topicArn,
+      now: () => clock,
+      metrics: new CapturedMetrics(),
+    };
+  });
+
+  it('publishes one reassembled inbound message for every order of 3 parts and their repeats, one at a time or in one batch', async () => {
+    const consume = createConsumerHandler(deps);
+    const orders = permutations([1, 2, 3]);
+    let message = 0;
+    for (const order of orders) {
+      // One at a time, each part repeated right after itself and once more at the end.
+      const ref = `seq-${++message}`;
+      for (const index of [...order.flatMap((i) => [i, i]), order[0]]) {
+        expect(await consume(sqsEventOf(sqsRecordOf(inboundPart(ref, index))))).toEqual({ batchItemFailures: [] });
+      }
+      // All in one batch (the batch processor runs its records at once), repeats included.
+      const batchRef = `batch-${message}`;
+      const records = [...order, ...order].map((index, i) => sqsRecordOf(inboundPart(batchRef, index), { messageId: `${batchRef}-${i}` }));
+      const response = await consume(sqsEventOf(...records));
+      // A copy that found another copy of its own message mid-flight is retried by the queue: retry it the same way.
+      for (const failure of response.batchItemFailures) {
+        const record = records.find((candidate) => candidate.messageId === failure.itemIdentifier)!;
+        expect(await consume(sqsEventOf(record))).toEqual({ batchItemFailures: [] });
+      }
+    }
+    const events = await published(orders.length * 2);
+    expect(events).toHaveLength(orders.length * 2);
+    for (const event of events) {
+      expect(event).toMatchObject({
+        type: 'message.inbound',
+        segments: 3,
+        data: { text: TEXTS.join(''), reassembly: { complete: true, missing: [] } },
+      });
+      expect(event.part).toBeUndefined();
+    }
+    expect(new Set(events.map((event) => (event.data?.reassembly as { ref?: string } | undefined)?.ref)).size).toBe(orders.length * 2);
+  });
+
+  it('publishes a message whose part never came once, incomplete, after the timeout; a late part waits as a new message', async () => {
+    const consume = createConsumerHandler({ ...deps, reassemblyTimeoutSeconds: 600 });
+    for (const index of [3, 1]) await consume(sqsEventOf(sqsRecordOf(inboundPart('lost', index))));
+    const pk = partitionKeyOf(inboundPart('lost', 1));
+    const context = {
+      store: createStatusStore({ ...deps, now: () => clock }),
+      publisher: undefined,
+      claimSeconds: 60,
+      now: () => clock,
+      reassemblyTimeoutSeconds: 600,
+    };
+    expect(await applyOverdueGroup(pk, 'sweep-1', context)).toBeUndefined();
+    clock = new Date(at(700));
+    // Twice, as two sweeps would: one event.
+    const first = await applyOverdueGroup(pk, 'sweep-2', { ...context, publisher: publisherOf(deps) });
+    const second = await applyOverdueGroup(pk, 'sweep-3', { ...context, publisher: publisherOf(deps) });
+    expect(first?.event.data).toMatchObject({ text: `${TEXTS[0]}${TEXTS[2]}`, reassembly: { complete: false, missing: [2] } });
+    expect(second).toBeUndefined();
+    await consume(sqsEventOf(sqsRecordOf(inboundPart('lost', 2, { receivedAfter: 650 }))));
+    const events = await published(1);
+    expect(events.map((event) => (event.data?.reassembly as { complete?: boolean } | undefined)?.complete)).toEqual([false]);
+  });
+
+  it('rolls per-part reports up to one status of the message, in every order, and shows the parts', async () => {
+    const consume = createConsumerHandler(deps);
+    const store = createStatusStore(deps);
+    const orders = permutations([1, 2, 3]);
+    let message = 0;
+    for (const order of orders) {
+      const ref = `out-${++message}`;
+      const reports = [
+        ...order.map((index) => partReport(ref, index, 'sent', false, index)),
+        ...order.map((index) => partReport(ref, index, index === 2 && message % 2 === 0 ? 'failed' : 'delivered', true, 10 + index)),
+      ];
+      // The sent reports of a message race its receipts: shuffle deterministically by the order.
+      const sequence = message % 3 === 0 ? [...reports].reverse() : reports;
+      for (const report of sequence) expect(await consume(sqsEventOf(sqsRecordOf(report)))).toEqual({ batchItemFailures: [] });
+      const stored = await store.readMessage('plivo', ref);
+      const expected = message % 2 === 0 ? 'failed' : 'delivered';
+      expect(stored?.state).toMatchObject({ status: expected, final: true, messageId: ref });
+      expect(stored?.parts.map((part) => [part.index, part.status])).toEqual([
+        [1, 'delivered'],
+        [2, expected],
+        [3, 'delivered'],
+      ]);
+      expect(stored?.parts[1].messageId).toBe(`${ref}-part-2`);
+      // The ops export (and the console, which shows it) carries the part states too.
+      const exported = await exportMessage(deps.dynamodb, deps.tableName, 'plivo', ref);
+      expect(exported?.parts.map((part) => [part.part?.index, part.status])).toEqual(stored?.parts.map((part) => [part.index, part.status]));
+    }
+    const events = await published(orders.length * 2);
+    // Only messages are published, never parts; each message ends with exactly one final event.
+    expect(events.every((event) => event.part === undefined && event.messageId?.startsWith('out-') && !event.messageId.includes('part'))).toBe(true);
+    const finals = events.filter((event) => event.final);
+    expect(finals).toHaveLength(orders.length);
+    expect(finals.every((event) => event.statusChanged && event.segments === 3)).toBe(true);
+  });
+});
+
+/** The consumer's own publisher on the same topic (what a sweep uses). */
+const publisherOf = (deps: ConsumerDependencies) => createPublisher({ sns: deps.sns!, topicArn: deps.topicArn! });
