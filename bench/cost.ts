@@ -4,6 +4,11 @@
  *
  * List prices (us-east-1, on-demand, free tiers ignored; check the pricing pages before relying on them) and the
  * traffic assumed (one event per webhook, 10 % provider retries) are constants here, each named once.
+ *
+ * Write units decide the largest line: a new status event is 2 units (the state or publication item, then the
+ * history item, which the compressed event keeps under 1 KB: functions/store/eventCodec.ts), $1.13 per million
+ * webhooks; at 3, as before, the busy total was over the $4.50 budget. After DynamoDB's writes come API Gateway
+ * ($1.00, fixed per request), CloudWatch Logs (the ingest's one line per request is most of it) and SNS.
  */
 
 /** USD list prices. */

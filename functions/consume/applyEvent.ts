@@ -1,7 +1,7 @@
 /**
  * Applies one normalized event: move its message's status, publish it, record it. The per-record business function
- * of the consumer, kept apart from the batch loop (Powertools style). The table's side, and why this order costs at
- * most 3 write units per new event, is in functions/store/createStatusStore.ts.
+ * of the consumer, kept apart from the batch loop (Powertools style). The table's side, and why this order costs 2
+ * write units per new event, is in functions/store/createStatusStore.ts.
  *
  * ```
  * read history item + state ── history item there: finished (a duplicate), nothing written

@@ -1,16 +1,17 @@
 /**
  * The status store: the table's reads and conditional writes, one method per step of applying an event
  * (functions/consume/applyEvent.ts runs them). No transactions, TTL or streams are needed (dynalite has none), and a
- * new status event costs at most 3 write units: the one large item, the history item that carries the event JSON
- * (1–2 KB: 2 units), is written exactly once and last; everything before it is one 1-unit write on a small item.
+ * new status event costs 2 write units: the history item, which carries the recorded event compressed (items.ts,
+ * eventCodec.ts: under 1 KB for every provider's typical delivery report, 1 unit; a large event's can take 2), is
+ * written exactly once and last; everything before it is one 1-unit write on a small item.
  *
  * ```
  * per event   reads (consistent GetItem, never billed as writes)      writes                          units
  * ─────────   ────────────────────────────────────────────────────    ──────────────────────────────  ─────
  * new, in     history item? no · state                                 STATE  status + claim  (if E ≻ S)   1
- *   order                                                 publish ──►  EVENT# history + outcome (if ∄)  2
+ *   order                                                 publish ──►  EVENT# history + outcome (if ∄)  1 (< 1 KB)
  * new, late   history item? no · state (E ⊀ S: refused for good)       PUB#   outcome + claim (if no live) 1
- *   other type                                            publish ──►  EVENT# history + outcome (if ∄)  2
+ *   other type                                            publish ──►  EVENT# history + outcome (if ∄)  1 (< 1 KB)
  * duplicate   history item? yes ── finished                            none                              0
  * ```
  *
@@ -142,7 +143,7 @@ export interface StatusStore {
 
 const isConditionFailure = (error: unknown): boolean => (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 
-/** Attributes the lookup reads; the recorded event JSON (the bulk of an item) stays behind. */
+/** Attributes the lookup reads; the recorded event (the bulk of a history item) stays behind. */
 const MESSAGE_PROJECTION = [
   'pk',
   'sk',

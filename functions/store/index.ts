@@ -24,6 +24,7 @@ export {
   orderedOfEvent,
   UNTRUSTED_ORDER_AT,
   recordedEvent,
+  storedEventOf,
   toHistoryItem,
   type HistoryItem,
   type Outcome,

@@ -4,6 +4,7 @@
 import type { NormalizedEvent } from '../events/schema';
 import { DEFAULT_TRUSTED_TIME_WINDOW_MS, isTimeTrusted, rankOf, type CanonicalStatus, type Ordered } from '../events/status';
 import { UnapplicableEventError } from './errors';
+import { decodeEventJson, encodeEvent } from './eventCodec';
 import type { StateClaims } from './expressions';
 import { historySortKey, partitionKeyOf, RECORD_KINDS, stateSortKeyOf, type STATE_SORT_KEY } from './keys';
 
@@ -41,8 +42,11 @@ export interface HistoryItem {
   readonly orderAt: string;
   /** When the consumer first recorded it (our clock). */
   readonly recordedAt: string;
-  /** The normalized event as recorded, JSON; `raw` null when the whole would not fit an item. */
-  readonly event: string;
+  /**
+   * The normalized event as recorded, compressed (eventCodec.ts; a string of JSON on items written before), with
+   * `raw` null when the whole would not fit an item. Read it with {@link recordedEvent}.
+   */
+  readonly event: Uint8Array | string;
   /** What applying it did; written with the item, which is written once the event is applied and published. */
   readonly outcome?: Outcome;
   /** When it was published on the topic (absent when no topic is configured). */
@@ -111,8 +115,8 @@ export interface StateItem {
  */
 export const UNTRUSTED_ORDER_AT = '0';
 
-/** DynamoDB's item limit is 400 KB; leave room for the item's other attributes. */
-export const MAX_EVENT_JSON_BYTES = 350_000;
+/** DynamoDB's item limit is 400 KB; leave room for the item's other attributes. Bounds the stored (compressed) form. */
+export const MAX_STORED_EVENT_BYTES = 350_000;
 
 /** `value` as canonical ISO-8601 UTC with milliseconds (the schema lets producers send any fraction). */
 export function canonicalTime(value: string): string {
@@ -120,18 +124,41 @@ export function canonicalTime(value: string): string {
 }
 
 /**
- * `event` as JSON within `maxBytes`: whole when it fits, otherwise with `raw` (the provider's item; the schema
- * requires the key) set to `null`, and if that is still too large, `data` too replaced by `{ "omitted": true }`
- * (adapters bound their `data`, but a body kept in it could still carry most of the body cap). Every other field is
- * bounded by the schema. Returns the JSON and what was left out.
+ * `event` encoded by `encode` within `maxBytes` (as `bytes` measures it): whole when it fits, otherwise with `raw`
+ * (the provider's item; the schema requires the key) set to `null`, and if that is still too large, `data` too
+ * replaced by `{ "omitted": true }` (adapters bound their `data`, but a body kept in it could still carry most of the
+ * body cap). Every other field is bounded by the schema.
  */
+function encodedWithin<E extends NormalizedEvent, T>(
+  event: E,
+  maxBytes: number,
+  encode: (json: string) => T,
+  bytes: (encoded: T) => number,
+): { encoded: T; rawOmitted: boolean; dataOmitted: boolean } {
+  const whole = encode(JSON.stringify(event));
+  if (bytes(whole) <= maxBytes) return { encoded: whole, rawOmitted: false, dataOmitted: false };
+  const withoutRaw = encode(JSON.stringify({ ...event, raw: null }));
+  if (bytes(withoutRaw) <= maxBytes || event.data === undefined) return { encoded: withoutRaw, rawOmitted: true, dataOmitted: false };
+  return { encoded: encode(JSON.stringify({ ...event, raw: null, data: { omitted: true } })), rawOmitted: true, dataOmitted: true };
+}
+
+/** `event` as JSON within `maxBytes` of UTF-8 (see {@link encodedWithin}). Returns the JSON and what was left out. */
 export function eventJsonWithin<E extends NormalizedEvent>(event: E, maxBytes: number): { json: string; rawOmitted: boolean; dataOmitted: boolean } {
-  const fits = (json: string) => Buffer.byteLength(json, 'utf8') <= maxBytes;
-  const whole = JSON.stringify(event);
-  if (fits(whole)) return { json: whole, rawOmitted: false, dataOmitted: false };
-  const withoutRaw = JSON.stringify({ ...event, raw: null });
-  if (fits(withoutRaw) || event.data === undefined) return { json: withoutRaw, rawOmitted: true, dataOmitted: false };
-  return { json: JSON.stringify({ ...event, raw: null, data: { omitted: true } }), rawOmitted: true, dataOmitted: true };
+  const { encoded, rawOmitted, dataOmitted } = encodedWithin(
+    event,
+    maxBytes,
+    (json) => json,
+    (json) => Buffer.byteLength(json, 'utf8'),
+  );
+  return { json: encoded, rawOmitted, dataOmitted };
+}
+
+/**
+ * The `event` attribute of a history item recording `event`: its stored form (eventCodec.ts), within
+ * {@link MAX_STORED_EVENT_BYTES} as stored (see {@link encodedWithin}).
+ */
+export function storedEventOf(event: NormalizedEvent): Uint8Array {
+  return encodedWithin(event, MAX_STORED_EVENT_BYTES, encodeEvent, (stored) => stored.length).encoded;
 }
 
 /** TTL attribute value: `ttlDays` after `now`, in epoch seconds; none when `ttlDays` is 0. */
@@ -172,7 +199,7 @@ export function toHistoryItem(event: NormalizedEvent, now: Date, ttlDays: number
     receivedAt: canonicalTime(event.receivedAt),
     orderAt: isTimeTrusted(event, windowMs) ? occurredAt : UNTRUSTED_ORDER_AT,
     recordedAt: now.toISOString(),
-    event: eventJsonWithin(event, MAX_EVENT_JSON_BYTES).json,
+    event: storedEventOf(event),
     expiresAt: RECORD_KINDS[event.type].keptForever ? undefined : expiresAtOf(now, ttlDays),
   };
 }
@@ -196,7 +223,10 @@ export function orderedOfEvent(event: NormalizedEvent, windowMs: number = DEFAUL
   return orderedOf(toHistoryItem(event, new Date(0), 0, windowMs));
 }
 
-/** The recorded event, parsed back from its history item. */
+/**
+ * The recorded event of a history item, in either stored form (compressed, or the JSON text of items written
+ * before): every reader of `event` goes through here.
+ */
 export function recordedEvent(item: Pick<HistoryItem, 'event'>): NormalizedEvent {
-  return JSON.parse(item.event) as NormalizedEvent;
+  return JSON.parse(decodeEventJson(item.event)) as NormalizedEvent;
 }

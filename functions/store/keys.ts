@@ -2,8 +2,8 @@
  * Where each event lives in the one table (`pk`/`sk`, TABLE in functions/settings.ts). Every event is one
  * history item `EVENT#<eventId>` under the partition of what it is about, beside a small publication item
  * `PUB#<eventId>` (its outcome and publish claim, rewritten as the event is applied and published, so those writes
- * do not rewrite the 1–2 KB history item); outbound message statuses also keep one state item `STATE` in their
- * message's partition.
+ * do not rewrite the history item, which carries the recorded event); outbound message statuses also keep one
+ * state item `STATE` in their message's partition.
  *
  * ```
  * pk                                        sk               what

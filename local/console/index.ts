@@ -19,6 +19,7 @@ import type { NormalizedEvent } from '../../functions/events/schema';
 import type { CredentialSource } from '../../functions/ingest/credentials';
 import type { RejectedBody } from '../../functions/ingest/rejected';
 import type { ProviderAdapter } from '../../functions/providers/types';
+import { recordedEvent, type HistoryItem } from '../../functions/store/items';
 import { deliveryStats, refusalStats } from '../../ops/analytics';
 import { peekQueue, redrive } from '../../ops/queues';
 import { documentsOf, exportMessage, readMessageFacts } from '../../ops/table';
@@ -296,7 +297,7 @@ export async function createOperatorConsole(deps: ConsoleDependencies): Promise<
           ExclusiveStartKey,
         }),
       );
-      for (const item of page.Items ?? []) found.push(JSON.parse(String(item.event)) as NormalizedEvent);
+      for (const item of page.Items ?? []) found.push(recordedEvent(item as Pick<HistoryItem, 'event'>));
       ExclusiveStartKey = page.LastEvaluatedKey;
     } while (ExclusiveStartKey);
     const list = found

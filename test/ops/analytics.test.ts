@@ -1,5 +1,6 @@
 import { deliveryStats, formatStats, percentile, refusalStats, type MessageFacts } from '../../ops/analytics';
 import { countryOf } from '../../functions/core/countries';
+import { encodeEvent } from '../../functions/store/eventCodec';
 import { messageFactsOf } from '../../ops/table';
 import { findSubscriber, handlesFromOutputs, refusalQueries } from '../../ops/target';
 
@@ -87,6 +88,14 @@ describe('messageFactsOf', () => {
         occurredAt: '2024-01-01T00:00:05.000Z',
       },
       { pk: 'MSG#webcom#2', sk: 'EVENT#c', occurredAt: '2024-01-01T00:00:01.000Z', event: '{}' },
+      // The compressed form items are written in now, beside the JSON text of items written before.
+      {
+        pk: 'MSG#webcom#3',
+        sk: 'EVENT#d',
+        occurredAt: '2024-01-01T00:00:02.000Z',
+        event: encodeEvent(JSON.stringify({ recipient: { raw: '336', e164: '+33612345678' } })),
+      },
+      { pk: 'MSG#webcom#3', sk: 'STATE', provider: 'webcom', channel: 'sms', status: 'sent', final: false, occurredAt: '2024-01-01T00:00:02.000Z' },
     ]);
     expect(facts).toEqual([
       {
@@ -97,6 +106,15 @@ describe('messageFactsOf', () => {
         final: true,
         firstAt: '2024-01-01T00:00:01.000Z',
         statusAt: '2024-01-01T00:00:05.000Z',
+      },
+      {
+        provider: 'webcom',
+        channel: 'sms',
+        country: 'FR',
+        status: 'sent',
+        final: false,
+        firstAt: '2024-01-01T00:00:02.000Z',
+        statusAt: '2024-01-01T00:00:02.000Z',
       },
     ]);
   });

@@ -1,5 +1,7 @@
+import { createHash } from 'node:crypto';
 import * as fc from 'fast-check';
 import { QueryCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { CANONICAL_STATUSES, STATUS_TABLE, supersedes, UNMAPPED_STATUS } from '../../../functions/events/status';
 import {
@@ -7,11 +9,15 @@ import {
   orderedOfEvent,
   partitionKeyOf,
   publicationSortKey,
+  recordedEvent,
   STATE_SORT_KEY,
   toHistoryItem,
   type StatusStore,
 } from '../../../functions/store';
+import { meterWrites } from '../../../bench/consumer-figures';
+import { localDynamoClient } from '../../../local/engines/clients';
 import { dynamoEngines, startDynamo, type TestDynamo } from '../../support/dynamodb';
+import { typicalDeliveryReports } from '../../support/fixture-events';
 import { freshTable, loadEvents } from '../consume/support';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
@@ -34,6 +40,9 @@ function statusEvent(fields: Partial<NormalizedEvent> & Pick<NormalizedEvent, 'e
 }
 
 const hex = (digit: string) => digit.repeat(32);
+
+/** Bytes of deterministic noise (SHAKE-256) as base64: text that compresses little, unlike repeated characters. */
+const noise = (bytes: number) => createHash('shake256', { outputLength: bytes }).update('noise').digest('base64');
 
 describe.each(dynamoEngines)('status store on %s', (engine) => {
   let dynamo: TestDynamo;
@@ -168,16 +177,56 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       await store.finish(later, { statusChanged: false, previousStatus: 'sent' });
       const { finished } = await store.read(later);
       expect(finished).toMatchObject({ receivedAt: '2026-03-02T08:00:00.000Z', outcome: changed, publishedAt: NOW.toISOString() });
-      expect(JSON.parse(finished!.event)).toEqual(first);
+      expect(finished!.event).toBeInstanceOf(Uint8Array);
+      expect(recordedEvent(finished!)).toEqual(first);
     });
 
     it('records an event too large for one item without its raw part', async () => {
-      const event = statusEvent({ eventId: hex('a'), raw: { text: 'x'.repeat(360_000) } });
+      const event = statusEvent({ eventId: hex('a'), raw: { text: noise(360_000) } });
       const item = store.historyItemOf(event);
       await store.finish(item, changed);
-      const stored = JSON.parse((await store.read(item)).finished!.event);
+      const stored = recordedEvent((await store.read(item)).finished!);
       expect(stored.raw).toBeNull();
       expect(stored.eventId).toBe(event.eventId);
+    });
+
+    it('costs one write unit for the typical delivery report of every provider', async () => {
+      const metered = localDynamoClient(dynamo.endpoint);
+      const meter = meterWrites(metered);
+      const meteredStore = createStatusStore({ dynamodb: metered, tableName, ttlDays: 30, now: () => clock });
+      try {
+        const reports = typicalDeliveryReports();
+        expect(reports.length).toBeGreaterThanOrEqual(19);
+        for (const { provider, fixture, events } of reports) {
+          for (const event of events) {
+            const before = meter.writeUnits();
+            await meteredStore.finish(meteredStore.historyItemOf(event), { statusChanged: true, previousStatus: 'undelivered' }, NOW.toISOString());
+            expect({ report: `${provider}/${fixture.name}`, units: meter.writeUnits() - before }).toEqual({
+              report: `${provider}/${fixture.name}`,
+              units: 1,
+            });
+          }
+        }
+      } finally {
+        metered.destroy();
+      }
+    });
+
+    it('still reads a history item written before the event was compressed (the event as JSON text)', async () => {
+      const event = statusEvent({ eventId: hex('b') });
+      const { event: _compressed, ...attributes } = toHistoryItem(event, NOW, 30);
+      await DynamoDBDocumentClient.from(dynamo.client).send(
+        new PutCommand({
+          TableName: tableName,
+          Item: { ...attributes, event: JSON.stringify(event), outcome: changed, publishedAt: NOW.toISOString() },
+        }),
+      );
+      const { finished } = await store.read(store.historyItemOf(event));
+      expect(typeof finished?.event).toBe('string');
+      expect(recordedEvent(finished!)).toEqual(event);
+      // A copy delivered again finds it finished, and leaves it as it was.
+      await store.finish(store.historyItemOf(event), { statusChanged: false, previousStatus: 'sent' });
+      expect((await store.read(store.historyItemOf(event))).finished?.event).toBe(JSON.stringify(event));
     });
 
     it('records every other event type in its own partition', async () => {
@@ -243,8 +292,8 @@ describe.each(dynamoEngines)('status store on %s', (engine) => {
       expect(takeover).toEqual({ claimed: true, outcome, first: false });
     });
 
-    it('is a small item, so the claim costs 1 write unit where the history item with the event JSON would cost 2', async () => {
-      const event = statusEvent({ eventId: hex('a'), raw: { text: 'x'.repeat(1500) } });
+    it('is a small item, so the claim costs 1 write unit where the history item of a large event would cost 2', async () => {
+      const event = statusEvent({ eventId: hex('a'), raw: { text: noise(1500) } });
       const item = store.historyItemOf(event);
       await store.claim(item, outcome, claim);
       const { Items = [] } = await dynamo.client.send(
