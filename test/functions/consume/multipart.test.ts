@@ -4,7 +4,6 @@ import { rollUp, type PartState } from '../../../functions/consume/multipart';
 import { reassembled } from '../../../functions/consume/reassembly';
 import { createTimerStore, sweep } from '../../../functions/timers';
 import { createStatusStore } from '../../../functions/store';
-import { partitionKeyOf } from '../../../functions/store/keys';
 import { eventIdOf } from '../../../functions/core/ids';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import type { CanonicalStatus } from '../../../functions/events/status';
