@@ -25,6 +25,7 @@ export {
   PriceSchema,
   PROVIDER_ID_PATTERN,
   SCHEMA_VERSION,
+  isPart,
   messageAttributesOf,
   type Channel,
   type EventType,

@@ -44,7 +44,12 @@ function checked(deps: SweeperDependencies): SweeperDependencies {
  *
  * @example
  * ```ts
- * export const handler = createSweeperHandler({ dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), tableName, eventsQueueUrl });
+ * import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * import { SQSClient } from '@aws-sdk/client-sqs';
+ * declare const tableName: string;
+ * declare const eventsQueueUrl: string;
+ *
+ * const handler = createSweeperHandler({ dynamodb: new DynamoDBClient({}), sqs: new SQSClient({}), tableName, eventsQueueUrl });
  * ```
  */
 export function createSweeperHandler(deps: SweeperDependencies): (event?: unknown, options?: { dryRun?: boolean }) => Promise<SweepReport> {

@@ -64,6 +64,10 @@ const isConditionFailure = (error: unknown): boolean => (error as { name?: unkno
  *
  * @example
  * ```ts
+ * import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+ * declare const dynamodb: DynamoDBClient;
+ * declare const tableName: string;
+ *
  * const timers = createTimerStore({ dynamodb, tableName });
  * await timers.schedule({ kind: 'stale', subject: 'MSG#twilio#SM1', dueAt: '2026-03-05T09:00:00.000Z', provider: 'twilio', messageId: 'SM1' });
  * ```

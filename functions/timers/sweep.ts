@@ -111,6 +111,15 @@ const failureOf = (timer: TimerItem, reason: string): SweepFailure => ({
  *
  * @example
  * ```ts
+ * import type { SQSClient } from '@aws-sdk/client-sqs';
+ * import { enqueueEvents } from '../ingest/enqueue';
+ * import type { StatusStore } from '../store/createStatusStore';
+ * import type { TimerStore } from './createTimerStore';
+ * declare const timers: TimerStore;
+ * declare const statusStore: StatusStore;
+ * declare const sqs: SQSClient;
+ * declare const url: string;
+ *
  * const report = await sweep({ timers, statusStore, now: new Date(), send: async (events) => (await enqueueEvents(sqs, url, events)).failures });
  * ```
  */
