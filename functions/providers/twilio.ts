@@ -423,14 +423,20 @@ const CloudEventSchema = z.object({
   data: z.optional(z.unknown()),
 });
 
-const OutboundDataSchema = z.object({
+/** The fields the data of every Programmable Messaging event starts with, outbound or inbound. */
+const STREAMED_DATA = {
   messageSid: sid(),
   timestamp: jsonText(64),
   accountSid: jsonText(SID_MAX),
   messagingServiceSid: jsonText(SID_MAX),
+};
+const jsonAddress = () => z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed())));
+
+const OutboundDataSchema = z.object({
+  ...STREAMED_DATA,
   apiVersion: jsonText(32),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  from: jsonAddress(),
+  to: jsonAddress(),
   messageStatus: jsonText(64),
   errorCode: jsonNumberish(),
   errorMessage: jsonText(),
@@ -443,12 +449,9 @@ const OutboundDataSchema = z.object({
 });
 
 const InboundDataSchema = z.object({
-  messageSid: sid(),
-  timestamp: jsonText(64),
-  accountSid: jsonText(SID_MAX),
-  messagingServiceSid: jsonText(SID_MAX),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  ...STREAMED_DATA,
+  from: jsonAddress(),
+  to: jsonAddress(),
   body: jsonText(TEXT_MAX),
   numMedia: jsonNumberish(),
   numSegments: jsonNumberish(),
@@ -459,6 +462,22 @@ const InboundDataSchema = z.object({
 
 const text = (value: string | number | null | undefined): string | undefined =>
   value === undefined || value === null || value === '' ? undefined : String(value);
+
+type StreamedData = z.infer<z.ZodMiniObject<typeof STREAMED_DATA>>;
+
+/** An Event Streams event's time: its `data.timestamp` (named `field` in errors), converted and kept raw. */
+const streamedTime = (data: StreamedData, context: NormalizeContext, field: string) => ({
+  occurredAt: providerTime(data.timestamp, context, field),
+  occurredAtRaw: data.timestamp,
+});
+
+/** The ids every Event Streams event keeps in `data`: the CloudEvent's, and the account's and service's sids. */
+const streamedIds = (cloudEvent: z.infer<typeof CloudEventSchema>, data: StreamedData) => ({
+  cloudEventId: cloudEvent.id,
+  cloudEventType: cloudEvent.type,
+  accountSid: text(data.accountSid),
+  messagingServiceSid: text(data.messagingServiceSid),
+});
 
 /** `network` from Event Streams' mcc/mnc (and the sender's country, for an incoming message), when well-formed. */
 function networkOf(mcc: string | null | undefined, mnc: string | null | undefined, country?: string | null) {
@@ -491,13 +510,9 @@ function cloudEventToEvent(item: unknown, index: number | undefined, context: No
           segments: segmentsOf(text(data.numSegments)),
           network: networkOf(data.mcc, data.mnc, data.fromCountry),
         }),
-        occurredAt: providerTime(data.timestamp, context, at('data.timestamp')),
-        occurredAtRaw: data.timestamp,
+        ...streamedTime(data, context, at('data.timestamp')),
         data: defined({
-          cloudEventId: cloudEvent.id,
-          cloudEventType: cloudEvent.type,
-          accountSid: text(data.accountSid),
-          messagingServiceSid: text(data.messagingServiceSid),
+          ...streamedIds(cloudEvent, data),
           body: data.body ?? undefined,
           numMedia,
         }),
@@ -531,13 +546,9 @@ function cloudEventToEvent(item: unknown, index: number | undefined, context: No
           price: priceOf(text(data.price), text(data.priceUnit)),
           network: networkOf(data.mcc, data.mnc),
         }),
-        occurredAt: providerTime(data.timestamp, context, at('data.timestamp')),
-        occurredAtRaw: data.timestamp,
+        ...streamedTime(data, context, at('data.timestamp')),
         data: defined({
-          cloudEventId: cloudEvent.id,
-          cloudEventType: cloudEvent.type,
-          accountSid: text(data.accountSid),
-          messagingServiceSid: text(data.messagingServiceSid),
+          ...streamedIds(cloudEvent, data),
           apiVersion: text(data.apiVersion),
           errorCode,
           rawDlrDoneDate: text(data.rawDlrDoneDate),
