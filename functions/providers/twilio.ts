@@ -297,13 +297,16 @@ function failureOf(status: CanonicalStatus, code: string | undefined, message: s
   return defined({ code: realCode, message: message ? message.slice(0, FIELD_MAX) : undefined });
 }
 
-function formStatusEvent(
-  form: Form,
-  record: Record<string, string | string[]>,
-  messageSid: string,
-  providerStatus: string,
-  context: NormalizeContext,
-): NormalizedEvent {
+/** A form callback, validated: what the status and the inbound event are built from. */
+interface FormCallback {
+  readonly form: Form;
+  /** Every parameter as sent (the event's `raw`). */
+  readonly record: Record<string, string | string[]>;
+  readonly messageSid: string;
+  readonly providerStatus: string;
+}
+
+function formStatusEvent({ form, record, messageSid, providerStatus }: FormCallback, context: NormalizeContext): NormalizedEvent {
   const { status, final } = mapStatus(TWILIO_STATUSES, providerStatus.toLowerCase());
   const errorCode = form.ErrorCode || undefined;
   return makeEvent(
@@ -355,13 +358,7 @@ function mediaOf(record: Record<string, string | string[]>, numMedia: number): A
   return media.length > 0 ? media : undefined;
 }
 
-function formInboundEvent(
-  form: Form,
-  record: Record<string, string | string[]>,
-  messageSid: string,
-  providerStatus: string,
-  context: NormalizeContext,
-): NormalizedEvent {
+function formInboundEvent({ form, record, messageSid, providerStatus }: FormCallback, context: NormalizeContext): NormalizedEvent {
   const numMedia = form.NumMedia === undefined ? undefined : Number(form.NumMedia);
   const channel = channelOf({ from: form.From, to: form.To, sid: messageSid, numMedia });
   return makeEvent(
@@ -399,9 +396,9 @@ function formEvent(request: WebhookRequest, context: NormalizeContext): Normaliz
   const providerStatus = form.MessageStatus || form.SmsStatus;
   const inbound =
     providerStatus === undefined ? form.Body !== undefined || form.NumMedia !== undefined : INBOUND_STATUSES.has(providerStatus.toLowerCase());
-  if (inbound) return formInboundEvent(form, record, messageSid, providerStatus ?? 'received', context);
+  if (inbound) return formInboundEvent({ form, record, messageSid, providerStatus: providerStatus ?? 'received' }, context);
   if (providerStatus === undefined) throw new ValidationError('missing', 'MessageStatus');
-  return formStatusEvent(form, record, messageSid, providerStatus, context);
+  return formStatusEvent({ form, record, messageSid, providerStatus }, context);
 }
 
 /* ------------------------------------------------------------------------------------------------------------
