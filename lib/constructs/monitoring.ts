@@ -348,6 +348,8 @@ export class Monitoring extends Construct {
     const period = Duration.minutes(5);
     const perProvider = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       props.ingests.map(({ providerId, function: fn }) => metric(fn).with({ label: providerId }));
+    const depth = (queue: sqs.IQueue, label: string) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: name,
       defaultInterval: Duration.hours(3),
@@ -372,12 +374,10 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Queue depth',
         left: [
-          props.eventsQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'events waiting' }),
-          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'dead letters' }),
-          props.rejectedQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'rejected bodies' }),
-          ...props.subscriberDeadLetterQueues.map(({ name: subscriber, queue }) =>
-            queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: `${subscriber} dead letters` }),
-          ),
+          depth(props.eventsQueue, 'events waiting'),
+          depth(props.deadLetterQueue, 'dead letters'),
+          depth(props.rejectedQueue, 'rejected bodies'),
+          ...props.subscriberDeadLetterQueues.map(({ name: subscriber, queue }) => depth(queue, `${subscriber} dead letters`)),
         ],
         right: [props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest event (s)' })],
         width: 12,
