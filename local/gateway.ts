@@ -15,10 +15,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type OutgoingHttpHeaders, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { OutgoingRequest } from '../functions/origin/types';
 import { MethodNotAllowedError, NotFoundError, PayloadTooLargeError, toErrorResponse } from '../functions/core/errors';
+import { listenOnLoopback } from './listen';
 
 /** A handler with the shape of an HTTP API Lambda integration. */
 export type GatewayHandler = (event: APIGatewayProxyEventV2) => Promise<APIGatewayProxyStructuredResultV2>;
@@ -392,14 +392,7 @@ export async function startGateway(options: GatewayOptions): Promise<Gateway> {
   });
   // Keep-alive sockets would hold `close()` open; the local gateway has no use for long idle connections.
   server.keepAliveTimeout = 5_000;
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
   return {
     url: `http://127.0.0.1:${port}`,
     port,

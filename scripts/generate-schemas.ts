@@ -34,7 +34,6 @@ import {
   PartySchema,
   SCHEMA_VERSION,
   type NormalizedEvent,
-  type Party,
 } from '../functions/events/schema';
 import { usageExit } from './cli';
 
@@ -94,33 +93,46 @@ export const APPLIED_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof Ap
     'Whether this event changed the stored status value. False for a status that does not outrank the stored one (late or out of order), for one that only refreshes details of the same status, and for events without a status. A duplicate delivery of an event already published is not published again.',
 };
 
-const PARTY_FIELD_DESCRIPTIONS: Readonly<Record<keyof Party, string>> = {
-  raw: 'The number or address exactly as the provider sent it.',
-  e164: 'The same number in E.164 (`+` and 7 to 15 digits), only when it can be derived without guessing.',
-};
+/** One object schema's per-field documentation, keyed by the schema's own fields. */
+interface FieldDocs {
+  readonly shape: Readonly<Record<string, z.core.$ZodType>>;
+  readonly descriptions: Readonly<Record<string, string>>;
+}
 
-const ERROR_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof EventErrorSchema>, string>> = {
-  code: "The provider's error code, verbatim.",
-  message: "The provider's error text, verbatim.",
-};
+/** Ties `descriptions` to `schema`: typed by its shape, so a field added without a description fails to compile. */
+function fieldDocs<Shape extends Readonly<Record<string, z.core.$ZodType>>>(
+  schema: { readonly shape: Shape },
+  descriptions: Readonly<Record<keyof Shape & string, string>>,
+): FieldDocs {
+  return { shape: schema.shape, descriptions };
+}
 
-const PART_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof PartRefSchema>, string>> = {
-  ref: "The provider's reference shared by every part of one concatenated message.",
-  index: 'Which part this is, 1-based.',
-  total: 'How many parts the message has.',
-};
-
-const PRICE_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof PriceSchema>, string>> = {
-  amount: 'The amount as a decimal string, as the provider wrote it (negative when the provider reports a charge as negative).',
-  currency: 'ISO 4217 currency code.',
-};
-
-const NETWORK_FIELD_DESCRIPTIONS: Readonly<Record<keyof z.infer<typeof NetworkSchema>, string>> = {
-  mcc: 'Mobile country code, 3 digits.',
-  mnc: 'Mobile network code, 2 or 3 digits.',
-  carrier: "The carrier's name as the provider gave it.",
-  country: 'ISO 3166-1 alpha-2 country code.',
-};
+/** The fields of the event's nested objects: parties, errors, parts, prices and networks. */
+const NESTED_FIELD_DOCS: readonly FieldDocs[] = [
+  fieldDocs(PartySchema, {
+    raw: 'The number or address exactly as the provider sent it.',
+    e164: 'The same number in E.164 (`+` and 7 to 15 digits), only when it can be derived without guessing.',
+  }),
+  fieldDocs(EventErrorSchema, {
+    code: "The provider's error code, verbatim.",
+    message: "The provider's error text, verbatim.",
+  }),
+  fieldDocs(PartRefSchema, {
+    ref: "The provider's reference shared by every part of one concatenated message.",
+    index: 'Which part this is, 1-based.',
+    total: 'How many parts the message has.',
+  }),
+  fieldDocs(PriceSchema, {
+    amount: 'The amount as a decimal string, as the provider wrote it (negative when the provider reports a charge as negative).',
+    currency: 'ISO 4217 currency code.',
+  }),
+  fieldDocs(NetworkSchema, {
+    mcc: 'Mobile country code, 3 digits.',
+    mnc: 'Mobile network code, 2 or 3 digits.',
+    carrier: "The carrier's name as the provider gave it.",
+    country: 'ISO 3166-1 alpha-2 country code.',
+  }),
+];
 
 /** One published schema file. */
 interface SchemaSpec {
@@ -151,25 +163,17 @@ export const SCHEMA_SPECS: readonly SchemaSpec[] = [
   },
 ];
 
-/** Registers `descriptions` on the schemas of `shape`, field by field. */
-function describeFields<K extends string>(
-  registry: z.core.$ZodRegistry<Meta>,
-  shape: Readonly<Record<K, z.core.$ZodType>>,
-  descriptions: Readonly<Record<K, string>>,
-): void {
-  for (const key of Object.keys(descriptions) as K[]) registry.add(shape[key], { description: descriptions[key] });
-}
-
 /** A fresh metadata registry with every description; fresh per run so generation has no hidden state. */
 function metadataRegistry(): z.core.$ZodRegistry<Meta> {
   const registry = z.registry<Meta>();
-  describeFields(registry, NormalizedEventSchema.shape, EVENT_FIELD_DESCRIPTIONS);
-  describeFields(registry, AppliedFieldsSchema.shape, APPLIED_FIELD_DESCRIPTIONS);
-  describeFields(registry, PartySchema.shape, PARTY_FIELD_DESCRIPTIONS);
-  describeFields(registry, EventErrorSchema.shape, ERROR_FIELD_DESCRIPTIONS);
-  describeFields(registry, PartRefSchema.shape, PART_FIELD_DESCRIPTIONS);
-  describeFields(registry, PriceSchema.shape, PRICE_FIELD_DESCRIPTIONS);
-  describeFields(registry, NetworkSchema.shape, NETWORK_FIELD_DESCRIPTIONS);
+  const docs = [
+    fieldDocs(NormalizedEventSchema, EVENT_FIELD_DESCRIPTIONS),
+    fieldDocs(AppliedFieldsSchema, APPLIED_FIELD_DESCRIPTIONS),
+    ...NESTED_FIELD_DOCS,
+  ];
+  for (const { shape, descriptions } of docs) {
+    for (const [key, description] of Object.entries(descriptions)) registry.add(shape[key], { description });
+  }
   // Shared by `recipient` and `sender`: one definition under `$defs`, referenced twice.
   registry.add(PartySchema, { id: 'Party', description: 'A phone number or address.' });
   return registry;

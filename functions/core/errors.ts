@@ -33,13 +33,12 @@ export class AuthenticationError extends WebhookError {
   }
 }
 
-/** A body that cannot be parsed or does not satisfy the provider's documented shape. */
-export class ValidationError extends WebhookError {
+/** A 400 about one part of the request: its message starts with the offending field's name when there is one. */
+export abstract class FieldError extends WebhookError {
   readonly statusCode = 400;
-  readonly code = 'invalid_body';
   constructor(
     message: string,
-    /** Dotted path of the offending field, e.g. `hooks.1.requestId`, when there is one. */
+    /** The offending field: a dotted body path (`hooks.1.requestId`), a path parameter or a query field. */
     readonly field?: string,
     options?: { cause?: unknown },
   ) {
@@ -47,17 +46,14 @@ export class ValidationError extends WebhookError {
   }
 }
 
+/** A body that cannot be parsed or does not satisfy the provider's documented shape. */
+export class ValidationError extends FieldError {
+  readonly code = 'invalid_body';
+}
+
 /** A request whose path or query is malformed (e.g. the lookup route's ids), as opposed to its body. */
-export class BadRequestError extends WebhookError {
-  readonly statusCode = 400;
+export class BadRequestError extends FieldError {
   readonly code = 'invalid_request';
-  constructor(
-    message: string,
-    /** The offending path parameter or query field. */
-    readonly field?: string,
-  ) {
-    super(field ? `${field}: ${message}` : message);
-  }
 }
 
 export class PayloadTooLargeError extends WebhookError {
@@ -138,7 +134,7 @@ export function toErrorResponse(error: unknown): ErrorResponse {
     ? {
         error: error.code,
         message: error.message,
-        ...((error instanceof ValidationError || error instanceof BadRequestError) && error.field ? { field: error.field } : {}),
+        ...(error instanceof FieldError && error.field ? { field: error.field } : {}),
       }
     : { error: 'internal_error', message: 'internal error' };
   const headers: Record<string, string> = { 'content-type': 'application/json' };

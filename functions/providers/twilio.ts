@@ -297,13 +297,16 @@ function failureOf(status: CanonicalStatus, code: string | undefined, message: s
   return defined({ code: realCode, message: message ? message.slice(0, FIELD_MAX) : undefined });
 }
 
-function formStatusEvent(
-  form: Form,
-  record: Record<string, string | string[]>,
-  messageSid: string,
-  providerStatus: string,
-  context: NormalizeContext,
-): NormalizedEvent {
+/** A form callback, validated: what the status and the inbound event are built from. */
+interface FormCallback {
+  readonly form: Form;
+  /** Every parameter as sent (the event's `raw`). */
+  readonly record: Record<string, string | string[]>;
+  readonly messageSid: string;
+  readonly providerStatus: string;
+}
+
+function formStatusEvent({ form, record, messageSid, providerStatus }: FormCallback, context: NormalizeContext): NormalizedEvent {
   const { status, final } = mapStatus(TWILIO_STATUSES, providerStatus.toLowerCase());
   const errorCode = form.ErrorCode || undefined;
   return makeEvent(
@@ -355,13 +358,7 @@ function mediaOf(record: Record<string, string | string[]>, numMedia: number): A
   return media.length > 0 ? media : undefined;
 }
 
-function formInboundEvent(
-  form: Form,
-  record: Record<string, string | string[]>,
-  messageSid: string,
-  providerStatus: string,
-  context: NormalizeContext,
-): NormalizedEvent {
+function formInboundEvent({ form, record, messageSid, providerStatus }: FormCallback, context: NormalizeContext): NormalizedEvent {
   const numMedia = form.NumMedia === undefined ? undefined : Number(form.NumMedia);
   const channel = channelOf({ from: form.From, to: form.To, sid: messageSid, numMedia });
   return makeEvent(
@@ -399,9 +396,9 @@ function formEvent(request: WebhookRequest, context: NormalizeContext): Normaliz
   const providerStatus = form.MessageStatus || form.SmsStatus;
   const inbound =
     providerStatus === undefined ? form.Body !== undefined || form.NumMedia !== undefined : INBOUND_STATUSES.has(providerStatus.toLowerCase());
-  if (inbound) return formInboundEvent(form, record, messageSid, providerStatus ?? 'received', context);
+  if (inbound) return formInboundEvent({ form, record, messageSid, providerStatus: providerStatus ?? 'received' }, context);
   if (providerStatus === undefined) throw new ValidationError('missing', 'MessageStatus');
-  return formStatusEvent(form, record, messageSid, providerStatus, context);
+  return formStatusEvent({ form, record, messageSid, providerStatus }, context);
 }
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -423,14 +420,20 @@ const CloudEventSchema = z.object({
   data: z.optional(z.unknown()),
 });
 
-const OutboundDataSchema = z.object({
+/** The fields the data of every Programmable Messaging event starts with, outbound or inbound. */
+const STREAMED_DATA = {
   messageSid: sid(),
   timestamp: jsonText(64),
   accountSid: jsonText(SID_MAX),
   messagingServiceSid: jsonText(SID_MAX),
+};
+const jsonAddress = () => z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed())));
+
+const OutboundDataSchema = z.object({
+  ...STREAMED_DATA,
   apiVersion: jsonText(32),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  from: jsonAddress(),
+  to: jsonAddress(),
   messageStatus: jsonText(64),
   errorCode: jsonNumberish(),
   errorMessage: jsonText(),
@@ -443,12 +446,9 @@ const OutboundDataSchema = z.object({
 });
 
 const InboundDataSchema = z.object({
-  messageSid: sid(),
-  timestamp: jsonText(64),
-  accountSid: jsonText(SID_MAX),
-  messagingServiceSid: jsonText(SID_MAX),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  ...STREAMED_DATA,
+  from: jsonAddress(),
+  to: jsonAddress(),
   body: jsonText(TEXT_MAX),
   numMedia: jsonNumberish(),
   numSegments: jsonNumberish(),
@@ -459,6 +459,22 @@ const InboundDataSchema = z.object({
 
 const text = (value: string | number | null | undefined): string | undefined =>
   value === undefined || value === null || value === '' ? undefined : String(value);
+
+type StreamedData = z.infer<z.ZodMiniObject<typeof STREAMED_DATA>>;
+
+/** An Event Streams event's time: its `data.timestamp` (named `field` in errors), converted and kept raw. */
+const streamedTime = (data: StreamedData, context: NormalizeContext, field: string) => ({
+  occurredAt: providerTime(data.timestamp, context, field),
+  occurredAtRaw: data.timestamp,
+});
+
+/** The ids every Event Streams event keeps in `data`: the CloudEvent's, and the account's and service's sids. */
+const streamedIds = (cloudEvent: z.infer<typeof CloudEventSchema>, data: StreamedData) => ({
+  cloudEventId: cloudEvent.id,
+  cloudEventType: cloudEvent.type,
+  accountSid: text(data.accountSid),
+  messagingServiceSid: text(data.messagingServiceSid),
+});
 
 /** `network` from Event Streams' mcc/mnc (and the sender's country, for an incoming message), when well-formed. */
 function networkOf(mcc: string | null | undefined, mnc: string | null | undefined, country?: string | null) {
@@ -491,13 +507,9 @@ function cloudEventToEvent(item: unknown, index: number | undefined, context: No
           segments: segmentsOf(text(data.numSegments)),
           network: networkOf(data.mcc, data.mnc, data.fromCountry),
         }),
-        occurredAt: providerTime(data.timestamp, context, at('data.timestamp')),
-        occurredAtRaw: data.timestamp,
+        ...streamedTime(data, context, at('data.timestamp')),
         data: defined({
-          cloudEventId: cloudEvent.id,
-          cloudEventType: cloudEvent.type,
-          accountSid: text(data.accountSid),
-          messagingServiceSid: text(data.messagingServiceSid),
+          ...streamedIds(cloudEvent, data),
           body: data.body ?? undefined,
           numMedia,
         }),
@@ -531,13 +543,9 @@ function cloudEventToEvent(item: unknown, index: number | undefined, context: No
           price: priceOf(text(data.price), text(data.priceUnit)),
           network: networkOf(data.mcc, data.mnc),
         }),
-        occurredAt: providerTime(data.timestamp, context, at('data.timestamp')),
-        occurredAtRaw: data.timestamp,
+        ...streamedTime(data, context, at('data.timestamp')),
         data: defined({
-          cloudEventId: cloudEvent.id,
-          cloudEventType: cloudEvent.type,
-          accountSid: text(data.accountSid),
-          messagingServiceSid: text(data.messagingServiceSid),
+          ...streamedIds(cloudEvent, data),
           apiVersion: text(data.apiVersion),
           errorCode,
           rawDlrDoneDate: text(data.rawDlrDoneDate),

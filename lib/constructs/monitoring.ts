@@ -64,6 +64,15 @@ export const ACCESS_LOG_METRICS = {
   routeDimension: 'route',
 } as const;
 
+/** When an alarm fires, judged on one period's value. */
+type Trigger = Pick<cloudwatch.AlarmProps, 'threshold' | 'comparisonOperator'>;
+
+/** At the first occurrence: one dead letter, one failed invocation, one rejected body. */
+const AT_LEAST_ONE: Trigger = { threshold: 1, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD };
+
+/** Past `threshold` (a rate, an age, a count of refusals; 0 for counts where any is too many). */
+const moreThan = (threshold: number): Trigger => ({ threshold, comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD });
+
 /**
  * The first look of each alarm: the `npm run ops` command (or log) to start from, named in the alarm's description
  * and in docs/deploy.md's alarm table (a test keeps the two the same). `<stack>` is `WebhookIngestion-<stage>`.
@@ -143,12 +152,13 @@ export class Monitoring extends Construct {
     const action = new SnsAction(this.alarmTopic);
 
     const stackName = Stack.of(this).stackName;
-    const alarm = (alarmId: string, description: string, firstLook: string, options: cloudwatch.AlarmProps) => {
+    const alarm = (alarmId: string, description: string, firstLook: string, options: { metric: cloudwatch.IMetric } & Trigger) => {
       const look = firstLook.replace('<stack>', stackName);
       const created = new cloudwatch.Alarm(this, alarmId, {
         alarmName: `${prefix}-${alarmId}`,
         alarmDescription: `${description} First look: ${look}`,
         treatMissingData: cloudwatch.TreatMissingData.NOT_BREACHING,
+        evaluationPeriods: 1,
         ...options,
       });
       created.addAlarmAction(action);
@@ -162,9 +172,7 @@ export class Monitoring extends Construct {
     /* Dead letters: any record here was retried maxReceiveCount times and is not applied. */
     alarm('events-dlq-depth', 'Events the consumer could not apply are in the dead-letter queue: inspect and redrive.', FIRST_LOOKS.eventsDlq, {
       metric: depthOf(props.deadLetterQueue),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      ...AT_LEAST_ONE,
     });
     for (const { name, queue } of props.subscriberDeadLetterQueues) {
       alarm(
@@ -173,9 +181,7 @@ export class Monitoring extends Construct {
         FIRST_LOOKS.subscriberDlq.replace('<name>', name),
         {
           metric: depthOf(queue),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
+          ...AT_LEAST_ONE,
         },
       );
     }
@@ -188,9 +194,7 @@ export class Monitoring extends Construct {
         FIRST_LOOKS.recordIngestDlq,
         {
           metric: depthOf(deadLetterQueue),
-          threshold: 1,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-          evaluationPeriods: 1,
+          ...AT_LEAST_ONE,
         },
       );
     }
@@ -202,9 +206,7 @@ export class Monitoring extends Construct {
       FIRST_LOOKS.oldestEvent,
       {
         metric: props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM }),
-        threshold: ALARM_DEFAULTS.oldestEventAgeSeconds,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
+        ...moreThan(ALARM_DEFAULTS.oldestEventAgeSeconds),
       },
     );
 
@@ -219,17 +221,13 @@ export class Monitoring extends Construct {
         period,
         label: '5xx %',
       }),
-      threshold: ALARM_DEFAULTS.server5xxPercent,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
+      ...moreThan(ALARM_DEFAULTS.server5xxPercent),
     });
 
     /* Consumer: an invocation that threw fails its whole batch (record failures are reported, not thrown). */
     alarm('consumer-errors', 'The consumer function failed invocations (whole batches retried).', FIRST_LOOKS.consumerErrors, {
       metric: props.consumer.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      ...AT_LEAST_ONE,
     });
 
     /* Sweeper: a sweep that left due timers unhandled throws; the next one retries them. */
@@ -293,9 +291,7 @@ export class Monitoring extends Construct {
             period,
             label: `${providerId} 5xx %`,
           }),
-          threshold: ALARM_DEFAULTS.server5xxPercent,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
+          ...moreThan(ALARM_DEFAULTS.server5xxPercent),
         },
       );
     });
@@ -312,9 +308,7 @@ export class Monitoring extends Construct {
             period,
             label: `${METRICS.enqueueFailures} ${providerId}`,
           }),
-          threshold: 0,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
+          ...moreThan(0),
         },
       );
     }
@@ -333,9 +327,7 @@ export class Monitoring extends Construct {
           period,
           label: METRICS.recordFailures,
         }),
-        threshold: 0,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-        evaluationPeriods: 1,
+        ...moreThan(0),
       },
     );
 
@@ -351,9 +343,7 @@ export class Monitoring extends Construct {
             period,
             label: `${METRICS.authFailures} ${providerId}`,
           }),
-          threshold: props.authFailureThreshold,
-          comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-          evaluationPeriods: 1,
+          ...moreThan(props.authFailureThreshold),
         },
       );
     }
@@ -361,9 +351,7 @@ export class Monitoring extends Construct {
     /* Validation: an authenticated provider sent bodies we refused; its format may have changed. */
     alarm('rejected-bodies', 'Authenticated webhooks failed validation and were kept on the rejected queue.', FIRST_LOOKS.rejectedBodies, {
       metric: props.rejectedQueue.metricNumberOfMessagesSent({ period, statistic: cloudwatch.Stats.SUM }),
-      threshold: 1,
-      comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
+      ...AT_LEAST_ONE,
     });
 
     this.dashboard = this.buildDashboard(prefix, props);
@@ -373,6 +361,8 @@ export class Monitoring extends Construct {
     const period = Duration.minutes(5);
     const perProvider = (metric: (fn: lambda.IFunction) => cloudwatch.Metric) =>
       props.ingests.map(({ providerId, function: fn }) => metric(fn).with({ label: providerId }));
+    const depth = (queue: sqs.IQueue, label: string) =>
+      queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label });
     const dashboard = new cloudwatch.Dashboard(this, 'Dashboard', {
       dashboardName: name,
       defaultInterval: Duration.hours(3),
@@ -397,12 +387,10 @@ export class Monitoring extends Construct {
       new cloudwatch.GraphWidget({
         title: 'Queue depth',
         left: [
-          props.eventsQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'events waiting' }),
-          props.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'dead letters' }),
-          props.rejectedQueue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'rejected bodies' }),
-          ...props.subscriberDeadLetterQueues.map(({ name: subscriber, queue }) =>
-            queue.metricApproximateNumberOfMessagesVisible({ period, statistic: cloudwatch.Stats.MAXIMUM, label: `${subscriber} dead letters` }),
-          ),
+          depth(props.eventsQueue, 'events waiting'),
+          depth(props.deadLetterQueue, 'dead letters'),
+          depth(props.rejectedQueue, 'rejected bodies'),
+          ...props.subscriberDeadLetterQueues.map(({ name: subscriber, queue }) => depth(queue, `${subscriber} dead letters`)),
         ],
         right: [props.eventsQueue.metricApproximateAgeOfOldestMessage({ period, statistic: cloudwatch.Stats.MAXIMUM, label: 'oldest event (s)' })],
         width: 12,

@@ -7,8 +7,8 @@
  * is designed to need neither (see `functions/store`).
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdirSync } from 'node:fs';
+import { listenOnLoopback } from '../listen';
 
 export interface DynamoEngine {
   /** `http://127.0.0.1:<port>`: give every DynamoDB client this endpoint explicitly. */
@@ -50,14 +50,7 @@ const dynalite = require('dynalite') as (options: DynaliteOptions) => Server;
 export async function startDynamoEngine(options: DynamoEngineOptions = {}): Promise<DynamoEngine> {
   if (options.dataDir !== undefined) mkdirSync(options.dataDir, { recursive: true });
   const server = dynalite({ path: options.dataDir, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(options.port ?? 0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { port } = server.address() as AddressInfo;
+  const port = await listenOnLoopback(server, options.port);
   let stopping: Promise<void> | undefined;
   return {
     endpoint: `http://127.0.0.1:${port}`,

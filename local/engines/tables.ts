@@ -8,9 +8,25 @@ import {
   DescribeTableCommand,
   ResourceInUseException,
   ResourceNotFoundException,
+  type CreateTableCommandInput,
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { RESOURCE_NAMES, TABLE } from '../../lib/pipeline-settings';
+
+/**
+ * The table's keys in the DynamoDB API's terms: `TABLE`'s partition and sort key, both strings. The stack's tests hold
+ * the synthesized table to these, so the local table and the AWS one cannot drift apart.
+ */
+export const PIPELINE_TABLE_KEYS: Required<Pick<CreateTableCommandInput, 'KeySchema' | 'AttributeDefinitions'>> = {
+  KeySchema: [
+    { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
+    { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
+  ],
+  AttributeDefinitions: [
+    { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
+    { AttributeName: TABLE.sortKey, AttributeType: 'S' },
+  ],
+};
 
 export interface PipelineTableOptions {
   /** @default RESOURCE_NAMES.table */
@@ -49,14 +65,7 @@ export async function createPipelineTable(client: DynamoDBClient, options: Pipel
         new CreateTableCommand({
           TableName: tableName,
           BillingMode: 'PAY_PER_REQUEST',
-          KeySchema: [
-            { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-            { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-          ],
-          AttributeDefinitions: [
-            { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-            { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-          ],
+          ...PIPELINE_TABLE_KEYS,
         }),
       );
     } catch (error) {

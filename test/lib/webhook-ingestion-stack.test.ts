@@ -10,6 +10,7 @@ import { ACCESS_LOG_FIELDS } from '../../lib/constructs/webhook-api';
 import { FUNCTION_SIZING } from '../../lib/defaults';
 import { ENV, INGEST, METRICS, QUEUE, TABLE } from '../../lib/pipeline-settings';
 import { WebhookIngestionStack } from '../../lib/webhook-ingestion-stack';
+import { PIPELINE_TABLE_KEYS } from '../../local/engines/tables';
 import { logicalIdOf, resourcesOf, synth, testApp, type Synthesized } from './support/synth';
 
 type Resource = { Properties: Record<string, any>; [key: string]: any };
@@ -132,16 +133,10 @@ describe('consumer', () => {
 });
 
 describe('status table', () => {
-  it('is keyed pk/sk, on demand, encrypted, with point-in-time recovery and TTL on expiresAt', () => {
+  it('is keyed pk/sk as the local table is, on demand, encrypted, with point-in-time recovery and TTL on expiresAt', () => {
+    expect(PIPELINE_TABLE_KEYS.KeySchema.map((key) => key.AttributeName)).toEqual(['pk', 'sk']);
     dev.template.hasResourceProperties('AWS::DynamoDB::Table', {
-      KeySchema: [
-        { AttributeName: TABLE.partitionKey, KeyType: 'HASH' },
-        { AttributeName: TABLE.sortKey, KeyType: 'RANGE' },
-      ],
-      AttributeDefinitions: [
-        { AttributeName: TABLE.partitionKey, AttributeType: 'S' },
-        { AttributeName: TABLE.sortKey, AttributeType: 'S' },
-      ],
+      ...PIPELINE_TABLE_KEYS,
       BillingMode: 'PAY_PER_REQUEST',
       SSESpecification: { SSEEnabled: true },
       PointInTimeRecoverySpecification: { PointInTimeRecoveryEnabled: true },

@@ -121,21 +121,14 @@ describe('messageFactsOf', () => {
 });
 
 describe('handlesFromOutputs', () => {
+  /** The outputs every stack has; each test adds what it is about. */
+  const REQUIRED = { TableName: 't', EventsQueueUrl: 'e', DeadLetterQueueUrl: 'd', RejectedQueueUrl: 'r', EventsTopicArn: 'a' };
+
   it('names the outputs a stack lacks', () => {
     expect(() => handlesFromOutputs('S', { TableName: 't' })).toThrow(
       'stack S has no output EventsQueueUrl, DeadLetterQueueUrl, RejectedQueueUrl, EventsTopicArn',
     );
-    expect(
-      handlesFromOutputs('S', {
-        TableName: 't',
-        EventsQueueUrl: 'e',
-        DeadLetterQueueUrl: 'd',
-        RejectedQueueUrl: 'r',
-        EventsTopicArn: 'a',
-        SubscriberQueueUrlFinalStatuses: 'sq',
-        SubscriberDeadLetterQueueUrlFinalStatuses: 'sd',
-      }),
-    ).toEqual({
+    expect(handlesFromOutputs('S', { ...REQUIRED, SubscriberQueueUrlFinalStatuses: 'sq', SubscriberDeadLetterQueueUrlFinalStatuses: 'sd' })).toEqual({
       tableName: 't',
       eventsQueueUrl: 'e',
       deadLetterQueueUrl: 'd',
@@ -144,18 +137,7 @@ describe('handlesFromOutputs', () => {
       subscribers: { FinalStatuses: { queueUrl: 'sq', deadLetterQueueUrl: 'sd' } },
       ingestFunctions: {},
     });
-    expect(
-      handlesFromOutputs('S', {
-        TableName: 't',
-        EventsQueueUrl: 'e',
-        DeadLetterQueueUrl: 'd',
-        RejectedQueueUrl: 'r',
-        EventsTopicArn: 'a',
-        IngestFunctionNhncloudSms: 'fn-nhn',
-      }).ingestFunctions,
-    ).toEqual({
-      'nhncloud-sms': 'fn-nhn',
-    });
+    expect(handlesFromOutputs('S', { ...REQUIRED, IngestFunctionNhncloudSms: 'fn-nhn' }).ingestFunctions).toEqual({ 'nhncloud-sms': 'fn-nhn' });
     expect(findSubscriber({ FinalStatuses: 1 }, 'final-statuses')).toBe(1);
   });
 });

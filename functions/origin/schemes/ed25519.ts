@@ -6,7 +6,7 @@
 import { createPrivateKey, createPublicKey, sign as signBytes, verify as verifyBytes, type KeyObject } from 'node:crypto';
 import type { ProviderCredentials } from '../credentials';
 import { ACCEPTED, refuse, type OriginScheme } from '../types';
-import { checkTimestamp, incomingParts, outgoingParts, timestampAt, type Payload, type TimestampRule } from './signed';
+import { checkTimestamp, incomingParts, outgoingParts, signatureHeaderScheme, timestampAt, type Payload, type TimestampRule } from './signed';
 
 /** DER prefixes that wrap a raw 32-byte Ed25519 key as SPKI (public) or PKCS#8 (private). */
 const SPKI_PREFIX = Buffer.from('302a300506032b6570032100', 'hex');
@@ -57,10 +57,7 @@ function publicKeys(credentials: ProviderCredentials): readonly KeyObject[] {
 export function ed25519Scheme(options: Ed25519SchemeOptions): OriginScheme {
   const { header, timestamp, payload } = options;
   return {
-    name: options.name ?? `ed25519 ${header}`,
-    keys: ['signingKeys'],
-    admits: true,
-    secretHeaders: [header],
+    ...signatureHeaderScheme(options.name ?? `ed25519 ${header}`, header),
     verify(request, credentials, verifyOptions) {
       const value = request.headers[header];
       if (value === undefined || value === '') return refuse('missing_signature', header);

@@ -11,7 +11,17 @@ import { createHmac } from 'node:crypto';
 import { anyEqual } from '../compare';
 import type { ProviderCredentials } from '../credentials';
 import { ACCEPTED, refuse, type OriginScheme, type OutgoingRequest } from '../types';
-import { checkTimestamp, incomingParts, newNonce, outgoingParts, timestampAt, type Payload, type SignedParts, type TimestampRule } from './signed';
+import {
+  checkTimestamp,
+  incomingParts,
+  newNonce,
+  outgoingParts,
+  signatureHeaderScheme,
+  timestampAt,
+  type Payload,
+  type SignedParts,
+  type TimestampRule,
+} from './signed';
 
 export type HmacAlgorithm = 'sha1' | 'sha256' | 'sha512';
 
@@ -51,10 +61,7 @@ export function hmacScheme(options: HmacSchemeOptions): OriginScheme {
     payload(parts).map((candidate) => createHmac(algorithm, keyOf(key)).update(candidate).digest(encoding));
 
   return {
-    name: options.name ?? `hmac-${algorithm} ${header}`,
-    keys: ['signingKeys'],
-    admits: true,
-    secretHeaders: [header],
+    ...signatureHeaderScheme(options.name ?? `hmac-${algorithm} ${header}`, header),
     verify(request, credentials, verifyOptions) {
       const value = request.headers[header];
       if (value === undefined || value === '') return refuse('missing_signature', header);

@@ -6,7 +6,7 @@
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { ProviderCredentials } from '../credentials';
 import { ACCEPTED, refuse, type OriginScheme } from '../types';
-import { incomingParts, outgoingParts, type SignedParts } from './signed';
+import { incomingParts, outgoingParts, signatureHeaderScheme, type SignedParts } from './signed';
 
 export interface JwtSchemeOptions {
   /** Lower-case header carrying the token. */
@@ -45,10 +45,7 @@ export function jwtScheme(options: JwtSchemeOptions): OriginScheme {
     return /^bearer\s+(\S+)\s*$/i.exec(value)?.[1];
   };
   return {
-    name: options.name ?? `jwt ${header}`,
-    keys: ['signingKeys'],
-    admits: true,
-    secretHeaders: [header],
+    ...signatureHeaderScheme(options.name ?? `jwt ${header}`, header),
     async verify(request, credentials) {
       const token = tokenOf(request.headers[header]);
       if (!token) return refuse('missing_signature', header);

@@ -1,11 +1,19 @@
 /**
- * What the signature schemes share: the parts of a request a payload is built from, the timestamp rule, and reading
- * a signature out of a header.
+ * What the signature schemes share: what a scheme checking a signature header declares, the parts of a request a
+ * payload is built from, and the timestamp rule.
  */
 import { randomUUID } from 'node:crypto';
 import { parseForm } from '../form';
-import type { FormParams, OriginRequest, OutgoingRequest, Verdict } from '../types';
+import type { FormParams, OriginRequest, OriginScheme, OutgoingRequest, Verdict } from '../types';
 import { ACCEPTED, refuse } from '../types';
+
+/**
+ * What every scheme that checks a signature header against `signingKeys` (HMAC, Ed25519, JWT) declares: it admits on
+ * its own, and its header carries a secret, so it is never handed to the adapter or logged.
+ */
+export function signatureHeaderScheme(name: string, header: string): Pick<OriginScheme, 'name' | 'keys' | 'admits' | 'secretHeaders'> {
+  return { name, keys: ['signingKeys'], admits: true, secretHeaders: [header] };
+}
 
 /** The parts of a request a signed payload is built from, the same when verifying and when signing. */
 export interface SignedParts {

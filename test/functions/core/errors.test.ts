@@ -1,5 +1,6 @@
 import {
   AuthenticationError,
+  BadRequestError,
   ConfigurationError,
   MethodNotAllowedError,
   NotFoundError,
@@ -17,6 +18,7 @@ describe('toErrorResponse', () => {
   test.each([
     [new AuthenticationError('signature mismatch'), 401, 'unauthorized'],
     [new ValidationError('expected string', 'hooks.1.requestId'), 400, 'invalid_body'],
+    [new BadRequestError('not a message id', 'messageId'), 400, 'invalid_request'],
     [new PayloadTooLargeError(262_144), 413, 'payload_too_large'],
     [new UnknownProviderError('acme'), 404, 'unknown_provider'],
     [new NotFoundError('no such message'), 404, 'not_found'],
@@ -43,6 +45,14 @@ describe('toErrorResponse', () => {
       field: 'hooks.1.requestId',
     });
     expect(bodyOf(new ValidationError('body is not valid JSON'))).toEqual({ error: 'invalid_body', message: 'body is not valid JSON' });
+  });
+
+  test('a malformed path or query names its field the same way', () => {
+    expect(bodyOf(new BadRequestError('not a message id', 'messageId'))).toEqual({
+      error: 'invalid_request',
+      message: 'messageId: not a message id',
+      field: 'messageId',
+    });
   });
 
   test('an authentication failure does not say why', () => {

@@ -23,6 +23,9 @@ const T1 = '2024-06-01T00:00:00.000Z';
 const T2 = '2024-06-01T00:00:05.000Z';
 
 describe('the status table', () => {
+  // Pinned number by number on purpose: each stored item carries its rank, and the store's condition compares the
+  // stored rank with the new one, so a renumbering would reorder items written before it. A change here must be a
+  // deliberate migration, not an edit that the rest of the suite would accept.
   test('ranks and finality are those of docs/design.md', () => {
     expect(STATUS_TABLE).toEqual({
       accepted: { rank: 10, final: false },

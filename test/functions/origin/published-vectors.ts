@@ -94,3 +94,22 @@ export const META_SIGNATURE_VECTORS: ReadonlyArray<readonly [secret: string, hea
   ['TEST_APP_SECRET', 'sha256=0c61947b610d4f45e65f3d680e26027121ec2413e77598bcb6cfc6e0d9888221'],
   ['secret', 'sha256=0329a06b62cd16b33eb6792be8c60b158d89a2ee3a876fce9a881ebb488c0914'],
 ];
+
+/** A Sinch signature vector: the secret, the body as sent, and the nonce, timestamp and signature headers' values. */
+export interface SinchVector {
+  readonly secret: string;
+  readonly body: string;
+  readonly nonce: string;
+  readonly timestamp: string;
+  readonly signature: string;
+}
+
+// Source: sinch/sinch-sdk-node @ affb35e5, packages/sms/tests/rest/v1/callbacks/callbacks-webhook.test.ts: the body
+// (byte for byte a recipient_delivery_report_sms), secret, nonce, timestamp and signature of Sinch's SMS test.
+export const SINCH_SMS_VECTOR: SinchVector = {
+  secret: 'SMSWebhooksSecret',
+  body: '{"at":"2025-01-13T09:22:40.914Z","batch_id":"01JHFFHQ0P99JPPNQPJDV7JTBP","client_reference":"a client reference","code":0,"operator_status_at":"2025-01-13T09:22:00Z","recipient":"33662162466","status":"Delivered","type":"recipient_delivery_report_sms"}',
+  nonce: '01JHFFHWYY7HSS4FWTMDTQEK8V',
+  timestamp: '1736760161',
+  signature: 'ZoHei66PPN/kZjw7hFVfGhJOnml3iGNCMWoyQVcE5o0=',
+};

@@ -13,6 +13,7 @@ import { adapterRequestOf } from '../../../local/fixtures';
 import { validationErrorOf } from '../../support/errors';
 import { orderedOf, permutations, winnerOf } from '../../support/order';
 import { fixtures, signedWebhookEvent, validFixtures } from '../../support/requests';
+import { SINCH_SMS_VECTOR } from '../origin/published-vectors';
 import { arrived, flipByte, outgoing, OPTIONS } from '../origin/support';
 import { faultyClient, ingestHarness, jsonBody, useIngestSuite } from '../ingest/harness';
 
@@ -28,15 +29,8 @@ const only = (body: string): NormalizedEvent => {
 };
 const report = (fields: Record<string, unknown>) => only(JSON.stringify({ ...JSON.parse(fixtureNamed('recipient-delivered.json').body), ...fields }));
 
-// Source: sinch/sinch-sdk-node @ affb35e5, packages/sms/tests/rest/v1/callbacks/callbacks-webhook.test.ts: the body
-// (byte for byte a recipient_delivery_report_sms), secret, nonce, timestamp and signature of Sinch's SMS test.
-const VECTOR = {
-  secret: 'SMSWebhooksSecret',
-  body: '{"at":"2025-01-13T09:22:40.914Z","batch_id":"01JHFFHQ0P99JPPNQPJDV7JTBP","client_reference":"a client reference","code":0,"operator_status_at":"2025-01-13T09:22:00Z","recipient":"33662162466","status":"Delivered","type":"recipient_delivery_report_sms"}',
-  nonce: '01JHFFHWYY7HSS4FWTMDTQEK8V',
-  timestamp: '1736760161',
-  signature: 'ZoHei66PPN/kZjw7hFVfGhJOnml3iGNCMWoyQVcE5o0=',
-};
+// Sinch's published SMS vector (its source is given where it is written).
+const VECTOR = SINCH_SMS_VECTOR;
 const VECTOR_HEADERS = {
   'x-sinch-webhook-signature': VECTOR.signature,
   'x-sinch-webhook-signature-algorithm': 'HmacSHA256',
