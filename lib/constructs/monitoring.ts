@@ -234,9 +234,7 @@ export class Monitoring extends Construct {
     if (props.sweeper) {
       alarm('sweeper-errors', 'The sweeper failed (due timers left unhandled, retried by the next sweep).', FIRST_LOOKS.sweeperErrors, {
         metric: props.sweeper.metricErrors({ period, statistic: cloudwatch.Stats.SUM }),
-        threshold: 1,
-        comparisonOperator: cloudwatch.ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-        evaluationPeriods: 1,
+        ...AT_LEAST_ONE,
       });
     }
 
