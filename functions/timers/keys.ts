@@ -13,6 +13,8 @@
  * write lands on the item its first try wrote (an idempotent Put).
  */
 
+import { eventIdOf } from '../core/ids';
+
 const DUE_PREFIX = 'DUE#';
 
 /** 2026-03-02T09:41:00.000Z → `2026-03-02T09`: the hour a time falls in, as text that sorts as time does. */
@@ -21,8 +23,16 @@ export const hourOf = (at: Date): string => at.toISOString().slice(0, 13);
 /** Partition of the timers due in the UTC hour of `at`. */
 export const duePartitionKey = (at: Date): string => `${DUE_PREFIX}${hourOf(at)}`;
 
-/** Sort key of the timer of `kind` about the partition `subject`. */
-export const dueSortKey = (kind: string, subject: string): string => `${kind}#${subject}`;
+/** DynamoDB's limit on a sort key is 1,024 bytes; the subject is at most a partition key (2,048). */
+const MAX_READABLE_SUBJECT_BYTES = 900;
+
+/**
+ * Sort key of the timer of `kind` about the partition `subject`: the subject as is, readable in the table, unless it is
+ * too long for a sort key (a message id may be 1,024 characters), then `#` and its hash. Either way one subject is one
+ * key, so writing a timer twice is one item; the item keeps the whole subject as an attribute.
+ */
+export const dueSortKey = (kind: string, subject: string): string =>
+  Buffer.byteLength(subject, 'utf8') <= MAX_READABLE_SUBJECT_BYTES ? `${kind}#${subject}` : `${kind}##${eventIdOf('timer', subject)}`;
 
 /** The cursor item's key. */
 export const CURSOR_KEY = { pk: 'SWEEP', sk: 'CURSOR' } as const;

@@ -96,6 +96,11 @@ describe('hour partitions', () => {
     ]);
     expect(hoursBetween(NOW, new Date(NOW.getTime() - 1))).toEqual([]);
     expect(dueSortKey('reassembly', 'INBOUND#x#1')).toBe('reassembly#INBOUND#x#1');
+    // A subject too long for a sort key (1,024 bytes) is hashed, still one key per subject.
+    const long = `MSG#twilio#${'€'.repeat(1024)}`;
+    expect(dueSortKey('stale', long)).toMatch(/^stale##[0-9a-f]{32}$/);
+    expect(dueSortKey('stale', long)).toBe(dueSortKey('stale', long));
+    expect(dueSortKey('stale', `${long}x`)).not.toBe(dueSortKey('stale', long));
   });
 });
 
