@@ -5,7 +5,6 @@
  */
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { App } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { providers } from '../../../functions/providers';
 import { providerDescriptors, readPipelineConfig } from '../../../lib/config';
@@ -13,6 +12,7 @@ import { WebhookIngestionStack } from '../../../lib/webhook-ingestion-stack';
 import { simulate } from '../../../local/simulate';
 import { renderProviderTable } from '../../../scripts/provider-table';
 import { acmeSms } from '../../support/acme-sms/adapter';
+import { testApp } from '../../lib/support/synth';
 import { startSqs, type TestSqs } from '../../support/sqs';
 import { startTestPipeline, tempDir } from '../../pipeline/support';
 import type { LocalPipeline } from '../../../local/pipeline';
@@ -68,7 +68,7 @@ describe('a fake signed provider added by the checklist', () => {
   });
 
   it('gets a function with its own secret and its routes in the stack', () => {
-    const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+    const app = testApp({ context: { 'aws:cdk:bundling-stacks': [] } });
     const config = readPipelineConfig((key) => app.node.tryGetContext(key), [...providerDescriptors(providers), acmeSms]);
     const template = Template.fromStack(new WebhookIngestionStack(app, 'Fake', { config }));
     const routes = Object.values(template.findResources('AWS::ApiGatewayV2::Route')).map(
