@@ -27,7 +27,7 @@ import type { MappedStatus, ProviderAdapter } from '../functions/providers/types
 import { createPublisher } from '../functions/publish/createPublisher';
 import { toAppliedEvent } from '../functions/publish/appliedEvent';
 import { orderedOf, recordedEvent, toHistoryItem, type HistoryItem, type StateItem } from '../functions/store/items';
-import { HISTORY_SORT_KEY_PREFIX, STATE_SORT_KEY } from '../functions/store/keys';
+import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, STATE_SORT_KEY } from '../functions/store/keys';
 import { isRolledUp } from '../functions/consume/multipart';
 import { staleEventIdOf } from '../functions/timers/stale';
 import { documentsOf, readPartition, scanMessages } from './table';
@@ -108,7 +108,7 @@ export async function renormalize(options: RenormalizeOptions): Promise<Renormal
   const partitions: string[] = [];
   if (options.messageId !== undefined) {
     if (!options.provider) throw new Error('a message is named by its provider and id');
-    partitions.push(`MSG#${options.provider}#${options.messageId}`);
+    partitions.push(messagePartitionKey(options.provider, options.messageId));
   } else {
     const seen = new Set<string>();
     for await (const page of scanMessages(options.dynamodb, options.tableName, options.provider)) {

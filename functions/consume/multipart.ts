@@ -28,11 +28,11 @@ import { eventIdOf } from '../core/ids';
 import { isPart, SCHEMA_VERSION, type NormalizedEvent } from '../events/schema';
 import { rankOf, STATUS_TABLE, type CanonicalStatus } from '../events/status';
 import { TABLE } from '../settings';
-import { partitionKeyOf } from '../store/keys';
+import { inboundGroupOf, partitionKeyOf } from '../store/keys';
 import { recordedEvent, type StateItem } from '../store/items';
 import type { Timer } from '../timers/createTimerStore';
 import { applyEvent, type ApplyContext, type EventResult } from './applyEvent';
-import { groupOfPartition, reassembled, reassemblyTimerOf } from './reassembly';
+import { reassembled, reassemblyTimerOf } from './reassembly';
 
 /** A part's state as the roll-up reads it. */
 export type PartState = Pick<StateItem, 'status' | 'final' | 'occurredAt' | 'error'> & { readonly part?: { readonly index: number } };
@@ -135,10 +135,11 @@ export async function applyWholeMessage(
 ): Promise<{ event: NormalizedEvent; result: EventResult } | undefined> {
   if (!isPart(part)) return undefined;
   const pk = partitionKeyOf(part);
-  const derived = part.type === 'message.status' ? await rolledUpOf(part, context) : await reassembledOf(pk, context);
+  const group = part.part ? inboundGroupOf(part, part.part) : '';
+  const derived = part.type === 'message.status' ? await rolledUpOf(part, context) : await reassembledOf(pk, group, context);
   if (!derived) {
     // Parts still missing: the sweeper publishes what came if the rest never does.
-    if (part.type === 'message.inbound') await context.schedule?.(reassemblyTimerOf(part, pk, timeoutSecondsOf(context)));
+    if (part.type === 'message.inbound') await context.schedule?.(reassemblyTimerOf(part, pk, group, timeoutSecondsOf(context)));
     return undefined;
   }
   return { event: derived, result: await applyEvent(derived, `${claimant}#whole`, context) };
@@ -149,9 +150,9 @@ async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): P
   return rolledUpEvent(report, parts, context.now());
 }
 
-async function reassembledOf(pk: string, context: MultipartContext): Promise<NormalizedEvent | undefined> {
+async function reassembledOf(pk: string, group: string, context: MultipartContext): Promise<NormalizedEvent | undefined> {
   const recorded = (await context.store.readHistory(pk)).map(recordedEvent);
-  return reassembled(groupOfPartition(pk), recorded, context.now(), timeoutSecondsOf(context) * 1000);
+  return reassembled(group, recorded, context.now(), timeoutSecondsOf(context) * 1000);
 }
 
 const timeoutSecondsOf = (context: MultipartContext): number => context.reassemblyTimeoutSeconds ?? TABLE.defaultReassemblyTimeoutSeconds;

@@ -87,22 +87,19 @@ export function reassembled(group: string, recorded: readonly NormalizedEvent[],
   };
 }
 
-/** The group of partition `pk` (`INBOUND#<provider>#PARTS#…`): the `group` a reassembled message names. */
-export const groupOfPartition = (pk: string): string => pk.slice(pk.indexOf('#PARTS#') + 1);
-
 /**
  * The timer of the group `part` belongs to: due when the parts that came first have waited `timeoutSeconds`, so the
  * sweeper publishes them incomplete if the rest never came. Written with every part that leaves its group incomplete
  * (an idempotent Put: the parts of one message, seconds apart, fall in one hour and are one item).
  */
-export function reassemblyTimerOf(part: NormalizedEvent, pk: string, timeoutSeconds: number): Timer {
+export function reassemblyTimerOf(part: NormalizedEvent, pk: string, group: string, timeoutSeconds: number): Timer {
   return {
     kind: REASSEMBLY_KIND,
     subject: pk,
     dueAt: new Date(Date.parse(part.receivedAt) + timeoutSeconds * 1000).toISOString(),
     provider: part.provider,
     ...(part.messageId !== undefined ? { messageId: part.messageId } : {}),
-    data: { reassemblyTimeoutSeconds: timeoutSeconds },
+    data: { reassemblyTimeoutSeconds: timeoutSeconds, group },
   };
 }
 
@@ -114,5 +111,6 @@ export async function overdueReassemblyOf(
 ): Promise<NormalizedEvent | undefined> {
   const seconds = typeof timer.data?.reassemblyTimeoutSeconds === 'number' ? timer.data.reassemblyTimeoutSeconds : 0;
   const recorded = (await store.readHistory(timer.subject)).map(recordedEvent);
-  return reassembled(groupOfPartition(timer.subject), recorded, now, seconds * 1000);
+  const group = typeof timer.data?.group === 'string' ? timer.data.group : timer.subject;
+  return reassembled(group, recorded, now, seconds * 1000);
 }

@@ -29,6 +29,7 @@
  * on the very item its first copy wrote. An event without its subject falls back to its `eventId`: it is still
  * recorded once, addressable by id.
  */
+import { createHash } from 'node:crypto';
 import type { EventType, NormalizedEvent } from '../events/schema';
 
 /** Sort key of a message's current-status item. */
@@ -73,7 +74,18 @@ export const publicationSortKey = (eventId: string): string => `PUB#${eventId}`;
 export const HISTORY_SORT_KEY_PREFIX = HISTORY_PREFIX;
 
 /** Partition of an outbound message: its state and its status history. */
-export const messagePartitionKey = (provider: string, messageId: string): string => `MSG#${provider}#${messageId}`;
+export const messagePartitionKey = (provider: string, messageId: string): string => `MSG#${provider}#${keyPart(messageId)}`;
+
+/**
+ * DynamoDB refuses a partition key over 2,048 bytes, and a subject may be 1,024 characters of up to 3 bytes each
+ * (schema.ts MAX_FIELD_LENGTH): one that would not fit is keyed by its hash instead (`~` and 64 hex digits), the same
+ * for every copy of an event and for the lookup, so it is still recorded once and found. The item keeps it whole.
+ */
+const MAX_SUBJECT_KEY_BYTES = 1_900;
+
+function keyPart(subject: string): string {
+  return Buffer.byteLength(subject, 'utf8') <= MAX_SUBJECT_KEY_BYTES ? subject : `~${createHash('sha256').update(subject).digest('hex')}`;
+}
 
 const text = (value: unknown): string | undefined =>
   (typeof value === 'string' && value !== '') || typeof value === 'number' ? String(value) : undefined;
@@ -119,5 +131,5 @@ export const RECORD_KINDS: Readonly<Record<EventType, RecordKind>> = {
 /** The partition an event is recorded in. */
 export function partitionKeyOf(event: NormalizedEvent): string {
   const kind = RECORD_KINDS[event.type];
-  return `${kind.prefix}#${event.provider}#${kind.subject(event) ?? event.eventId}`;
+  return `${kind.prefix}#${event.provider}#${keyPart(kind.subject(event) ?? event.eventId)}`;
 }

@@ -51,6 +51,14 @@ describe.each(dynamoEngines)('consumer on %s', (engine) => {
     };
   });
 
+  it('records and finds a message whose id is the longest an event may carry (1,024 three-byte characters)', async () => {
+    const [first] = asMessage(loadEvents('smsgateway24-every-step'), 'long');
+    const event = { ...first, messageId: '€'.repeat(1024) };
+    expect(await createConsumerHandler(deps)(sqsEventOf(sqsRecordOf(event)))).toEqual({ batchItemFailures: [] });
+    const stored = await createStatusStore(deps).readMessage(event.provider, event.messageId);
+    expect(stored?.state).toMatchObject({ messageId: event.messageId, status: event.status });
+  });
+
   it('applies a whole batch and reports no failures', async () => {
     const events = asMessage(loadEvents('smsgateway24-every-step'), 'batch');
     const response = await createConsumerHandler(deps)(sqsEventOf(...events.map((event) => sqsRecordOf(event))));

@@ -15,6 +15,17 @@ describe('table keys', () => {
     }
   });
 
+  it('fit DynamoDB’s 2,048-byte partition key whatever the message id, and the lookup finds the same key', () => {
+    const [first] = loadEvents(SEQUENCES[0]);
+    const longest = { ...first, messageId: '€'.repeat(1024) };
+    const key = partitionKeyOf(longest);
+    expect(Buffer.byteLength(key, 'utf8')).toBeLessThanOrEqual(2048);
+    expect(key).toBe(messagePartitionKey(first.provider, longest.messageId));
+    expect(partitionKeyOf({ ...longest, messageId: `${'€'.repeat(1023)}x` })).not.toBe(key);
+    // An ordinary id stays readable in the table.
+    expect(partitionKeyOf(first)).toBe(`MSG#${first.provider}#${first.messageId}`);
+  });
+
   it('give every copy of an event the same key, whatever its receipt time', () => {
     // Webcom `send` has no provider time: a retry's occurredAt is its own receivedAt.
     const [send] = loadEvents('webcom-viber-cascade');
