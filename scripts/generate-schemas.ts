@@ -79,8 +79,8 @@ export const EVENT_FIELD_DESCRIPTIONS: Readonly<Record<keyof NormalizedEvent, st
   data: 'Type-specific fields (message text, per-channel statuses, template name, …); keys differ per provider and type.',
   raw: "The provider's item as received, for audit and re-normalizing. Its shape is the provider's, not part of this contract. Null when keeping it would push the message past the queue's or the topic's size limit.",
   segments:
-    'How many parts (segments) an outbound message was sent in, when the provider reports it (Twilio `NumSegments`, Telnyx `parts`, Plivo `Units`).',
-  part: "Which part of a concatenated inbound SMS this event is: the provider's reference shared by all parts, the 1-based index and the total.",
+    'How many parts (segments) the message travelled in, when the provider reports it (Twilio `NumSegments`, Telnyx `parts`, Plivo `Units`), or the number of parts a reassembled inbound message or a rolled-up status was derived from.',
+  part: "Which part of a multipart SMS this event is about (an inbound part, or a report on one part of an outbound message): the provider's reference shared by all parts, the 1-based index and the total. Such events are recorded, not published; subscribers receive the whole message (see Multipart SMS).",
   price: 'What the provider charged, when it reports it: the amount as a decimal string as written (never a float) and an ISO 4217 currency code.',
   network: 'The network the message went through, as far as the provider says: MCC, MNC, carrier name, ISO 3166-1 alpha-2 country.',
 };
