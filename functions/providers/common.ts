@@ -81,6 +81,40 @@ export const NOT_WELL_FORMED = 'not well-formed Unicode (lone surrogate)';
 export const wellFormed = () => z.refine<string>(isWellFormed, NOT_WELL_FORMED);
 
 /**
+ * `z.int()` for a fraction of its weight in a bundle (0.7 kB against 1.9 kB: zod's number formats come with it). It
+ * answers as `z.int()` does through {@link validate}, inside a union too: `expected number` for a non-number,
+ * `expected int` for a fraction (which stops further checks, as zod's format check does), `too long` or `too small`
+ * beyond the safe integers. `test/functions/providers/common.test.ts` holds the two side by side.
+ *
+ * @example int().check(z.nonnegative())
+ */
+export const int = () =>
+  z.number().check(
+    z.refine<number>(Number.isInteger, { error: 'expected int', abort: true }),
+    z.refine<number>((value) => value <= Number.MAX_SAFE_INTEGER, 'too long'),
+    z.refine<number>((value) => value >= Number.MIN_SAFE_INTEGER, 'too small'),
+  );
+
+/** A JSON object (what zod's `isPlainObject` accepts of parsed JSON: an object, not null, not an array). */
+const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
+
+/** A fresh copy of `value`'s own enumerable keys, `__proto__` left out (so a parsed body can pollute nothing). */
+const ownKeysCopy = (value: Record<string, unknown>): Record<string, unknown> => {
+  const copy: Record<string, unknown> = {};
+  for (const key of Object.keys(value)) if (key !== '__proto__') copy[key] = value[key];
+  return copy;
+};
+
+/**
+ * Any JSON object, for the parts a provider's docs do not spell out: `z.record(z.string(), z.unknown())` for a tenth
+ * of its weight in a bundle (0.3 kB against 2.8 kB). Like the record, it answers `expected record` for anything else
+ * (and stops there, so a union still answers `invalid union`), and returns a fresh copy of the object's own keys
+ * without `__proto__`. `test/functions/providers/common.test.ts` holds the two side by side.
+ */
+export const anyObject = () =>
+  z.custom<Record<string, unknown>>(isJsonObject, { error: 'expected record', abort: true }).check(z.overwrite(ownKeysCopy));
+
+/**
  * Validates `value` against a zod/mini schema and returns the parsed value, or throws a `ValidationError` naming
  * the first bad field (`hooks.1.requestId`). Only the issue's path and code are read, plus the message of a custom
  * check (ours, such as {@link wellFormed}'s): zod's own formatter can throw on odd keys (zod #6139), and its

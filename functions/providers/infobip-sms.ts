@@ -47,6 +47,7 @@ import {
   statusOfProviderStatus,
   validate,
   wellFormed,
+  int,
 } from './common';
 import { priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -120,8 +121,8 @@ const digitsOfInteger = z.transform((value: unknown) =>
 const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
 const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));
 /** A count (parts, pending messages): only its type is checked; a count out of range is simply not used. */
-const count = () => z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
-const code = () => z.union([z.int(), text(64)]);
+const count = () => z.union([int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
+const code = () => z.union([int(), text(64)]);
 
 /** The price is carried along: only its types are checked here; {@link priceOf} reads it leniently. */
 const PriceSchema = z.object({ pricePerMessage: opt(z.union([z.number(), text(32)])), currency: opt(text(16)) });

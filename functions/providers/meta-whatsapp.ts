@@ -59,6 +59,8 @@ import {
   validate,
   wellFormed,
   withinNestingLimit,
+  int,
+  anyObject,
 } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -167,9 +169,8 @@ const seconds = () =>
     z.string().check(z.regex(/^\d{1,12}$/)),
   );
 /** An id Meta types as a string, or a number (template ids; unsafe ones already read as their digits). */
-const idish = () => z.union([keyText(), z.int()]);
+const idish = () => z.union([keyText(), int()]);
 /** Any JSON object: zod copies own keys into a fresh object and never assigns `__proto__`. */
-const anyObject = () => z.record(z.string(), z.unknown());
 
 const EnvelopeSchema = z.object({
   object: z.optional(text(64)),
@@ -202,7 +203,7 @@ const MessagesValueSchema = z.object({
 type MessagesValue = z.infer<typeof MessagesValueSchema>;
 
 const ErrorSchema = z.object({
-  code: opt(z.union([z.int(), text(64)])),
+  code: opt(z.union([int(), text(64)])),
   title: opt(text()),
   message: opt(text()),
   error_data: opt(z.object({ details: opt(text()) })),

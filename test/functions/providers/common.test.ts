@@ -2,7 +2,16 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { providerIds, providers } from '../../../functions/providers';
 import * as z from 'zod/mini';
-import { MAX_NESTING_DEPTH, parseJson, validate, webhookRequest, wellFormed, withinNestingLimit } from '../../../functions/providers/common';
+import {
+  MAX_NESTING_DEPTH,
+  anyObject,
+  int,
+  parseJson,
+  validate,
+  webhookRequest,
+  wellFormed,
+  withinNestingLimit,
+} from '../../../functions/providers/common';
 import { validationErrorOf } from '../../support/errors';
 import { loadFixtures } from '../../../local/fixtures';
 
@@ -78,5 +87,88 @@ describe('well-formed ids', () => {
 
   it('accepts text with surrogate pairs (emoji, CJK extension B)', () => {
     expect(validate(Id, { id: 'qa-\u{1F600}-\u{20000}' }).id).toBe('qa-\u{1F600}-\u{20000}');
+  });
+});
+
+describe('the light stand-ins for zod kinds (int, anyObject)', () => {
+  /** What `validate` answers for `value`: the parsed value, or the problem it names. */
+  const answer = (schema: z.ZodMiniType, value: unknown): unknown => {
+    try {
+      return { ok: validate(schema, value, 'field') };
+    } catch (error) {
+      return { problem: (error as Error).message };
+    }
+  };
+  const text = () => z.string().check(z.minLength(1), z.maxLength(8));
+
+  const NUMBERS: unknown[] = [
+    0,
+    7,
+    -3,
+    1.5,
+    -0.5,
+    2 ** 53,
+    -(2 ** 53),
+    1e300,
+    -1e300,
+    Number.MAX_SAFE_INTEGER,
+    '7',
+    '',
+    'x'.repeat(9),
+    null,
+    true,
+    [],
+    {},
+    [1],
+  ];
+  it.each([
+    ['alone', (i: z.ZodMiniType) => i],
+    ['non-negative', () => int().check(z.nonnegative())],
+    ['in a range', () => int().check(z.minimum(1), z.maximum(255))],
+    ['after a string in a union', (i: z.ZodMiniType) => z.union([text(), i])],
+    ['before a string in a union', (i: z.ZodMiniType) => z.union([i, text()])],
+    ['optional and nullable, in an object', (i: z.ZodMiniType) => z.object({ n: z.optional(z.nullable(i)) })],
+  ] as const)('int() answers as z.int() does: %s', (_name, wrap) => {
+    const reference =
+      _name === 'non-negative'
+        ? z.int().check(z.nonnegative())
+        : _name === 'in a range'
+          ? z.int().check(z.minimum(1), z.maximum(255))
+          : wrap(z.int());
+    const light = _name === 'non-negative' || _name === 'in a range' ? (wrap as () => z.ZodMiniType)() : wrap(int());
+    for (const value of [...NUMBERS, ...NUMBERS.map((n) => ({ n }))])
+      expect([value, answer(light, value)]).toEqual([value, answer(reference, value)]);
+  });
+
+  const OBJECTS: unknown[] = [
+    {},
+    { a: 1, b: { c: [2] } },
+    JSON.parse('{"a":1,"__proto__":{"polluted":true}}'),
+    JSON.parse('{"constructor":1}'),
+    [],
+    [{}],
+    null,
+    'x',
+    0,
+    true,
+  ];
+  it.each([
+    ['alone', (o: z.ZodMiniType) => o],
+    ['a list of them or one, in a union', (o: z.ZodMiniType) => z.union([z.array(o), o])],
+    ['after a string in a union', (o: z.ZodMiniType) => z.union([text(), o])],
+    ['optional and nullable, in an object', (o: z.ZodMiniType) => z.object({ o: z.optional(z.nullable(o)) })],
+  ] as const)('anyObject() answers as z.record(z.string(), z.unknown()) does: %s', (_name, wrap) => {
+    const reference = wrap(z.record(z.string(), z.unknown()));
+    const light = wrap(anyObject());
+    for (const value of [...OBJECTS, ...OBJECTS.map((o) => ({ o }))])
+      expect([value, answer(light, value)]).toEqual([value, answer(reference, value)]);
+  });
+
+  it('anyObject() returns a copy without __proto__, so nothing is polluted', () => {
+    const parsed = JSON.parse('{"a":1,"__proto__":{"polluted":true}}') as Record<string, unknown>;
+    const kept = validate(anyObject(), parsed);
+    expect(kept).not.toBe(parsed);
+    expect(Object.keys(kept)).toEqual(['a']);
+    expect(Object.getPrototypeOf(kept)).toBe(Object.prototype);
   });
 });
