@@ -95,6 +95,18 @@ export const int = () =>
     z.refine<number>((value) => value >= Number.MIN_SAFE_INTEGER, 'too small'),
   );
 
+/**
+ * `z.regex(pattern)` as a refine: the same `invalid format` through {@link validate}, without zod's string-format
+ * machinery (0.7 kB of a bundle). For patterns without the `g` or `y` flag (a stateless `test`).
+ */
+export const matches = (pattern: RegExp) => z.refine<string>((value) => pattern.test(value), 'invalid format');
+
+/** `z.minimum(min)` (`z.nonnegative()` is `atLeast(0)`) as a refine: the same `too small`, 0.5 kB lighter with {@link atMost}. */
+export const atLeast = (min: number) => z.refine<number>((value) => value >= min, 'too small');
+
+/** `z.maximum(max)` as a refine: the same `too long` through {@link validate}. */
+export const atMost = (max: number) => z.refine<number>((value) => value <= max, 'too long');
+
 /** A JSON object (what zod's `isPlainObject` accepts of parsed JSON: an object, not null, not an array). */
 const isJsonObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 

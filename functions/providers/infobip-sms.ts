@@ -48,6 +48,8 @@ import {
   validate,
   wellFormed,
   int,
+  matches,
+  atLeast,
 } from './common';
 import { priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -121,7 +123,7 @@ const digitsOfInteger = z.transform((value: unknown) =>
 const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
 const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));
 /** A count (parts, pending messages): only its type is checked; a count out of range is simply not used. */
-const count = () => z.union([int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
+const count = () => z.union([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
 const code = () => z.union([int(), text(64)]);
 
 /** The price is carried along: only its types are checked here; {@link priceOf} reads it leniently. */

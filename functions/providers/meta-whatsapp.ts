@@ -61,6 +61,7 @@ import {
   withinNestingLimit,
   int,
   anyObject,
+  matches,
 } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -166,7 +167,7 @@ const keyText = (min = 1, max = ID_MAX) => z.string().check(z.minLength(min), z.
 const seconds = () =>
   z.pipe(
     z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value)),
-    z.string().check(z.regex(/^\d{1,12}$/)),
+    z.string().check(matches(/^\d{1,12}$/)),
   );
 /** An id Meta types as a string, or a number (template ids; unsafe ones already read as their digits). */
 const idish = () => z.union([keyText(), int()]);

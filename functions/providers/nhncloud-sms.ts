@@ -29,6 +29,8 @@ import {
   withinNestingLimit,
   type EventKind,
   int,
+  matches,
+  atLeast,
 } from './common';
 import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -126,9 +128,9 @@ const envelopeId = z.union([text(MAX_ID_LENGTH), int()]);
 const code = z.union([text(MAX_CODE_LENGTH), int()]);
 /** A code that is an event's subject (CONVERSION_BLOCK `countryCode`). */
 const keyCode = z.union([keyText(0, MAX_CODE_LENGTH), int()]);
-const phone = z.union([keyText(0, MAX_CODE_LENGTH), int().check(z.nonnegative())]);
+const phone = z.union([keyText(0, MAX_CODE_LENGTH), int().check(atLeast(0))]);
 /** Integer in the docs; a digit string is accepted and read as the same number. */
-const integer = z.union([int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
+const integer = z.union([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
 const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
 
 /**

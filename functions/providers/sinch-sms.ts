@@ -57,6 +57,8 @@ import {
   wellFormed,
   type EventKind,
   int,
+  atLeast,
+  atMost,
 } from './common';
 import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -122,7 +124,7 @@ const text = (max: number) => z.string().check(z.maxLength(max));
 /** Text that builds an event id or a message id: also well-formed Unicode ({@link wellFormed}). */
 const key = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), wellFormed());
 const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
-const code = int().check(z.nonnegative());
+const code = int().check(atLeast(0));
 
 const RecipientReportSchema = z.object({
   type: text(64),
@@ -134,7 +136,7 @@ const RecipientReportSchema = z.object({
   operator_status_at: opt(text(64)),
   client_reference: opt(text(2048)),
   encoding: opt(text(32)),
-  number_of_message_parts: opt(int().check(z.minimum(1), z.maximum(255))),
+  number_of_message_parts: opt(int().check(atLeast(1), atMost(255))),
   operator: opt(text(64)),
   applied_originator: opt(text(64)),
 });
@@ -142,7 +144,7 @@ const RecipientReportSchema = z.object({
 const SummarySchema = z.object({
   type: text(64),
   batch_id: key(64),
-  total_message_count: opt(int().check(z.nonnegative())),
+  total_message_count: opt(int().check(atLeast(0))),
   client_reference: opt(text(2048)),
   statuses: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS)),
 });
@@ -150,7 +152,7 @@ const SummarySchema = z.object({
 const StatusEntrySchema = z.object({
   status: key(32),
   code: opt(code),
-  count: opt(int().check(z.nonnegative())),
+  count: opt(int().check(atLeast(0))),
   recipients: opt(z.array(z.unknown()).check(z.maxLength(MAX_ITEMS))),
 });
 

@@ -57,6 +57,7 @@ import {
   statusOfProviderStatus,
   validate,
   wellFormed,
+  matches,
 } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -181,7 +182,7 @@ const MEDIA_MAX = 10;
 const sid = () => z.string().check(z.minLength(1), z.maxLength(SID_MAX), wellFormed());
 const field = (max = FIELD_MAX) => z.optional(z.string().check(z.maxLength(max)));
 const address = () => z.optional(z.string().check(z.maxLength(256), wellFormed()));
-const count = () => z.optional(z.string().check(z.regex(/^\d{1,3}$/)));
+const count = () => z.optional(z.string().check(matches(/^\d{1,3}$/)));
 
 /** The fields read, each a single value (a repeated one arrives as an array and is refused, naming it). */
 // z.object, not looseObject: only the named fields are copied out (a `__proto__` parameter stays in `raw`, a

@@ -5,7 +5,10 @@ import * as z from 'zod/mini';
 import {
   MAX_NESTING_DEPTH,
   anyObject,
+  atLeast,
+  atMost,
   int,
+  matches,
   parseJson,
   validate,
   webhookRequest,
@@ -162,6 +165,29 @@ describe('the light stand-ins for zod kinds (int, anyObject)', () => {
     const light = wrap(anyObject());
     for (const value of [...OBJECTS, ...OBJECTS.map((o) => ({ o }))])
       expect([value, answer(light, value)]).toEqual([value, answer(reference, value)]);
+  });
+
+  const CHECKED: unknown[] = [...NUMBERS, '123', '1234', '12a', '', 'x'.repeat(20), 0, 1, 255, 256, -1];
+  it.each([
+    ['a pattern', z.string().check(z.regex(/^\d{1,3}$/)), z.string().check(matches(/^\d{1,3}$/))],
+    ['a pattern after a length', z.string().check(z.maxLength(3), z.regex(/^\d+$/)), z.string().check(z.maxLength(3), matches(/^\d+$/))],
+    ['non-negative', z.int().check(z.nonnegative()), int().check(atLeast(0))],
+    ['a range', z.int().check(z.minimum(1), z.maximum(255)), int().check(atLeast(1), atMost(255))],
+    [
+      'a count as a number or digits, in a union',
+      z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,3}$/))]),
+      z.union([int().check(atLeast(0)), z.string().check(matches(/^\d{1,3}$/))]),
+    ],
+    [
+      'a code as text or a non-negative number, in a union',
+      z.union([z.string().check(z.maxLength(3)), z.int().check(z.nonnegative())]),
+      z.union([z.string().check(z.maxLength(3)), int().check(atLeast(0))]),
+    ],
+  ] as const)('matches(), atLeast() and atMost() answer as the zod checks do: %s', (_name, reference, light) => {
+    for (const value of [...CHECKED, ...CHECKED.map((n) => ({ n }))]) {
+      const wrap = (schema: z.ZodMiniType) => (typeof value === 'object' && value !== null && 'n' in value ? z.object({ n: schema }) : schema);
+      expect([value, answer(wrap(light), value)]).toEqual([value, answer(wrap(reference), value)]);
+    }
   });
 
   it('anyObject() returns a copy without __proto__, so nothing is polluted', () => {
