@@ -127,6 +127,41 @@ export const anyObject = () =>
   z.custom<Record<string, unknown>>(isJsonObject, { error: 'expected record', abort: true }).check(z.overwrite(ownKeysCopy));
 
 /**
+ * `z.union(options)` for a third of its weight in a bundle (0.4 kB against 1.3 kB: zod's union comes with the lazy
+ * optionality and value sets a discriminated union needs). It answers as `z.union` does through {@link validate}: the
+ * first option that takes the value gives the output; when none does, the one option whose problems do not stop
+ * parsing (a string too long, not a string at all) speaks for the union, else `invalid union`.
+ * `test/functions/providers/common.test.ts` holds the two side by side.
+ *
+ * @example oneOf([keyText(1, 64), int()])
+ */
+export function oneOf<const O extends readonly z.ZodMiniType[]>(options: O): z.ZodMiniType<z.output<O[number]>, z.input<O[number]>> {
+  return z
+    .custom(() => true)
+    .check(
+      z.check((payload) => {
+        const results = [];
+        for (const option of options) {
+          // Each option's own parse, as z.union runs it (zod's run entry point, with safeParse's context).
+          const result = option._zod.run({ value: payload.value, issues: [] }, { async: false }) as typeof payload;
+          if (result.issues.length === 0) {
+            payload.value = result.value;
+            return;
+          }
+          results.push(result);
+        }
+        const open = results.filter((result) => result.aborted !== true && result.issues.every((issue) => issue.continue === true));
+        if (open.length === 1) {
+          payload.value = open[0].value;
+          payload.issues.push(...open[0].issues);
+        } else {
+          payload.issues.push({ code: 'invalid_union', input: payload.value, errors: [] });
+        }
+      }),
+    ) as unknown as z.ZodMiniType<z.output<O[number]>, z.input<O[number]>>;
+}
+
+/**
  * Validates `value` against a zod/mini schema and returns the parsed value, or throws a `ValidationError` naming
  * the first bad field (`hooks.1.requestId`). Only the issue's path and code are read, plus the message of a custom
  * check (ours, such as {@link wellFormed}'s): zod's own formatter can throw on odd keys (zod #6139), and its

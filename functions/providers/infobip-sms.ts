@@ -50,6 +50,7 @@ import {
   int,
   matches,
   atLeast,
+  oneOf,
 } from './common';
 import { priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -123,11 +124,11 @@ const digitsOfInteger = z.transform((value: unknown) =>
 const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
 const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));
 /** A count (parts, pending messages): only its type is checked; a count out of range is simply not used. */
-const count = () => z.union([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
-const code = () => z.union([int(), text(64)]);
+const count = () => oneOf([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
+const code = () => oneOf([int(), text(64)]);
 
 /** The price is carried along: only its types are checked here; {@link priceOf} reads it leniently. */
-const PriceSchema = z.object({ pricePerMessage: opt(z.union([z.number(), text(32)])), currency: opt(text(16)) });
+const PriceSchema = z.object({ pricePerMessage: opt(oneOf([z.number(), text(32)])), currency: opt(text(16)) });
 
 const StatusSchema = z.object({
   groupId: opt(code()),

@@ -62,6 +62,7 @@ import {
   int,
   anyObject,
   matches,
+  oneOf,
 } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -170,7 +171,7 @@ const seconds = () =>
     z.string().check(matches(/^\d{1,12}$/)),
   );
 /** An id Meta types as a string, or a number (template ids; unsafe ones already read as their digits). */
-const idish = () => z.union([keyText(), int()]);
+const idish = () => oneOf([keyText(), int()]);
 /** Any JSON object: zod copies own keys into a fresh object and never assigns `__proto__`. */
 
 const EnvelopeSchema = z.object({
@@ -204,7 +205,7 @@ const MessagesValueSchema = z.object({
 type MessagesValue = z.infer<typeof MessagesValueSchema>;
 
 const ErrorSchema = z.object({
-  code: opt(z.union([int(), text(64)])),
+  code: opt(oneOf([int(), text(64)])),
   title: opt(text()),
   message: opt(text()),
   error_data: opt(z.object({ details: opt(text()) })),

@@ -31,6 +31,7 @@ import {
   int,
   matches,
   atLeast,
+  oneOf,
 } from './common';
 import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -121,16 +122,16 @@ const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(ma
 const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
 const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
 /** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
-const id = z.union([keyText(1, MAX_ID_LENGTH), int()]);
+const id = oneOf([keyText(1, MAX_ID_LENGTH), int()]);
 /** Envelope ids are only copied into `data`: an empty one is dropped rather than rejected. */
-const envelopeId = z.union([text(MAX_ID_LENGTH), int()]);
+const envelopeId = oneOf([text(MAX_ID_LENGTH), int()]);
 /** Result and error codes: strings in the docs ("1000", "0"), numbers accepted. */
-const code = z.union([text(MAX_CODE_LENGTH), int()]);
+const code = oneOf([text(MAX_CODE_LENGTH), int()]);
 /** A code that is an event's subject (CONVERSION_BLOCK `countryCode`). */
-const keyCode = z.union([keyText(0, MAX_CODE_LENGTH), int()]);
-const phone = z.union([keyText(0, MAX_CODE_LENGTH), int().check(atLeast(0))]);
+const keyCode = oneOf([keyText(0, MAX_CODE_LENGTH), int()]);
+const phone = oneOf([keyText(0, MAX_CODE_LENGTH), int().check(atLeast(0))]);
 /** Integer in the docs; a digit string is accepted and read as the same number. */
-const integer = z.union([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
+const integer = oneOf([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
 const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
 
 /**

@@ -57,6 +57,7 @@ import {
   validate,
   wellFormed,
   type EventKind,
+  oneOf,
 } from './common';
 import { recipientMessageIdOf } from './recipients';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -158,7 +159,7 @@ const MessageSchema = z.object({
     z
       .array(
         z.object({
-          code: opt(z.union([z.string().check(z.maxLength(64)), z.number()])),
+          code: opt(oneOf([z.string().check(z.maxLength(64)), z.number()])),
           title: opt(text(1024)),
           detail: opt(text(4096)),
         }),

@@ -58,6 +58,7 @@ import {
   validate,
   wellFormed,
   matches,
+  oneOf,
 } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -414,7 +415,7 @@ export const OUTBOUND_TYPE_PREFIX = 'com.twilio.messaging.message.';
 export const INBOUND_TYPE = 'com.twilio.messaging.inbound-message.received';
 
 const jsonText = (max = FIELD_MAX) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
-const jsonNumberish = () => z.optional(z.nullable(z.union([z.string().check(z.maxLength(32)), z.number()])));
+const jsonNumberish = () => z.optional(z.nullable(oneOf([z.string().check(z.maxLength(32)), z.number()])));
 
 const CloudEventSchema = z.object({
   specversion: z.optional(z.string().check(z.maxLength(16))),

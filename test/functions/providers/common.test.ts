@@ -9,6 +9,7 @@ import {
   atMost,
   int,
   matches,
+  oneOf,
   parseJson,
   validate,
   webhookRequest,
@@ -187,6 +188,44 @@ describe('the light stand-ins for zod kinds (int, anyObject)', () => {
     for (const value of [...CHECKED, ...CHECKED.map((n) => ({ n }))]) {
       const wrap = (schema: z.ZodMiniType) => (typeof value === 'object' && value !== null && 'n' in value ? z.object({ n: schema }) : schema);
       expect([value, answer(wrap(light), value)]).toEqual([value, answer(wrap(reference), value)]);
+    }
+  });
+
+  const UNION_VALUES: unknown[] = [
+    ...CHECKED,
+    ...OBJECTS,
+    { a: 'x' },
+    { a: 'x'.repeat(9) },
+    { a: 1 },
+    [{ a: 'x' }, { a: 2 }],
+    [{ a: 'x' }, { a: 'y' }],
+    [[]],
+    undefined,
+  ];
+  const item = () => z.looseObject({ a: z.optional(z.string().check(z.maxLength(8))) });
+  const digitsOrCount = () =>
+    z.pipe(
+      z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value)),
+      z.string().check(z.regex(/^\d{1,3}$/)),
+    );
+  it.each([
+    ['text or a number', () => [z.string().check(z.maxLength(3)), z.number()]],
+    ['a number or text', () => [z.number(), text()]],
+    ['an int or text', () => [z.int(), text()]],
+    ['digits (a number made text) or an int', () => [digitsOrCount(), z.int()]],
+    ['one object or a list of them', () => [item(), z.array(item())]],
+    ['a list of any objects or one', () => [z.array(z.record(z.string(), z.unknown())), z.record(z.string(), z.unknown())]],
+    ['text, a number or a list of text', () => [text(), z.number(), z.array(text())]],
+  ] as const)('oneOf() answers as z.union() does: %s', (_name, options) => {
+    const reference = z.union(options() as unknown as [z.ZodMiniType, z.ZodMiniType]);
+    const light = oneOf(options());
+    const nested = (schema: z.ZodMiniType) => z.object({ u: z.optional(z.nullable(schema)), r: schema });
+    const inUnion = (schema: z.ZodMiniType) => z.union([z.boolean(), schema]);
+    for (const value of UNION_VALUES) {
+      expect([value, answer(light, value)]).toEqual([value, answer(reference, value)]);
+      expect([value, answer(nested(light), { u: value, r: value })]).toEqual([value, answer(nested(reference), { u: value, r: value })]);
+      expect([value, answer(nested(light), { u: value })]).toEqual([value, answer(nested(reference), { u: value })]);
+      expect([value, answer(inUnion(light), value)]).toEqual([value, answer(inUnion(reference), value)]);
     }
   });
 
