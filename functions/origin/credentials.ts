@@ -71,22 +71,18 @@ const fail = (what: string, path: readonly string[]): never => {
 
 const isPlainObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/** A string within `min`..`max` characters that `valid` accepts (else `problem`: zod's `invalid format`, or a refine's message). */
 const text =
-  (min: number, max: number, pattern?: RegExp): Check =>
+  (min: number, max: number, valid?: (value: string) => boolean, problem = 'invalid format'): Check =>
   (value, path) => {
     if (typeof value !== 'string') return fail('expected string', path);
     if (value.length < min) return fail('too small', path);
     if (value.length > max) return fail('too long', path);
-    if (pattern && !pattern.test(value)) return fail('invalid format', path);
+    if (valid && !valid(value)) return fail(problem, path);
     return value;
   };
 
 const nonEmpty = text(1, MAX_VALUE_LENGTH);
-
-const cidr: Check = (value, path) => {
-  if (typeof value !== 'string') return fail('expected string', path);
-  return isCidr(value) ? value : fail('not a CIDR', path);
-};
 
 /** A non-empty list of values each passing `item`. */
 const several =
@@ -131,9 +127,12 @@ const strictObject =
 
 /** What each key of the document must hold, in the order docs list them. */
 const SHAPE = {
-  headers: record(text(0, Number.POSITIVE_INFINITY, HEADER_NAME), several(nonEmpty)),
+  headers: record(
+    text(0, Infinity, (name) => HEADER_NAME.test(name)),
+    several(nonEmpty),
+  ),
   tokens: several(nonEmpty),
-  allowedIps: several(cidr),
+  allowedIps: several(text(0, Infinity, isCidr, 'not a CIDR')),
   signingKeys: several(nonEmpty),
   verifyTokens: several(nonEmpty),
   basicAuth: several(strictObject({ username: nonEmpty, password: nonEmpty }, false)),
