@@ -63,6 +63,8 @@ import {
   anyObject,
   matches,
   oneOf,
+  orNull,
+  preprocess,
 } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -162,12 +164,12 @@ const FIELD_MAX = 1024;
 export const META_MAX_UPDATES = 1000;
 
 const text = (max = FIELD_MAX) => z.string().check(z.maxLength(max));
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
 const keyText = (min = 1, max = ID_MAX) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
 /** Unix seconds, a string in every example; a number is read the same way. */
 const seconds = () =>
-  z.pipe(
-    z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value)),
+  preprocess(
+    (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value),
     z.string().check(matches(/^\d{1,12}$/)),
   );
 /** An id Meta types as a string, or a number (template ids; unsafe ones already read as their digits). */

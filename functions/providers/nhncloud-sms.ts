@@ -32,6 +32,7 @@ import {
   matches,
   atLeast,
   oneOf,
+  orNull,
 } from './common';
 import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -120,7 +121,7 @@ const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(ma
  * also well-formed Unicode, see {@link wellFormed}.
  */
 const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
-const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(orNull(schema));
 /** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
 const id = oneOf([keyText(1, MAX_ID_LENGTH), int()]);
 /** Envelope ids are only copied into `data`: an empty one is dropped rather than rejected. */
@@ -140,7 +141,7 @@ const links = z.object({ self: optional(z.object({ href: optional(text()) })) })
  */
 const ProbeSchema = z.object({
   appKey: z.optional(z.unknown()),
-  hooks: z.optional(z.nullable(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
+  hooks: z.optional(orNull(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
 });
 
 /**

@@ -59,6 +59,7 @@ import {
   int,
   atLeast,
   atMost,
+  orNull,
 } from './common';
 import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -123,7 +124,7 @@ const MAX_ITEMS = 10_000;
 const text = (max: number) => z.string().check(z.maxLength(max));
 /** Text that builds an event id or a message id: also well-formed Unicode ({@link wellFormed}). */
 const key = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), wellFormed());
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
 const code = int().check(atLeast(0));
 
 const RecipientReportSchema = z.object({

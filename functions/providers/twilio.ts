@@ -59,6 +59,7 @@ import {
   wellFormed,
   matches,
   oneOf,
+  orNull,
 } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -414,8 +415,8 @@ function formEvent(request: WebhookRequest, context: NormalizeContext): Normaliz
 export const OUTBOUND_TYPE_PREFIX = 'com.twilio.messaging.message.';
 export const INBOUND_TYPE = 'com.twilio.messaging.inbound-message.received';
 
-const jsonText = (max = FIELD_MAX) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
-const jsonNumberish = () => z.optional(z.nullable(oneOf([z.string().check(z.maxLength(32)), z.number()])));
+const jsonText = (max = FIELD_MAX) => z.optional(orNull(z.string().check(z.maxLength(max))));
+const jsonNumberish = () => z.optional(orNull(oneOf([z.string().check(z.maxLength(32)), z.number()])));
 
 const CloudEventSchema = z.object({
   specversion: z.optional(z.string().check(z.maxLength(16))),
@@ -431,8 +432,8 @@ const OutboundDataSchema = z.object({
   accountSid: jsonText(SID_MAX),
   messagingServiceSid: jsonText(SID_MAX),
   apiVersion: jsonText(32),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  from: z.optional(orNull(z.string().check(z.maxLength(256), wellFormed()))),
+  to: z.optional(orNull(z.string().check(z.maxLength(256), wellFormed()))),
   messageStatus: jsonText(64),
   errorCode: jsonNumberish(),
   errorMessage: jsonText(),
@@ -449,8 +450,8 @@ const InboundDataSchema = z.object({
   timestamp: jsonText(64),
   accountSid: jsonText(SID_MAX),
   messagingServiceSid: jsonText(SID_MAX),
-  from: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
-  to: z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed()))),
+  from: z.optional(orNull(z.string().check(z.maxLength(256), wellFormed()))),
+  to: z.optional(orNull(z.string().check(z.maxLength(256), wellFormed()))),
   body: jsonText(TEXT_MAX),
   numMedia: jsonNumberish(),
   numSegments: jsonNumberish(),

@@ -8,8 +8,10 @@ import {
   atLeast,
   atMost,
   int,
+  preprocess,
   matches,
   oneOf,
+  orNull,
   parseJson,
   validate,
   webhookRequest,
@@ -226,6 +228,31 @@ describe('the light stand-ins for zod kinds (int, anyObject)', () => {
       expect([value, answer(nested(light), { u: value, r: value })]).toEqual([value, answer(nested(reference), { u: value, r: value })]);
       expect([value, answer(nested(light), { u: value })]).toEqual([value, answer(nested(reference), { u: value })]);
       expect([value, answer(inUnion(light), value)]).toEqual([value, answer(inUnion(reference), value)]);
+    }
+  });
+
+  const digitsOf = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value);
+  it.each([
+    ['text', () => text()],
+    ['an int', () => z.int()],
+    ['digits', () => z.string().check(z.regex(/^\d{1,3}$/))],
+    ['an object', () => item()],
+    ['a union', () => z.union([text(), z.number()])],
+  ] as const)('orNull() and preprocess() answer as z.nullable() and z.pipe(z.transform()) do: %s', (_name, inner) => {
+    const shapes: Array<[z.ZodMiniType, z.ZodMiniType]> = [
+      [z.nullable(inner()), orNull(inner())],
+      [z.optional(z.nullable(inner())), z.optional(orNull(inner()))],
+      [z.pipe(z.transform(digitsOf), inner()), preprocess(digitsOf, inner())],
+      [z.optional(z.nullable(z.pipe(z.transform(digitsOf), inner()))), z.optional(orNull(preprocess(digitsOf, inner())))],
+      [z.union([z.boolean(), z.nullable(inner())]), z.union([z.boolean(), orNull(inner())])],
+    ];
+    for (const [reference, light] of shapes) {
+      const inObject = (schema: z.ZodMiniType) => z.object({ v: schema });
+      for (const value of [...UNION_VALUES, null]) {
+        expect([value, answer(light, value)]).toEqual([value, answer(reference, value)]);
+        expect([value, answer(inObject(light), { v: value })]).toEqual([value, answer(inObject(reference), { v: value })]);
+        expect(answer(inObject(light), {})).toEqual(answer(inObject(reference), {}));
+      }
     }
   });
 
