@@ -41,7 +41,7 @@ import { formRecord } from '../origin/form';
 import { bodyHashParamOf, urlCarryingBodyHash, urlWithSortedParams } from '../origin/payloads';
 import { hmacScheme, type HmacAlgorithm } from '../origin/schemes/hmac';
 import type { Payload } from '../origin/schemes/signed';
-import { refuse, type OriginScheme, type OutgoingRequest } from '../origin/types';
+import { signingNotBundled, SIGNS, refuse, type OriginScheme, type OutgoingRequest } from '../origin/types';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
@@ -141,10 +141,12 @@ export const twilioSignature: OriginScheme = {
     if (algorithm === undefined) return refuse('signature_mismatch', SIGNATURE_SETTINGS_HEADER, 'unsupported algorithm');
     return byHash[algorithm].verify(request, credentials, options);
   },
-  sign(request, material) {
-    const settings = Object.entries(request.headers).find(([name]) => name.toLowerCase() === SIGNATURE_SETTINGS_HEADER)?.[1];
-    return byHash[signatureAlgorithmOf(settings) ?? 'sha1'].sign(request, material);
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, material) => {
+        const settings = Object.entries(request.headers).find(([name]) => name.toLowerCase() === SIGNATURE_SETTINGS_HEADER)?.[1];
+        return byHash[signatureAlgorithmOf(settings) ?? 'sha1'].sign(request, material);
+      },
 };
 
 /* ------------------------------------------------------------------------------------------------------------
