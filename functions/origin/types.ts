@@ -125,7 +125,7 @@ export const SIGNS = (process.env.WEBHOOK_BUNDLED_PROVIDER ?? '') === '';
 
 /** A scheme's `sign` in a Lambda bundle (see {@link SIGNS}): nothing there signs, and this says so if anything tries. */
 export const signingNotBundled = (): never => {
-  throw new Error('signing is left out of Lambda bundles; sign with the unbundled code (simulator, tests, bench)');
+  throw new Error('signing is not bundled');
 };
 
 export const ACCEPTED: Verdict = { ok: true };

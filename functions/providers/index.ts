@@ -68,7 +68,8 @@ export type ProviderId = keyof typeof registry;
 /** Every registered adapter by id (in a one-provider bundle: that provider's alone). */
 export const providers: Readonly<Record<ProviderId, ProviderAdapter>> = registry as Record<ProviderId, ProviderAdapter>;
 
-export const providerIds = Object.keys(providers) as ProviderId[];
+// The lists below are marked pure: a Lambda bundle, which looks one adapter up by id, leaves them out.
+export const providerIds = /* @__PURE__ */ Object.keys(providers) as ProviderId[];
 
 /** Whether an adapter is called over HTTP (a route and an ingest function), as every adapter is unless it says not. */
 export function hasHttpRoute(adapter: Pick<ProviderAdapter, 'sources'>): boolean {
@@ -81,10 +82,10 @@ export function acceptsRecords(adapter: Pick<ProviderAdapter, 'sources' | 'norma
 }
 
 /** The providers with an HTTP route: the API's routes, `npm start`'s, and the ingest functions. */
-export const httpProviderIds = providerIds.filter((id) => hasHttpRoute(providers[id]));
+export const httpProviderIds = /* @__PURE__ */ providerIds.filter((id) => hasHttpRoute(providers[id]));
 
 /** The providers fed by the record ingest (AWS End User Messaging): no HTTP route. */
-export const recordProviderIds = providerIds.filter((id) => acceptsRecords(providers[id]));
+export const recordProviderIds = /* @__PURE__ */ providerIds.filter((id) => acceptsRecords(providers[id]));
 
 export function isProviderId(value: string): value is ProviderId {
   return Object.hasOwn(providers, value);

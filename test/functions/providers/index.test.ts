@@ -106,7 +106,7 @@ describe('provider registry', () => {
     // `fixedHeaders` and `prepare` are read by the HMAC scheme's sign alone; Meta signs with HMAC.
     const bundled = await text(bundledProviderDefine('meta-whatsapp'));
     expect(bundled).not.toMatch(/fixedHeaders|\.prepare\b/);
-    expect(bundled).toContain('signing is left out of Lambda bundles');
+    expect(bundled).toContain('signing is not bundled');
     expect(await text({})).toMatch(/fixedHeaders/);
   });
 
