@@ -3,8 +3,11 @@
  * of them import them from here. Changing one here changes it everywhere.
  */
 
-/** Names of the environment variables the functions read. */
-export const ENV = {
+/**
+ * The environment variables the ingest functions read: a part of {@link ENV} of its own, so that an ingest bundle
+ * carries these names alone (`ENV` is built with a pure `Object.assign`, which esbuild drops where it is unused).
+ */
+export const INGEST_ENV = {
   providerId: 'PROVIDER_ID',
   eventsQueueUrl: 'EVENTS_QUEUE_URL',
   /** Optional: where authenticated but invalid bodies are kept for inspection. */
@@ -16,16 +19,6 @@ export const ENV = {
   maxBodyBytes: 'MAX_BODY_BYTES',
   /** Override of the adapter's default zone for zone-less provider timestamps. */
   providerTimeZone: 'PROVIDER_TIME_ZONE',
-  tableName: 'TABLE_NAME',
-  eventsTopicArn: 'EVENTS_TOPIC_ARN',
-  historyTtlDays: 'HISTORY_TTL_DAYS',
-  /** Consumer: hours a provider time may be from its arrival and still order events (default 24). */
-  trustedTimeWindowHours: 'TRUSTED_TIME_WINDOW_HOURS',
-  /** Consumer: seconds the parts of an inbound SMS are waited for before it is published incomplete (default 3600). */
-  reassemblyTimeoutSeconds: 'REASSEMBLY_TIMEOUT_SECONDS',
-  /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
-  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
-  serviceName: 'POWERTOOLS_SERVICE_NAME',
   /**
    * Optional, AWS: comma-separated CIDRs from the deployment's context (`allowedIps`). The ingest function refuses
    * (401) a source IP outside them, in addition to the credentials document's own `allowedIps`: both must pass.
@@ -38,13 +31,27 @@ export const ENV = {
   publicBaseUrl: 'PUBLIC_BASE_URL',
   /** Optional: how far a signed timestamp may be from the clock, in seconds (default 300). */
   signatureToleranceSeconds: 'SIGNATURE_TOLERANCE_SECONDS',
+} as const;
+
+/** Names of the environment variables the functions read (the ingest's, {@link INGEST_ENV}, first). */
+export const ENV = /* @__PURE__ */ Object.assign({}, INGEST_ENV, {
+  tableName: 'TABLE_NAME',
+  eventsTopicArn: 'EVENTS_TOPIC_ARN',
+  historyTtlDays: 'HISTORY_TTL_DAYS',
+  /** Consumer: hours a provider time may be from its arrival and still order events (default 24). */
+  trustedTimeWindowHours: 'TRUSTED_TIME_WINDOW_HOURS',
+  /** Consumer: seconds the parts of an inbound SMS are waited for before it is published incomplete (default 3600). */
+  reassemblyTimeoutSeconds: 'REASSEMBLY_TIMEOUT_SECONDS',
+  /** Powertools reads these two itself; the stack sets them so metrics land where the alarms look. */
+  metricsNamespace: 'POWERTOOLS_METRICS_NAMESPACE',
+  serviceName: 'POWERTOOLS_SERVICE_NAME',
   /** Consumer: hours a message may stay non-final before the sweeper marks it `unknown` (default 72; 0 = never). */
   staleAfterHours: 'STALE_AFTER_HOURS',
   /** Consumer, optional: per-provider overrides of `STALE_AFTER_HOURS`, JSON `{ "<provider>": hours }`. */
   staleAfterHoursByProvider: 'STALE_AFTER_HOURS_BY_PROVIDER',
   /** Sweeper: how far back its first run (no cursor yet) looks for due timers, in hours (default TIMERS.lookbackHours). */
   sweepLookbackHours: 'SWEEP_LOOKBACK_HOURS',
-} as const;
+} as const);
 
 export const INGEST = {
   /** Body cap before parsing (docs/design.md). API Gateway HTTP APIs cap payloads at 10 MB anyway. */
@@ -53,6 +60,14 @@ export const INGEST = {
   signatureToleranceSeconds: 300,
 } as const;
 
+/**
+ * SQS's largest message (and SendMessageBatch payload), as the queues are set: 1 MiB. An event carries its
+ * normalized fields and the provider's raw item, so one near the 256 KiB body cap can exceed SQS's classic 256 KiB
+ * default; at the default it would be refused on every retry. Its own constant, so an ingest bundle carries it
+ * without the rest of {@link QUEUE}.
+ */
+export const MAX_MESSAGE_SIZE_BYTES = 1_048_576;
+
 export const QUEUE = {
   /** Tries before a record goes to the dead-letter queue (reliability case 14). */
   maxReceiveCount: 5,
@@ -60,16 +75,13 @@ export const QUEUE = {
   consumerTimeoutSeconds: 30,
   visibilityTimeoutSeconds: 180,
   /** 14 days: the most SQS keeps a message, so a DLQ never loses one before someone looks. */
-  dlqRetentionSeconds: 14 * 24 * 3600,
-  retentionSeconds: 4 * 24 * 3600,
+  dlqRetentionSeconds: 1_209_600,
+  /** 4 days. (Literals, not `4 * 24 * 3600`: esbuild keeps an unused object holding arithmetic, in every bundle.) */
+  retentionSeconds: 345_600,
   batchSize: 10,
   maxBatchingWindowSeconds: 1,
-  /**
-   * SQS's largest message (and SendMessageBatch payload): 1 MiB. An event carries its normalized fields and the
-   * provider's raw item, so one near the 256 KiB body cap can exceed SQS's classic 256 KiB default; at the default it
-   * would be refused on every retry.
-   */
-  maxMessageSizeBytes: 1024 * 1024,
+  /** {@link MAX_MESSAGE_SIZE_BYTES}. */
+  maxMessageSizeBytes: MAX_MESSAGE_SIZE_BYTES,
 } as const;
 
 /** The status table's keys (see `functions/store`). */
@@ -113,10 +125,11 @@ export const RESOURCE_NAMES = {
 } as const;
 
 /**
- * CloudWatch metrics (Powertools EMF) the functions emit and the stack alarms and graphs on. One namespace, the
- * `provider` dimension on every metric.
+ * CloudWatch metrics (Powertools EMF) the ingest functions emit and the stack alarms and graphs on. One namespace,
+ * the `provider` dimension on every metric. A part of {@link METRICS} of its own, so that an ingest bundle carries
+ * these names alone.
  */
-export const METRICS = {
+export const INGEST_METRICS = {
   namespace: 'WebhookIngestion',
   /** Ingest: requests refused with 401 (bad/missing credentials, none configured). */
   authFailures: 'AuthFailures',
@@ -130,6 +143,10 @@ export const METRICS = {
   enqueueFailures: 'EnqueueFailures',
   /** Ingest: events of a type the adapter does not know (`provider.unknown`). */
   unknownEvents: 'UnknownEvents',
+} as const;
+
+/** Every metric (the ingest's, {@link INGEST_METRICS}, first). */
+export const METRICS = /* @__PURE__ */ Object.assign({}, INGEST_METRICS, {
   /** Consumer: events that changed a message's stored status. */
   statusesApplied: 'StatusesApplied',
   /** Consumer: events recorded with a provider status no mapping knows. */
@@ -143,7 +160,7 @@ export const METRICS = {
    * (of the recipient's E.164 number) and `outcome` (delivered, failed, unknown): the delivery analytics.
    */
   finalStatuses: 'FinalStatuses',
-} as const;
+} as const);
 
 /** Where the stack's `cdk.json` context and the local runtime read the subscriber list: `context.webhooks.subscribers`. */
 export const CONTEXT_KEY = 'webhooks';

@@ -8,7 +8,7 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { ProviderCredentialsSchema, type ProviderCredentials } from '../functions/origin/credentials';
+import { parseProviderCredentials, type ProviderCredentials } from '../functions/origin/credentials';
 import type { OutgoingRequest, SigningMaterial } from '../functions/origin/types';
 import { schemesOf, signRequest } from '../functions/origin/verify';
 import { adapterFor, hasHttpRoute } from '../functions/providers';
@@ -27,7 +27,7 @@ export function readCredentials(file: string, provider: string): ProviderCredent
   const document = JSON.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
   if (!Object.hasOwn(document, provider)) return undefined;
   const entry = Object.fromEntries(Object.entries(document[provider] as object).filter(([key]) => !key.startsWith('_')));
-  return ProviderCredentialsSchema.parse(entry);
+  return parseProviderCredentials(entry);
 }
 
 /**

@@ -15,7 +15,7 @@
  */
 import { resolve } from 'node:path';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV, INGEST } from '../settings';
+import { INGEST_ENV, INGEST } from '../settings';
 import { adapterFor } from '../providers';
 import { ConfigurationError } from '../core/errors';
 import { getNumberFromEnv, getOptionalStringFromEnv, getStringFromEnv } from '../core/env';
@@ -51,17 +51,17 @@ export interface IngestClients {
  * out of the Lambda bundle.
  */
 export function credentialSourceFromEnv(env: Env): CredentialSource {
-  const secretId = getOptionalStringFromEnv(ENV.credentialsSecretId, env);
+  const secretId = getOptionalStringFromEnv(INGEST_ENV.credentialsSecretId, env);
   if (!secretId) {
     // A conditional expression, which esbuild folds to one branch (it keeps code after a folded `if … throw`).
     return process.env.WEBHOOK_BUNDLED_PROVIDER === undefined
-      ? fileCredentialSource(resolve(getStringFromEnv(ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })))
+      ? fileCredentialSource(resolve(getStringFromEnv(INGEST_ENV.secretsFile, { default: DEFAULT_SECRETS_FILE, env })))
       : missingSecretId();
   }
   const token = getOptionalStringFromEnv(EXTENSION_ENV.sessionToken, env);
   if (!token) {
     throw new ConfigurationError(
-      `${ENV.credentialsSecretId} is read through the AWS Parameters and Secrets Lambda Extension, which needs ` +
+      `${INGEST_ENV.credentialsSecretId} is read through the AWS Parameters and Secrets Lambda Extension, which needs ` +
         `${EXTENSION_ENV.sessionToken} (Lambda sets it); it is not set`,
     );
   }
@@ -70,12 +70,12 @@ export function credentialSourceFromEnv(env: Env): CredentialSource {
 }
 
 function missingSecretId(): never {
-  throw new ConfigurationError(`${ENV.credentialsSecretId} is not set`);
+  throw new ConfigurationError(`${INGEST_ENV.credentialsSecretId} is not set`);
 }
 
 /** `"203.0.113.0/24, 2001:db8::/32"` → the CIDRs; a value that is not a CIDR stops the cold start. */
 export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
-  const text = getOptionalStringFromEnv(ENV.allowedSourceIps, env);
+  const text = getOptionalStringFromEnv(INGEST_ENV.allowedSourceIps, env);
   if (!text) return undefined;
   const cidrs = text
     .split(',')
@@ -84,7 +84,7 @@ export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
   try {
     ipAllowList(cidrs);
   } catch {
-    throw new ConfigurationError(`${ENV.allowedSourceIps} holds a value that is not a CIDR`);
+    throw new ConfigurationError(`${INGEST_ENV.allowedSourceIps} holds a value that is not a CIDR`);
   }
   return cidrs;
 }
@@ -101,16 +101,16 @@ export function allowedSourceIpsFromEnv(env: Env): string[] | undefined {
  */
 export function ingestDependenciesFromEnv(env: Env, clients: IngestClients): IngestDependencies {
   return {
-    adapter: adapterFor(getStringFromEnv(ENV.providerId, { env })),
+    adapter: adapterFor(getStringFromEnv(INGEST_ENV.providerId, { env })),
     sqs: clients.sqs,
-    eventsQueueUrl: getStringFromEnv(ENV.eventsQueueUrl, { env }),
-    rejectedQueueUrl: getOptionalStringFromEnv(ENV.rejectedQueueUrl, env),
+    eventsQueueUrl: getStringFromEnv(INGEST_ENV.eventsQueueUrl, { env }),
+    rejectedQueueUrl: getOptionalStringFromEnv(INGEST_ENV.rejectedQueueUrl, env),
     credentials: credentialSourceFromEnv(env),
-    maxBodyBytes: getNumberFromEnv(ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1, env }),
-    timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, env),
+    maxBodyBytes: getNumberFromEnv(INGEST_ENV.maxBodyBytes, { default: INGEST.maxBodyBytes, min: 1, env }),
+    timeZone: getOptionalStringFromEnv(INGEST_ENV.providerTimeZone, env),
     allowedSourceIps: allowedSourceIpsFromEnv(env),
-    publicBaseUrl: getOptionalStringFromEnv(ENV.publicBaseUrl, env),
-    signatureToleranceSeconds: getNumberFromEnv(ENV.signatureToleranceSeconds, {
+    publicBaseUrl: getOptionalStringFromEnv(INGEST_ENV.publicBaseUrl, env),
+    signatureToleranceSeconds: getNumberFromEnv(INGEST_ENV.signatureToleranceSeconds, {
       default: INGEST.signatureToleranceSeconds,
       min: 1,
       max: 86_400,

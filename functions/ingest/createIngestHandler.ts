@@ -12,7 +12,7 @@
  */
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { INGEST, METRICS } from '../settings';
+import { INGEST, INGEST_METRICS } from '../settings';
 import type { NormalizedEvent } from '../events/schema';
 import type { ProviderCredentials } from '../origin/credentials';
 import type { AuthFailureReason } from '../origin/types';
@@ -171,7 +171,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     trace.reason = error.reason as AuthFailureReason;
     trace.header = error.refusal.header;
     trace.detail = error.refusal.detail;
-    count(trace.metrics, METRICS.authFailures);
+    count(trace.metrics, INGEST_METRICS.authFailures);
     trace.metrics.metadata.reason = error.reason;
   }
 
@@ -193,7 +193,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     } catch (error) {
       // Refused, but it passed verification: kept on the rejected queue for inspection.
       if (error instanceof ValidationError || error instanceof TooManyItemsError) {
-        count(trace.metrics, METRICS.invalidBodies);
+        count(trace.metrics, INGEST_METRICS.invalidBodies);
         trace.detail = maskDigits(error.message);
         if (deps.rejectedQueueUrl) {
           const context = { provider: adapter.id, requestId: request.requestId, receivedAt, contentType: request.contentType };
@@ -220,7 +220,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
   ): Promise<Normalized> {
     const { valid, invalid } = invalidItemsOf(normalized.events);
     if (invalid.length === 0) return normalized;
-    count(trace.metrics, METRICS.invalidBodies);
+    count(trace.metrics, INGEST_METRICS.invalidBodies);
     const error = new InvalidItemsError(invalid, normalized.events.length);
     trace.detail = maskDigits(error.message);
     if (deps.rejectedQueueUrl) {
@@ -234,9 +234,9 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
     const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events) : EMPTY_ENQUEUE;
     trace.enqueue = enqueued;
     const notQueued = events.filter((event) => !enqueued.queued.has(event.eventId)).length;
-    count(trace.metrics, METRICS.eventsQueued, events.length - notQueued);
-    count(trace.metrics, METRICS.enqueueFailures, notQueued);
-    count(trace.metrics, METRICS.unknownEvents, events.filter((event) => event.type === 'provider.unknown').length);
+    count(trace.metrics, INGEST_METRICS.eventsQueued, events.length - notQueued);
+    count(trace.metrics, INGEST_METRICS.enqueueFailures, notQueued);
+    count(trace.metrics, INGEST_METRICS.unknownEvents, events.filter((event) => event.type === 'provider.unknown').length);
     return enqueued;
   }
 
@@ -263,7 +263,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
           return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };
         }
         trace.outcome = 'handshake';
-        count(trace.metrics, METRICS.pings);
+        count(trace.metrics, INGEST_METRICS.pings);
         return { statusCode: reply.statusCode, headers: { ...reply.headers }, body: reply.body };
       }
     }
@@ -299,7 +299,7 @@ export function createIngestHandler(deps: IngestDependencies): (event: APIGatewa
       }
     }
     const enqueued = await enqueue(events, trace);
-    if (normalized.ping) count(trace.metrics, METRICS.pings);
+    if (normalized.ping) count(trace.metrics, INGEST_METRICS.pings);
 
     const reply = adapter.reply({ normalized, queued: enqueued.queued });
     const notQueued = events.length - enqueued.queued.size;

@@ -14,7 +14,7 @@
  * outcome; never a body or a whole phone number), which carries the EMF record of its counts (`metrics.ts`).
  */
 import type { SQSClient } from '@aws-sdk/client-sqs';
-import { METRICS } from '../settings';
+import { INGEST_METRICS } from '../settings';
 import type { NormalizedEvent } from '../events/schema';
 import { sourceRecordsOf } from '../providers/records';
 import type { ProviderAdapter } from '../providers/types';
@@ -97,7 +97,7 @@ export function createRecordIngestHandler(deps: RecordIngestDependencies): (even
         events = records.flatMap((record) => normalizeRecord(record, { receivedAt, timeZone }).events);
       } catch (error) {
         if (error instanceof ValidationError) {
-          count(metrics, METRICS.invalidBodies);
+          count(metrics, INGEST_METRICS.invalidBodies);
           fields.outcome = 'invalid_record';
           fields.detail = maskDigits(error.message);
         }
@@ -105,9 +105,9 @@ export function createRecordIngestHandler(deps: RecordIngestDependencies): (even
       }
       const enqueued = events.length > 0 ? await enqueueEvents(deps.sqs, deps.eventsQueueUrl, events, deps.enqueue) : undefined;
       const queued = enqueued?.queued.size ?? 0;
-      count(metrics, METRICS.eventsQueued, queued);
-      count(metrics, METRICS.enqueueFailures, events.length - queued);
-      count(metrics, METRICS.unknownEvents, events.filter((item) => item.type === 'provider.unknown').length);
+      count(metrics, INGEST_METRICS.eventsQueued, queued);
+      count(metrics, INGEST_METRICS.enqueueFailures, events.length - queued);
+      count(metrics, INGEST_METRICS.unknownEvents, events.filter((item) => item.type === 'provider.unknown').length);
       fields.queued = queued;
       const failures = enqueued?.failures ?? [];
       if (failures.length > 0) fields.enqueueFailures = failures.slice(0, MAX_LOGGED_IDS).map(({ eventId, code }) => ({ eventId, code }));

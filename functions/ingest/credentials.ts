@@ -24,10 +24,9 @@
  *   down, file missing) → nobody is let in, and the provider retries later instead of being told its credentials are wrong.
  */
 import { readFile } from 'node:fs/promises';
-import { validate } from '../providers/common';
 import { ValidationError, WebhookError } from '../core/errors';
 import { logger } from './logger';
-import { CREDENTIAL_KEYS, ProviderCredentialsSchema, type ProviderCredentials } from '../origin/credentials';
+import { CREDENTIAL_KEYS, parseProviderCredentials, type ProviderCredentials } from '../origin/credentials';
 
 export type { ProviderCredentials } from '../origin/credentials';
 
@@ -119,7 +118,7 @@ function resolveEntry(provider: string, document: unknown, select: Selector): Pr
   const entry = select(document, provider);
   if (entry === undefined) return undefined;
   try {
-    return validate(ProviderCredentialsSchema, withoutComments(entry));
+    return parseProviderCredentials(withoutComments(entry));
   } catch (error) {
     if (error instanceof ValidationError) return new InvalidCredentialsError(provider, error.message);
     throw error;

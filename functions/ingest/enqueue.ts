@@ -11,7 +11,7 @@
  *   consumer absorbs (same eventId).
  */
 import { SendMessageBatchCommand, type SendMessageBatchRequestEntry, type SQSClient } from '@aws-sdk/client-sqs';
-import { QUEUE } from '../settings';
+import { MAX_MESSAGE_SIZE_BYTES } from '../settings';
 import { messageAttributesOf } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
 
@@ -21,7 +21,7 @@ export interface EnqueueOptions {
   readonly maxAttempts?: number;
   /** Wait before attempt `n` (2, 3, …), in ms. @default 100 × 4^(n−2) */
   readonly backoffMs?: (attempt: number) => number;
-  /** Largest batch in bytes (bodies + attributes). @default QUEUE.maxMessageSizeBytes (1 MiB, as the queues are set) */
+  /** Largest batch in bytes (bodies + attributes). @default MAX_MESSAGE_SIZE_BYTES (1 MiB, as the queues are set) */
   readonly maxBatchBytes?: number;
   readonly sleep?: (ms: number) => Promise<void>;
 }
@@ -44,7 +44,7 @@ export interface EnqueueResult {
 }
 
 const MAX_ENTRIES = 10;
-const DEFAULT_MAX_BATCH_BYTES = QUEUE.maxMessageSizeBytes;
+const DEFAULT_MAX_BATCH_BYTES = MAX_MESSAGE_SIZE_BYTES;
 const defaultBackoff = (attempt: number) => 100 * 4 ** (attempt - 2);
 const defaultSleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
@@ -83,7 +83,7 @@ function boundedBodyOf(event: NormalizedEvent, maxBytes: number): { body: string
 const ATTRIBUTE_ALLOWANCE = 1024;
 
 function entryOf(event: NormalizedEvent, index: number): Entry {
-  const { body, bytes } = boundedBodyOf(event, QUEUE.maxMessageSizeBytes - ATTRIBUTE_ALLOWANCE);
+  const { body, bytes } = boundedBodyOf(event, MAX_MESSAGE_SIZE_BYTES - ATTRIBUTE_ALLOWANCE);
   const attributes = messageAttributesOf(event);
   const MessageAttributes = Object.fromEntries(Object.entries(attributes).map(([name, value]) => [name, { DataType: 'String', StringValue: value }]));
   // SQS counts body and attribute names, types and values against the size limit.

@@ -3,7 +3,7 @@
  * container (see `config.ts` for the variables). The SQS client is created here, outside the handler, so warm
  * invocations reuse its connections.
  *
- * Imports are kept to the SDK commands used (SendMessageBatch, SendMessage): the bundle budget is 60 kB over a bare
+ * Imports are kept to the SDK command used (SendMessageBatch, for the events and a kept rejected body alike): the bundle budget is 60 kB over a bare
  * SQSClient + SendMessageBatch bundle. The credentials secret is read through the AWS Parameters and Secrets Lambda
  * Extension with `fetch`, not with a Secrets Manager client (see `credentials.ts`).
  */

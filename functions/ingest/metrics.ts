@@ -9,18 +9,18 @@
  * its CPU per request (`npm run bench`), for the few lines below.
  *
  * Environment, as Powertools reads it: `POWERTOOLS_METRICS_NAMESPACE` (the stack sets it from the deployment's
- * `metricsNamespace`, which is what its alarms watch), else `METRICS.namespace`; `POWERTOOLS_METRICS_DISABLED=true`
+ * `metricsNamespace`, which is what its alarms watch), else `INGEST_METRICS.namespace`; `POWERTOOLS_METRICS_DISABLED=true`
  * (or `POWERTOOLS_DEV=true` without it) keeps them off, as the local runtime does.
  */
-import { METRICS } from '../settings';
+import { INGEST_METRICS } from '../settings';
 
 export type IngestMetricName =
-  | typeof METRICS.authFailures
-  | typeof METRICS.invalidBodies
-  | typeof METRICS.pings
-  | typeof METRICS.eventsQueued
-  | typeof METRICS.enqueueFailures
-  | typeof METRICS.unknownEvents;
+  | typeof INGEST_METRICS.authFailures
+  | typeof INGEST_METRICS.invalidBodies
+  | typeof INGEST_METRICS.pings
+  | typeof INGEST_METRICS.eventsQueued
+  | typeof INGEST_METRICS.enqueueFailures
+  | typeof INGEST_METRICS.unknownEvents;
 
 /** What one request counted, plus metadata (not dimensions) such as the reason of an auth failure. */
 export interface RequestMetrics {
@@ -62,7 +62,7 @@ export type MetricsRecorder = (request: RequestMetrics, timestamp: number) => Re
  */
 export function createMetricsRecorder(provider: string, env: Env = process.env): MetricsRecorder {
   if (metricsDisabled(env)) return () => undefined;
-  const namespace = env.POWERTOOLS_METRICS_NAMESPACE?.trim() || METRICS.namespace;
+  const namespace = env.POWERTOOLS_METRICS_NAMESPACE?.trim() || INGEST_METRICS.namespace;
   const dimensions = [['provider']];
   return (request, timestamp) => {
     const names = (Object.keys(request.counts) as IngestMetricName[]).filter((name) => (request.counts[name] ?? 0) > 0);

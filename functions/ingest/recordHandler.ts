@@ -5,14 +5,14 @@
  * of the rule and the subscriptions decide who may invoke it.
  */
 import { SQSClient } from '@aws-sdk/client-sqs';
-import { ENV } from '../settings';
+import { INGEST_ENV } from '../settings';
 import { adapterFor } from '../providers';
 import { getOptionalStringFromEnv, getStringFromEnv } from '../core/env';
 import { createRecordIngestHandler } from './createRecordIngestHandler';
 
 export const handler = createRecordIngestHandler({
-  adapter: adapterFor(getStringFromEnv(ENV.providerId, { env: process.env })),
+  adapter: adapterFor(getStringFromEnv(INGEST_ENV.providerId, { env: process.env })),
   sqs: new SQSClient({}),
-  eventsQueueUrl: getStringFromEnv(ENV.eventsQueueUrl, { env: process.env }),
-  timeZone: getOptionalStringFromEnv(ENV.providerTimeZone, process.env),
+  eventsQueueUrl: getStringFromEnv(INGEST_ENV.eventsQueueUrl, { env: process.env }),
+  timeZone: getOptionalStringFromEnv(INGEST_ENV.providerTimeZone, process.env),
 });

@@ -114,6 +114,20 @@ export interface OriginScheme {
   sign(request: OutgoingRequest, material: SigningMaterial): OutgoingRequest | Promise<OutgoingRequest>;
 }
 
+/**
+ * Whether this build signs: `true` unbundled, where the simulator, the test request builders, the bench and the
+ * chaos run sign; `false` in a Lambda bundle, whose build defines the provider it is for
+ * (`process.env.WEBHOOK_BUNDLED_PROVIDER`, `providers/index.ts`). esbuild inlines it into each scheme's
+ * `sign: !SIGNS ? signingNotBundled : …`, so no Lambda carries the signing half of its schemes, which nothing there
+ * runs (1–2 kB, and more where signing needs a library's writer).
+ */
+export const SIGNS = (process.env.WEBHOOK_BUNDLED_PROVIDER ?? '') === '';
+
+/** A scheme's `sign` in a Lambda bundle (see {@link SIGNS}): nothing there signs, and this says so if anything tries. */
+export const signingNotBundled = (): never => {
+  throw new Error('signing is not bundled');
+};
+
 export const ACCEPTED: Verdict = { ok: true };
 
 /** A refusal verdict. */

@@ -47,6 +47,12 @@ import {
   statusOfProviderStatus,
   validate,
   wellFormed,
+  int,
+  matches,
+  atLeast,
+  oneOf,
+  orNull,
+  preprocess,
 } from './common';
 import { priceOf } from './price';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -111,20 +117,18 @@ const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['undelivered', 'rejected
 
 const text = (max: number) => z.string().check(z.maxLength(max));
 const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
 // A conversion before the string check (not a union), so a wrong or missing value is named "expected string".
-const digitsOfInteger = z.transform((value: unknown) =>
-  typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value,
-);
+const digitsOfInteger = (value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value);
 /** Infobip's ids are strings; a non-negative integer is read as its digits. */
-const id = () => z.pipe(digitsOfInteger, keyText(1, 256));
-const phone = () => z.pipe(digitsOfInteger, keyText(0, 64));
+const id = () => preprocess(digitsOfInteger, keyText(1, 256));
+const phone = () => preprocess(digitsOfInteger, keyText(0, 64));
 /** A count (parts, pending messages): only its type is checked; a count out of range is simply not used. */
-const count = () => z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
-const code = () => z.union([z.int(), text(64)]);
+const count = () => oneOf([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
+const code = () => oneOf([int(), text(64)]);
 
 /** The price is carried along: only its types are checked here; {@link priceOf} reads it leniently. */
-const PriceSchema = z.object({ pricePerMessage: opt(z.union([z.number(), text(32)])), currency: opt(text(16)) });
+const PriceSchema = z.object({ pricePerMessage: opt(oneOf([z.number(), text(32)])), currency: opt(text(16)) });
 
 const StatusSchema = z.object({
   groupId: opt(code()),

@@ -40,7 +40,7 @@ import type { NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { eventIdOf } from '../core/ids';
 import { toParty } from '../core/phone';
-import { catalogOf, jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate, type EventKind } from './common';
+import { catalogOf, jsonAckReply, makeEvent, mapStatus, statusOfProviderStatus, validate, type EventKind, oneOf } from './common';
 import {
   ID_MAX,
   INNOPAAS_CREDENTIAL_HEADERS,
@@ -140,7 +140,7 @@ const MessageStatusBody = z.object({
   sendPhone: opt(phone()),
   uid: opt(stringish(0, ID_MAX)),
   conversation: opt(z.looseObject({ initiateType: opt(text(64)), expireAt: opt(timeValue()) })),
-  errorData: opt(z.union([ErrorDetailSchema, z.array(ErrorDetailSchema)])),
+  errorData: opt(oneOf([ErrorDetailSchema, z.array(ErrorDetailSchema)])),
   ...account,
 });
 
@@ -204,7 +204,7 @@ export const INNOPAAS_MO_MESSAGE_TYPES = {
   unknown: opt(anyObject()),
   location: opt(anyObject()),
   // Meta sends contacts as an array of cards; InnoPaaS says "an object of the same name": accept either.
-  contacts: opt(z.union([z.array(anyObject()), anyObject()])),
+  contacts: opt(oneOf([z.array(anyObject()), anyObject()])),
   button: opt(anyObject()),
   interactive: opt(anyObject()),
   order: opt(anyObject()),
@@ -223,7 +223,7 @@ const MoMessageBody = z.object({
   context: opt(anyObject()),
   errors: opt(z.array(anyObject())),
   /** The parent platform's doc names the contacts field `contact` (an object until 2024-03-08, an array since). */
-  contact: opt(z.union([z.array(anyObject()), anyObject()])),
+  contact: opt(oneOf([z.array(anyObject()), anyObject()])),
   ...account,
   ...INNOPAAS_MO_MESSAGE_TYPES,
 });

@@ -71,11 +71,8 @@ export const opt = <S extends z.ZodMiniType>(schema: S) =>
     z.transform((value: z.infer<S> | null | undefined): z.infer<S> | undefined => (value === null || value === '' ? undefined : value)),
   );
 
-/**
- * Any JSON object, for the parts the docs do not spell out (`customerProfile`, `context`, `errorData`). zod's
- * record parsing copies own keys into a fresh object and never assigns `__proto__`, so nothing is polluted.
- */
-export const anyObject = () => z.record(z.string(), z.unknown());
+/** Any JSON object, for the parts the docs do not spell out (`customerProfile`, `context`, `errorData`). */
+export { anyObject } from './common';
 
 /** A time value: string, or epoch milliseconds as a number (see {@link innopaasTime}). */
 export const timeValue = () => stringish(1, TIME_MAX);

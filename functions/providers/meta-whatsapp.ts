@@ -59,6 +59,12 @@ import {
   validate,
   wellFormed,
   withinNestingLimit,
+  int,
+  anyObject,
+  matches,
+  oneOf,
+  orNull,
+  preprocess,
 } from './common';
 import type { CatalogEntry, Handshake, NormalizeContext, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -158,18 +164,17 @@ const FIELD_MAX = 1024;
 export const META_MAX_UPDATES = 1000;
 
 const text = (max = FIELD_MAX) => z.string().check(z.maxLength(max));
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
 const keyText = (min = 1, max = ID_MAX) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
 /** Unix seconds, a string in every example; a number is read the same way. */
 const seconds = () =>
-  z.pipe(
-    z.transform((value: unknown) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value)),
-    z.string().check(z.regex(/^\d{1,12}$/)),
+  preprocess(
+    (value) => (typeof value === 'number' && Number.isSafeInteger(value) && value >= 0 ? String(value) : value),
+    z.string().check(matches(/^\d{1,12}$/)),
   );
 /** An id Meta types as a string, or a number (template ids; unsafe ones already read as their digits). */
-const idish = () => z.union([keyText(), z.int()]);
+const idish = () => oneOf([keyText(), int()]);
 /** Any JSON object: zod copies own keys into a fresh object and never assigns `__proto__`. */
-const anyObject = () => z.record(z.string(), z.unknown());
 
 const EnvelopeSchema = z.object({
   object: z.optional(text(64)),
@@ -202,7 +207,7 @@ const MessagesValueSchema = z.object({
 type MessagesValue = z.infer<typeof MessagesValueSchema>;
 
 const ErrorSchema = z.object({
-  code: opt(z.union([z.int(), text(64)])),
+  code: opt(oneOf([int(), text(64)])),
   title: opt(text()),
   message: opt(text()),
   error_data: opt(z.object({ details: opt(text()) })),

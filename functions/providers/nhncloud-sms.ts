@@ -28,6 +28,11 @@ import {
   wellFormed,
   withinNestingLimit,
   type EventKind,
+  int,
+  matches,
+  atLeast,
+  oneOf,
+  orNull,
 } from './common';
 import type { CatalogEntry, MappedStatus, NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -116,18 +121,18 @@ const text = (max: number = MAX_FIELD_LENGTH) => z.string().check(z.maxLength(ma
  * also well-formed Unicode, see {@link wellFormed}.
  */
 const keyText = (min: number, max: number) => z.string().check(z.minLength(min), z.maxLength(max), wellFormed());
-const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(z.nullable(schema));
+const optional = <T extends z.ZodMiniType>(schema: T) => z.optional(orNull(schema));
 /** Ids are documented as strings; a sender that writes them as numbers is read the same way. */
-const id = z.union([keyText(1, MAX_ID_LENGTH), z.int()]);
+const id = oneOf([keyText(1, MAX_ID_LENGTH), int()]);
 /** Envelope ids are only copied into `data`: an empty one is dropped rather than rejected. */
-const envelopeId = z.union([text(MAX_ID_LENGTH), z.int()]);
+const envelopeId = oneOf([text(MAX_ID_LENGTH), int()]);
 /** Result and error codes: strings in the docs ("1000", "0"), numbers accepted. */
-const code = z.union([text(MAX_CODE_LENGTH), z.int()]);
+const code = oneOf([text(MAX_CODE_LENGTH), int()]);
 /** A code that is an event's subject (CONVERSION_BLOCK `countryCode`). */
-const keyCode = z.union([keyText(0, MAX_CODE_LENGTH), z.int()]);
-const phone = z.union([keyText(0, MAX_CODE_LENGTH), z.int().check(z.nonnegative())]);
+const keyCode = oneOf([keyText(0, MAX_CODE_LENGTH), int()]);
+const phone = oneOf([keyText(0, MAX_CODE_LENGTH), int().check(atLeast(0))]);
 /** Integer in the docs; a digit string is accepted and read as the same number. */
-const integer = z.union([z.int().check(z.nonnegative()), z.string().check(z.regex(/^\d{1,9}$/))]);
+const integer = oneOf([int().check(atLeast(0)), z.string().check(matches(/^\d{1,9}$/))]);
 const links = z.object({ self: optional(z.object({ href: optional(text()) })) });
 
 /**
@@ -136,7 +141,7 @@ const links = z.object({ self: optional(z.object({ href: optional(text()) })) })
  */
 const ProbeSchema = z.object({
   appKey: z.optional(z.unknown()),
-  hooks: z.optional(z.nullable(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
+  hooks: z.optional(orNull(z.array(z.unknown()).check(z.maxLength(MAX_HOOKS)))),
 });
 
 /**

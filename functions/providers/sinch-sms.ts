@@ -56,6 +56,10 @@ import {
   validate,
   wellFormed,
   type EventKind,
+  int,
+  atLeast,
+  atMost,
+  orNull,
 } from './common';
 import type { NormalizeContext, Normalized, ProviderAdapter, WebhookRequest } from './types';
 
@@ -120,8 +124,8 @@ const MAX_ITEMS = 10_000;
 const text = (max: number) => z.string().check(z.maxLength(max));
 /** Text that builds an event id or a message id: also well-formed Unicode ({@link wellFormed}). */
 const key = (max: number) => z.string().check(z.minLength(1), z.maxLength(max), wellFormed());
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
-const code = z.int().check(z.nonnegative());
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
+const code = int().check(atLeast(0));
 
 const RecipientReportSchema = z.object({
   type: text(64),
@@ -133,7 +137,7 @@ const RecipientReportSchema = z.object({
   operator_status_at: opt(text(64)),
   client_reference: opt(text(2048)),
   encoding: opt(text(32)),
-  number_of_message_parts: opt(z.int().check(z.minimum(1), z.maximum(255))),
+  number_of_message_parts: opt(int().check(atLeast(1), atMost(255))),
   operator: opt(text(64)),
   applied_originator: opt(text(64)),
 });
@@ -141,7 +145,7 @@ const RecipientReportSchema = z.object({
 const SummarySchema = z.object({
   type: text(64),
   batch_id: key(64),
-  total_message_count: opt(z.int().check(z.nonnegative())),
+  total_message_count: opt(int().check(atLeast(0))),
   client_reference: opt(text(2048)),
   statuses: z.array(z.unknown()).check(z.minLength(1), z.maxLength(MAX_ITEMS)),
 });
@@ -149,7 +153,7 @@ const SummarySchema = z.object({
 const StatusEntrySchema = z.object({
   status: key(32),
   code: opt(code),
-  count: opt(z.int().check(z.nonnegative())),
+  count: opt(int().check(atLeast(0))),
   recipients: opt(z.array(z.unknown()).check(z.maxLength(MAX_ITEMS))),
 });
 

@@ -57,6 +57,8 @@ import {
   validate,
   wellFormed,
   type EventKind,
+  oneOf,
+  orNull,
 } from './common';
 import { recipientMessageIdOf } from './recipients';
 import type { NormalizeContext, Normalized, ProviderAdapter } from './types';
@@ -99,7 +101,7 @@ export const MAX_RECIPIENTS = 100;
 const FAILURES: ReadonlySet<CanonicalStatus> = new Set(['failed', 'undelivered', 'expired', 'unknown']);
 
 const text = (max: number) => z.string().check(z.maxLength(max));
-const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(z.nullable(schema));
+const opt = <S extends z.ZodMiniType>(schema: S) => z.optional(orNull(schema));
 const id = () => z.string().check(z.minLength(1), z.maxLength(128), wellFormed());
 const phone = () => z.string().check(z.minLength(1), z.maxLength(64), wellFormed());
 
@@ -158,7 +160,7 @@ const MessageSchema = z.object({
     z
       .array(
         z.object({
-          code: opt(z.union([z.string().check(z.maxLength(64)), z.number()])),
+          code: opt(oneOf([z.string().check(z.maxLength(64)), z.number()])),
           title: opt(text(1024)),
           detail: opt(text(4096)),
         }),

@@ -41,7 +41,7 @@ import { formRecord } from '../origin/form';
 import { bodyHashParamOf, urlCarryingBodyHash, urlWithSortedParams } from '../origin/payloads';
 import { hmacScheme, type HmacAlgorithm } from '../origin/schemes/hmac';
 import type { Payload } from '../origin/schemes/signed';
-import { refuse, type OriginScheme, type OutgoingRequest } from '../origin/types';
+import { signingNotBundled, SIGNS, refuse, type OriginScheme, type OutgoingRequest } from '../origin/types';
 import type { Channel, NormalizedEvent } from '../events/schema';
 import type { CanonicalStatus } from '../events/status';
 import { ValidationError } from '../core/errors';
@@ -57,6 +57,9 @@ import {
   statusOfProviderStatus,
   validate,
   wellFormed,
+  matches,
+  oneOf,
+  orNull,
 } from './common';
 import type { DeliveryOutcome, NormalizeContext, Normalized, ProviderAdapter, WebhookReply, WebhookRequest } from './types';
 
@@ -138,10 +141,12 @@ export const twilioSignature: OriginScheme = {
     if (algorithm === undefined) return refuse('signature_mismatch', SIGNATURE_SETTINGS_HEADER, 'unsupported algorithm');
     return byHash[algorithm].verify(request, credentials, options);
   },
-  sign(request, material) {
-    const settings = Object.entries(request.headers).find(([name]) => name.toLowerCase() === SIGNATURE_SETTINGS_HEADER)?.[1];
-    return byHash[signatureAlgorithmOf(settings) ?? 'sha1'].sign(request, material);
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, material) => {
+        const settings = Object.entries(request.headers).find(([name]) => name.toLowerCase() === SIGNATURE_SETTINGS_HEADER)?.[1];
+        return byHash[signatureAlgorithmOf(settings) ?? 'sha1'].sign(request, material);
+      },
 };
 
 /* ------------------------------------------------------------------------------------------------------------
@@ -181,7 +186,7 @@ const MEDIA_MAX = 10;
 const sid = () => z.string().check(z.minLength(1), z.maxLength(SID_MAX), wellFormed());
 const field = (max = FIELD_MAX) => z.optional(z.string().check(z.maxLength(max)));
 const address = () => z.optional(z.string().check(z.maxLength(256), wellFormed()));
-const count = () => z.optional(z.string().check(z.regex(/^\d{1,3}$/)));
+const count = () => z.optional(z.string().check(matches(/^\d{1,3}$/)));
 
 /** The fields read, each a single value (a repeated one arrives as an array and is refused, naming it). */
 // z.object, not looseObject: only the named fields are copied out (a `__proto__` parameter stays in `raw`, a
@@ -409,8 +414,8 @@ function formEvent(request: WebhookRequest, context: NormalizeContext): Normaliz
 export const OUTBOUND_TYPE_PREFIX = 'com.twilio.messaging.message.';
 export const INBOUND_TYPE = 'com.twilio.messaging.inbound-message.received';
 
-const jsonText = (max = FIELD_MAX) => z.optional(z.nullable(z.string().check(z.maxLength(max))));
-const jsonNumberish = () => z.optional(z.nullable(z.union([z.string().check(z.maxLength(32)), z.number()])));
+const jsonText = (max = FIELD_MAX) => z.optional(orNull(z.string().check(z.maxLength(max))));
+const jsonNumberish = () => z.optional(orNull(oneOf([z.string().check(z.maxLength(32)), z.number()])));
 
 const CloudEventSchema = z.object({
   specversion: z.optional(z.string().check(z.maxLength(16))),
@@ -427,7 +432,7 @@ const STREAMED_DATA = {
   accountSid: jsonText(SID_MAX),
   messagingServiceSid: jsonText(SID_MAX),
 };
-const jsonAddress = () => z.optional(z.nullable(z.string().check(z.maxLength(256), wellFormed())));
+const jsonAddress = () => z.optional(orNull(z.string().check(z.maxLength(256), wellFormed())));
 
 const OutboundDataSchema = z.object({
   ...STREAMED_DATA,

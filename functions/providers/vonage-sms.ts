@@ -41,7 +41,16 @@ import { anyEqual } from '../origin/compare';
 import type { ProviderCredentials } from '../origin/credentials';
 import { encodeForm, formRecord, parseForm } from '../origin/form';
 import { checkTimestamp, newNonce, timestampAt, type TimestampRule } from '../origin/schemes/signed';
-import { ACCEPTED, refuse, type FormParams, type OriginRequest, type OriginScheme, type OutgoingRequest } from '../origin/types';
+import {
+  signingNotBundled,
+  SIGNS,
+  ACCEPTED,
+  refuse,
+  type FormParams,
+  type OriginRequest,
+  type OriginScheme,
+  type OutgoingRequest,
+} from '../origin/types';
 import { queryOf } from '../origin/url';
 import { ValidationError } from '../core/errors';
 import { eventIdOf } from '../core/ids';
@@ -186,17 +195,19 @@ export const vonageSignature: OriginScheme = {
     }
     return anyEqual([sig.toLowerCase()], expected) ? ACCEPTED : refuse('signature_mismatch', 'sig');
   },
-  sign(request, { credentials }) {
-    const key = credentials.signingKeys?.[0];
-    const params = vonageParamsOf(request);
-    if (key === undefined || params === undefined) return request;
-    const { secret, method = DEFAULT_SIGNING_METHOD } = vonageKeyOf(key);
-    delete params.sig;
-    params.timestamp = timestampAt(request.now, TIMESTAMP);
-    params.nonce ??= newNonce();
-    params.sig = vonageSignatureOf(params, secret, method);
-    return withParams(request, params);
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, { credentials }) => {
+        const key = credentials.signingKeys?.[0];
+        const params = vonageParamsOf(request);
+        if (key === undefined || params === undefined) return request;
+        const { secret, method = DEFAULT_SIGNING_METHOD } = vonageKeyOf(key);
+        delete params.sig;
+        params.timestamp = timestampAt(request.now, TIMESTAMP);
+        params.nonce ??= newNonce();
+        params.sig = vonageSignatureOf(params, secret, method);
+        return withParams(request, params);
+      },
 };
 
 /** `request` carrying `params` where it carried its parameters (query, form or JSON body). */

@@ -5,7 +5,7 @@
  */
 import { createPrivateKey, createPublicKey, sign as signBytes, verify as verifyBytes, type KeyObject } from 'node:crypto';
 import type { ProviderCredentials } from '../credentials';
-import { ACCEPTED, refuse, type OriginScheme } from '../types';
+import { signingNotBundled, SIGNS, ACCEPTED, refuse, type OriginScheme } from '../types';
 import { checkTimestamp, incomingParts, outgoingParts, signatureHeaderScheme, timestampAt, type Payload, type TimestampRule } from './signed';
 
 /** DER prefixes that wrap a raw 32-byte Ed25519 key as SPKI (public) or PKCS#8 (private). */
@@ -74,13 +74,15 @@ export function ed25519Scheme(options: Ed25519SchemeOptions): OriginScheme {
       for (const key of keys) for (const candidate of candidates) matched = verifyBytes(null, Buffer.from(candidate), key, signature) || matched;
       return matched ? ACCEPTED : refuse('signature_mismatch', header);
     },
-    sign(request, { privateKeys }) {
-      const privateKey = privateKeys?.[0];
-      if (privateKey === undefined) return request;
-      const stamp = timestampAt(request.now, timestamp);
-      const [candidate] = payload(outgoingParts(request, { timestamp: stamp }));
-      const signature = signBytes(null, Buffer.from(candidate), ed25519PrivateKey(privateKey)).toString('base64');
-      return { ...request, headers: { ...request.headers, [header]: signature, [timestamp.header]: stamp } };
-    },
+    sign: !SIGNS
+      ? signingNotBundled
+      : (request, { privateKeys }) => {
+          const privateKey = privateKeys?.[0];
+          if (privateKey === undefined) return request;
+          const stamp = timestampAt(request.now, timestamp);
+          const [candidate] = payload(outgoingParts(request, { timestamp: stamp }));
+          const signature = signBytes(null, Buffer.from(candidate), ed25519PrivateKey(privateKey)).toString('base64');
+          return { ...request, headers: { ...request.headers, [header]: signature, [timestamp.header]: stamp } };
+        },
   };
 }

@@ -10,7 +10,7 @@
 import { createHmac } from 'node:crypto';
 import { anyEqual } from '../compare';
 import type { ProviderCredentials } from '../credentials';
-import { ACCEPTED, refuse, type OriginScheme, type OutgoingRequest } from '../types';
+import { signingNotBundled, SIGNS, ACCEPTED, refuse, type OriginScheme, type OutgoingRequest } from '../types';
 import {
   checkTimestamp,
   incomingParts,
@@ -88,17 +88,19 @@ export function hmacScheme(options: HmacSchemeOptions): OriginScheme {
       const normalize = encoding === 'hex' ? (one: string) => one.toLowerCase() : (one: string) => one;
       return anyEqual(presented.map(normalize), expected) ? ACCEPTED : refuse('signature_mismatch', header);
     },
-    sign(request, { credentials }) {
-      const key = keysOf(credentials)[0];
-      if (key === undefined) return request;
-      const prepared = options.prepare ? options.prepare(request) : request;
-      const stamp = timestamp ? timestampAt(prepared.now, timestamp) : undefined;
-      const nonce = nonceHeader ? newNonce() : undefined;
-      const [signature] = sign(key, outgoingParts(prepared, { timestamp: stamp, nonce }));
-      const headers: Record<string, string> = { ...prepared.headers, ...options.fixedHeaders, [header]: `${prefix}${signature}` };
-      if (timestamp && stamp) headers[timestamp.header] = stamp;
-      if (nonceHeader && nonce) headers[nonceHeader] = nonce;
-      return { ...prepared, headers };
-    },
+    sign: !SIGNS
+      ? signingNotBundled
+      : (request, { credentials }) => {
+          const key = keysOf(credentials)[0];
+          if (key === undefined) return request;
+          const prepared = options.prepare ? options.prepare(request) : request;
+          const stamp = timestamp ? timestampAt(prepared.now, timestamp) : undefined;
+          const nonce = nonceHeader ? newNonce() : undefined;
+          const [signature] = sign(key, outgoingParts(prepared, { timestamp: stamp, nonce }));
+          const headers: Record<string, string> = { ...prepared.headers, ...options.fixedHeaders, [header]: `${prefix}${signature}` };
+          if (timestamp && stamp) headers[timestamp.header] = stamp;
+          if (nonceHeader && nonce) headers[nonceHeader] = nonce;
+          return { ...prepared, headers };
+        },
   };
 }

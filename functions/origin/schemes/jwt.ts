@@ -5,7 +5,7 @@
  */
 import { SignJWT, jwtVerify, type JWTPayload } from 'jose';
 import type { ProviderCredentials } from '../credentials';
-import { ACCEPTED, refuse, type OriginScheme } from '../types';
+import { signingNotBundled, SIGNS, ACCEPTED, refuse, type OriginScheme } from '../types';
 import { incomingParts, outgoingParts, signatureHeaderScheme, type SignedParts } from './signed';
 
 export interface JwtSchemeOptions {
@@ -69,12 +69,14 @@ export function jwtScheme(options: JwtSchemeOptions): OriginScheme {
       const claim = options.checkClaims(verified, parts);
       return claim === undefined ? ACCEPTED : refuse('signature_mismatch', header, `claim ${claim} does not match the request`);
     },
-    async sign(request, { credentials }) {
-      const key = credentials.signingKeys?.[0];
-      if (key === undefined) return request;
-      const claims = options.claimsFor(outgoingParts(request), request.now);
-      const token = await new SignJWT(claims).setProtectedHeader({ alg: algorithms[0], typ: 'JWT' }).sign(new TextEncoder().encode(key));
-      return { ...request, headers: { ...request.headers, [header]: bearer ? `Bearer ${token}` : token } };
-    },
+    sign: !SIGNS
+      ? signingNotBundled
+      : async (request, { credentials }) => {
+          const key = credentials.signingKeys?.[0];
+          if (key === undefined) return request;
+          const claims = options.claimsFor(outgoingParts(request), request.now);
+          const token = await new SignJWT(claims).setProtectedHeader({ alg: algorithms[0], typ: 'JWT' }).sign(new TextEncoder().encode(key));
+          return { ...request, headers: { ...request.headers, [header]: bearer ? `Bearer ${token}` : token } };
+        },
   };
 }

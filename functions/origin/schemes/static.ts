@@ -16,7 +16,17 @@ import type { ProviderCredentials } from '../credentials';
 import { encodeForm, parseForm } from '../form';
 import { withJsonFields } from '../json-fields';
 import { queryOf } from '../url';
-import { ACCEPTED, refuse, type OriginRequest, type OriginScheme, type OutgoingRequest, type Refusal, type Verdict } from '../types';
+import {
+  signingNotBundled,
+  SIGNS,
+  ACCEPTED,
+  refuse,
+  type OriginRequest,
+  type OriginScheme,
+  type OutgoingRequest,
+  type Refusal,
+  type Verdict,
+} from '../types';
 
 /** Per document object (a credential source hands out the same object until it re-reads): digests made once. */
 function memo<T>(build: (credentials: ProviderCredentials) => T): (credentials: ProviderCredentials) => T {
@@ -59,11 +69,13 @@ export const staticHeaders: OriginScheme = {
     }
     return failure ?? ACCEPTED;
   },
-  sign(request, { credentials }) {
-    const headers: Record<string, string> = {};
-    for (const [name, values] of Object.entries(credentials.headers ?? {})) headers[name] = values[0];
-    return withHeaders(request, headers);
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, { credentials }) => {
+        const headers: Record<string, string> = {};
+        for (const [name, values] of Object.entries(credentials.headers ?? {})) headers[name] = values[0];
+        return withHeaders(request, headers);
+      },
 };
 
 const compiledTokens = memo((credentials) => (credentials.tokens ?? []).map(digest));
@@ -78,12 +90,14 @@ export const urlToken: OriginScheme = {
     if (token === undefined || token === '') return refuse('missing_token');
     return matchesAny(token, compiledTokens(credentials)) ? ACCEPTED : refuse('token_mismatch');
   },
-  sign(request, { credentials }) {
-    const token = credentials.tokens?.[0];
-    if (token === undefined) return request;
-    const [base, query] = request.url.split(/(?=[?#])/, 2);
-    return { ...request, url: `${base.replace(/\/+$/, '')}/${encodeURIComponent(token)}${query ?? ''}` };
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, { credentials }) => {
+        const token = credentials.tokens?.[0];
+        if (token === undefined) return request;
+        const [base, query] = request.url.split(/(?=[?#])/, 2);
+        return { ...request, url: `${base.replace(/\/+$/, '')}/${encodeURIComponent(token)}${query ?? ''}` };
+      },
 };
 
 const compiledIps = memo((credentials): IpAllowList | undefined => (credentials.allowedIps ? ipAllowList(credentials.allowedIps) : undefined));
@@ -119,11 +133,13 @@ export const basicAuth: OriginScheme = {
     const presented = Buffer.from(match[1], 'base64').toString('utf8');
     return matchesAny(presented, compiledBasic(credentials)) ? ACCEPTED : refuse('credentials_mismatch', 'Authorization');
   },
-  sign(request, { credentials }) {
-    const pair = credentials.basicAuth?.[0];
-    if (!pair) return request;
-    return withHeaders(request, { authorization: `Basic ${Buffer.from(`${pair.username}:${pair.password}`).toString('base64')}` });
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, { credentials }) => {
+        const pair = credentials.basicAuth?.[0];
+        if (!pair) return request;
+        return withHeaders(request, { authorization: `Basic ${Buffer.from(`${pair.username}:${pair.password}`).toString('base64')}` });
+      },
 };
 
 /**
@@ -181,16 +197,18 @@ export const bodyCredentials: OriginScheme = {
     if (matched === 1) return ACCEPTED;
     return anyPresent ? refuse('credentials_mismatch', 'body') : refuse('missing_credentials', 'body');
   },
-  sign(request, { credentials }) {
-    const set = credentials.bodyCredentials?.[0];
-    if (!set) return request;
-    const contentType = request.headers['content-type'] ?? '';
-    if (request.method === 'GET') {
-      const separator = request.url.includes('?') ? '&' : '?';
-      return { ...request, url: `${request.url}${separator}${encodeForm(set)}` };
-    }
-    if (contentType.includes('json')) return { ...request, body: withJsonFields(request.body, set) };
-    const text = request.body.toString('utf8');
-    return { ...request, body: Buffer.from(`${text}${text ? '&' : ''}${encodeForm(set)}`) };
-  },
+  sign: !SIGNS
+    ? signingNotBundled
+    : (request, { credentials }) => {
+        const set = credentials.bodyCredentials?.[0];
+        if (!set) return request;
+        const contentType = request.headers['content-type'] ?? '';
+        if (request.method === 'GET') {
+          const separator = request.url.includes('?') ? '&' : '?';
+          return { ...request, url: `${request.url}${separator}${encodeForm(set)}` };
+        }
+        if (contentType.includes('json')) return { ...request, body: withJsonFields(request.body, set) };
+        const text = request.body.toString('utf8');
+        return { ...request, body: Buffer.from(`${text}${text ? '&' : ''}${encodeForm(set)}`) };
+      },
 };

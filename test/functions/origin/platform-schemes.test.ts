@@ -2,12 +2,22 @@
  * The schemes every provider has (static headers, URL token, source IP ranges), composed as the ingest composes
  * them, and the credentials document they read.
  */
-import { MAX_ACCOUNT_LENGTH, ProviderCredentialsSchema, type ProviderCredentials } from '../../../functions/origin/credentials';
+import { MAX_ACCOUNT_LENGTH, parseProviderCredentials, type ProviderCredentials } from '../../../functions/origin/credentials';
 import { deploymentSourceIps } from '../../../functions/origin/schemes/static';
 import type { OriginRequest, Verdict } from '../../../functions/origin/types';
 import { PLATFORM_SCHEMES, canAdmit, verifyOrigin } from '../../../functions/origin/verify';
 import { accountsVerdict as authorizeAccounts } from '../../../functions/ingest/verify';
 import devCredentials from '../../../config/credentials.dev.json';
+
+/** Whether the document's check lets `entry` through. */
+const accepts = (entry: unknown): boolean => {
+  try {
+    parseProviderCredentials(entry);
+    return true;
+  } catch {
+    return false;
+  }
+};
 
 interface AuthenticationInput {
   readonly headers: Readonly<Record<string, string | undefined>>;
@@ -156,7 +166,7 @@ describe('fail closed', () => {
 describe('the credentials document', () => {
   it('accepts every entry of the dev file', async () => {
     for (const [key, entry] of Object.entries(devCredentials)) {
-      if (!key.startsWith('_')) expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(true);
+      if (!key.startsWith('_')) expect(accepts(entry)).toBe(true);
     }
   });
 
@@ -175,7 +185,7 @@ describe('the credentials document', () => {
     ['an account that is a number', { ...HEADERS, accounts: [12345] }],
     ['a misspelt accounts key', { ...HEADERS, account: ['akb3dukdmdjsdSvgk'] }],
   ])('refuses %s', async (_name, entry) => {
-    expect(ProviderCredentialsSchema.safeParse(entry).success).toBe(false);
+    expect(accepts(entry)).toBe(false);
   });
 
   it.each([
@@ -183,8 +193,8 @@ describe('the credentials document', () => {
     ['several accounts', ['akb3dukdmdjsdSvgk', 'second-project-app-key']],
     ['an account at the length limit', ['k'.repeat(MAX_ACCOUNT_LENGTH)]],
   ])('accepts %s beside the credentials', async (_name, accounts) => {
-    expect(ProviderCredentialsSchema.safeParse({ ...HEADERS, accounts }).success).toBe(true);
-    expect(ProviderCredentialsSchema.safeParse({ ...TOKENS, accounts }).success).toBe(true);
+    expect(accepts({ ...HEADERS, accounts })).toBe(true);
+    expect(accepts({ ...TOKENS, accounts })).toBe(true);
   });
 });
 

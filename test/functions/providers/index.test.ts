@@ -89,6 +89,27 @@ describe('provider registry', () => {
     expect(inputs.some((input) => input.includes('fast-xml-parser'))).toBe(true);
   });
 
+  test('a bundle built for one provider leaves the signing half of its schemes out, and says so if called', async () => {
+    const text = async (define: Record<string, string>) => {
+      const result = await build({
+        entryPoints: [REGISTRY],
+        bundle: true,
+        write: false,
+        platform: 'node',
+        format: 'cjs',
+        minify: true,
+        define,
+        logLevel: 'silent',
+      });
+      return result.outputFiles[0].text;
+    };
+    // `fixedHeaders` and `prepare` are read by the HMAC scheme's sign alone; Meta signs with HMAC.
+    const bundled = await text(bundledProviderDefine('meta-whatsapp'));
+    expect(bundled).not.toMatch(/fixedHeaders|\.prepare\b/);
+    expect(bundled).toContain('signing is not bundled');
+    expect(await text({})).toMatch(/fixedHeaders/);
+  });
+
   test('a bundle built without the define carries every adapter', async () => {
     const inputs = await bundledInputs({});
     for (const id of providerIds) expect(inputs).toContain(`functions/providers/${id}.ts`);
