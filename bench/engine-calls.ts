@@ -12,7 +12,7 @@ import path from 'node:path';
 import { CreateTableCommand } from '@aws-sdk/client-dynamodb';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import { CreateQueueCommand, DeleteMessageBatchCommand, ReceiveMessageCommand, SendMessageBatchCommand } from '@aws-sdk/client-sqs';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { localDynamoClient, localSnsClient, localSqsClient } from '../local/engines/clients';
 import { startLocalPipeline } from '../local/pipeline';
 
@@ -79,6 +79,16 @@ async function main(): Promise<void> {
       );
       await measure('GetItem, consistent, no item (history)', count, IN_FLIGHT, (n) =>
         documents.send(new GetCommand({ TableName, Key: key(n, 'EVENT#e'), ConsistentRead: true })),
+      );
+      // An event's two reads: as the consumer makes them, and as one round trip would.
+      await measure("an event's 2 GetItems, in parallel", count, IN_FLIGHT, (n) =>
+        Promise.all([
+          documents.send(new GetCommand({ TableName, Key: key(n, 'STATE'), ConsistentRead: true })),
+          documents.send(new GetCommand({ TableName, Key: key(n, 'EVENT#e'), ConsistentRead: true })),
+        ]),
+      );
+      await measure("an event's 2 reads as one BatchGetItem", count, IN_FLIGHT, (n) =>
+        documents.send(new BatchGetCommand({ RequestItems: { [TableName]: { Keys: [key(n, 'STATE'), key(n, 'EVENT#e')], ConsistentRead: true } } })),
       );
       await measure('PutItem if absent, 0.7 kB binary (history)', count, IN_FLIGHT, (n) =>
         documents.send(
