@@ -14,6 +14,8 @@ export interface WriteMeter {
   readonly writeUnits: () => number;
   /** History items written: each is one event finished (applied and published). */
   readonly finishedEvents: () => number;
+  /** Every call the client sent so far, by command name (reads too): what one event costs the engine. */
+  readonly calls: () => Readonly<Record<string, number>>;
 }
 
 const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemCommand', 'BatchWriteItemCommand']);
@@ -22,9 +24,11 @@ const WRITES = new Set(['PutItemCommand', 'UpdateItemCommand', 'DeleteItemComman
 export function meterWrites(client: DynamoDBClient): WriteMeter {
   let units = 0;
   let finished = 0;
+  const calls: Record<string, number> = {};
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const name = String(context.commandName);
+      calls[name] = (calls[name] ?? 0) + 1;
       if (!WRITES.has(name)) return next(args);
       (args.input as Record<string, unknown>).ReturnConsumedCapacity = 'TOTAL';
       try {
@@ -43,7 +47,7 @@ export function meterWrites(client: DynamoDBClient): WriteMeter {
     },
     { step: 'initialize', name: 'benchMeterWrites' },
   );
-  return { writeUnits: () => units, finishedEvents: () => finished };
+  return { writeUnits: () => units, finishedEvents: () => finished, calls: () => ({ ...calls }) };
 }
 
 /**

@@ -143,12 +143,17 @@ export async function runEndToEnd(
     );
 
     const drainStarted = Date.now();
+    const finishedBeforeDrain = meter?.finishedEvents() ?? 0;
     const drained = await pipeline.drain();
     const appliedSeconds = (Date.now() - loadStarted) / 1000;
-    say(
-      `  consumer drained the queue ${((Date.now() - drainStarted) / 1000).toFixed(1)} s after the last answer; awaiting retry: ${drained.awaitingRetry}`,
-    );
+    const drainSeconds = (Date.now() - drainStarted) / 1000;
     const finished = meter?.finishedEvents() ?? 0;
+    const callsAfterDrain = meter?.calls() ?? {};
+    // The drain alone: the consumer with the process to itself (the ingest done), to tell its cost from the ingest's.
+    say(
+      `  consumer drained the queue ${drainSeconds.toFixed(1)} s after the last answer (${finished - finishedBeforeDrain} events, ` +
+        `${((finished - finishedBeforeDrain) / drainSeconds).toFixed(1)} events/s); awaiting retry: ${drained.awaitingRetry}`,
+    );
     const consumer: ConsumerRunFigures = {
       eventsPerSecond: round(finished / appliedSeconds, 1),
       writeUnitsPerStatusEvent: finished > 0 ? round((meter?.writeUnits() ?? Number.NaN) / finished, 3) : Number.NaN,
@@ -158,6 +163,11 @@ export async function runEndToEnd(
       `  consumer: ${finished} events finished, ${consumer.eventsPerSecond} events/s from the first webhook to the drained queue; ` +
         `${consumer.writeUnitsPerStatusEvent} write units per event; the engine alone: ${consumer.engineWritesPerSecond} conditional writes/s`,
     );
+    // Reads and writes alike cost the one event loop the engines share with the consumer (docs/performance.md).
+    const perEvent = Object.entries(callsAfterDrain)
+      .filter(([name]) => name.endsWith('ItemCommand') || name === 'QueryCommand')
+      .map(([name, count]) => `${(count / Math.max(1, finished)).toFixed(2)} ${name.replace(/Command$/, '')}`);
+    say(`  the consumer's table calls per event: ${perEvent.join(', ')}`);
     const health = (await (await fetch(`${pipeline.url}/health`)).json()) as { queues?: { deadLetters?: { visible: number; inFlight: number } } };
     const deadLetters = health.queues?.deadLetters;
     if (deadLetters && deadLetters.visible + deadLetters.inFlight > 0)
