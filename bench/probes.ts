@@ -10,6 +10,10 @@ import { REPO_ROOT } from './bundle';
 import { targetOfRuntime } from './esbuild-options';
 import { median } from './stats';
 import type { ProbeInput, ProbeOutput } from './probes/cpu-probe';
+import type { APIGatewayProxyEventV2 } from 'aws-lambda';
+import type { SigningMaterial } from '../functions/origin/types';
+import { gatewayEventOf } from '../local/gateway';
+import { providerRequest } from '../local/provider-requests';
 
 /**
  * Bundles one of the bench's own helper scripts (`bench/probes/<name>.ts`) into `outdir` as plain CommonJS: not
@@ -112,6 +116,24 @@ export async function measureImports(
     const values = timings.get(subject.name)!;
     return { name: subject.name, importMs: median(values), samples: values };
   });
+}
+
+/**
+ * The API Gateway event of a provider's webhook as the provider sends it (its method, its schemes, the dev credentials
+ * and private keys), built and signed here by the tools' one request builder, then handed over as API Gateway would:
+ * the probe itself is bundled as the Lambda is, without the signing half of the schemes (functions/origin/types.ts).
+ */
+export async function probeEventOf(
+  provider: string,
+  webhook: { readonly body: string; readonly contentType: string; readonly method?: 'GET' | 'POST' },
+  material: SigningMaterial | undefined,
+): Promise<APIGatewayProxyEventV2> {
+  const method = webhook.method ?? 'POST';
+  const request = await providerRequest(
+    { provider, method, contentType: method === 'GET' ? undefined : webhook.contentType, body: webhook.body },
+    { baseUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com', material },
+  );
+  return gatewayEventOf(request, { requestId: 'bench-request', now: new Date(1767225600000) });
 }
 
 /** Runs a built CPU probe once with `input` in `env`. */

@@ -36,7 +36,7 @@ import { parserLibrariesIn, weightOverBaseline } from './metafile';
 import { FUNCTION_DEFAULTS } from '../lib/defaults';
 import { wantsHelp } from '../scripts/cli';
 import { BENCH_USAGE, BenchUsageError, isCompleteRun, nodeMajorProblem, parseBenchArgs, type BenchOptions } from './options';
-import { buildImportProbe, measureCpu, measureImports, type ImportSubject } from './probes';
+import { buildImportProbe, measureCpu, measureImports, probeEventOf, type ImportSubject } from './probes';
 import { signingMaterial } from '../local/provider-requests';
 import { budgetTable, figuresTable } from './report';
 import { round } from './stats';
@@ -114,7 +114,7 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
       ingestBundling(provider),
     );
     const webhook = cpuWebhook(provider);
-    // The probe builds and signs the provider's request itself, with the tools' one request builder.
+    // Signed here, where the schemes can sign; the probe is bundled as the Lambda is, and cannot.
     const sent = credentialsOf(document, provider);
     const output = await measureCpu(
       probe.file,
@@ -123,7 +123,7 @@ async function measureCpuFigures(workdir: string, options: BenchOptions): Promis
         ...webhook,
         ...sent,
         credentials: document,
-        material: signingMaterial(provider),
+        event: await probeEventOf(provider, webhook, signingMaterial(provider)),
         warmup: options.cpuWarmup,
         iterations: options.cpuIterations,
       },

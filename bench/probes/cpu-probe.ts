@@ -20,9 +20,6 @@ import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { XMLParser } from 'fast-xml-parser';
 import { createIngestHandler } from '../../functions/ingest/createIngestHandler';
 import { staticCredentialSource } from '../../functions/ingest/credentials';
-import { gatewayEventOf } from '../../local/gateway';
-import type { SigningMaterial } from '../../functions/origin/types';
-import { providerRequest } from '../../local/provider-requests';
 import { adapterFor } from '../../functions/providers';
 
 export interface ProbeInput {
@@ -38,10 +35,11 @@ export interface ProbeInput {
   /** The credentials document (docs/design.md "Provider credentials", keyed by provider). */
   readonly credentials: unknown;
   /**
-   * What the provider signs with (its entry of the document and any private keys): read by the bench from the dev
-   * files, since the bundled probe runs from a work directory with no repository beside it.
+   * The API Gateway event of the provider's request, built and signed by the bench as the provider sends it (the
+   * tools' one request builder, {@link probeEventOf}): the probe is bundled as a Lambda is, without the signing half
+   * of the schemes. Signed once: a signed timestamp stays fresh for the few seconds the probe runs.
    */
-  readonly material?: SigningMaterial;
+  readonly event: APIGatewayProxyEventV2;
   readonly warmup: number;
   readonly iterations: number;
 }
@@ -99,19 +97,6 @@ const jsonFloor: (body: string) => string = input.contentType.includes('xml')
   : isForm
     ? (body) => JSON.stringify(Object.fromEntries(new URLSearchParams(body)))
     : (body) => JSON.stringify(JSON.parse(body));
-
-/**
- * The API Gateway event of the provider's request, built and signed as the provider sends it (its method, its
- * schemes, the dev credentials and private keys) by the tools' one request builder, then handed over as API Gateway
- * would. Signed once: a signed timestamp stays fresh for the few seconds the probe runs.
- */
-async function gatewayEvent(): Promise<APIGatewayProxyEventV2> {
-  const request = await providerRequest(
-    { provider: input.provider, method, contentType: get ? undefined : input.contentType, body: input.body },
-    { baseUrl: 'https://abcdef1234.execute-api.eu-west-1.amazonaws.com', material: input.material },
-  );
-  return gatewayEventOf(request, { requestId: 'bench-request', now: new Date(1767225600000) });
-}
 
 /**
  * Rounds each figure is measured in. Other processes only ever add to a round's CPU time (cache and core
@@ -173,7 +158,7 @@ async function main(): Promise<ProbeOutput> {
     credentials: staticCredentialSource(input.credentials),
     timeZone: process.env.PROVIDER_TIME_ZONE,
   });
-  const event = await gatewayEvent();
+  const event = input.event;
   const request = get
     ? webhookRequest({ method, body: '', rawQuery: input.body, query: Object.fromEntries(new URLSearchParams(input.body)) })
     : webhookRequest({ body: input.body, headers: { 'content-type': input.contentType }, contentType: input.contentType });
