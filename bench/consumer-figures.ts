@@ -3,7 +3,8 @@
  * write for its consumed capacity, as DynamoDB bills it), the events it finished, and the table engine's own rate
  * of conditional writes, measured in the same run against the same engine, as the baseline of its throughput.
  */
-import { CreateTableCommand, type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { createPipelineTable } from '../local/engines/tables';
 import { createServer, type Server } from 'node:http';
 import { once } from 'node:events';
 import type { AddressInfo } from 'node:net';
@@ -55,23 +56,8 @@ export function meterWrites(client: DynamoDBClient): WriteMeter {
  * compare-and-set, as the consumer's state write), `concurrency` in flight, on a table of their own.
  */
 export async function engineWriteRate(client: DynamoDBClient, count: number, concurrency: number): Promise<number> {
-  const TableName = `bench-engine-${Date.now()}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName,
-      BillingMode: 'PAY_PER_REQUEST',
-      AttributeDefinitions: [
-        { AttributeName: 'pk', AttributeType: 'S' },
-        { AttributeName: 'sk', AttributeType: 'S' },
-      ],
-      KeySchema: [
-        { AttributeName: 'pk', KeyType: 'HASH' },
-        { AttributeName: 'sk', KeyType: 'RANGE' },
-      ],
-    }),
-  );
-  // dynalite answers CreateTable before the table is ACTIVE for a moment.
-  await new Promise((resolve) => setTimeout(resolve, 500));
+  // The pipeline's own key schema, created and waited for until ACTIVE.
+  const TableName = await createPipelineTable(client, { tableName: `bench-engine-${Date.now()}` });
   let next = 0;
   const started = performance.now();
   const worker = async () => {
