@@ -1,17 +1,16 @@
 import { createHash } from 'node:crypto';
 import { PublishCommand } from '@aws-sdk/client-sns';
 import type { SQSBatchResponse } from 'aws-lambda';
-import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
+import type { AppliedEvent } from '../../../functions/events/applied';
 import type { NormalizedEvent } from '../../../functions/events/schema';
 import { DEFAULT_CLAIM_SECONDS, createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
 import { createStatusStore } from '../../../functions/store';
 import { localDynamoClient, localSnsClient } from '../../../local/engines/clients';
-import { createTopicAndSubscribers } from '../../../local/engines/topics';
 import { METRICS, QUEUE } from '../../../lib/pipeline-settings';
 import { dynamoEngines } from '../../support/dynamodb';
 import { typicalDeliveryReports } from '../../support/fixture-events';
 import { receiveAll } from '../../support/sqs';
-import { asMessage, CapturedMetrics, freshTable, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
+import { asMessage, type CapturedMetrics, consumerFixture, injectFaults, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const throttled = () => Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $fault: 'client' });
@@ -26,29 +25,15 @@ test('a claim to publish expires before the queue retries its record, so a retry
 
 describe.each(dynamoEngines)('consumer on %s', (engine) => {
   const engines = useConsumerEngines(engine);
-  let topic = 0;
   let deps: ConsumerDependencies & { metrics: CapturedMetrics };
+  let published: (expected: number) => Promise<AppliedEvent[]>;
   let queueUrl: string;
   let clock: Date;
 
-  /** The applied events on the subscriber queue (no filter); waits for one more than `expected` to prove there is none. */
-  const published = async (expected: number): Promise<AppliedEvent[]> =>
-    (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_000)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
-
   beforeEach(async () => {
-    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], {
-      prefix: `${engine}-${++topic}-`,
-    });
-    queueUrl = subscriberQueueUrls.all;
     clock = NOW;
-    deps = {
-      dynamodb: engines.dynamo.client,
-      tableName: await freshTable(engines.dynamo.client, 'consumer'),
-      sns: engines.sns,
-      topicArn,
-      now: () => clock,
-      metrics: new CapturedMetrics(),
-    };
+    const fixture = await consumerFixture(engines, 'consumer', () => clock);
+    ({ deps, published, subscriberQueueUrl: queueUrl } = fixture);
   });
 
   it('records and finds a message whose id is the longest an event may carry (1,024 three-byte characters)', async () => {

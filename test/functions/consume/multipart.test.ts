@@ -1,4 +1,4 @@
-import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
+import type { AppliedEvent } from '../../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
 import { rollUp, type PartState } from '../../../functions/consume/multipart';
 import { reassembled } from '../../../functions/consume/reassembly';
@@ -7,11 +7,9 @@ import { createStatusStore } from '../../../functions/store';
 import { eventIdOf } from '../../../functions/core/ids';
 import { NormalizedEventSchema, type NormalizedEvent } from '../../../functions/events/schema';
 import type { CanonicalStatus } from '../../../functions/events/status';
-import { createTopicAndSubscribers } from '../../../local/engines/topics';
 import { exportMessage } from '../../../ops/table';
 import { dynamoEngines } from '../../support/dynamodb';
-import { receiveAll } from '../../support/sqs';
-import { CapturedMetrics, freshTable, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
+import { consumerFixture, sqsEventOf, sqsRecordOf, useConsumerEngines } from './support';
 
 const NOW = new Date('2026-03-02T09:00:00.000Z');
 const at = (secondsAfter: number) => new Date(NOW.getTime() + secondsAfter * 1000).toISOString();
@@ -166,29 +164,15 @@ describe('reassembly of inbound parts', () => {
 
 describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine) => {
   const engines = useConsumerEngines(engine);
-  let topic = 0;
   let deps: ConsumerDependencies;
-  let queueUrl: string;
+  let published: (expected: number) => Promise<AppliedEvent[]>;
   let clock: Date;
 
-  /** The applied events on the subscriber queue; waits for one more than `expected` to prove there is none. */
-  const published = async (expected: number): Promise<AppliedEvent[]> =>
-    (await receiveAll(engines.sqs.client, queueUrl, expected + 1, 1_500)).map((message) => AppliedEventSchema.parse(JSON.parse(message.Body!)));
-
   beforeEach(async () => {
-    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], {
-      prefix: `multipart-${engine}-${++topic}-`,
-    });
-    queueUrl = subscriberQueueUrls.all;
     clock = new Date(at(60));
-    deps = {
-      dynamodb: engines.dynamo.client,
-      tableName: await freshTable(engines.dynamo.client, 'multipart'),
-      sns: engines.sns,
-      topicArn,
-      now: () => clock,
-      metrics: new CapturedMetrics(),
-    };
+    const fixture = await consumerFixture(engines, 'multipart', () => clock);
+    ({ deps } = fixture);
+    published = (expected) => fixture.published(expected, 1_500);
   });
 
   it('publishes one reassembled inbound message for every order of 3 parts and their repeats, one at a time or in one batch', async () => {

@@ -17,6 +17,10 @@ import { createPipelineTable } from '../../../local/engines/tables';
 import { startDynamo, type DynamoEngineName, type TestDynamo } from '../../support/dynamodb';
 import { startSqs, type TestSqs } from '../../support/sqs';
 import { METRICS } from '../../../lib/pipeline-settings';
+import { AppliedEventSchema, type AppliedEvent } from '../../../functions/events/applied';
+import type { ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
+import { createTopicAndSubscribers } from '../../../local/engines/topics';
+import { receiveAll } from '../../support/sqs';
 
 const EVENTS_DIR = path.join(__dirname, 'events');
 
@@ -176,5 +180,40 @@ export function useConsumerEngines(engine: DynamoEngineName, options: { withQueu
     get sns() {
       return started('sns');
     },
+  };
+}
+
+let fixtures = 0;
+
+/** A consumer's dependencies on a fresh table, with a topic whose one unfiltered subscriber queue a test reads. */
+export interface ConsumerFixture {
+  readonly deps: ConsumerDependencies & { metrics: CapturedMetrics };
+  /** Names the test's queues and topic apart from every other test's on the same engines. */
+  readonly prefix: string;
+  /** The topic's one subscriber queue, unfiltered. */
+  readonly subscriberQueueUrl: string;
+  /** The applied events on the subscriber queue; waits for one more than `expected` to prove there is none. */
+  published(expected: number, waitMs?: number): Promise<AppliedEvent[]>;
+}
+
+/** Builds a {@link ConsumerFixture} on `engines` (call it in `beforeEach`), the clock read through `now`. */
+export async function consumerFixture(engines: ConsumerEngines, label: string, now: () => Date): Promise<ConsumerFixture> {
+  const prefix = `${label}-${engines.dynamo.engine}-${++fixtures}-`;
+  const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix });
+  return {
+    prefix,
+    subscriberQueueUrl: subscriberQueueUrls.all,
+    deps: {
+      dynamodb: engines.dynamo.client,
+      tableName: await freshTable(engines.dynamo.client, label),
+      sns: engines.sns,
+      topicArn,
+      now,
+      metrics: new CapturedMetrics(),
+    },
+    published: async (expected, waitMs = 1_000) =>
+      (await receiveAll(engines.sqs.client, subscriberQueueUrls.all, expected + 1, waitMs)).map((message) =>
+        AppliedEventSchema.parse(JSON.parse(message.Body!)),
+      ),
   };
 }

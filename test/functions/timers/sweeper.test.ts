@@ -21,10 +21,9 @@ import {
 import { enqueueEvents } from '../../../functions/ingest/enqueue';
 import { localDynamoClient } from '../../../local/engines/clients';
 import { createPipelineQueues } from '../../../local/engines/queues';
-import { createTopicAndSubscribers } from '../../../local/engines/topics';
 import { dynamoEngines } from '../../support/dynamodb';
 import { receiveAll } from '../../support/sqs';
-import { asMessage, freshTable, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines, CapturedMetrics } from '../consume/support';
+import { asMessage, consumerFixture, loadEvents, sqsEventOf, sqsRecordOf, useConsumerEngines } from '../consume/support';
 
 const T0 = new Date('2026-03-02T09:20:00.000Z');
 const HOUR = 3_600_000;
@@ -32,26 +31,16 @@ const at = (hours: number) => new Date(T0.getTime() + hours * HOUR);
 
 describe.each(dynamoEngines)('stale-message sweeper on %s', (engine) => {
   const engines = useConsumerEngines(engine);
-  let run = 0;
   let clock: Date;
   let deps: ConsumerDependencies;
   let eventsQueueUrl: string;
   let subscriberQueueUrl: string;
 
   beforeEach(async () => {
-    const prefix = `${engine}-sweep-${++run}-`;
-    const { topicArn, subscriberQueueUrls } = await createTopicAndSubscribers(engines.sns, engines.sqs.client, [{ name: 'all' }], { prefix });
-    ({ eventsQueueUrl } = await createPipelineQueues(engines.sqs.client, { prefix }));
-    subscriberQueueUrl = subscriberQueueUrls.all;
     clock = T0;
-    deps = {
-      dynamodb: engines.dynamo.client,
-      tableName: await freshTable(engines.dynamo.client, 'sweeper'),
-      sns: engines.sns,
-      topicArn,
-      now: () => clock,
-      metrics: new CapturedMetrics(),
-    };
+    const fixture = await consumerFixture(engines, 'sweeper', () => clock);
+    ({ deps, subscriberQueueUrl } = fixture);
+    ({ eventsQueueUrl } = await createPipelineQueues(engines.sqs.client, { prefix: fixture.prefix }));
   });
 
   const consumer = () => createConsumerHandler(deps);
