@@ -17,8 +17,7 @@ import { logger } from '../core/logger';
 import { createStatusStore } from '../store/createStatusStore';
 import { createTimerStore } from '../timers/createTimerStore';
 import { staleTimerOf, type StaleWindows } from '../timers/stale';
-import { applyEvent } from './applyEvent';
-import { applyWholeMessage, type MultipartContext } from './multipart';
+import { applyRecord, applyWholeMessage, type MultipartContext } from './multipart';
 import { countFinal, createDeliveryMetricsSink, firstFinalOf, type FinalCounts } from './delivery';
 import { countFailure, countResult, createMetricsSink, type BatchCounts } from './metrics';
 import { parseRecord } from './parseRecord';
@@ -147,9 +146,12 @@ export function createConsumerHandler(deps: ConsumerDependencies): (event: SQSEv
       try {
         const normalized = parseRecord(record);
         ({ provider, eventId } = normalized);
-        const result = await applyEvent(normalized, record.messageId, applyContext);
-        countResult(counts, result);
-        countFinal(finals, firstFinalOf(normalized, result));
+        // A reassembled message from the sweeper may find its parts in another message already: then nothing to do.
+        const result = await applyRecord(normalized, record.messageId, applyContext);
+        if (result) {
+          countResult(counts, result);
+          countFinal(finals, firstFinalOf(normalized, result));
+        }
         // A part (recorded, never published) may complete its message: that one is applied and counted in its place.
         const whole = await applyWholeMessage(normalized, record.messageId, applyContext);
         if (whole) {

@@ -32,10 +32,15 @@ import { inboundGroupOf, partitionKeyOf } from '../store/keys';
 import { recordedEvent, type StateItem } from '../store/items';
 import type { Timer } from '../timers/createTimerStore';
 import { applyEvent, type ApplyContext, type EventResult } from './applyEvent';
-import { reassembled, reassemblyTimerOf } from './reassembly';
+import { StoreError } from '../store/errors';
+import { reassembled, reassemblyOf, reassemblyTimerOf } from './reassembly';
 
 /** A part's state as the roll-up reads it. */
-export type PartState = Pick<StateItem, 'status' | 'final' | 'occurredAt' | 'error'> & { readonly part?: { readonly index: number } };
+export type PartState = Pick<StateItem, 'status' | 'final' | 'occurredAt' | 'error'> & {
+  readonly part?: { readonly index: number };
+  /** The report that set the part's state. */
+  readonly eventId?: string;
+};
 
 /**
  * Which failure speaks for a message whose parts ended differently: the provider refusing a part outranks the
@@ -49,7 +54,8 @@ const FAILURE_PRECEDENCE: readonly CanonicalStatus[] = ['rejected', 'failed', 'u
  *   of {@link FAILURE_PRECEDENCE} among them;
  * - otherwise not final: the lowest status among the parts reported so far, a part that already ended counting as
  *   `sent` (the message is not delivered before its last part is); parts whose status no mapping knows are left out.
- * Undefined when no part says anything yet. Each part's state only moves up, so the roll-up only moves up too.
+ * Undefined when no part says anything yet. A part's state only moves up, and so does a final roll-up; a lagging
+ * part's first report can lower a non-final one, which the status rule then keeps from lowering the stored status.
  */
 export function rollUp(parts: readonly PartState[], total: number): { status: CanonicalStatus; final: boolean; decidedBy: PartState[] } | undefined {
   const byIndex = new Map<number, PartState>();
@@ -76,16 +82,20 @@ export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState
   if (report.type !== 'message.status' || !part) return undefined;
   const rolled = rollUp(parts, part.total);
   if (!rolled) return undefined;
+  const derivedAt = receivedAt.toISOString();
   const latest =
     rolled.decidedBy
       .map((entry) => entry.occurredAt)
       .sort()
       .at(-1) ?? report.occurredAt;
   const error = rolled.final ? rolled.decidedBy.find((entry) => entry.error)?.error : undefined;
+  // A final roll-up is the message's verdict on its parts' states as they were read: one event per set of part
+  // reports (whoever derives it, the same event), timed when it was derived, so that a later verdict on newer part
+  // reports (a part delivered, then failed) replaces an earlier one of equal rank, as a newer provider time would.
+  const identity = rolled.final ? parts.flatMap((entry) => (entry.part ? [entry.eventId ?? ''] : [])).sort() : [];
   return {
     schemaVersion: SCHEMA_VERSION,
-    // One event per rolled-up status of the message: whoever derives it, it is the same event.
-    eventId: eventIdOf(report.provider, 'multipart', part.ref, rolled.status, String(rolled.final)),
+    eventId: eventIdOf(report.provider, 'multipart', part.ref, rolled.status, String(rolled.final), ...identity),
     provider: report.provider,
     channel: report.channel,
     type: 'message.status',
@@ -95,8 +105,8 @@ export function rolledUpEvent(report: NormalizedEvent, parts: readonly PartState
     ...(error ? { error } : {}),
     ...(report.recipient ? { recipient: report.recipient } : {}),
     ...(report.sender ? { sender: report.sender } : {}),
-    occurredAt: latest,
-    receivedAt: receivedAt.toISOString(),
+    ...(rolled.final ? { occurredAt: derivedAt, occurredAtRaw: derivedAt } : { occurredAt: latest }),
+    receivedAt: derivedAt,
     segments: part.total,
     data: {
       multipart: {
@@ -142,7 +152,34 @@ export async function applyWholeMessage(
     if (part.type === 'message.inbound') await context.schedule?.(reassemblyTimerOf(part, pk, group, timeoutSecondsOf(context)));
     return undefined;
   }
-  return { event: derived, result: await applyEvent(derived, `${claimant}#whole`, context) };
+  const result = await applyRecord(derived, `${claimant}#whole`, context);
+  return result ? { event: derived, result } : undefined;
+}
+
+/** Compare-and-set rounds on a group's taken parts before a record is left to the queue's retry. */
+const TAKE_ROUNDS = 8;
+
+/**
+ * Applies one event off the queue: a reassembled inbound message first takes its parts (the group's `takenBy`,
+ * compare-and-set), so that of two messages derived from overlapping parts (the sweeper's incomplete one racing the
+ * last part's complete one, say) only the first to take them is recorded and published; the other is dropped, its
+ * parts being in a published message. Undefined when it was dropped. Any other event goes straight to applyEvent.
+ */
+export async function applyRecord(event: NormalizedEvent, claimant: string, context: MultipartContext): Promise<EventResult | undefined> {
+  const reassembly = reassemblyOf(event);
+  if (!reassembly) return applyEvent(event, claimant, context);
+  const pk = partitionKeyOf(event);
+  for (let round = 0; round < TAKE_ROUNDS; round++) {
+    const read = await context.store.readTakenParts(pk);
+    const owners = reassembly.partEventIds.map((id) => read.takenBy[id]);
+    if (owners.some((owner) => owner !== undefined && owner !== event.eventId)) return undefined;
+    const mine = Object.fromEntries(reassembly.partEventIds.map((id) => [id, event.eventId]));
+    // Taken already by this very message (a retry after a crash): go on to record and publish it.
+    if (owners.every((owner) => owner === event.eventId) || (await context.store.takeParts(pk, { ...read.takenBy, ...mine }, read))) {
+      return applyEvent(event, claimant, context);
+    }
+  }
+  throw new StoreError(`the parts of inbound group ${reassembly.group} kept being taken; left for retry`);
 }
 
 async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): Promise<NormalizedEvent | undefined> {
@@ -151,8 +188,8 @@ async function rolledUpOf(report: NormalizedEvent, context: MultipartContext): P
 }
 
 async function reassembledOf(pk: string, group: string, context: MultipartContext): Promise<NormalizedEvent | undefined> {
-  const recorded = (await context.store.readHistory(pk)).map(recordedEvent);
-  return reassembled(group, recorded, context.now(), timeoutSecondsOf(context) * 1000);
+  const [history, taken] = await Promise.all([context.store.readHistory(pk), context.store.readTakenParts(pk)]);
+  return reassembled(group, history.map(recordedEvent), context.now(), timeoutSecondsOf(context) * 1000, taken.takenBy);
 }
 
 const timeoutSecondsOf = (context: MultipartContext): number => context.reassemblyTimeoutSeconds ?? TABLE.defaultReassemblyTimeoutSeconds;

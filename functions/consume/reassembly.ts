@@ -6,7 +6,8 @@
 import { eventIdOf } from '../core/ids';
 import { SCHEMA_VERSION } from '../events/constants';
 import type { NormalizedEvent } from '../events/schema';
-import { recordedEvent, type HistoryItem } from '../store/items';
+import { recordedEvent } from '../store/items';
+import type { StatusStore } from '../store/createStatusStore';
 import type { Timer, TimerItem } from '../timers/createTimerStore';
 
 /** The timer kind of an inbound message waiting for its parts (functions/timers/kinds.ts). */
@@ -25,7 +26,8 @@ export interface Reassembly {
   readonly partMessageIds: string[];
 }
 
-const reassemblyOf = (event: NormalizedEvent): Reassembly | undefined => {
+/** What a reassembled inbound message says of its parts; undefined for any other event. */
+export const reassemblyOf = (event: NormalizedEvent): Reassembly | undefined => {
   const reassembly = event.data?.reassembly as Reassembly | undefined;
   return event.part === undefined && Array.isArray(reassembly?.partEventIds) ? reassembly : undefined;
 };
@@ -36,11 +38,18 @@ const byArrival = (a: NormalizedEvent, b: NormalizedEvent): number =>
 /**
  * The inbound message that the recorded events of one group make, if it is due: complete once every index has a
  * part; with the parts that came, marked incomplete, once the first of them waited `timeoutMs` by `now`. Parts a
- * reassembled message of the group already took are left out, so a reference the sender reuses later starts
- * afresh; of two parts with one index the first to arrive is taken (the other waits for the next message).
+ * reassembled message of the group already took (recorded, or in the group's `takenBy`) are left out, so a reference
+ * the sender reuses later starts afresh; of two parts with one index the first to arrive is taken (the other waits
+ * for the next message).
  */
-export function reassembled(group: string, recorded: readonly NormalizedEvent[], now: Date, timeoutMs: number): NormalizedEvent | undefined {
-  const taken = new Set(recorded.flatMap((event) => reassemblyOf(event)?.partEventIds ?? []));
+export function reassembled(
+  group: string,
+  recorded: readonly NormalizedEvent[],
+  now: Date,
+  timeoutMs: number,
+  takenBy: Readonly<Record<string, string>> = {},
+): NormalizedEvent | undefined {
+  const taken = new Set([...Object.keys(takenBy), ...recorded.flatMap((event) => reassemblyOf(event)?.partEventIds ?? [])]);
   const waiting = recorded.filter((event) => event.type === 'message.inbound' && event.part && !taken.has(event.eventId)).sort(byArrival);
   const first = waiting[0];
   if (!first?.part) return undefined;
@@ -106,11 +115,11 @@ export function reassemblyTimerOf(part: NormalizedEvent, pk: string, group: stri
 /** What an overdue reassembly timer publishes: the group's waiting parts, incomplete; nothing when none wait. */
 export async function overdueReassemblyOf(
   timer: Pick<TimerItem, 'subject' | 'data'>,
-  store: { readHistory(pk: string): Promise<HistoryItem[]> },
+  store: Pick<StatusStore, 'readHistory' | 'readTakenParts'>,
   now: Date,
 ): Promise<NormalizedEvent | undefined> {
   const seconds = typeof timer.data?.reassemblyTimeoutSeconds === 'number' ? timer.data.reassemblyTimeoutSeconds : 0;
-  const recorded = (await store.readHistory(timer.subject)).map(recordedEvent);
+  const [history, taken] = await Promise.all([store.readHistory(timer.subject), store.readTakenParts(timer.subject)]);
   const group = typeof timer.data?.group === 'string' ? timer.data.group : timer.subject;
-  return reassembled(group, recorded, now, seconds * 1000);
+  return reassembled(group, history.map(recordedEvent), now, seconds * 1000, taken.takenBy);
 }

@@ -49,7 +49,15 @@ import { DEFAULT_TRUSTED_TIME_WINDOW_MS, type CanonicalStatus } from '../events/
 import { TABLE } from '../settings';
 import { claimsWith, claimUpdate, FIRST_WRITE_CONDITION, stateClaimTakeover, stateUpdate, type ClaimTerms } from './expressions';
 import { expiresAtOf, toHistoryItem, type HistoryItem, type Outcome, type PublicationItem, type StateItem } from './items';
-import { HISTORY_SORT_KEY_PREFIX, messagePartitionKey, PART_STATE_SORT_KEY_PREFIX, publicationSortKey, RECORD_KINDS, STATE_SORT_KEY } from './keys';
+import {
+  GROUP_SORT_KEY,
+  HISTORY_SORT_KEY_PREFIX,
+  messagePartitionKey,
+  PART_STATE_SORT_KEY_PREFIX,
+  publicationSortKey,
+  RECORD_KINDS,
+  STATE_SORT_KEY,
+} from './keys';
 
 export interface StatusStoreOptions {
   readonly dynamodb: DynamoDBClient;
@@ -107,6 +115,13 @@ export interface PartEntry {
   readonly occurredAt: string;
 }
 
+/** The parts of an inbound group that reassembled messages took: part eventId → the message's eventId. */
+export interface TakenParts {
+  readonly takenBy: Readonly<Record<string, string>>;
+  /** Absent before the first take. */
+  readonly version?: number;
+}
+
 export interface StoredMessage {
   readonly state: StateItem;
   /** The parts of a multipart message whose provider reports each part (functions/consume/multipart.ts); else empty. */
@@ -138,6 +153,13 @@ export interface StatusStore {
   readPartStates(pk: string): Promise<StateItem[]>;
   /** Every history item of partition `pk`, whole (consistent query): the parts of an inbound group. */
   readHistory(pk: string): Promise<HistoryItem[]>;
+  /** Which parts of the inbound group in partition `pk` a reassembled message took (consistent read); empty when none. */
+  readTakenParts(pk: string): Promise<TakenParts>;
+  /**
+   * Records that `takenBy` is now the group's taken parts, if the group item is still as `read` (compare-and-set on its
+   * version): false when another message took parts meanwhile (read again and decide again).
+   */
+  takeParts(pk: string, takenBy: Readonly<Record<string, string>>, read: TakenParts): Promise<boolean>;
   readMessage(provider: string, messageId: string): Promise<StoredMessage | undefined>;
 }
 
@@ -283,6 +305,28 @@ export function createStatusStore(options: StatusStoreOptions): StatusStore {
     readPartStates: async (pk) => (await queryPrefix(pk, PART_STATE_SORT_KEY_PREFIX)) as unknown as StateItem[],
 
     readHistory: async (pk) => (await queryPrefix(pk, HISTORY_SORT_KEY_PREFIX)) as unknown as HistoryItem[],
+
+    async readTakenParts(pk) {
+      const item = await getItem<TakenParts>(pk, GROUP_SORT_KEY);
+      return { takenBy: item?.takenBy ?? {}, ...(item?.version !== undefined ? { version: item.version } : {}) };
+    },
+
+    takeParts: (pk, takenBy, read) =>
+      conditionally(
+        new UpdateCommand({
+          TableName,
+          Key: { pk, sk: GROUP_SORT_KEY },
+          UpdateExpression: `SET #takenBy = :takenBy, #version = :version${ttlDays > 0 ? ', #expiresAt = :expiresAt' : ''}`,
+          ConditionExpression: read.version === undefined ? 'attribute_not_exists(#version)' : '#version = :expected',
+          ExpressionAttributeNames: { '#takenBy': 'takenBy', '#version': 'version', ...(ttlDays > 0 ? { '#expiresAt': 'expiresAt' } : {}) },
+          ExpressionAttributeValues: {
+            ':takenBy': takenBy,
+            ':version': (read.version ?? 0) + 1,
+            ...(read.version === undefined ? {} : { ':expected': read.version }),
+            ...(ttlDays > 0 ? { ':expiresAt': expiresAtOf(now(), ttlDays) } : {}),
+          },
+        }),
+      ),
 
     async claim(item, outcome, claim) {
       const terms = claimTerms(claim);

@@ -35,6 +35,12 @@ import type { EventType, NormalizedEvent } from '../events/schema';
 /** Sort key of a message's current-status item. */
 export const STATE_SORT_KEY = 'STATE';
 
+/**
+ * Sort key of an inbound group's item that says which parts a reassembled message took (`takenBy`: part eventId →
+ * the reassembled message's eventId), so a part goes into one message only (functions/consume/multipart.ts).
+ */
+export const GROUP_SORT_KEY = 'GROUP';
+
 /** `begins_with` value that selects the part states of a multipart message's partition. */
 export const PART_STATE_SORT_KEY_PREFIX = 'PART#';
 

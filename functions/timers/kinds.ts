@@ -12,7 +12,7 @@ import { REASSEMBLY_KIND, overdueReassemblyOf } from '../consume/reassembly';
 
 /** What a kind may read when its timer falls due. */
 export interface DueContext {
-  readonly statusStore: Pick<StatusStore, 'readState' | 'readHistory'>;
+  readonly statusStore: Pick<StatusStore, 'readState' | 'readHistory' | 'readTakenParts'>;
   /** The sweep's time. */
   readonly now: Date;
 }

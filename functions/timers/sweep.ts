@@ -27,7 +27,7 @@ export type SendEvents = (events: readonly NormalizedEvent[]) => Promise<Readonl
 
 export interface SweepOptions {
   readonly timers: TimerStore;
-  readonly statusStore: Pick<StatusStore, 'readState' | 'readHistory'>;
+  readonly statusStore: Pick<StatusStore, 'readState' | 'readHistory' | 'readTakenParts'>;
   readonly send: SendEvents;
   readonly now: Date;
   /** How far back a sweep with no cursor looks, in hours. @default TIMERS.lookbackHours */

@@ -1,6 +1,8 @@
 import type { AppliedEvent } from '../../../functions/events/applied';
 import { createConsumerHandler, type ConsumerDependencies } from '../../../functions/consume/createConsumerHandler';
-import { rollUp, type PartState } from '../../../functions/consume/multipart';
+import { rolledUpEvent, rollUp, type PartState } from '../../../functions/consume/multipart';
+import { supersedes } from '../../../functions/events/status';
+import { orderedOfEvent } from '../../../functions/store/items';
 import { reassembled } from '../../../functions/consume/reassembly';
 import { createTimerStore, sweep } from '../../../functions/timers';
 import { createStatusStore } from '../../../functions/store';
@@ -115,6 +117,33 @@ describe('roll-up of per-part reports ("all parts")', () => {
   ])('%s', (_name, parts, expected) => {
     const rolled = rollUp(parts, 3);
     expect(rolled && { status: rolled.status, final: rolled.final }).toEqual(expected);
+  });
+});
+
+describe('the rolled-up event', () => {
+  const state = (index: number, status: CanonicalStatus, occurredAt: string, eventId: string): PartState => ({
+    part: { index },
+    status,
+    final: true,
+    occurredAt,
+    eventId,
+  });
+  const report = { ...partReport('m', 2, 'failed', true, 55), part: { ref: 'm', index: 2, total: 2 } };
+
+  it('lets a verdict on newer part reports replace an earlier one of equal rank (a part delivered, then failed)', () => {
+    const delivered = rolledUpEvent(report, [state(1, 'delivered', at(60), 'a'), state(2, 'delivered', at(50), 'b')], new Date(at(61)))!;
+    const failed = rolledUpEvent(report, [state(1, 'delivered', at(60), 'a'), state(2, 'failed', at(55), 'c')], new Date(at(62)))!;
+    expect([delivered.status, failed.status]).toEqual(['delivered', 'failed']);
+    expect(supersedes(orderedOfEvent(failed), orderedOfEvent(delivered))).toBe(true);
+    // Back to delivered on a newer report of part 2: a new verdict, not a repeat of the first.
+    const again = rolledUpEvent(report, [state(1, 'delivered', at(60), 'a'), state(2, 'delivered', at(57), 'd')], new Date(at(63)))!;
+    expect(again.eventId).not.toBe(delivered.eventId);
+    expect(supersedes(orderedOfEvent(again), orderedOfEvent(failed))).toBe(true);
+  });
+
+  it('is the same event for the same part reports, whoever derives it', () => {
+    const parts = [state(1, 'delivered', at(60), 'a'), state(2, 'delivered', at(50), 'b')];
+    expect(rolledUpEvent(report, parts, new Date(at(61)))!.eventId).toBe(rolledUpEvent(report, [...parts].reverse(), new Date(at(70)))!.eventId);
   });
 });
 
@@ -234,6 +263,32 @@ describe.each(dynamoEngines)('multipart SMS through the consumer on %s', (engine
     const events = await published(1);
     expect(events).toHaveLength(1);
     expect(events[0].data).toMatchObject({ text: `${TEXTS[0]}${TEXTS[2]}`, reassembly: { complete: false, missing: [2] } });
+  });
+
+  it("puts a part into one published message only, when the last part races the sweeper's incomplete message", async () => {
+    const consume = createConsumerHandler({ ...deps, reassemblyTimeoutSeconds: 600 });
+    for (const index of [1, 2]) await consume(sqsEventOf(sqsRecordOf(inboundPart('race', index))));
+    // The sweeper queues the incomplete message {1, 2}; before the consumer gets to it, part 3 arrives.
+    clock = new Date(at(700));
+    const queued: NormalizedEvent[] = [];
+    const swept = await sweep({
+      timers: createTimerStore(deps),
+      statusStore: createStatusStore(deps),
+      now: clock,
+      send: async (events) => {
+        queued.push(...events);
+        return [];
+      },
+    });
+    expect(swept.sent.map((entry) => entry.kind)).toEqual(['reassembly']);
+    await consume(sqsEventOf(sqsRecordOf(inboundPart('race', 3, { receivedAfter: 690 }))));
+    // Then the queued incomplete message arrives, twice: its parts are in the complete one, so nothing more.
+    for (const copy of [1, 2])
+      expect(await consume(sqsEventOf(...queued.map((event) => sqsRecordOf(event, { messageId: `late-${copy}` }))))).toEqual({
+        batchItemFailures: [],
+      });
+    const events = await published(1);
+    expect(events.map((event) => event.data?.reassembly)).toEqual([expect.objectContaining({ complete: true, missing: [] })]);
   });
 
   it('rolls per-part reports up to one status of the message, in every order, and shows the parts', async () => {
